@@ -1,0 +1,64 @@
+/* Diagnostics: every error, warning and note of the compiler goes through here with a span, and
+ * only this module (and main) writes them out: as text like a C compiler, as JSON, or as SARIF. */
+#ifndef SK_DIAG_H
+#define SK_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A byte range [off, off+len) in a registered source file. file 0 means "no location". */
+typedef struct sk_span {
+	uint32_t file;
+	uint32_t off;
+	uint32_t len;
+} sk_span;
+
+/* A piece of text to parse (a condition or an output) and where its bytes came from. A YAML
+ * scalar's value is not a copy of the file (folding, escapes, indentation), so MAP gives, for
+ * each byte i of STR (and i == len), its offset in FILE. With MAP NULL, byte i is at BASE + i. */
+typedef struct sk_text {
+	const char *str;
+	size_t len;
+	uint32_t file;
+	const uint32_t *map;
+	uint32_t base;
+} sk_text;
+
+/* Span of STR[off, off+len) of T, in file coordinates. */
+sk_span sk_text_span(const sk_text *t, size_t off, size_t len);
+
+enum sk_severity { SK_ERROR, SK_WARNING, SK_NOTE };
+enum sk_diag_format { SK_DIAG_TEXT, SK_DIAG_JSON, SK_DIAG_SARIF };
+
+typedef struct sk_diag sk_diag;
+
+sk_diag *sk_diag_new(void);
+void sk_diag_free(sk_diag *d); /* NULL is a no-op */
+
+/* Registers a source file (its text is copied) and returns its id (>= 1). */
+uint32_t sk_diag_add_file(sk_diag *d, const char *name, const char *text, size_t len);
+const char *sk_diag_file_name(const sk_diag *d, uint32_t file);
+/* 1-based line and column (in bytes) of the span start. */
+void sk_diag_position(const sk_diag *d, sk_span s, unsigned *line, unsigned *col);
+
+/* Records a diagnostic. A SK_NOTE attaches to the error or warning before it. CODE is a short
+ * stable identifier for machine output (e.g. "unknown-field"), or NULL. */
+void sk_diag_report(sk_diag *d, enum sk_severity sev, sk_span at, const char *code,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define sk_error(d, at, code, ...)   sk_diag_report(d, SK_ERROR, at, code, __VA_ARGS__)
+#define sk_warning(d, at, code, ...) sk_diag_report(d, SK_WARNING, at, code, __VA_ARGS__)
+#define sk_note(d, at, ...)          sk_diag_report(d, SK_NOTE, at, NULL, __VA_ARGS__)
+
+size_t sk_diag_error_count(const sk_diag *d);
+size_t sk_diag_warning_count(const sk_diag *d);
+/* Turns every warning into an error (--werror). */
+void sk_diag_set_werror(sk_diag *d, bool on);
+
+/* Writes every recorded diagnostic, in order. Text: "file:line:col: error: message", the
+ * source line and a caret/tilde underline, then notes. JSON: one document with an array.
+ * SARIF: a 2.1.0 log. */
+void sk_diag_render(const sk_diag *d, enum sk_diag_format fmt, FILE *out);
+
+#endif

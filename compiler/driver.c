@@ -1,0 +1,121 @@
+/* The pass pipeline in one place: rules files → items → expanded ASTs → checked, lowered rules
+ * → BPF object → bundle. Each pass reports its own diagnostics; the driver only sequences them. */
+#include "driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "saker/event.h"
+
+/* What the generated object needs from a kernel; sakerd checks each line before loading.
+ * tp_btf needs 5.5 and BTF; the ring buffer and bpf_ktime_get_boot_ns need 5.8. */
+static const char requires_text[] =
+	"kernel 5.8\n"
+	"btf 1\n"
+	"hook tp_btf/sys_exit\n"
+	"map ringbuf\n"
+	"map percpu_array\n"
+	"event_version 1\n";
+
+int sk_drive_front(sk_comp *c, const char *const *paths, size_t n)
+{
+	/* Keep going after a failed pass when there is anything left to check, so that one run
+	 * reports every problem; the return value still says whether any pass failed. */
+	int rc = sk_load_paths(c, paths, n);
+	if (c->n_items == 0)
+		return -1;
+	if (sk_expand(c) < 0)
+		rc = -1;
+	if (sk_check(c) < 0)
+		rc = -1;
+	return rc < 0 || sk_diag_error_count(c->diag) ? -1 : 0;
+}
+
+static int write_file(sk_comp *c, const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len) {
+		int e = errno;
+		if (f)
+			fclose(f);
+		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot write '%s': %s", path, strerror(e));
+		return -1;
+	}
+	if (fclose(f)) {
+		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The metadata points into the compilation's arena and items; encode copies what it needs. */
+static void fill_meta(const sk_rule *r, struct saker_rule_meta *m)
+{
+	const sk_item *it = r->item;
+	m->name = (char *)it->name;
+	m->desc = (char *)(it->desc ? it->desc : "");
+	m->source = (char *)(it->source ? it->source : "syscall");
+	m->output = (char *)(it->output.str ? it->output.str : "");
+	m->file = (char *)(it->file ? it->file : "");
+	m->line = it->line;
+	m->priority = (uint8_t)it->priority;
+	m->plan = (uint8_t)r->plan;
+	m->tags = (char **)it->tags;
+	m->n_tags = (uint32_t)it->n_tags;
+	m->segs = r->segs;
+	m->n_segs = (uint32_t)r->n_segs;
+}
+
+int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, size_t *out_len)
+{
+	uint8_t *obj = NULL;
+	size_t obj_len = 0;
+	struct saker_rule_meta *meta = NULL;
+	int rc = -1;
+
+	if (c->n_rules == 0) {
+		sk_error(c->diag, (sk_span){ 0 }, "no-rules",
+			 "no enabled rules to compile: a bundle needs at least one rule");
+		return -1;
+	}
+	if (c->n_rules > SAKER_MAX_RULES) {
+		sk_error(c->diag, (sk_span){ 0 }, "too-many-rules",
+			 "%zu enabled rules; one bundle holds at most %d", c->n_rules, SAKER_MAX_RULES);
+		return -1;
+	}
+	if (sk_codegen(c, o ? o->emit_llvm : NULL, &obj, &obj_len) < 0)
+		goto out;
+	if (o && o->emit_obj && write_file(c, o->emit_obj, obj, obj_len) < 0)
+		goto out;
+
+	meta = calloc(c->n_rules, sizeof(*meta));
+	if (!meta) {
+		sk_error(c->diag, (sk_span){ 0 }, "internal", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_rules; i++)
+		fill_meta(c->rules[i], &meta[i]);
+
+	struct saker_bundle b = {
+		.format = SAKER_BUNDLE_FORMAT,
+		.object = obj,
+		.object_size = obj_len,
+		.requires = (char *)requires_text,
+		.rules = meta,
+		.n_rules = (uint32_t)c->n_rules,
+	};
+	int err = saker_bundle_encode(&b, out, out_len);
+	if (err < 0) {
+		sk_error(c->diag, (sk_span){ 0 }, "internal", "cannot encode the bundle: %s",
+			 strerror(-err));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(meta);
+	free(obj);
+	return rc;
+}

@@ -1,0 +1,16 @@
+# saker_front: arena, diagnostics, AST and the condition grammar (flex + bison).
+BISON_TARGET(sk_condition_parser ${PROJECT_SOURCE_DIR}/grammar/condition.y
+  ${CMAKE_CURRENT_BINARY_DIR}/condition.tab.c
+  DEFINES_FILE ${CMAKE_CURRENT_BINARY_DIR}/condition.tab.h
+  COMPILE_FLAGS "-Wall -Werror")
+FLEX_TARGET(sk_condition_lexer ${PROJECT_SOURCE_DIR}/grammar/condition.l
+  ${CMAKE_CURRENT_BINARY_DIR}/condition.lex.c
+  DEFINES_FILE ${CMAKE_CURRENT_BINARY_DIR}/condition.lex.h)
+ADD_FLEX_BISON_DEPENDENCY(sk_condition_lexer sk_condition_parser)
+set_source_files_properties(${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condition_lexer_OUTPUTS}
+  PROPERTIES COMPILE_OPTIONS "-Wno-unused-function;-Wno-sign-compare;-Wno-unused-parameter")
+
+add_library(saker_front STATIC
+  arena.c diag.c ast.c parse.c
+  ${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condition_lexer_OUTPUTS})
+target_include_directories(saker_front PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})

@@ -1,0 +1,72 @@
+/* The compilation: loaded items, the rules they define, and what each pass adds to them. */
+#ifndef SK_RULES_H
+#define SK_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "pred.h"
+#include "saker/bundle.h"
+
+enum sk_item_kind { SK_ITEM_LIST, SK_ITEM_MACRO, SK_ITEM_RULE };
+
+/* A list, macro or rule as the rules file wrote it. */
+typedef struct sk_item {
+	enum sk_item_kind kind;
+	const char *name;
+	sk_span name_span;     /* the name's scalar */
+	sk_span item_span;     /* the "- rule:" mapping */
+	const char *file;
+	unsigned line;         /* line of the item */
+	/* list */
+	sk_operand **items;    /* SK_OPD_VALUE operands, with spans at each YAML item */
+	size_t n_items;
+	/* macro and rule */
+	sk_text cond;          /* condition text with its byte map into the file */
+	sk_span cond_span;
+	sk_expr *ast;          /* parsed (expand.c), then expanded */
+	bool used;             /* referenced by a rule (for unused-item warnings) */
+	/* rule */
+	const char *desc;
+	sk_text output;
+	sk_span output_span;
+	int priority;          /* enum saker_priority, -1 if missing/invalid */
+	sk_span priority_span;
+	const char *source;    /* "syscall" by default */
+	const char **tags;     /* sorted, unique */
+	size_t n_tags;
+	bool enabled;
+} sk_item;
+
+typedef struct sk_rule {
+	sk_item *item;                  /* where it came from */
+	sk_pred *pred;                  /* lowered condition (check.c) */
+	struct saker_fmt_seg *segs;     /* parsed output (check.c), arena memory */
+	size_t n_segs;
+	int *syscalls;                  /* syscall numbers the rule can match (check.c), sorted */
+	size_t n_syscalls;
+	enum saker_plan plan;
+} sk_rule;
+
+typedef struct sk_comp {
+	sk_arena *arena;
+	sk_diag *diag;
+	sk_item **items;     /* in file order */
+	size_t n_items;
+	sk_rule **rules;     /* enabled rules that checked cleanly, in load order */
+	size_t n_rules;
+} sk_comp;
+
+sk_comp *sk_comp_new(void);
+void sk_comp_free(sk_comp *c); /* NULL is a no-op */
+
+/* The passes, in order (driver.c runs them). Each returns 0, or -1 after reporting errors. */
+int sk_load_paths(sk_comp *c, const char *const *paths, size_t n); /* loader.c: files or folders of *.yaml */
+int sk_load_string(sk_comp *c, const char *name, const char *yaml, size_t len); /* loader.c */
+int sk_expand(sk_comp *c);   /* expand.c: parse conditions, substitute lists and macros */
+int sk_check(sk_comp *c);    /* check.c: fields, types, values, outputs; lower to sk_pred */
+
+#endif
