@@ -1,0 +1,150 @@
+/* The runtime API shared by sakerd and `saker run`: kernel requirement checks and loading
+ * (rt_load.c), field values and alert rendering (rt_render.c), enrichment from the host and the
+ * container runtime (rt_enrich.c), the event loop with its counters (rt_loop.c), and the command
+ * line layer both programs share (rt_cli.c). Nothing here links LLVM. */
+#ifndef SAKER_RT_H
+#define SAKER_RT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "saker/bundle.h"
+#include "saker/event.h"
+
+/* ---- growable strings (rt_render.c) ------------------------------------------------------ */
+
+/* A string builder; an allocation failure is remembered in ERR and later appends do nothing, so
+ * callers check once. P is always NUL-terminated once anything was appended. */
+struct saker_rt_str {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+void saker_rt_str_put(struct saker_rt_str *s, const char *data, size_t n);
+void saker_rt_str_puts(struct saker_rt_str *s, const char *z);
+void saker_rt_str_printf(struct saker_rt_str *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends Z escaped as the inside of a JSON string (no quotes): '"', '\\' and control characters
+ * escaped, invalid UTF-8 replaced by U+FFFD. */
+void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n);
+void saker_rt_str_reset(struct saker_rt_str *s); /* empties, keeps the memory */
+void saker_rt_str_fini(struct saker_rt_str *s);  /* frees the memory */
+
+/* ---- enrichment (rt_enrich.c) ------------------------------------------------------------ */
+
+struct saker_rt_enrich;
+
+/* SOCKET: the container runtime's API socket, or NULL to pick one ($SAKER_CONTAINER_SOCKET,
+ * then podman's, then docker's), or "" to never ask. TIMEOUT_MS bounds one request. */
+int saker_rt_enrich_new(struct saker_rt_enrich **out, const char *socket, int timeout_ms);
+void saker_rt_enrich_free(struct saker_rt_enrich *e); /* NULL is a no-op */
+/* User name of UID from the password database (cached), or NULL when it has none. */
+const char *saker_rt_user_name(struct saker_rt_enrich *e, uint32_t uid);
+/* Image ("repo:tag") and name of the container ID (cached; a failed lookup is retried after a
+ * while). Each result is NULL when unknown. */
+void saker_rt_container_info(struct saker_rt_enrich *e, const char *id, const char **image,
+			     const char **name);
+
+/* ---- field values and rendering (rt_render.c) -------------------------------------------- */
+
+enum saker_rt_vkind { SAKER_RT_NA, SAKER_RT_STR, SAKER_RT_I64, SAKER_RT_U64, SAKER_RT_BOOL };
+
+struct saker_rt_value {
+	enum saker_rt_vkind kind;
+	const char *s;  /* SAKER_RT_STR: points into the event, the context or SCRATCH */
+	int64_t i;
+	uint64_t u;
+	bool b;
+};
+
+struct saker_rt_render {
+	const char *hostname;         /* evt.hostname and the JSON "hostname" */
+	int64_t boot_to_wall_ns;      /* CLOCK_REALTIME - CLOCK_BOOTTIME, taken at start */
+	struct saker_rt_enrich *enrich; /* may be NULL: user and container names are then <NA> */
+};
+
+/* Copies a ring buffer record of SIZE bytes into EV, checking that it is whole and making every
+ * string NUL-terminated within its buffer. Returns 0, or -EINVAL for a malformed record. */
+int saker_rt_event_decode(const void *data, size_t size, struct saker_event *ev);
+
+/* Nanoseconds since the epoch of EV. */
+uint64_t saker_rt_event_wall_ns(const struct saker_rt_render *r, const struct saker_event *ev);
+
+#define SAKER_RT_SCRATCH SAKER_PATH_MAX
+/* The value of FIELD (enum sk_field_id) for EV. SCRATCH holds values built for the call. */
+void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
+			  int field, struct saker_rt_value *v, char scratch[SAKER_RT_SCRATCH]);
+
+/* Appends one alert line for RULE and EV (no newline): Falco's text line, or its JSON object
+ * when JSON is set. Returns 0 or -ENOMEM. */
+int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
+			  const struct saker_event *ev, bool json, struct saker_rt_str *out);
+
+/* ---- kernel checks and loading (rt_load.c) ----------------------------------------------- */
+
+/* Checks every line of a bundle's requires text against the running kernel. Returns 0, or a
+ * negative errno with a one-line reason in ERR. */
+int saker_rt_check_requires(const char *requires, char *err, size_t err_size);
+
+struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
+
+/* Opens B's object from memory, loads and attaches every program. ERR gets a reason; for a
+ * verifier rejection it is followed by the tail of the verifier log on further lines. */
+int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, char *err,
+		      size_t err_size);
+void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches; NULL is a no-op */
+int saker_rt_obj_events_fd(const struct saker_rt_obj *o);
+/* Sums the per-CPU stats map into OUT[SAKER_STAT__COUNT]. Returns 0 or a negative errno. */
+int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__COUNT]);
+
+/* ---- the event loop (rt_loop.c) ---------------------------------------------------------- */
+
+struct saker_rt_opts {
+	bool json;              /* JSON lines instead of text */
+	const char *output;     /* append alerts here instead of stdout, or NULL */
+	const char *stats_file; /* write the counters here as JSON at exit (and on SIGUSR1) */
+	const char *container_socket; /* see saker_rt_enrich_new; NULL picks one */
+};
+
+struct saker_rt_counters {
+	uint64_t received;      /* records user space took from the ring buffers */
+	uint64_t alerts;        /* alert lines written */
+	uint64_t malformed;     /* records refused by saker_rt_event_decode */
+	uint64_t unknown_rule;  /* matched bits naming no rule of the bundle */
+	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs */
+};
+
+struct saker_rt;
+
+int saker_rt_new(struct saker_rt **out, const struct saker_rt_opts *o, char *err, size_t err_size);
+void saker_rt_free(struct saker_rt *rt); /* NULL is a no-op */
+/* Checks B's requirements, loads and attaches it. B must outlive RT. */
+int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, size_t err_size);
+/* Handles one ring buffer record as if it came from bundle INDEX (exposed for tests). */
+int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, size_t size);
+/* Polls the ring buffers until *STOP is set (returns 0) or *DUMP is set (returns 1, so the caller
+ * can report the counters and call again). Returns a negative errno with a reason in ERR when
+ * polling or writing alerts fails. */
+int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+		  char *err, size_t err_size);
+/* Drains what is left in the ring buffers, then fills C. */
+void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c);
+/* Writes C as one JSON object to PATH (replacing it atomically). */
+int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c);
+
+/* ---- the command line both sakerd and `saker run` use (rt_cli.c) ------------------------- */
+
+/* Parses the sakerd options at the front of ARGV into O. Returns the index of the first
+ * positional argument, or -1 after --help/--version (printed, exit 0), or -2 after a usage error
+ * (printed to stderr, exit 2). PROG names the program in messages; POSITIONAL describes the
+ * operands for --help ("BUNDLE..." or "PATH..."). */
+int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
+		       struct saker_rt_opts *o);
+/* Loads BUNDLES (NAMES for messages), prints "PROG: ready" to stderr, and runs until SIGINT or
+ * SIGTERM; then prints the counters. Returns the exit status (0, or 2 with a reason printed). */
+int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
+		       struct saker_bundle *const *bundles, const char *const *names, size_t n);
+
+#endif

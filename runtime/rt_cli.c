@@ -1,0 +1,160 @@
+/* The command-line layer sakerd and `saker run` share: the same options, the same start-up and
+ * shutdown messages, the same signals. This is main-level code, so it writes to stderr. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+#include "saker/version.h"
+
+static volatile sig_atomic_t rt_stop, rt_dump;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	rt_stop = 1;
+}
+
+static void on_dump(int sig)
+{
+	(void)sig;
+	rt_dump = 1;
+}
+
+static void usage(FILE *f, const char *prog, const char *positional)
+{
+	fprintf(f,
+		"usage: %s [--json] [-o FILE] [--stats-file FILE] %s\n"
+		"\n"
+		"Loads the rules into the kernel and prints one alert per matching event until\n"
+		"SIGINT or SIGTERM, then prints the event counters to stderr.\n"
+		"\n"
+		"options:\n"
+		"  --json              write alerts as JSON lines instead of text\n"
+		"  -o, --output FILE   append alerts to FILE instead of standard output\n"
+		"  --stats-file FILE   write the counters to FILE as one JSON object at exit,\n"
+		"                      and whenever the process receives SIGUSR1\n"
+		"  --container-socket PATH\n"
+		"                      container runtime API socket for container names and images\n"
+		"                      (default: $SAKER_CONTAINER_SOCKET, podman's, then docker's;\n"
+		"                      an empty PATH turns the lookups off)\n"
+		"  -h, --help          show this help\n"
+		"  --version           show the version\n"
+		"\n"
+		"SIGUSR1 prints the counters to stderr (and refreshes --stats-file) without stopping.\n"
+		"Exit status: 0 after a clean shutdown, 2 on a usage, I/O or load failure.\n",
+		prog, positional);
+}
+
+int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
+		       struct saker_rt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	int i;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || !a[1])
+			break;
+		if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout, prog, positional);
+			return -1;
+		} else if (!strcmp(a, "--version")) {
+			printf("%s %s\n", prog, SAKER_VERSION);
+			return -1;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--stats-file") ||
+			   !strcmp(a, "--container-socket")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s: option '%s' needs an argument\n", prog, a);
+				return -2;
+			}
+			const char *v = argv[++i];
+			if (a[1] == 'o' || !strcmp(a, "--output"))
+				o->output = v;
+			else if (!strcmp(a, "--stats-file"))
+				o->stats_file = v;
+			else
+				o->container_socket = v;
+		} else {
+			fprintf(stderr, "%s: unknown option '%s'\n", prog, a);
+			usage(stderr, prog, positional);
+			return -2;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "%s: missing %s\n", prog, positional);
+		usage(stderr, prog, positional);
+		return -2;
+	}
+	return i;
+}
+
+static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_opts *o)
+{
+	struct saker_rt_counters c;
+	saker_rt_counters(rt, &c);
+	fprintf(stderr, "%s: events received %" PRIu64 ", lost %" PRIu64 ", alerts %" PRIu64 "\n",
+		prog, c.received, c.kernel[SAKER_STAT_LOST], c.alerts);
+	if (c.malformed || c.unknown_rule)
+		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
+			prog, c.malformed, c.unknown_rule);
+	if (o->stats_file) {
+		int ret = saker_rt_write_stats(o->stats_file, &c);
+		if (ret)
+			fprintf(stderr, "%s: %s: cannot write the counters: %s\n", prog, o->stats_file,
+				strerror(-ret));
+	}
+}
+
+int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
+		       struct saker_bundle *const *bundles, const char *const *names, size_t n)
+{
+	struct saker_rt *rt = NULL;
+	char err[8192];
+	int status = 2, ret;
+
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_dump;
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed output is reported as a write error */
+
+	if (saker_rt_new(&rt, o, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (saker_rt_add(rt, bundles[i], err, sizeof(err))) {
+			fprintf(stderr, "%s: %s: %s\n", prog, names[i], err);
+			goto cleanup;
+		}
+	}
+	fprintf(stderr, "%s: ready\n", prog);
+	for (;;) {
+		ret = saker_rt_loop(rt, &rt_stop, &rt_dump, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			report(prog, rt, o);
+			goto cleanup;
+		}
+		if (ret == 0)
+			break;
+		rt_dump = 0;
+		report(prog, rt, o);
+	}
+	report(prog, rt, o);
+	status = 0;
+cleanup:
+	saker_rt_free(rt);
+	return status;
+}

@@ -1,0 +1,287 @@
+/* The event loop: one ring buffer manager over every loaded bundle, one alert line per matched
+ * rule bit, written and flushed as it happens, and the counters that prove what the kernel
+ * filtered, what reached user space and what was lost. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "rt.h"
+
+struct rt_source {
+	struct saker_rt *rt;
+	const struct saker_bundle *bundle;
+	struct saker_rt_obj *obj;
+	uint64_t kernel_last[SAKER_STAT__COUNT]; /* last values read, kept after unload */
+};
+
+struct saker_rt {
+	struct saker_rt_opts opts;
+	FILE *out;
+	bool own_out;
+	char hostname[256];
+	struct saker_rt_enrich *enrich;
+	struct saker_rt_render render;
+	struct rt_source *sources;
+	size_t n_sources;
+	struct ring_buffer *rb;
+	struct saker_rt_str line;
+	struct saker_event *ev;   /* decode buffer: too big for the callback's stack */
+	struct saker_rt_counters c;
+	int write_err;            /* first output error, stops the loop */
+};
+
+static int say(char *err, size_t size, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int say(char *err, size_t size, int ret, const char *fmt, ...)
+{
+	if (err && size) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, size, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int saker_rt_new(struct saker_rt **out, const struct saker_rt_opts *o, char *err, size_t esz)
+{
+	struct saker_rt *rt = calloc(1, sizeof(*rt));
+	int ret;
+
+	if (!rt)
+		return say(err, esz, -ENOMEM, "out of memory");
+	rt->opts = *o;
+	rt->ev = malloc(sizeof(*rt->ev));
+	if (!rt->ev) {
+		ret = say(err, esz, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (o->output) {
+		rt->out = fopen(o->output, "a");
+		if (!rt->out) {
+			ret = -errno;
+			say(err, esz, ret, "%s: cannot open for appending: %s", o->output,
+			    strerror(-ret));
+			goto fail;
+		}
+		rt->own_out = true;
+	} else {
+		rt->out = stdout;
+	}
+	const char *h = getenv("SAKER_HOSTNAME");
+	if (h && h[0])
+		snprintf(rt->hostname, sizeof(rt->hostname), "%s", h);
+	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) < 0)
+		snprintf(rt->hostname, sizeof(rt->hostname), "localhost");
+	ret = saker_rt_enrich_new(&rt->enrich, o->container_socket, 200);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
+	rt->render.hostname = rt->hostname;
+	rt->render.enrich = rt->enrich;
+	/* Read the two clocks back to back; the pair brackets the offset within a microsecond. */
+	int64_t boot = clock_ns(CLOCK_BOOTTIME), wall = clock_ns(CLOCK_REALTIME);
+	rt->render.boot_to_wall_ns = wall - boot;
+	*out = rt;
+	return 0;
+fail:
+	saker_rt_free(rt);
+	return ret;
+}
+
+void saker_rt_free(struct saker_rt *rt)
+{
+	if (!rt)
+		return;
+	ring_buffer__free(rt->rb);
+	for (size_t i = 0; i < rt->n_sources; i++)
+		saker_rt_obj_free(rt->sources[i].obj);
+	free(rt->sources);
+	if (rt->own_out && rt->out)
+		fclose(rt->out);
+	saker_rt_enrich_free(rt->enrich);
+	saker_rt_str_fini(&rt->line);
+	free(rt->ev);
+	free(rt);
+}
+
+int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, size_t size)
+{
+	struct saker_event *ev = rt->ev;
+	const struct saker_bundle *b = rt->sources[index].bundle;
+
+	rt->c.received++;
+	if (saker_rt_event_decode(data, size, ev)) {
+		rt->c.malformed++;
+		return 0;
+	}
+	for (uint32_t w = 0; w < SAKER_RULE_WORDS; w++) {
+		uint64_t bits = ev->matched[w];
+		while (bits) {
+			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			uint32_t i = w * 64 + bit;
+			if (i >= b->n_rules) {
+				rt->c.unknown_rule++;
+				continue;
+			}
+			saker_rt_str_reset(&rt->line);
+			int ret = saker_rt_render_alert(&rt->render, &b->rules[i], ev, rt->opts.json,
+							&rt->line);
+			if (!ret) {
+				saker_rt_str_put(&rt->line, "\n", 1);
+				ret = rt->line.err;
+			}
+			if (ret) {
+				rt->line.err = 0;
+				rt->write_err = ret;
+				return ret;
+			}
+			if (fwrite(rt->line.p, 1, rt->line.len, rt->out) != rt->line.len ||
+			    fflush(rt->out)) {
+				rt->write_err = errno ? -errno : -EIO;
+				return rt->write_err;
+			}
+			rt->c.alerts++;
+		}
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct rt_source *src = ctx;
+	/* A negative return stops ring_buffer__poll; only output failures should. */
+	return saker_rt_handle_record(src->rt, (size_t)(src - src->rt->sources), data, size);
+}
+
+int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, size_t esz)
+{
+	struct saker_rt_obj *obj = NULL;
+	int ret = saker_rt_check_requires(b->requires, err, esz);
+	if (ret)
+		return ret;
+	ret = saker_rt_obj_load(&obj, b, err, esz);
+	if (ret)
+		return ret;
+	/* The array only grows before the ring buffer manager holds pointers into it... */
+	if (rt->rb) {
+		saker_rt_obj_free(obj);
+		return say(err, esz, -EBUSY, "bundles must all be added before the loop starts");
+	}
+	struct rt_source *s = realloc(rt->sources, (rt->n_sources + 1) * sizeof(*s));
+	if (!s) {
+		saker_rt_obj_free(obj);
+		return say(err, esz, -ENOMEM, "out of memory");
+	}
+	rt->sources = s;
+	memset(&s[rt->n_sources], 0, sizeof(*s));
+	s[rt->n_sources].rt = rt;
+	s[rt->n_sources].bundle = b;
+	s[rt->n_sources].obj = obj;
+	rt->n_sources++;
+	return 0;
+}
+
+/* ...so the manager is built once, over every source, when the loop first runs. */
+static int rt_open_rings(struct saker_rt *rt, char *err, size_t esz)
+{
+	for (size_t i = 0; i < rt->n_sources; i++) {
+		int fd = saker_rt_obj_events_fd(rt->sources[i].obj);
+		int ret = 0;
+		if (!rt->rb) {
+			rt->rb = ring_buffer__new(fd, on_record, &rt->sources[i], NULL);
+			if (!rt->rb)
+				ret = errno ? -errno : -EINVAL;
+		} else {
+			ret = ring_buffer__add(rt->rb, fd, on_record, &rt->sources[i]);
+		}
+		if (ret)
+			return say(err, esz, ret, "cannot open the ring buffer: %s", strerror(-ret));
+	}
+	return 0;
+}
+
+void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
+{
+	if (rt->rb && !rt->write_err)
+		ring_buffer__consume(rt->rb);
+	memset(rt->c.kernel, 0, sizeof(rt->c.kernel));
+	for (size_t i = 0; i < rt->n_sources; i++) {
+		struct rt_source *s = &rt->sources[i];
+		uint64_t k[SAKER_STAT__COUNT];
+		if (saker_rt_obj_stats(s->obj, k) == 0)
+			memcpy(s->kernel_last, k, sizeof(k));
+		for (int j = 0; j < SAKER_STAT__COUNT; j++)
+			rt->c.kernel[j] += s->kernel_last[j];
+	}
+	*c = rt->c;
+}
+
+int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c)
+{
+	char tmp[4096];
+	int ret = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f,
+		"{\"alerts\":%" PRIu64 ",\"events_received\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
+		",\"kernel_matched\":%" PRIu64 ",\"kernel_path_truncated\":%" PRIu64
+		",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64
+		",\"unknown_rule\":%" PRIu64 "}\n",
+		c->alerts, c->received, c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_MATCHED],
+		c->kernel[SAKER_STAT_PATH_TRUNC], c->kernel[SAKER_STAT_SEEN],
+		c->kernel[SAKER_STAT_LOST], c->malformed, c->unknown_rule);
+	if (fflush(f) || ferror(f))
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -EIO;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+		  char *err, size_t esz)
+{
+	int ret = 0;
+	if (!rt->rb) {
+		ret = rt_open_rings(rt, err, esz);
+		if (ret)
+			return ret;
+	}
+	while (!*stop) {
+		/* A bounded wait, so a signal that lands between the check and the poll is seen
+		 * within this much time. */
+		ret = ring_buffer__poll(rt->rb, 200);
+		if (rt->write_err)
+			return say(err, esz, rt->write_err, "cannot write alerts: %s",
+				   strerror(-rt->write_err));
+		if (ret < 0 && ret != -EINTR)
+			return say(err, esz, ret, "ring buffer poll failed: %s", strerror(-ret));
+		if (dump && *dump)
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,580 @@
+/* From a kernel event record to Falco's alert lines: record checks, the value of every field of
+ * fields.def, the text line and the JSON object (falco/RULES-SCHEMA.md §7). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rt.h"
+#include "saker/fields.h"
+
+/* ---- string builder ----------------------------------------------------------------------- */
+
+static int str_reserve(struct saker_rt_str *s, size_t extra)
+{
+	if (s->err)
+		return s->err;
+	if (s->len + extra + 1 <= s->cap)
+		return 0;
+	size_t cap = s->cap ? s->cap : 256;
+	while (cap < s->len + extra + 1)
+		cap *= 2;
+	char *p = realloc(s->p, cap);
+	if (!p) {
+		s->err = -ENOMEM;
+		return s->err;
+	}
+	s->p = p;
+	s->cap = cap;
+	return 0;
+}
+
+void saker_rt_str_put(struct saker_rt_str *s, const char *data, size_t n)
+{
+	if (str_reserve(s, n))
+		return;
+	if (n)
+		memcpy(s->p + s->len, data, n);
+	s->len += n;
+	s->p[s->len] = 0;
+}
+
+void saker_rt_str_puts(struct saker_rt_str *s, const char *z)
+{
+	saker_rt_str_put(s, z, strlen(z));
+}
+
+void saker_rt_str_printf(struct saker_rt_str *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || str_reserve(s, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->p + s->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	s->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at P (at most N bytes), or 0 when it is invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	unsigned cp = c & (0x3f >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)z;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		const char *esc = NULL;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (esc) {
+			saker_rt_str_puts(s, esc);
+			i++;
+		} else if (c < 0x20) {
+			saker_rt_str_printf(s, "\\u%04x", c);
+			i++;
+		} else {
+			size_t len = utf8_seq(p + i, n - i);
+			if (len) {
+				saker_rt_str_put(s, z + i, len);
+				i += len;
+			} else {
+				saker_rt_str_puts(s, "\xef\xbf\xbd"); /* U+FFFD */
+				i++;
+			}
+		}
+	}
+}
+
+void saker_rt_str_reset(struct saker_rt_str *s)
+{
+	s->len = 0;
+	if (s->p)
+		s->p[0] = 0;
+}
+
+void saker_rt_str_fini(struct saker_rt_str *s)
+{
+	free(s->p);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+int saker_rt_event_decode(const void *data, size_t size, struct saker_event *ev)
+{
+	/* The kernel may send a record cut after the last string it filled, but never less than
+	 * the fixed part, and never more than the struct this sakerd knows. */
+	if (!data || size < offsetof(struct saker_event, path) || size > sizeof(*ev))
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	memcpy(ev, data, size);
+	if (ev->valid & SAKER_EV_PATH) {
+		if (ev->path_len >= SAKER_PATH_MAX ||
+		    offsetof(struct saker_event, path) + ev->path_len > size)
+			return -EINVAL;
+		ev->path[ev->path_len] = 0;
+	} else {
+		ev->path[0] = 0;
+	}
+	if (ev->valid & SAKER_EV_EXE) {
+		if (ev->exe_len >= SAKER_PATH_MAX ||
+		    offsetof(struct saker_event, exepath) + ev->exe_len > size)
+			return -EINVAL;
+		ev->exepath[ev->exe_len] = 0;
+	} else {
+		ev->exepath[0] = 0;
+	}
+	ev->comm[SAKER_COMM_LEN - 1] = 0;
+	ev->pcomm[SAKER_COMM_LEN - 1] = 0;
+	ev->container_id[SAKER_CID_LEN - 1] = 0;
+	return 0;
+}
+
+uint64_t saker_rt_event_wall_ns(const struct saker_rt_render *r, const struct saker_event *ev)
+{
+	return (uint64_t)((int64_t)ev->ts_ns + r->boot_to_wall_ns);
+}
+
+/* ---- field values ------------------------------------------------------------------------- */
+
+static int is_open_call(uint32_t nr)
+{
+	return nr == 2 /* open */ || nr == 85 /* creat */ || nr == 257 /* openat */ ||
+	       nr == 437 /* openat2 */;
+}
+
+static void v_str(struct saker_rt_value *v, const char *s)
+{
+	v->kind = s ? SAKER_RT_STR : SAKER_RT_NA;
+	v->s = s;
+}
+
+static void v_i64(struct saker_rt_value *v, int64_t i)
+{
+	v->kind = SAKER_RT_I64;
+	v->i = i;
+}
+
+static void v_u64(struct saker_rt_value *v, uint64_t u)
+{
+	v->kind = SAKER_RT_U64;
+	v->u = u;
+}
+
+static void v_bool(struct saker_rt_value *v, bool b)
+{
+	v->kind = SAKER_RT_BOOL;
+	v->b = b;
+}
+
+/* "HH:MM:SS.nnnnnnnnn" in local time, or the ISO 8601 UTC form with "+0000" or "Z". */
+static void fmt_time(uint64_t ns, int iso, const char *zone, char *buf, size_t size)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	unsigned long frac = (unsigned long)(ns % 1000000000ull);
+	struct tm tm;
+	if (iso) {
+		gmtime_r(&sec, &tm);
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09lu%s", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone);
+	} else {
+		localtime_r(&sec, &tm);
+		snprintf(buf, size, "%02d:%02d:%02d.%09lu", tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	}
+}
+
+/* Splits an image reference "registry/repo:tag@digest" down to "registry/repo". */
+static const char *image_repository(const char *image, char *buf, size_t size)
+{
+	if (!image)
+		return NULL;
+	snprintf(buf, size, "%s", image);
+	char *at = strchr(buf, '@');
+	if (at)
+		*at = 0;
+	char *slash = strrchr(buf, '/');
+	char *colon = strrchr(slash ? slash : buf, ':');
+	if (colon)
+		*colon = 0;
+	return buf;
+}
+
+void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
+			  int field, struct saker_rt_value *v, char scratch[SAKER_RT_SCRATCH])
+{
+	const bool open_call = is_open_call(ev->syscall_nr);
+	const bool have_path = ev->valid & SAKER_EV_PATH;
+	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
+	const char *image = NULL, *cname = NULL;
+
+	memset(v, 0, sizeof(*v));
+	scratch[0] = 0;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_TYPE:
+		v_str(v, sk_syscall_name((int)ev->syscall_nr));
+		break;
+	case SK_FLD_EVT_DIR:
+		v_str(v, "<");
+		break;
+	case SK_FLD_EVT_TIME:
+		fmt_time(saker_rt_event_wall_ns(r, ev), 0, "", scratch, SAKER_RT_SCRATCH);
+		v_str(v, scratch);
+		break;
+	case SK_FLD_EVT_TIME_ISO8601:
+		fmt_time(saker_rt_event_wall_ns(r, ev), 1, "+0000", scratch, SAKER_RT_SCRATCH);
+		v_str(v, scratch);
+		break;
+	case SK_FLD_EVT_RAWTIME:
+		v_u64(v, saker_rt_event_wall_ns(r, ev));
+		break;
+	case SK_FLD_EVT_HOSTNAME:
+		v_str(v, r->hostname);
+		break;
+	case SK_FLD_EVT_IS_OPEN_READ:
+		v_bool(v, open_call && ((ev->open_flags & 3) == 0 || (ev->open_flags & 3) == 2));
+		break;
+	case SK_FLD_EVT_IS_OPEN_WRITE:
+		v_bool(v, open_call && ((ev->open_flags & 3) == 1 || (ev->open_flags & 3) == 2));
+		break;
+	case SK_FLD_EVT_IS_OPEN_CREATE:
+		v_bool(v, open_call && (ev->open_flags & 0100));
+		break;
+	case SK_FLD_EVT_ARG_FLAGS:
+		if (open_call) {
+			sk_open_flags_render(ev->open_flags, scratch, SAKER_RT_SCRATCH);
+			v_str(v, scratch);
+		}
+		break;
+	case SK_FLD_EVT_RAWARG_FLAGS:
+		if (open_call)
+			v_u64(v, ev->open_flags);
+		break;
+	case SK_FLD_EVT_RES:
+		if (ev->res >= 0) {
+			v_str(v, "SUCCESS");
+		} else {
+			const char *name = ev->res >= -4095 ? sk_errno_name((int)-ev->res) : NULL;
+			if (!name) {
+				snprintf(scratch, SAKER_RT_SCRATCH, "%" PRId64, (int64_t)ev->res);
+				name = scratch;
+			}
+			v_str(v, name);
+		}
+		break;
+	case SK_FLD_EVT_RAWRES:
+		v_i64(v, ev->res);
+		break;
+	case SK_FLD_EVT_FAILED:
+		v_bool(v, ev->res < 0);
+		break;
+	case SK_FLD_FD_NAME:
+		if (have_path)
+			v_str(v, ev->path);
+		break;
+	case SK_FLD_FD_DIRECTORY:
+		if (have_path) {
+			const char *slash = strrchr(ev->path, '/');
+			if (slash) {
+				size_t n = slash == ev->path ? 1 : (size_t)(slash - ev->path);
+				memcpy(scratch, ev->path, n);
+				scratch[n] = 0;
+				v_str(v, scratch);
+			}
+		}
+		break;
+	case SK_FLD_FD_FILENAME:
+		if (have_path) {
+			const char *slash = strrchr(ev->path, '/');
+			v_str(v, slash ? slash + 1 : ev->path);
+		}
+		break;
+	case SK_FLD_FD_TYPECHAR:
+		if (have_path)
+			v_str(v, ev->valid & SAKER_EV_DIR ? "d" : "f");
+		break;
+	case SK_FLD_FD_TYPE:
+		if (have_path)
+			v_str(v, ev->valid & SAKER_EV_DIR ? "directory" : "file");
+		break;
+	case SK_FLD_FD_NUM:
+		if (open_call)
+			v_i64(v, ev->res >= 0 ? ev->res : -1);
+		break;
+	case SK_FLD_PROC_NAME:
+		v_str(v, ev->comm);
+		break;
+	case SK_FLD_PROC_PID:
+		v_i64(v, ev->pid);
+		break;
+	case SK_FLD_THREAD_TID:
+		v_i64(v, ev->tid);
+		break;
+	case SK_FLD_PROC_PPID:
+		if (ev->valid & SAKER_EV_PARENT)
+			v_i64(v, ev->ppid);
+		break;
+	case SK_FLD_PROC_PNAME:
+		if (ev->valid & SAKER_EV_PARENT)
+			v_str(v, ev->pcomm);
+		break;
+	case SK_FLD_PROC_EXEPATH:
+		if (ev->valid & SAKER_EV_EXE)
+			v_str(v, ev->exepath);
+		break;
+	case SK_FLD_USER_UID:
+		v_u64(v, ev->uid);
+		break;
+	case SK_FLD_USER_NAME:
+		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->uid) : NULL);
+		break;
+	case SK_FLD_USER_LOGINUID:
+		v_i64(v, (ev->valid & SAKER_EV_LOGINUID) && ev->loginuid != UINT32_MAX
+			      ? (int64_t)ev->loginuid : -1);
+		break;
+	case SK_FLD_GROUP_GID:
+		v_u64(v, ev->gid);
+		break;
+	case SK_FLD_CONTAINER_ID:
+		v_str(v, in_container ? ev->container_id : "host");
+		break;
+	case SK_FLD_CONTAINER_IMAGE_NAME:
+	case SK_FLD_CONTAINER_IMAGE_REPOSITORY:
+	case SK_FLD_CONTAINER_NAME:
+		if (!in_container) {
+			/* The host has a name but no image. */
+			if (field == SK_FLD_CONTAINER_NAME)
+				v_str(v, "host");
+			break;
+		}
+		if (r->enrich)
+			saker_rt_container_info(r->enrich, ev->container_id, &image, &cname);
+		if (field == SK_FLD_CONTAINER_NAME)
+			v_str(v, cname);
+		else if (field == SK_FLD_CONTAINER_IMAGE_NAME)
+			v_str(v, image);
+		else
+			v_str(v, image_repository(image, scratch, SAKER_RT_SCRATCH));
+		break;
+	case SK_FLD__COUNT:
+		break;
+	}
+}
+
+/* ---- alerts ------------------------------------------------------------------------------- */
+
+static void put_value_text(struct saker_rt_str *s, const struct saker_rt_value *v, int width)
+{
+	char num[32];
+	const char *text;
+	switch (v->kind) {
+	case SAKER_RT_STR:
+		text = v->s;
+		break;
+	case SAKER_RT_I64:
+		snprintf(num, sizeof(num), "%" PRId64, v->i);
+		text = num;
+		break;
+	case SAKER_RT_U64:
+		snprintf(num, sizeof(num), "%" PRIu64, v->u);
+		text = num;
+		break;
+	case SAKER_RT_BOOL:
+		text = v->b ? "true" : "false";
+		break;
+	default:
+		text = "<NA>";
+		break;
+	}
+	size_t n = strlen(text);
+	if (width <= 0) {
+		saker_rt_str_put(s, text, n);
+		return;
+	}
+	/* %Nfield: exactly N characters, cut or padded with spaces on the right. */
+	size_t w = (size_t)width;
+	saker_rt_str_put(s, text, n < w ? n : w);
+	for (; n < w; n++)
+		saker_rt_str_put(s, " ", 1);
+}
+
+static int is_time_field(int f)
+{
+	return f == SK_FLD_EVT_TIME || f == SK_FLD_EVT_TIME_ISO8601 || f == SK_FLD_EVT_RAWTIME;
+}
+
+static void put_value_json(struct saker_rt_str *s, const struct saker_rt_render *r,
+			   const struct saker_event *ev, int field, const struct saker_rt_value *v)
+{
+	/* Falco emits every time field in output_fields as epoch nanoseconds. */
+	if (is_time_field(field)) {
+		saker_rt_str_printf(s, "%" PRIu64, saker_rt_event_wall_ns(r, ev));
+		return;
+	}
+	switch (v->kind) {
+	case SAKER_RT_STR:
+		saker_rt_str_puts(s, "\"");
+		saker_rt_str_json(s, v->s, strlen(v->s));
+		saker_rt_str_puts(s, "\"");
+		break;
+	case SAKER_RT_I64:
+		saker_rt_str_printf(s, "%" PRId64, v->i);
+		break;
+	case SAKER_RT_U64:
+		saker_rt_str_printf(s, "%" PRIu64, v->u);
+		break;
+	case SAKER_RT_BOOL:
+		saker_rt_str_puts(s, v->b ? "true" : "false");
+		break;
+	default:
+		saker_rt_str_puts(s, "null");
+		break;
+	}
+}
+
+static int cmp_field_names(const void *a, const void *b)
+{
+	return strcmp(sk_fields[*(const int *)a].name, sk_fields[*(const int *)b].name);
+}
+
+static void put_json_string(struct saker_rt_str *s, const char *z)
+{
+	saker_rt_str_puts(s, "\"");
+	saker_rt_str_json(s, z, strlen(z));
+	saker_rt_str_puts(s, "\"");
+}
+
+int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
+			  const struct saker_event *ev, bool json, struct saker_rt_str *out)
+{
+	struct saker_rt_str line = { 0 };
+	struct saker_rt_value v;
+	char *scratch = malloc(SAKER_RT_SCRATCH);
+	int ret;
+
+	if (!scratch)
+		return -ENOMEM;
+	const char *prio = rule->priority < SAKER_PRIO__COUNT ? saker_priority_names[rule->priority]
+							       : "Debug";
+
+	/* The text line: time, priority, then the output with every field substituted. */
+	saker_rt_field_value(r, ev, SK_FLD_EVT_TIME, &v, scratch);
+	put_value_text(&line, &v, 0);
+	saker_rt_str_printf(&line, ": %s ", prio);
+	for (uint32_t i = 0; i < rule->n_segs; i++) {
+		const struct saker_fmt_seg *g = &rule->segs[i];
+		if (g->field < 0 || g->field >= SK_FLD__COUNT) {
+			saker_rt_str_puts(&line, g->text ? g->text : "");
+			continue;
+		}
+		saker_rt_field_value(r, ev, g->field, &v, scratch);
+		put_value_text(&line, &v, g->width);
+	}
+	if (line.err) {
+		ret = line.err;
+		goto cleanup;
+	}
+
+	if (!json) {
+		/* Falco escapes the text line as a JSON string does, without the quotes. */
+		saker_rt_str_json(out, line.p, line.len);
+		ret = out->err;
+		goto cleanup;
+	}
+
+	/* JSON keys in byte order, as Falco's sorted objects print them. */
+	int fields[SK_FLD__COUNT + 1];
+	size_t nf = 0;
+	fields[nf++] = SK_FLD_EVT_TIME;
+	for (uint32_t i = 0; i < rule->n_segs; i++) {
+		int f = rule->segs[i].field;
+		if (f < 0 || f >= SK_FLD__COUNT)
+			continue;
+		size_t k = 0;
+		while (k < nf && fields[k] != f)
+			k++;
+		if (k == nf)
+			fields[nf++] = f;
+	}
+	qsort(fields, nf, sizeof(int), cmp_field_names);
+
+	char tbuf[64];
+	fmt_time(saker_rt_event_wall_ns(r, ev), 1, "Z", tbuf, sizeof(tbuf));
+	saker_rt_str_puts(out, "{\"hostname\":");
+	put_json_string(out, r->hostname ? r->hostname : "");
+	saker_rt_str_puts(out, ",\"output\":\"");
+	saker_rt_str_json(out, line.p, line.len);
+	saker_rt_str_puts(out, "\",\"output_fields\":{");
+	for (size_t k = 0; k < nf; k++) {
+		if (k)
+			saker_rt_str_puts(out, ",");
+		put_json_string(out, sk_fields[fields[k]].name);
+		saker_rt_str_puts(out, ":");
+		saker_rt_field_value(r, ev, fields[k], &v, scratch);
+		put_value_json(out, r, ev, fields[k], &v);
+	}
+	saker_rt_str_puts(out, "},\"priority\":");
+	put_json_string(out, prio);
+	saker_rt_str_puts(out, ",\"rule\":");
+	put_json_string(out, rule->name ? rule->name : "");
+	saker_rt_str_puts(out, ",\"source\":");
+	put_json_string(out, rule->source && rule->source[0] ? rule->source : "syscall");
+	saker_rt_str_puts(out, ",\"tags\":[");
+	for (uint32_t t = 0; t < rule->n_tags; t++) {
+		if (t)
+			saker_rt_str_puts(out, ",");
+		put_json_string(out, rule->tags[t] ? rule->tags[t] : "");
+	}
+	saker_rt_str_puts(out, "],\"time\":");
+	put_json_string(out, tbuf);
+	saker_rt_str_puts(out, "}");
+	ret = out->err;
+cleanup:
+	saker_rt_str_fini(&line);
+	free(scratch);
+	return ret;
+}

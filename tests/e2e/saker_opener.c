@@ -1,0 +1,84 @@
+/* saker_opener: the syscalls the end-to-end tests need, one way of reaching a file per mode, so
+ * a test can show that each of them is seen (or not) by the kernel filter. Opens for writing use
+ * O_WRONLY|O_APPEND and write nothing, so pointing one at /etc/shadow changes no data.
+ * Prints its pid on stdout (the alert's proc.pid) and exits 0 when the syscall succeeded. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define WRITE_FLAGS (O_WRONLY | O_APPEND | O_CLOEXEC)
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: saker_opener MODE ARGS...\n"
+		"  write PATH            open(PATH) for writing\n"
+		"  read PATH             open(PATH) for reading\n"
+		"  relative DIR NAME     chdir(DIR), then open(NAME) for writing\n"
+		"  dirfd DIR NAME        openat(open(DIR), NAME) for writing\n"
+		"  openat2 PATH          openat2(AT_FDCWD, PATH) for writing\n"
+		"  legacy-open PATH      the open(2) syscall itself, for writing\n"
+		"  many N PATH r|w       N opens (and closes) of PATH for reading or writing\n");
+	return 2;
+}
+
+static int done(const char *what, int fd)
+{
+	if (fd < 0) {
+		fprintf(stderr, "saker_opener: %s: %s\n", what, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage();
+	const char *mode = argv[1];
+	printf("%d\n", (int)getpid());
+	fflush(stdout);
+
+	if (!strcmp(mode, "write"))
+		return done(argv[2], open(argv[2], WRITE_FLAGS));
+	if (!strcmp(mode, "read"))
+		return done(argv[2], open(argv[2], O_RDONLY | O_CLOEXEC));
+	if (!strcmp(mode, "legacy-open"))
+		return done(argv[2], (int)syscall(SYS_open, argv[2], WRITE_FLAGS));
+	if (!strcmp(mode, "relative") && argc == 4) {
+		if (chdir(argv[2]) < 0)
+			return done(argv[2], -1);
+		return done(argv[3], open(argv[3], WRITE_FLAGS));
+	}
+	if (!strcmp(mode, "dirfd") && argc == 4) {
+		int dfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return done(argv[2], -1);
+		int ret = done(argv[3], openat(dfd, argv[3], WRITE_FLAGS));
+		close(dfd);
+		return ret;
+	}
+	if (!strcmp(mode, "openat2")) {
+		struct open_how how = { .flags = WRITE_FLAGS };
+		return done(argv[2], (int)syscall(SYS_openat2, AT_FDCWD, argv[2], &how, sizeof(how)));
+	}
+	if (!strcmp(mode, "many") && argc == 5) {
+		long n = strtol(argv[2], NULL, 10);
+		int flags = argv[4][0] == 'w' ? WRITE_FLAGS | O_CREAT : O_RDONLY | O_CLOEXEC;
+		for (long i = 0; i < n; i++) {
+			int fd = open(argv[3], flags, 0600);
+			if (fd < 0)
+				return done(argv[3], fd);
+			close(fd);
+		}
+		return 0;
+	}
+	return usage();
+}

@@ -1,0 +1,517 @@
+/* saker-test-lib: saker_rt */
+/* Alert rendering from hand-made event records: Falco's text line and JSON object (exact bytes,
+ * with TZ=UTC and a fixed hostname), every field's value, escaping, missing values, widths,
+ * malformed records, and container lookups against a fake runtime API on a unix socket. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rt.h"
+#include "saker/fields.h"
+
+/* 2024-06-18T14:02:31.123456789Z */
+#define WALL_NS 1718719351123456789ull
+#define BOOT_NS 5000000000ull
+
+static struct saker_rt_enrich *no_runtime;
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return saker_rt_enrich_new(&no_runtime, "", 100);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	saker_rt_enrich_free(no_runtime);
+	return 0;
+}
+
+static struct saker_rt_render ctx(void)
+{
+	struct saker_rt_render r = { .hostname = "test-host",
+				     .boot_to_wall_ns = (int64_t)(WALL_NS - BOOT_NS),
+				     .enrich = no_runtime };
+	return r;
+}
+
+static struct saker_event *shadow_event(void)
+{
+	struct saker_event *ev = calloc(1, sizeof(*ev));
+	assert_non_null(ev);
+	ev->ts_ns = BOOT_NS;
+	ev->matched[0] = 1;
+	ev->res = 3;
+	ev->cgroup_id = 1;
+	ev->open_flags = 02000 | 01 | 0100; /* O_WRONLY|O_CREAT|O_APPEND */
+	ev->syscall_nr = 257;
+	ev->valid = SAKER_EV_PATH | SAKER_EV_EXE | SAKER_EV_PARENT | SAKER_EV_LOGINUID;
+	ev->pid = 1234;
+	ev->tid = 1235;
+	ev->ppid = 1000;
+	ev->uid = 0;
+	ev->gid = 0;
+	ev->loginuid = 1000;
+	strcpy(ev->comm, "saker_opener");
+	strcpy(ev->pcomm, "bash");
+	strcpy(ev->path, "/etc/shadow");
+	ev->path_len = (uint16_t)strlen(ev->path);
+	strcpy(ev->exepath, "/usr/bin/saker_opener");
+	ev->exe_len = (uint16_t)strlen(ev->exepath);
+	return ev;
+}
+
+/* A rule whose output is FMT, split by hand on "%name" tokens with an optional width. */
+static struct saker_rule_meta *make_rule(const char *name, int prio, const char *fmt)
+{
+	struct saker_rule_meta *r = calloc(1, sizeof(*r));
+	r->name = strdup(name);
+	r->source = strdup("syscall");
+	r->output = strdup(fmt);
+	r->priority = (uint8_t)prio;
+	r->segs = calloc(strlen(fmt) + 1, sizeof(*r->segs));
+	r->tags = calloc(2, sizeof(char *));
+	r->tags[0] = strdup("filesystem");
+	r->tags[1] = strdup("mitre_credential_access");
+	r->n_tags = 2;
+	const char *p = fmt;
+	while (*p) {
+		struct saker_fmt_seg *g = &r->segs[r->n_segs++];
+		if (*p == '%') {
+			p++;
+			g->width = 0;
+			while (*p >= '0' && *p <= '9')
+				g->width = g->width * 10 + (*p++ - '0');
+			const char *s = p;
+			while (*p && (*p == '.' || *p == '_' || (*p >= 'a' && *p <= 'z') ||
+				      (*p >= '0' && *p <= '9')))
+				p++;
+			/* A trailing '.' belongs to the text, as in "%fd.name." */
+			if (p > s && p[-1] == '.')
+				p--;
+			g->text = strndup(s, (size_t)(p - s));
+			g->field = sk_field_lookup(g->text);
+			assert_true(g->field >= 0);
+		} else {
+			const char *s = p;
+			while (*p && *p != '%')
+				p++;
+			g->text = strndup(s, (size_t)(p - s));
+			g->field = -1;
+		}
+	}
+	return r;
+}
+
+static void free_rule(struct saker_rule_meta *r)
+{
+	free(r->name);
+	free(r->source);
+	free(r->output);
+	for (uint32_t i = 0; i < r->n_segs; i++)
+		free(r->segs[i].text);
+	free(r->segs);
+	for (uint32_t i = 0; i < r->n_tags; i++)
+		free(r->tags[i]);
+	free(r->tags);
+	free(r);
+}
+
+static void expect_render_with(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
+			       const struct saker_event *ev, bool json, const char *want)
+{
+	struct saker_rt_str out = { 0 };
+	assert_int_equal(saker_rt_render_alert(r, rule, ev, json, &out), 0);
+	assert_non_null(out.p);
+	assert_string_equal(out.p, want);
+	saker_rt_str_fini(&out);
+}
+
+static void expect_render(const struct saker_rule_meta *rule, const struct saker_event *ev,
+			  bool json, const char *want)
+{
+	struct saker_rt_render r = ctx();
+	expect_render_with(&r, rule, ev, json, want);
+}
+
+static void test_text_line(void **state)
+{
+	(void)state;
+	struct saker_event *ev = shadow_event();
+	struct saker_rule_meta *rule = make_rule(
+		"Write below etc", SAKER_PRIO_CRITICAL,
+		"File below /etc opened for writing (user=%user.name user_loginuid=%user.loginuid "
+		"command=%proc.name pid=%proc.pid file=%fd.name parent=%proc.pname "
+		"flags=%evt.arg.flags res=%evt.res container_id=%container.id "
+		"container_name=%container.name image=%container.image.repository)");
+	expect_render(rule, ev, false,
+		      "14:02:31.123456789: Critical File below /etc opened for writing (user=root "
+		      "user_loginuid=1000 command=saker_opener pid=1234 file=/etc/shadow parent=bash "
+		      "flags=O_WRONLY|O_CREAT|O_APPEND res=SUCCESS container_id=host "
+		      "container_name=host image=<NA>)");
+	free_rule(rule);
+	free(ev);
+}
+
+static void test_json_line(void **state)
+{
+	(void)state;
+	struct saker_event *ev = shadow_event();
+	struct saker_rule_meta *rule = make_rule(
+		"Write below etc", SAKER_PRIO_WARNING,
+		"Write (user=%user.name uid=%user.uid file=%fd.name fd=%fd.num failed=%evt.failed "
+		"ppid=%proc.ppid exe=%proc.exepath image=%container.image.name cid=%container.id "
+		"type=%evt.type)");
+	expect_render(rule, ev, true,
+		      "{\"hostname\":\"test-host\","
+		      "\"output\":\"14:02:31.123456789: Warning Write (user=root uid=0 "
+		      "file=/etc/shadow fd=3 failed=false ppid=1000 exe=/usr/bin/saker_opener "
+		      "image=<NA> cid=host type=openat)\","
+		      "\"output_fields\":{\"container.id\":\"host\",\"container.image.name\":null,"
+		      "\"evt.failed\":false,\"evt.time\":1718719351123456789,\"evt.type\":\"openat\","
+		      "\"fd.name\":\"/etc/shadow\",\"fd.num\":3,\"proc.exepath\":\"/usr/bin/saker_opener\","
+		      "\"proc.ppid\":1000,\"user.name\":\"root\",\"user.uid\":0},"
+		      "\"priority\":\"Warning\",\"rule\":\"Write below etc\",\"source\":\"syscall\","
+		      "\"tags\":[\"filesystem\",\"mitre_credential_access\"],"
+		      "\"time\":\"2024-06-18T14:02:31.123456789Z\"}");
+	free_rule(rule);
+	free(ev);
+}
+
+static void test_time_fields(void **state)
+{
+	(void)state;
+	struct saker_event *ev = shadow_event();
+	struct saker_rule_meta *rule = make_rule("t", SAKER_PRIO_INFORMATIONAL,
+		"%evt.time.iso8601 %evt.rawtime %evt.hostname %evt.dir");
+	expect_render(rule, ev, false,
+		      "14:02:31.123456789: Informational 2024-06-18T14:02:31.123456789+0000 "
+		      "1718719351123456789 test-host <");
+	expect_render(rule, ev, true,
+		      "{\"hostname\":\"test-host\",\"output\":\"14:02:31.123456789: Informational "
+		      "2024-06-18T14:02:31.123456789+0000 1718719351123456789 test-host <\","
+		      "\"output_fields\":{\"evt.dir\":\"<\",\"evt.hostname\":\"test-host\","
+		      "\"evt.rawtime\":1718719351123456789,\"evt.time\":1718719351123456789,"
+		      "\"evt.time.iso8601\":1718719351123456789},\"priority\":\"Informational\","
+		      "\"rule\":\"t\",\"source\":\"syscall\",\"tags\":[\"filesystem\","
+		      "\"mitre_credential_access\"],\"time\":\"2024-06-18T14:02:31.123456789Z\"}");
+	free_rule(rule);
+	free(ev);
+}
+
+static void test_missing_values(void **state)
+{
+	(void)state;
+	struct saker_event *ev = shadow_event();
+	ev->valid = 0; /* no path, no exe, no parent, no loginuid */
+	ev->res = -13;
+	ev->syscall_nr = 9999; /* unknown syscall */
+	struct saker_rule_meta *rule = make_rule("m", SAKER_PRIO_ERROR,
+		"file=%fd.name dir=%fd.directory type=%fd.type exe=%proc.exepath ppid=%proc.ppid "
+		"pname=%proc.pname login=%user.loginuid evt=%evt.type flags=%evt.arg.flags "
+		"fdnum=%fd.num res=%evt.res raw=%evt.rawres");
+	expect_render(rule, ev, false,
+		      "14:02:31.123456789: Error file=<NA> dir=<NA> type=<NA> exe=<NA> ppid=<NA> "
+		      "pname=<NA> login=-1 evt=<NA> flags=<NA> fdnum=<NA> res=EACCES raw=-13");
+	struct saker_rt_render r = ctx();
+	struct saker_rt_str out = { 0 };
+	assert_int_equal(saker_rt_render_alert(&r, rule, ev, true, &out), 0);
+	assert_non_null(strstr(out.p, "\"output_fields\":{\"evt.arg.flags\":null,\"evt.rawres\":-13,"
+				      "\"evt.res\":\"EACCES\",\"evt.time\":1718719351123456789,"
+				      "\"evt.type\":null,\"fd.directory\":null,\"fd.name\":null,"
+				      "\"fd.num\":null,\"fd.type\":null,\"proc.exepath\":null,"
+				      "\"proc.pname\":null,\"proc.ppid\":null,\"user.loginuid\":-1}"));
+	saker_rt_str_fini(&out);
+	free_rule(rule);
+	free(ev);
+}
+
+static void test_escaping(void **state)
+{
+	(void)state;
+	struct saker_event *ev = shadow_event();
+	/* A quote, a backslash, a newline, a tab, a control byte, invalid UTF-8, valid UTF-8. */
+	static const char evil[] = "/tmp/a\"b\\c\nd\te\x01" "f\xff" "g\xc3\xa9";
+	memcpy(ev->path, evil, sizeof(evil));
+	ev->path_len = (uint16_t)strlen(evil);
+	struct saker_rule_meta *rule = make_rule("e \"q\"", SAKER_PRIO_NOTICE, "file=%fd.name");
+	expect_render(rule, ev, false,
+		      "14:02:31.123456789: Notice file=/tmp/a\\\"b\\\\c\\nd\\te\\u0001f\xef\xbf\xbdg\xc3\xa9");
+	struct saker_rt_render r = ctx();
+	struct saker_rt_str out = { 0 };
+	assert_int_equal(saker_rt_render_alert(&r, rule, ev, true, &out), 0);
+	assert_non_null(strstr(out.p, "\"fd.name\":\"/tmp/a\\\"b\\\\c\\nd\\te\\u0001f\xef\xbf\xbdg\xc3\xa9\""));
+	assert_non_null(strstr(out.p, "\"rule\":\"e \\\"q\\\"\""));
+	saker_rt_str_fini(&out);
+	free_rule(rule);
+	free(ev);
+}
+
+static void test_widths(void **state)
+{
+	(void)state;
+	struct saker_event *ev = shadow_event();
+	strcpy(ev->comm, "cat");
+	struct saker_rule_meta *rule = make_rule("w", SAKER_PRIO_DEBUG,
+		"[%2proc.name][%6proc.name][%3proc.pid][%8fd.filename][%1evt.failed]");
+	expect_render(rule, ev, false,
+		      "14:02:31.123456789: Debug [ca][cat   ][123][shadow  ][f]");
+	free_rule(rule);
+	free(ev);
+}
+
+static void test_field_values(void **state)
+{
+	(void)state;
+	struct saker_rt_render r = ctx();
+	struct saker_event *ev = shadow_event();
+	struct saker_rt_value v;
+	char *scratch = malloc(SAKER_RT_SCRATCH);
+
+	saker_rt_field_value(&r, ev, SK_FLD_FD_DIRECTORY, &v, scratch);
+	assert_string_equal(v.s, "/etc");
+	saker_rt_field_value(&r, ev, SK_FLD_FD_FILENAME, &v, scratch);
+	assert_string_equal(v.s, "shadow");
+	saker_rt_field_value(&r, ev, SK_FLD_FD_TYPECHAR, &v, scratch);
+	assert_string_equal(v.s, "f");
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_WRITE, &v, scratch);
+	assert_int_equal(v.kind, SAKER_RT_BOOL);
+	assert_true(v.b);
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_READ, &v, scratch);
+	assert_false(v.b);
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_CREATE, &v, scratch);
+	assert_true(v.b);
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_RAWARG_FLAGS, &v, scratch);
+	assert_int_equal(v.u, 02101);
+	saker_rt_field_value(&r, ev, SK_FLD_THREAD_TID, &v, scratch);
+	assert_int_equal(v.i, 1235);
+	saker_rt_field_value(&r, ev, SK_FLD_GROUP_GID, &v, scratch);
+	assert_int_equal(v.kind, SAKER_RT_U64);
+
+	strcpy(ev->path, "/shadow");
+	ev->path_len = 7;
+	ev->valid |= SAKER_EV_DIR;
+	saker_rt_field_value(&r, ev, SK_FLD_FD_DIRECTORY, &v, scratch);
+	assert_string_equal(v.s, "/");
+	saker_rt_field_value(&r, ev, SK_FLD_FD_TYPE, &v, scratch);
+	assert_string_equal(v.s, "directory");
+
+	ev->open_flags = 2; /* O_RDWR */
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_READ, &v, scratch);
+	assert_true(v.b);
+	ev->res = -2;
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_RES, &v, scratch);
+	assert_string_equal(v.s, "ENOENT");
+	saker_rt_field_value(&r, ev, SK_FLD_FD_NUM, &v, scratch);
+	assert_int_equal(v.i, -1);
+	saker_rt_field_value(&r, ev, SK_FLD_EVT_FAILED, &v, scratch);
+	assert_true(v.b);
+
+	/* An unset loginuid (the kernel's (uid_t)-1) is -1. */
+	ev->loginuid = UINT32_MAX;
+	saker_rt_field_value(&r, ev, SK_FLD_USER_LOGINUID, &v, scratch);
+	assert_int_equal(v.i, -1);
+
+	/* A uid with no password entry has no name. */
+	ev->uid = 3999999999u;
+	saker_rt_field_value(&r, ev, SK_FLD_USER_NAME, &v, scratch);
+	assert_int_equal(v.kind, SAKER_RT_NA);
+
+	/* In a container with no runtime to ask: id known, the rest missing. */
+	ev->valid |= SAKER_EV_CONTAINER;
+	strcpy(ev->container_id, "0123456789ab");
+	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_ID, &v, scratch);
+	assert_string_equal(v.s, "0123456789ab");
+	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_NAME, &v, scratch);
+	assert_int_equal(v.kind, SAKER_RT_NA);
+	free(scratch);
+	free(ev);
+}
+
+static void test_event_decode(void **state)
+{
+	(void)state;
+	struct saker_event *src = shadow_event(), *ev = malloc(sizeof(*ev));
+	const size_t fixed = offsetof(struct saker_event, path);
+
+	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), 0);
+	assert_string_equal(ev->path, "/etc/shadow");
+	assert_int_equal(saker_rt_event_decode(src, fixed - 1, ev), -EINVAL);
+	assert_int_equal(saker_rt_event_decode(src, 0, ev), -EINVAL);
+	assert_int_equal(saker_rt_event_decode(NULL, 100, ev), -EINVAL);
+
+	/* Bigger than any record this runtime knows. */
+	uint8_t *big = calloc(1, sizeof(*src) + 8);
+	memcpy(big, src, sizeof(*src));
+	assert_int_equal(saker_rt_event_decode(big, sizeof(*src) + 8, ev), -EINVAL);
+	free(big);
+
+	/* A record cut after the path is fine when no exe path is claimed... */
+	src->valid &= ~(uint32_t)SAKER_EV_EXE;
+	assert_int_equal(saker_rt_event_decode(src, fixed + src->path_len, ev), 0);
+	assert_string_equal(ev->path, "/etc/shadow");
+	assert_string_equal(ev->exepath, "");
+	/* ...but not when the path it claims was cut. */
+	assert_int_equal(saker_rt_event_decode(src, fixed + 4, ev), -EINVAL);
+	/* Lengths past the buffers. */
+	src->path_len = SAKER_PATH_MAX;
+	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), -EINVAL);
+	src->path_len = 11;
+	src->valid |= SAKER_EV_EXE;
+	src->exe_len = 60000;
+	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), -EINVAL);
+	src->exe_len = 5;
+	/* Unterminated strings are cut at their buffer's end, and at the claimed length. */
+	memset(src->comm, 'A', sizeof(src->comm));
+	memset(src->path, 'B', sizeof(src->path));
+	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), 0);
+	assert_int_equal(strlen(ev->comm), SAKER_COMM_LEN - 1);
+	assert_int_equal(strlen(ev->path), 11);
+	assert_int_equal(strlen(ev->exepath), 5);
+	free(ev);
+	free(src);
+}
+
+/* ---- a fake container runtime ------------------------------------------------------------ */
+
+/* Serves one connection on a unix socket at PATH with REPLY (after reading the request), or
+ * never answers when REPLY is NULL. Returns the child's pid. */
+static pid_t fake_runtime(const char *path, const char *reply)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int c = accept(fd, NULL, NULL);
+		char req[1024] = { 0 };
+		ssize_t n = read(c, req, sizeof(req) - 1);
+		if (!reply) {
+			sleep(3);
+			_exit(0);
+		}
+		/* The lookup must ask for this container's description. */
+		int ok = n > 0 && !strncmp(req, "GET /containers/0123456789ab/json HTTP/1.0\r\n", 44);
+		if (ok && write(c, reply, strlen(reply)) < 0)
+			_exit(2);
+		close(c);
+		_exit(ok ? 0 : 1);
+	}
+	close(fd);
+	return pid;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_container_lookup(void **state)
+{
+	(void)state;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/saker-test-%d.sock", (int)getpid());
+	pid_t pid = fake_runtime(path,
+		"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"
+		"{\"Id\":\"0123456789abcdef\",\"Args\":[\"-c\",\"x\"],\"State\":{\"Running\":true,"
+		"\"Pid\":7},\"Name\":\"/web\",\"Config\":{\"Hostname\":\"h\",\"Env\":[\"A=1\"],"
+		"\"Labels\":{\"k\":\"v\"},\"Image\":\"localhost/ubuntu:latest\"},\"Image\":\"sha256:1\"}");
+	struct saker_rt_enrich *e;
+	assert_int_equal(saker_rt_enrich_new(&e, path, 1000), 0);
+	const char *image, *name;
+	saker_rt_container_info(e, "0123456789ab", &image, &name);
+	assert_non_null(image);
+	assert_string_equal(image, "localhost/ubuntu:latest");
+	assert_string_equal(name, "web");
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* Cached: the server is gone, the answer stays. */
+	struct saker_rt_render r = ctx();
+	r.enrich = e;
+	struct saker_event *ev = shadow_event();
+	ev->valid |= SAKER_EV_CONTAINER;
+	strcpy(ev->container_id, "0123456789ab");
+	struct saker_rule_meta *rule = make_rule("c", SAKER_PRIO_ALERT,
+		"id=%container.id name=%container.name image=%container.image.name "
+		"repo=%container.image.repository");
+	expect_render_with(&r, rule, ev, false, "14:02:31.123456789: Alert id=0123456789ab name=web "
+			   "image=localhost/ubuntu:latest repo=localhost/ubuntu");
+	free_rule(rule);
+	free(ev);
+	saker_rt_enrich_free(e);
+
+	/* A runtime that never answers costs one timeout, then nothing. */
+	pid = fake_runtime(path, NULL);
+	assert_int_equal(saker_rt_enrich_new(&e, path, 150), 0);
+	int64_t t0 = mono_ms();
+	saker_rt_container_info(e, "0123456789ab", &image, &name);
+	int64_t t1 = mono_ms();
+	assert_null(image);
+	assert_null(name);
+	assert_true(t1 - t0 < 1000);
+	saker_rt_container_info(e, "0123456789ab", &image, &name);
+	assert_true(mono_ms() - t1 < 50);
+	saker_rt_enrich_free(e);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+
+	/* A socket nobody listens on: unknown, quickly. */
+	unlink(path);
+	assert_int_equal(saker_rt_enrich_new(&e, path, 150), 0);
+	saker_rt_container_info(e, "0123456789ab", &image, &name);
+	assert_null(image);
+	saker_rt_enrich_free(e);
+}
+
+static void test_str_json_utf8(void **state)
+{
+	(void)state;
+	struct saker_rt_str s = { 0 };
+	/* Overlong '/', a lone continuation byte, a surrogate, a 4-byte emoji, DEL. */
+	static const char in[] = "\xc0\xaf|\x80|\xed\xa0\x80|\xf0\x9f\x98\x80|\x7f";
+	saker_rt_str_json(&s, in, sizeof(in) - 1);
+	assert_string_equal(s.p, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd"
+				 "\xef\xbf\xbd|\xf0\x9f\x98\x80|\x7f");
+	saker_rt_str_fini(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_line),
+		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_time_fields),
+		cmocka_unit_test(test_missing_values),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_widths),
+		cmocka_unit_test(test_field_values),
+		cmocka_unit_test(test_event_decode),
+		cmocka_unit_test(test_container_lookup),
+		cmocka_unit_test(test_str_json_utf8),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
