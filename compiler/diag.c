@@ -1,1 +1,510 @@
-/* (being written) */
+/* Diagnostics: records errors, warnings and notes with byte spans into registered files, and
+ * renders them as compiler-style text (source line + caret), JSON or SARIF 2.1.0. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "saker/version.h"
+
+struct src_file {
+	char *name;
+	char *text;      /* a private copy, NUL-terminated */
+	size_t len;
+	size_t *lines;   /* byte offset where each line starts */
+	size_t n_lines;
+};
+
+struct note {
+	sk_span at;
+	char *msg;
+};
+
+struct entry {
+	enum sk_severity sev;
+	sk_span at;
+	char *code;        /* NULL when the reporter gave none */
+	char *msg;
+	struct note *notes;
+	size_t n_notes;
+};
+
+struct sk_diag {
+	struct src_file *files; /* files[0] is unused: id 0 means "no location" */
+	size_t n_files;
+	struct entry *entries;
+	size_t n_entries;
+	bool werror;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = xrealloc(NULL, n);
+	memcpy(p, s, n);
+	return p;
+}
+
+sk_span sk_text_span(const sk_text *t, size_t off, size_t len)
+{
+	sk_span s = { t->file, 0, 0 };
+	if (off > t->len)
+		off = t->len;
+	if (len > t->len - off)
+		len = t->len - off;
+	if (t->map) {
+		uint32_t a = t->map[off], b = t->map[off + len];
+		s.off = a;
+		s.len = b >= a ? b - a : 0;
+	} else {
+		s.off = t->base + (uint32_t)off;
+		s.len = (uint32_t)len;
+	}
+	return s;
+}
+
+sk_diag *sk_diag_new(void)
+{
+	sk_diag *d = calloc(1, sizeof(*d));
+	if (!d)
+		abort();
+	d->files = xrealloc(NULL, sizeof(*d->files));
+	memset(d->files, 0, sizeof(*d->files));
+	d->n_files = 1;
+	return d;
+}
+
+void sk_diag_free(sk_diag *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 1; i < d->n_files; i++) {
+		free(d->files[i].name);
+		free(d->files[i].text);
+		free(d->files[i].lines);
+	}
+	free(d->files);
+	for (size_t i = 0; i < d->n_entries; i++) {
+		struct entry *e = &d->entries[i];
+		free(e->code);
+		free(e->msg);
+		for (size_t j = 0; j < e->n_notes; j++)
+			free(e->notes[j].msg);
+		free(e->notes);
+	}
+	free(d->entries);
+	free(d);
+}
+
+uint32_t sk_diag_add_file(sk_diag *d, const char *name, const char *text, size_t len)
+{
+	d->files = xrealloc(d->files, (d->n_files + 1) * sizeof(*d->files));
+	struct src_file *f = &d->files[d->n_files];
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(name ? name : "<input>");
+	f->text = xrealloc(NULL, len + 1);
+	if (len)
+		memcpy(f->text, text, len);
+	f->text[len] = '\0';
+	f->len = len;
+	size_t cap = 16;
+	f->lines = xrealloc(NULL, cap * sizeof(size_t));
+	f->lines[f->n_lines++] = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != '\n')
+			continue;
+		if (f->n_lines == cap) {
+			cap *= 2;
+			f->lines = xrealloc(f->lines, cap * sizeof(size_t));
+		}
+		f->lines[f->n_lines++] = i + 1;
+	}
+	return (uint32_t)d->n_files++;
+}
+
+static const struct src_file *file_of(const sk_diag *d, uint32_t file)
+{
+	return file > 0 && file < d->n_files ? &d->files[file] : NULL;
+}
+
+const char *sk_diag_file_name(const sk_diag *d, uint32_t file)
+{
+	const struct src_file *f = file_of(d, file);
+	return f ? f->name : NULL;
+}
+
+/* 0-based line index holding byte OFF. */
+static size_t line_index(const struct src_file *f, size_t off)
+{
+	size_t lo = 0, hi = f->n_lines;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void position(const struct src_file *f, size_t off, unsigned *line, unsigned *col)
+{
+	if (off > f->len)
+		off = f->len;
+	size_t li = line_index(f, off);
+	*line = (unsigned)li + 1;
+	*col = (unsigned)(off - f->lines[li]) + 1;
+}
+
+void sk_diag_position(const sk_diag *d, sk_span s, unsigned *line, unsigned *col)
+{
+	const struct src_file *f = file_of(d, s.file);
+	if (!f) {
+		*line = *col = 0;
+		return;
+	}
+	position(f, s.off, line, col);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		n = 0;
+	char *p = xrealloc(NULL, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+void sk_diag_report(sk_diag *d, enum sk_severity sev, sk_span at, const char *code,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = vformat(fmt, ap);
+	va_end(ap);
+	if (sev == SK_NOTE && d->n_entries > 0) {
+		struct entry *e = &d->entries[d->n_entries - 1];
+		e->notes = xrealloc(e->notes, (e->n_notes + 1) * sizeof(*e->notes));
+		e->notes[e->n_notes++] = (struct note){ at, msg };
+		return;
+	}
+	d->entries = xrealloc(d->entries, (d->n_entries + 1) * sizeof(*d->entries));
+	d->entries[d->n_entries++] = (struct entry){
+		.sev = sev, .at = at, .code = code ? xstrdup(code) : NULL, .msg = msg,
+	};
+}
+
+static enum sk_severity effective(const sk_diag *d, enum sk_severity sev)
+{
+	return sev == SK_WARNING && d->werror ? SK_ERROR : sev;
+}
+
+size_t sk_diag_error_count(const sk_diag *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_entries; i++)
+		n += effective(d, d->entries[i].sev) == SK_ERROR;
+	return n;
+}
+
+size_t sk_diag_warning_count(const sk_diag *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_entries; i++)
+		n += effective(d, d->entries[i].sev) == SK_WARNING;
+	return n;
+}
+
+void sk_diag_set_werror(sk_diag *d, bool on)
+{
+	d->werror = on;
+}
+
+static const char *sev_name(enum sk_severity s)
+{
+	return s == SK_ERROR ? "error" : s == SK_WARNING ? "warning" : "note";
+}
+
+/* ---- text ---- */
+
+static void render_excerpt(const struct src_file *f, sk_span s, FILE *out)
+{
+	size_t off = s.off > f->len ? f->len : s.off;
+	size_t li = line_index(f, off);
+	size_t start = f->lines[li];
+	size_t end = start;
+	while (end < f->len && f->text[end] != '\n')
+		end++;
+	size_t shown = end;
+	if (shown > start && f->text[shown - 1] == '\r')
+		shown--;
+	/* A very long line is shown as a window around the span. */
+	enum { LONG_LINE = 400, BEFORE = 120, WINDOW = 280 };
+	bool cut_left = false, cut_right = false;
+	if (shown - start > LONG_LINE) {
+		if (off - start > BEFORE) {
+			start = off - BEFORE;
+			cut_left = true;
+		}
+		if (shown - start > WINDOW) {
+			shown = start + WINDOW;
+			cut_right = true;
+		}
+	}
+	fprintf(out, "%5zu | %s", li + 1, cut_left ? "..." : "");
+	fwrite(f->text + start, 1, shown - start, out);
+	fputs(cut_right ? "...\n      | " : "\n      | ", out);
+	if (cut_left)
+		fputs("   ", out);
+	for (size_t i = start; i < off; i++)
+		fputc(f->text[i] == '\t' ? '\t' : ' ', out);
+	fputc('^', out);
+	/* A span crossing lines is underlined to the end of its first line. */
+	size_t stop = off + s.len;
+	if (stop > shown)
+		stop = shown;
+	for (size_t i = off + 1; i < stop; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+static void render_one_text(const sk_diag *d, enum sk_severity sev, sk_span at, const char *msg,
+			    FILE *out)
+{
+	const struct src_file *f = file_of(d, at.file);
+	if (!f) {
+		if (sev == SK_NOTE)
+			fprintf(out, "note: %s\n", msg);
+		else
+			fprintf(out, "saker: %s: %s\n", sev_name(sev), msg);
+		return;
+	}
+	unsigned line, col;
+	position(f, at.off, &line, &col);
+	fprintf(out, "%s:%u:%u: %s: %s\n", f->name, line, col, sev_name(sev), msg);
+	render_excerpt(f, at, out);
+}
+
+static void render_text(const sk_diag *d, FILE *out)
+{
+	for (size_t i = 0; i < d->n_entries; i++) {
+		const struct entry *e = &d->entries[i];
+		render_one_text(d, effective(d, e->sev), e->at, e->msg, out);
+		for (size_t j = 0; j < e->n_notes; j++)
+			render_one_text(d, SK_NOTE, e->notes[j].at, e->notes[j].msg, out);
+	}
+}
+
+/* ---- JSON and SARIF ---- */
+
+/* Writes S as a JSON string literal; bytes that are not valid UTF-8 become U+FFFD so the
+ * document stays valid whatever the rules file held. */
+static void json_str(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	fputc('"', out);
+	while (*p) {
+		unsigned c = *p;
+		if (c == '"' || c == '\\') {
+			fputc('\\', out);
+			fputc((int)c, out);
+			p++;
+		} else if (c == '\n') {
+			fputs("\\n", out), p++;
+		} else if (c == '\t') {
+			fputs("\\t", out), p++;
+		} else if (c == '\r') {
+			fputs("\\r", out), p++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(out, "\\u%04x", c), p++;
+		} else if (c < 0x80) {
+			fputc((int)c, out), p++;
+		} else {
+			size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			bool ok = n > 0 && !(c >= 0xf0 && n != 4);
+			for (size_t k = 1; ok && k < n; k++)
+				ok = (p[k] & 0xc0) == 0x80;
+			if (ok && n == 3) {
+				unsigned cp = ((c & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+				ok = cp >= 0x800 && !(cp >= 0xd800 && cp <= 0xdfff);
+			} else if (ok && n == 4) {
+				unsigned cp = ((c & 0x07u) << 18) | ((p[1] & 0x3fu) << 12);
+				ok = cp >= 0x10000 && cp <= 0x10ffff;
+			}
+			if (ok) {
+				fwrite(p, 1, n, out);
+				p += n;
+			} else {
+				fputs("\\ufffd", out);
+				p++;
+			}
+		}
+	}
+	fputc('"', out);
+}
+
+struct region {
+	const struct src_file *f;
+	unsigned line, col, end_line, end_col;
+};
+
+static struct region region_of(const sk_diag *d, sk_span s)
+{
+	struct region r = { file_of(d, s.file), 0, 0, 0, 0 };
+	if (r.f) {
+		position(r.f, s.off, &r.line, &r.col);
+		position(r.f, (size_t)s.off + s.len, &r.end_line, &r.end_col);
+	}
+	return r;
+}
+
+static void json_location(FILE *out, const sk_diag *d, sk_span s)
+{
+	struct region r = region_of(d, s);
+	if (!r.f) {
+		fputs("\"file\":null,\"line\":null,\"column\":null,\"end_line\":null,\"end_column\":null",
+		      out);
+		return;
+	}
+	fputs("\"file\":", out);
+	json_str(out, r.f->name);
+	fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u", r.line, r.col,
+		r.end_line, r.end_col);
+}
+
+static void render_json(const sk_diag *d, FILE *out)
+{
+	fputs("{\"diagnostics\":[", out);
+	for (size_t i = 0; i < d->n_entries; i++) {
+		const struct entry *e = &d->entries[i];
+		fputs(i ? ",{" : "{", out);
+		fprintf(out, "\"severity\":\"%s\",\"code\":", sev_name(effective(d, e->sev)));
+		if (e->code)
+			json_str(out, e->code);
+		else
+			fputs("null", out);
+		fputs(",\"message\":", out);
+		json_str(out, e->msg);
+		fputc(',', out);
+		json_location(out, d, e->at);
+		fputs(",\"notes\":[", out);
+		for (size_t j = 0; j < e->n_notes; j++) {
+			fputs(j ? ",{" : "{", out);
+			fputs("\"severity\":\"note\",\"message\":", out);
+			json_str(out, e->notes[j].msg);
+			fputc(',', out);
+			json_location(out, d, e->notes[j].at);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fprintf(out, "],\"errors\":%zu,\"warnings\":%zu}\n", sk_diag_error_count(d),
+		sk_diag_warning_count(d));
+}
+
+/* A file name as a relative URI reference: unreserved characters and '/' stay. */
+static void json_uri(FILE *out, const char *name)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p))
+			fputc(*p, out);
+		else
+			fprintf(out, "%%%02X", *p);
+	}
+	fputc('"', out);
+}
+
+static void sarif_physical(FILE *out, const struct region *r)
+{
+	fputs("{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
+	json_uri(out, r->f->name);
+	fprintf(out,
+		"},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u,\"endColumn\":%u}}",
+		r->line, r->col, r->end_line, r->end_col);
+}
+
+static void render_sarif(const sk_diag *d, FILE *out)
+{
+	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+	      "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"saker\",\"version\":\"" SAKER_VERSION
+	      "\"}},\"results\":[",
+	      out);
+	for (size_t i = 0; i < d->n_entries; i++) {
+		const struct entry *e = &d->entries[i];
+		fputs(i ? ",{" : "{", out);
+		if (e->code) {
+			fputs("\"ruleId\":", out);
+			json_str(out, e->code);
+			fputc(',', out);
+		}
+		fprintf(out, "\"level\":\"%s\",\"message\":{\"text\":", sev_name(effective(d, e->sev)));
+		/* Notes without a location have nowhere else to go in SARIF: they join the text. */
+		size_t len = strlen(e->msg) + 1;
+		for (size_t j = 0; j < e->n_notes; j++)
+			if (!file_of(d, e->notes[j].at.file))
+				len += strlen(e->notes[j].msg) + 8;
+		char *text = xrealloc(NULL, len);
+		strcpy(text, e->msg);
+		for (size_t j = 0; j < e->n_notes; j++)
+			if (!file_of(d, e->notes[j].at.file)) {
+				strcat(text, "\nnote: ");
+				strcat(text, e->notes[j].msg);
+			}
+		json_str(out, text);
+		free(text);
+		fputs("},\"locations\":[", out);
+		struct region r = region_of(d, e->at);
+		if (r.f) {
+			sarif_physical(out, &r);
+			fputc('}', out);
+		}
+		fputc(']', out);
+		bool first = true;
+		for (size_t j = 0; j < e->n_notes; j++) {
+			struct region nr = region_of(d, e->notes[j].at);
+			if (!nr.f)
+				continue;
+			fputs(first ? ",\"relatedLocations\":[" : ",", out);
+			first = false;
+			sarif_physical(out, &nr);
+			fputs(",\"message\":{\"text\":", out);
+			json_str(out, e->notes[j].msg);
+			fputs("}}", out);
+		}
+		if (!first)
+			fputc(']', out);
+		fputc('}', out);
+	}
+	fputs("]}]}\n", out);
+}
+
+void sk_diag_render(const sk_diag *d, enum sk_diag_format fmt, FILE *out)
+{
+	switch (fmt) {
+	case SK_DIAG_TEXT:
+		render_text(d, out);
+		break;
+	case SK_DIAG_JSON:
+		render_json(d, out);
+		break;
+	case SK_DIAG_SARIF:
+		render_sarif(d, out);
+		break;
+	}
+	fflush(out);
+}
