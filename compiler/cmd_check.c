@@ -1,1 +1,141 @@
-/* (being written) */
+/* saker check: load, expand and check rules files, report every problem, and say for each rule
+ * how much of it the kernel decides. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "rules.h"
+#include "saker/fields.h"
+#include "saker/version.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: saker check [--format text|json|sarif] [--werror] [--dump-pred] PATH...\n"
+		"\n"
+		"Checks rules files (or folders of *.yaml files, loaded in name order) and reports every\n"
+		"problem with its file, line and column. Text diagnostics go to stderr and a line per rule\n"
+		"to stdout; json and sarif write one document of diagnostics to stdout.\n"
+		"\n"
+		"  --format FMT   text (default), json or sarif\n"
+		"  --werror       treat warnings as errors\n"
+		"  --dump-pred    print each rule's lowered predicate\n"
+		"  --help         show this help\n"
+		"  --version      show the version\n"
+		"\n"
+		"Exit status: 0 no errors, 1 the rules have errors, 2 usage or I/O failure.\n");
+}
+
+static const char *plan_name(enum saker_plan p)
+{
+	return p == SAKER_PLAN_EXACT ? "exact" : p == SAKER_PLAN_PARTIAL ? "partial" : "user space";
+}
+
+static void print_rule(const sk_rule *r)
+{
+	printf("rule '%s' (%s:%u): %s, ", r->item->name, r->item->file, r->item->line, plan_name(r->plan));
+	if (r->n_syscalls == 0) {
+		printf("never matches\n");
+		return;
+	}
+	printf("in kernel on ");
+	for (size_t i = 0; i < r->n_syscalls; i++) {
+		const char *name = sk_syscall_name(r->syscalls[i]);
+		printf(i ? ", %s" : "%s", name ? name : "?");
+	}
+	printf("\n");
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "werror", no_argument, NULL, 'W' },
+		{ "dump-pred", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum sk_diag_format fmt = SK_DIAG_TEXT;
+	int werror = 0, dump = 0, ch;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				fmt = SK_DIAG_TEXT;
+			} else if (!strcmp(optarg, "json")) {
+				fmt = SK_DIAG_JSON;
+			} else if (!strcmp(optarg, "sarif")) {
+				fmt = SK_DIAG_SARIF;
+			} else {
+				fprintf(stderr, "saker check: unknown format '%s' (text, json or sarif)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'W':
+			werror = 1;
+			break;
+		case 'p':
+			dump = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("saker %s\n", SAKER_VERSION);
+			return 0;
+		default:
+			if (optopt)
+				fprintf(stderr, "saker check: option '-%c' is unknown or needs a value\n", optopt);
+			else
+				fprintf(stderr, "saker check: unknown option '%s'\n", argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "saker check: no rules file given\n");
+		usage(stderr);
+		return 2;
+	}
+
+	sk_comp *c = sk_comp_new();
+	if (!c) {
+		fprintf(stderr, "saker check: out of memory\n");
+		return 2;
+	}
+	sk_diag_set_werror(c->diag, werror);
+	int load = sk_load_paths(c, (const char *const *)argv + optind, (size_t)(argc - optind));
+	/* Later passes still run after errors, so that one run shows every problem. */
+	if (load >= -1) {
+		sk_expand(c);
+		sk_check(c);
+	}
+	sk_diag_render(c->diag, fmt, fmt == SK_DIAG_TEXT ? stderr : stdout);
+
+	size_t errors = sk_diag_error_count(c->diag), warnings = sk_diag_warning_count(c->diag);
+	if (fmt == SK_DIAG_TEXT && load >= -1) {
+		for (size_t i = 0; i < c->n_rules; i++) {
+			if (dump)
+				printf("rule '%s': %s\n", c->rules[i]->item->name,
+				       sk_pred_to_string(c->arena, c->rules[i]->pred));
+			else
+				print_rule(c->rules[i]);
+		}
+		size_t n[3] = { 0, 0, 0 };
+		for (size_t i = 0; i < c->n_rules; i++)
+			n[c->rules[i]->plan]++;
+		printf("%zu rule%s: %zu exact, %zu partial, %zu user space; %zu error%s, %zu warning%s\n",
+		       c->n_rules, c->n_rules == 1 ? "" : "s", n[0], n[1], n[2], errors, errors == 1 ? "" : "s",
+		       warnings, warnings == 1 ? "" : "s");
+	}
+	fflush(stdout);
+	sk_comp_free(c);
+	if (load < -1)
+		return 2;
+	return errors ? 1 : 0;
+}

@@ -21,6 +21,7 @@ typedef struct sk_item {
 	sk_span item_span;     /* the "- rule:" mapping */
 	const char *file;
 	unsigned line;         /* line of the item */
+	unsigned seq;          /* load counter when (re)defined: a macro sees macros with a lower seq */
 	/* list */
 	sk_operand **items;    /* SK_OPD_VALUE operands, with spans at each YAML item */
 	size_t n_items;
