@@ -1,1 +1,1032 @@
-/* (being written) */
+/* Code generation: each rule's lowered predicate becomes LLVM IR that calls the template's field
+ * accessors (bpf/templates/abi.h); the result is linked with the template bitcode, internalised,
+ * optimised at O2 for the BPF target and emitted as one ELF object in memory. */
+#include "codegen.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Linker.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "../bpf/templates/abi.h"
+#include "saker/event.h"
+#include "saker/fields.h"
+
+/* bpf/embed.cmake */
+extern const unsigned char saker_template_bc[];
+extern const size_t saker_template_bc_len;
+
+#define CG_TRIPLE "bpfel"
+
+static const char *const cg_field_names[SK_FLD__COUNT] = {
+#define SK_FIELD(id, name, type, kernel, flags, desc) [SK_FLD_##id] = name,
+#include "saker/fields.def"
+#undef SK_FIELD
+};
+
+/* Syscalls the template can evaluate (syscalls.def, hooked = 1): rules that do not name their
+ * syscalls are dispatched on all of them. */
+static const int cg_hooked_nrs[] = {
+#define SK_SYSCALL(id, name, nr, hooked) (hooked) ? (nr) : -1,
+#include "saker/syscalls.def"
+#undef SK_SYSCALL
+};
+
+/* Integer fields the template computes, with a rough cost used to order and/or operands so
+ * that cheap tests run (and fail) before expensive ones. */
+static const struct cg_int_field {
+	int field;
+	unsigned cost;
+} cg_int_fields[] = {
+	{ SK_FLD_EVT_RAWRES, 1 },        { SK_FLD_EVT_FAILED, 1 },
+	{ SK_FLD_FD_NUM, 1 },            { SK_FLD_EVT_IS_OPEN_READ, 2 },
+	{ SK_FLD_EVT_IS_OPEN_WRITE, 2 }, { SK_FLD_EVT_IS_OPEN_CREATE, 2 },
+	{ SK_FLD_EVT_RAWARG_FLAGS, 2 },  { SK_FLD_PROC_PID, 2 },
+	{ SK_FLD_THREAD_TID, 2 },        { SK_FLD_USER_UID, 3 },
+	{ SK_FLD_GROUP_GID, 3 },         { SK_FLD_USER_LOGINUID, 3 },
+	{ SK_FLD_PROC_PPID, 4 },
+};
+
+/* String fields: the longest value the template hands out (so impossible tests fold away and
+ * loads stay in bounds), and whether the value starts 8-byte aligned (word loads). */
+static const struct cg_str_field {
+	int field;
+	unsigned max;
+	bool aligned;
+	unsigned cost;
+} cg_str_fields[] = {
+	{ SK_FLD_PROC_NAME, SAKER_COMM_LEN - 1, true, 3 },
+	{ SK_FLD_PROC_PNAME, SAKER_COMM_LEN - 1, true, 5 },
+	{ SK_FLD_CONTAINER_ID, 12, true, 30 },
+	{ SK_FLD_FD_NAME, SAKER_STR_MAX, true, 40 },
+	{ SK_FLD_FD_DIRECTORY, SAKER_STR_MAX, true, 40 },
+	{ SK_FLD_FD_FILENAME, 255, false, 40 },
+	{ SK_FLD_FD_TYPECHAR, 1, true, 40 },
+	{ SK_FLD_FD_TYPE, 9, true, 40 },
+	{ SK_FLD_PROC_EXEPATH, SAKER_STR_MAX, true, 40 },
+};
+
+struct cg_callee {
+	LLVMValueRef fn;
+	LLVMTypeRef ty;
+};
+
+struct cg {
+	sk_comp *c;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;          /* the generated module, until linked */
+	LLVMBuilderRef b;
+	LLVMTypeRef i1, i8, i32, i64, p8, void_t;
+	LLVMAttributeRef cpu_attr;  /* the template's "target-cpu", copied so inlining is allowed */
+	LLVMValueRef cv, nr;        /* saker_gen_match's arguments */
+	LLVMValueRef fn;            /* the function being built */
+	struct cg_callee int_has, int_val, str_len, str_ptr, set_match, contains, glob;
+	char *pats;                 /* contains/glob patterns, SAKER_PAT_SIZE bytes each */
+	unsigned n_pats;
+	char *llvm_error;           /* first error the LLVM context reported */
+};
+
+static const struct cg_int_field *cg_int_field(int field)
+{
+	for (size_t i = 0; i < sizeof(cg_int_fields) / sizeof(cg_int_fields[0]); i++)
+		if (cg_int_fields[i].field == field)
+			return &cg_int_fields[i];
+	return NULL;
+}
+
+static const struct cg_str_field *cg_str_field(int field)
+{
+	for (size_t i = 0; i < sizeof(cg_str_fields) / sizeof(cg_str_fields[0]); i++)
+		if (cg_str_fields[i].field == field)
+			return &cg_str_fields[i];
+	return NULL;
+}
+
+static const char *cg_field_name(int field)
+{
+	return field >= 0 && field < SK_FLD__COUNT ? cg_field_names[field] : "?";
+}
+
+static int cg_unsupported(struct cg *g, const sk_pred *p, const char *what)
+{
+	sk_error(g->c->diag, p->span, "kernel-unsupported", "%s", what);
+	return -1;
+}
+
+/* ---- ordering ------------------------------------------------------------------------ */
+
+static unsigned cg_cost(const sk_pred *p)
+{
+	unsigned cost = 0;
+
+	switch (p->kind) {
+	case SK_P_CONST:
+		return 0;
+	case SK_P_SYSCALL:
+		return 1;
+	case SK_P_INT: {
+		const struct cg_int_field *f = cg_int_field(p->field);
+
+		return f ? f->cost : 1;
+	}
+	case SK_P_STR: {
+		const struct cg_str_field *f = cg_str_field(p->field);
+
+		cost = f ? f->cost : 1;
+		if (p->cmp == SK_CMP_CONTAINS || p->cmp == SK_CMP_ICONTAINS || p->cmp == SK_CMP_GLOB)
+			cost += 20;
+		return cost + (unsigned)p->n_strs;
+	}
+	case SK_P_NOT:
+		return p->n_kids ? cg_cost(p->kids[0]) : 0;
+	case SK_P_AND:
+	case SK_P_OR:
+		for (size_t i = 0; i < p->n_kids; i++)
+			cost += cg_cost(p->kids[i]);
+		return cost;
+	}
+	return cost;
+}
+
+/* KIDS of P in ascending cost, stable (the pred itself is left alone: others read it). */
+static const sk_pred **cg_sorted_kids(const sk_pred *p)
+{
+	const sk_pred **v = calloc(p->n_kids ? p->n_kids : 1, sizeof(*v));
+	unsigned *cost = calloc(p->n_kids ? p->n_kids : 1, sizeof(*cost));
+
+	if (!v || !cost) {
+		free(v);
+		free(cost);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->n_kids; i++) {
+		size_t j = i;
+		unsigned k = cg_cost(p->kids[i]);
+
+		while (j > 0 && cost[j - 1] > k) {
+			v[j] = v[j - 1];
+			cost[j] = cost[j - 1];
+			j--;
+		}
+		v[j] = p->kids[i];
+		cost[j] = k;
+	}
+	free(cost);
+	return v;
+}
+
+/* ---- IR helpers ---------------------------------------------------------------------- */
+
+static LLVMBasicBlockRef cg_block(struct cg *g)
+{
+	return LLVMAppendBasicBlockInContext(g->ctx, g->fn, "");
+}
+
+static LLVMValueRef cg_call(struct cg *g, struct cg_callee *f, LLVMValueRef *args, unsigned n)
+{
+	return LLVMBuildCall2(g->b, f->ty, f->fn, args, n, "");
+}
+
+static LLVMValueRef cg_i32(struct cg *g, long long v)
+{
+	return LLVMConstInt(g->i32, (unsigned long long)v, 1);
+}
+
+static LLVMValueRef cg_i64(struct cg *g, long long v)
+{
+	return LLVMConstInt(g->i64, (unsigned long long)v, 1);
+}
+
+/* True when the N bytes at BASE equal S: loads of 8, 4, 2 and 1 bytes XORed with immediates
+ * and ORed together, one branch-free test. */
+static LLVMValueRef cg_bytes_eq(struct cg *g, LLVMValueRef base, const char *s, size_t n,
+				bool aligned)
+{
+	LLVMValueRef acc = NULL;
+
+	for (size_t off = 0; off < n;) {
+		unsigned w = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
+		LLVMTypeRef ty = LLVMIntTypeInContext(g->ctx, w * 8);
+		LLVMValueRef idx = cg_i64(g, (long long)off);
+		LLVMValueRef ptr = LLVMBuildInBoundsGEP2(g->b, g->i8, base, &idx, 1, "");
+		LLVMValueRef v;
+		unsigned long long k = 0;
+
+		ptr = LLVMBuildBitCast(g->b, ptr, LLVMPointerType(ty, 0), "");
+		v = LLVMBuildLoad2(g->b, ty, ptr, "");
+		/* offsets go 8, 8, ..., 4, 2, 1: each load is naturally aligned on an aligned base */
+		LLVMSetAlignment(v, aligned ? w : 1);
+		for (unsigned i = 0; i < w; i++)
+			k |= (unsigned long long)(unsigned char)s[off + i] << (8 * i);
+		v = LLVMBuildXor(g->b, v, LLVMConstInt(ty, k, 0), "");
+		if (w < 8)
+			v = LLVMBuildZExt(g->b, v, g->i64, "");
+		acc = acc ? LLVMBuildOr(g->b, acc, v, "") : v;
+		off += w;
+	}
+	if (!acc)
+		return LLVMConstInt(g->i1, 1, 0);
+	return LLVMBuildICmp(g->b, LLVMIntEQ, acc, cg_i64(g, 0), "");
+}
+
+/* value == S. The loads stay inside the field's buffer whatever LEN is, so no branch. */
+static LLVMValueRef cg_str_eq(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
+			      LLVMValueRef len, const char *s, size_t n)
+{
+	if (n > f->max)
+		return LLVMConstInt(g->i1, 0, 0);
+	return LLVMBuildAnd(g->b,
+			    LLVMBuildICmp(g->b, LLVMIntEQ, len, cg_i64(g, (long long)n), ""),
+			    cg_bytes_eq(g, ptr, s, n, f->aligned), "");
+}
+
+static LLVMValueRef cg_str_prefix(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
+				  LLVMValueRef len, const char *s, size_t n)
+{
+	if (n > f->max)
+		return LLVMConstInt(g->i1, 0, 0);
+	return LLVMBuildAnd(g->b,
+			    LLVMBuildICmp(g->b, LLVMIntSGE, len, cg_i64(g, (long long)n), ""),
+			    cg_bytes_eq(g, ptr, s, n, f->aligned), "");
+}
+
+/* Branches to T when the value ends with S. The loads start at LEN - N, so they are guarded
+ * by a branch on the length the verifier can follow. */
+static void cg_str_suffix(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
+			  LLVMValueRef len, const char *s, size_t n, LLVMBasicBlockRef t,
+			  LLVMBasicBlockRef fb)
+{
+	LLVMBasicBlockRef body;
+	LLVMValueRef off, base;
+
+	if (n > f->max) {
+		LLVMBuildBr(g->b, fb);
+		return;
+	}
+	body = cg_block(g);
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, len, cg_i64(g, (long long)n), ""),
+			body, fb);
+	LLVMPositionBuilderAtEnd(g->b, body);
+	off = LLVMBuildSub(g->b, len, cg_i64(g, (long long)n), "");
+	base = LLVMBuildInBoundsGEP2(g->b, g->i8, ptr, &off, 1, "");
+	LLVMBuildCondBr(g->b, cg_bytes_eq(g, base, s, n, false), t, fb);
+}
+
+/* Adds a pattern to saker_pats (zero padded) and returns its index, or -1 without memory. */
+static int cg_pattern(struct cg *g, const char *s, size_t n)
+{
+	char *v = realloc(g->pats, (size_t)(g->n_pats + 1) * SAKER_PAT_SIZE);
+
+	if (!v)
+		return -1;
+	g->pats = v;
+	v += (size_t)g->n_pats * SAKER_PAT_SIZE;
+	memset(v, 0, SAKER_PAT_SIZE);
+	memcpy(v, s, n);
+	return (int)g->n_pats++;
+}
+
+/* Compiles glob pattern PAT (fnmatch with no flags) into rows of saker_pats as abi.h describes
+ * (SAKER_GLOB_*). Returns the first row and sets *N to the number of elements; -1 after
+ * reporting a pattern the kernel cannot match. */
+static int cg_glob_compile(struct cg *g, const sk_pred *p, const char *pat, size_t plen,
+			   size_t *n)
+{
+	unsigned char arg[SAKER_PAT_SIZE] = { 0 }, kind[SAKER_PAT_SIZE] = { 0 };
+	unsigned char (*sets)[SAKER_PAT_SIZE] = NULL;
+	size_t n_sets = 0, ne = 0;
+	int first = -1;
+
+	for (size_t i = 0; i < plen; i++) {
+		unsigned char c = (unsigned char)pat[i];
+		size_t j, k;
+		bool neg = false;
+		void *grown;
+
+		if (ne + 1 >= SAKER_PAT_SIZE)
+			goto too_long;
+		if (c == '*') {
+			if (!ne || kind[ne - 1] != SAKER_GLOB_STAR)
+				kind[ne++] = SAKER_GLOB_STAR;
+			continue;
+		}
+		if (c == '?') {
+			kind[ne++] = SAKER_GLOB_ANY;
+			continue;
+		}
+		if (c == '\\' && i + 1 < plen)
+			c = (unsigned char)pat[++i];
+		else if (c == '[') {
+			/* find the closing ']' (a ']' right after '[' or '[!' is a member) */
+			j = i + 1;
+			if (j < plen && (pat[j] == '!' || pat[j] == '^'))
+				j++;
+			if (j < plen && pat[j] == ']')
+				j++;
+			while (j < plen && pat[j] != ']') {
+				if (pat[j] == '[' && j + 1 < plen && pat[j + 1] == ':') {
+					sk_error(g->c->diag, p->span, "kernel-unsupported",
+						 "character classes like [:alpha:] are not supported in "
+						 "kernel glob patterns");
+					goto fail;
+				}
+				j += pat[j] == '\\' && j + 1 < plen ? 2 : 1;
+			}
+			if (j < plen) {
+				grown = realloc(sets, (n_sets + 1) * sizeof(*sets));
+				if (!grown)
+					goto fail;
+				sets = grown;
+				memset(sets[n_sets], 0, SAKER_PAT_SIZE);
+				k = i + 1;
+				if (pat[k] == '!' || pat[k] == '^') {
+					neg = true;
+					k++;
+				}
+				while (k < j) {
+					unsigned char lo = (unsigned char)pat[k], hi;
+
+					if (lo == '\\' && k + 1 < j)
+						lo = (unsigned char)pat[++k];
+					hi = lo;
+					k++;
+					if (k + 1 < j && pat[k] == '-') {
+						hi = (unsigned char)pat[k + 1];
+						if (hi == '\\' && k + 2 < j) {
+							hi = (unsigned char)pat[k + 2];
+							k++;
+						}
+						k += 2;
+					}
+					for (unsigned b = lo; b <= hi; b++)
+						sets[n_sets][b] = 1;
+				}
+				if (neg)
+					for (unsigned b = 0; b < SAKER_PAT_SIZE; b++)
+						sets[n_sets][b] = !sets[n_sets][b];
+				kind[ne] = SAKER_GLOB_CLASS;
+				arg[ne++] = (unsigned char)n_sets++;
+				i = j;
+				continue;
+			}
+			/* no closing ']': a plain '[' */
+		}
+		kind[ne] = SAKER_GLOB_LIT;
+		arg[ne++] = c;
+	}
+	if (n_sets > SAKER_PAT_SIZE - 1)
+		goto too_long;
+	first = cg_pattern(g, (const char *)arg, SAKER_PAT_SIZE);
+	if (first >= 0 && cg_pattern(g, (const char *)kind, SAKER_PAT_SIZE) < 0)
+		first = -1;
+	for (size_t i = 0; first >= 0 && i < n_sets; i++)
+		if (cg_pattern(g, (const char *)sets[i], SAKER_PAT_SIZE) < 0)
+			first = -1;
+	if (first < 0)
+		sk_error(g->c->diag, p->span, "codegen", "out of memory compiling a glob pattern");
+	free(sets);
+	*n = ne;
+	return first;
+
+too_long:
+	sk_error(g->c->diag, p->span, "kernel-unsupported",
+		 "glob pattern too long for the kernel (at most %d elements)", SAKER_PAT_SIZE - 2);
+fail:
+	if (!sk_diag_error_count(g->c->diag))
+		sk_error(g->c->diag, p->span, "codegen", "out of memory compiling a glob pattern");
+	free(sets);
+	return -1;
+}
+
+/* saker_pats and saker_n_pats; an empty table still has one (unused) entry. */
+static int cg_build_patterns(struct cg *g)
+{
+	unsigned n = g->n_pats ? g->n_pats : 1;
+	LLVMTypeRef row = LLVMArrayType(g->i8, SAKER_PAT_SIZE);
+	LLVMValueRef *rows = calloc(n, sizeof(*rows));
+	LLVMValueRef init, gv;
+	char zero[SAKER_PAT_SIZE] = { 0 };
+
+	if (!rows)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		rows[i] = LLVMConstStringInContext(g->ctx,
+						   g->n_pats ? g->pats + (size_t)i * SAKER_PAT_SIZE : zero,
+						   SAKER_PAT_SIZE, 1);
+	init = LLVMConstArray(row, rows, n);
+	free(rows);
+	gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), SAKER_ABI_STR(SAKER_VAR_PATS));
+	LLVMSetInitializer(gv, init);
+	LLVMSetGlobalConstant(gv, 1);
+	/* plain .rodata: libbpf turns it into the read-only global data map */
+	LLVMSetSection(gv, ".rodata");
+	LLVMSetAlignment(gv, 8);
+
+	gv = LLVMAddGlobal(g->mod, g->i32, SAKER_ABI_STR(SAKER_VAR_N_PATS));
+	LLVMSetInitializer(gv, cg_i32(g, g->n_pats));
+	LLVMSetGlobalConstant(gv, 1);
+	LLVMSetSection(gv, ".rodata");
+	return 0;
+}
+
+/* Glob patterns that are really prefix, suffix, contains or equality tests. Returns the
+ * equivalent cmp and sets *S and *N to the literal, or returns SK_CMP_GLOB. */
+static enum sk_cmp cg_glob_simplify(const char *pat, size_t plen, const char **s, size_t *n)
+{
+	size_t lo = 0, hi = plen;
+	bool star_lo = false, star_hi = false;
+
+	if (plen && pat[0] == '*') {
+		star_lo = true;
+		lo = 1;
+	}
+	if (hi > lo && pat[hi - 1] == '*') {
+		star_hi = true;
+		hi--;
+	}
+	for (size_t i = lo; i < hi; i++)
+		if (strchr("*?[\\", pat[i]))
+			return SK_CMP_GLOB;
+	*s = pat + lo;
+	*n = hi - lo;
+	if (star_lo && star_hi)
+		return SK_CMP_CONTAINS;
+	if (star_lo)
+		return SK_CMP_SUFFIX;
+	if (star_hi)
+		return SK_CMP_PREFIX;
+	return SK_CMP_EQ;
+}
+
+/* ---- predicates ---------------------------------------------------------------------- */
+
+static int cg_cond(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef f);
+
+/* A switch on V to T for each of VALS (duplicates dropped), F otherwise. */
+static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t n,
+		      LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	LLVMValueRef sw = LLVMBuildSwitch(g->b, v, f, (unsigned)n);
+
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i; j++)
+			dup |= vals[j] == vals[i];
+		if (!dup)
+			LLVMAddCase(sw, cg_i64(g, vals[i]), t);
+	}
+}
+
+static int cg_int(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	LLVMValueRef args[2] = { g->cv, cg_i32(g, p->field) };
+	LLVMValueRef has, v;
+	LLVMBasicBlockRef body;
+	LLVMIntPredicate op;
+
+	if (!cg_int_field(p->field)) {
+		sk_error(g->c->diag, p->span, "kernel-unsupported",
+			 "field '%s' cannot be compared as a number in the kernel",
+			 cg_field_name(p->field));
+		return -1;
+	}
+	has = cg_call(g, &g->int_has, args, 2);
+	body = cg_block(g);
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, has, cg_i32(g, 0), ""), body, f);
+	LLVMPositionBuilderAtEnd(g->b, body);
+	v = cg_call(g, &g->int_val, args, 2);
+	if (p->mask != ~(uint64_t)0)
+		v = LLVMBuildAnd(g->b, v, LLVMConstInt(g->i64, p->mask, 0), "");
+	switch (p->cmp) {
+	case SK_CMP_IN:
+		cg_switch(g, v, p->ivals, p->n_ivals, t, f);
+		return 0;
+	case SK_CMP_EQ: op = LLVMIntEQ; break;
+	case SK_CMP_NE: op = LLVMIntNE; break;
+	case SK_CMP_LT: op = LLVMIntSLT; break;
+	case SK_CMP_LE: op = LLVMIntSLE; break;
+	case SK_CMP_GT: op = LLVMIntSGT; break;
+	case SK_CMP_GE: op = LLVMIntSGE; break;
+	default:
+		return cg_unsupported(g, p, "this operator does not apply to numbers in the kernel");
+	}
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, op, v, cg_i64(g, p->ival), ""), t, f);
+	return 0;
+}
+
+/* contains, icontains and glob through the template's global search functions. */
+static int cg_str_search(struct cg *g, const sk_pred *p, const struct cg_str_field *f,
+			 enum sk_cmp cmp, const char *s, size_t n, LLVMBasicBlockRef t,
+			 LLVMBasicBlockRef fb)
+{
+	LLVMValueRef r;
+	int pat;
+
+	if (n >= SAKER_PAT_SIZE) {
+		sk_error(g->c->diag, p->span, "kernel-unsupported",
+			 "pattern is %zu bytes long; the kernel handles at most %d", n,
+			 SAKER_PAT_SIZE - 1);
+		return -1;
+	}
+	if (cmp != SK_CMP_GLOB && n > f->max) {
+		LLVMBuildBr(g->b, fb);
+		return 0;
+	}
+	if (cmp != SK_CMP_GLOB && n == 0) {
+		LLVMBuildBr(g->b, t);
+		return 0;
+	}
+	if (cmp == SK_CMP_GLOB) {
+		pat = cg_glob_compile(g, p, s, n, &n);
+		if (pat < 0)
+			return -1;
+	} else {
+		pat = cg_pattern(g, s, n);
+		if (pat < 0)
+			return -ENOMEM;
+	}
+	if (cmp == SK_CMP_GLOB) {
+		LLVMValueRef args[3] = { cg_i32(g, p->field), cg_i32(g, pat), cg_i32(g, (long long)n) };
+
+		r = cg_call(g, &g->glob, args, 3);
+	} else {
+		LLVMValueRef args[4] = { cg_i32(g, p->field), cg_i32(g, pat), cg_i32(g, (long long)n),
+					 cg_i32(g, cmp == SK_CMP_ICONTAINS) };
+
+		r = cg_call(g, &g->contains, args, 4);
+	}
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, r, cg_i32(g, 0), ""), t, fb);
+	return 0;
+}
+
+static int cg_str(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef fb)
+{
+	const struct cg_str_field *f = cg_str_field(p->field);
+	LLVMValueRef args[2] = { g->cv, cg_i32(g, p->field) };
+	LLVMValueRef len32, len, ptr, v = NULL;
+	LLVMBasicBlockRef body;
+	enum sk_cmp cmp = p->cmp;
+	const char *s;
+	size_t n;
+
+	if (!f) {
+		sk_error(g->c->diag, p->span, "kernel-unsupported",
+			 "field '%s' cannot be compared as a string in the kernel",
+			 cg_field_name(p->field));
+		return -1;
+	}
+	switch (cmp) {
+	case SK_CMP_LT:
+	case SK_CMP_LE:
+	case SK_CMP_GT:
+	case SK_CMP_GE:
+		return cg_unsupported(g, p, "ordering comparisons of strings are not supported "
+					    "in the kernel");
+	case SK_CMP_IN:
+	case SK_CMP_PMATCH:
+		break;
+	default:
+		if (p->n_strs != 1)
+			return cg_unsupported(g, p, "string test without exactly one value");
+	}
+
+	len32 = cg_call(g, &g->str_len, args, 2);
+	body = cg_block(g);
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, len32, cg_i32(g, 0), ""), body, fb);
+	LLVMPositionBuilderAtEnd(g->b, body);
+	ptr = cg_call(g, &g->str_ptr, args, 2);
+	len = LLVMBuildSExt(g->b, len32, g->i64, "");
+
+	s = p->n_strs ? p->strs[0] : "";
+	n = p->n_strs ? p->str_lens[0] : 0;
+	if (cmp == SK_CMP_GLOB)
+		cmp = cg_glob_simplify(s, n, &s, &n);
+
+	switch (cmp) {
+	case SK_CMP_EQ:
+	case SK_CMP_NE:
+		v = cg_str_eq(g, f, ptr, len, s, n);
+		if (cmp == SK_CMP_NE)
+			v = LLVMBuildNot(g->b, v, "");
+		break;
+	case SK_CMP_PREFIX:
+		v = cg_str_prefix(g, f, ptr, len, s, n);
+		break;
+	case SK_CMP_SUFFIX:
+		cg_str_suffix(g, f, ptr, len, s, n, t, fb);
+		return 0;
+	case SK_CMP_IN:
+		v = LLVMConstInt(g->i1, 0, 0);
+		for (size_t i = 0; i < p->n_strs; i++)
+			v = LLVMBuildOr(g->b, v,
+					cg_str_eq(g, f, ptr, len, p->strs[i], p->str_lens[i]), "");
+		break;
+	case SK_CMP_PMATCH:
+		/* under a directory: equal to it, or starting with it and a '/' */
+		v = LLVMConstInt(g->i1, 0, 0);
+		for (size_t i = 0; i < p->n_strs; i++) {
+			size_t pn = p->str_lens[i];
+			char *dir = malloc(pn + 2);
+
+			if (!dir)
+				return -ENOMEM;
+			memcpy(dir, p->strs[i], pn);
+			if (!pn || dir[pn - 1] != '/')
+				dir[pn++] = '/';
+			v = LLVMBuildOr(g->b, v, cg_str_eq(g, f, ptr, len, p->strs[i], p->str_lens[i]),
+					"");
+			v = LLVMBuildOr(g->b, v, cg_str_prefix(g, f, ptr, len, dir, pn), "");
+			free(dir);
+		}
+		break;
+	case SK_CMP_CONTAINS:
+	case SK_CMP_ICONTAINS:
+	case SK_CMP_GLOB:
+		return cg_str_search(g, p, f, cmp, s, n, t, fb);
+	default:
+		return cg_unsupported(g, p, "this operator does not apply to strings in the kernel");
+	}
+	LLVMBuildCondBr(g->b, v, t, fb);
+	return 0;
+}
+
+/* Emits code that branches to T when P holds and to F when it does not. */
+static int cg_cond(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	const sk_pred **kids;
+	int err = 0;
+
+	switch (p->kind) {
+	case SK_P_CONST:
+		LLVMBuildBr(g->b, p->value ? t : f);
+		return 0;
+	case SK_P_NOT:
+		if (p->n_kids != 1)
+			return cg_unsupported(g, p, "malformed 'not'");
+		return cg_cond(g, p->kids[0], f, t);
+	case SK_P_AND:
+	case SK_P_OR:
+		kids = cg_sorted_kids(p);
+		if (!kids)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->n_kids && !err; i++) {
+			LLVMBasicBlockRef next = i + 1 < p->n_kids ? cg_block(g) : NULL;
+
+			if (p->kind == SK_P_AND)
+				err = cg_cond(g, kids[i], next ? next : t, f);
+			else
+				err = cg_cond(g, kids[i], t, next ? next : f);
+			if (next)
+				LLVMPositionBuilderAtEnd(g->b, next);
+		}
+		if (!p->n_kids)
+			LLVMBuildBr(g->b, p->kind == SK_P_AND ? t : f);
+		free(kids);
+		return err;
+	case SK_P_SYSCALL:
+		cg_switch(g, g->nr, p->ivals, p->n_ivals, t, f);
+		return 0;
+	case SK_P_INT:
+		return cg_int(g, p, t, f);
+	case SK_P_STR:
+		return cg_str(g, p, t, f);
+	}
+	return cg_unsupported(g, p, "unknown predicate kind");
+}
+
+/* ---- the generated functions --------------------------------------------------------- */
+
+static void cg_fn_attrs(struct cg *g, LLVMValueRef fn)
+{
+	unsigned ai = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+	unsigned nu = LLVMGetEnumAttributeKindForName("nounwind", 8);
+
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, ai, 0));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, nu, 0));
+	if (g->cpu_attr)
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, g->cpu_attr);
+}
+
+static void cg_declare(struct cg *g, struct cg_callee *f, const char *name, LLVMTypeRef ret,
+		       LLVMTypeRef *params, unsigned n)
+{
+	f->ty = LLVMFunctionType(ret, params, n, 0);
+	f->fn = LLVMAddFunction(g->mod, name, f->ty);
+}
+
+static bool cg_nr_in(const int *v, size_t n, int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == nr)
+			return true;
+	return false;
+}
+
+/* saker_gen_hooked: 1 for the syscalls some rule may match. */
+static int cg_build_hooked(struct cg *g)
+{
+	LLVMTypeRef ty = LLVMFunctionType(g->i32, &g->i64, 1, 0);
+	LLVMBasicBlockRef yes, no;
+	LLVMValueRef sw;
+	int *nrs = NULL;
+	size_t n = 0, cap = 0;
+	bool all = false;
+
+	g->fn = LLVMAddFunction(g->mod, SAKER_ABI_STR(SAKER_FN_HOOKED), ty);
+	cg_fn_attrs(g, g->fn);
+	for (size_t i = 0; i < g->c->n_rules; i++) {
+		const sk_rule *r = g->c->rules[i];
+
+		all |= r->n_syscalls == 0;
+		cap += r->n_syscalls;
+	}
+	cap += sizeof(cg_hooked_nrs) / sizeof(cg_hooked_nrs[0]);
+	nrs = calloc(cap, sizeof(*nrs));
+	if (!nrs)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->c->n_rules; i++)
+		for (size_t j = 0; j < g->c->rules[i]->n_syscalls; j++)
+			if (!cg_nr_in(nrs, n, g->c->rules[i]->syscalls[j]))
+				nrs[n++] = g->c->rules[i]->syscalls[j];
+	for (size_t i = 0; all && i < sizeof(cg_hooked_nrs) / sizeof(cg_hooked_nrs[0]); i++)
+		if (cg_hooked_nrs[i] >= 0 && !cg_nr_in(nrs, n, cg_hooked_nrs[i]))
+			nrs[n++] = cg_hooked_nrs[i];
+
+	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, ""));
+	yes = cg_block(g);
+	no = cg_block(g);
+	sw = LLVMBuildSwitch(g->b, LLVMGetParam(g->fn, 0), no, (unsigned)n);
+	for (size_t i = 0; i < n; i++)
+		LLVMAddCase(sw, cg_i64(g, nrs[i]), yes);
+	LLVMPositionBuilderAtEnd(g->b, yes);
+	LLVMBuildRet(g->b, cg_i32(g, 1));
+	LLVMPositionBuilderAtEnd(g->b, no);
+	LLVMBuildRet(g->b, cg_i32(g, 0));
+	free(nrs);
+	return 0;
+}
+
+/* saker_gen_match: each rule in turn, gated on its syscalls, sets its bit when it holds. */
+static int cg_build_match(struct cg *g)
+{
+	LLVMTypeRef params[2] = { g->p8, g->i64 };
+	LLVMTypeRef ty = LLVMFunctionType(g->void_t, params, 2, 0);
+	static const sk_pred always = { .kind = SK_P_CONST, .value = 1 };
+
+	g->fn = LLVMAddFunction(g->mod, SAKER_ABI_STR(SAKER_FN_MATCH), ty);
+	cg_fn_attrs(g, g->fn);
+	g->cv = LLVMGetParam(g->fn, 0);
+	g->nr = LLVMGetParam(g->fn, 1);
+	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, ""));
+	for (size_t i = 0; i < g->c->n_rules; i++) {
+		const sk_rule *r = g->c->rules[i];
+		LLVMBasicBlockRef eval = cg_block(g), set = cg_block(g), next = cg_block(g);
+		LLVMValueRef args[2] = { g->cv, cg_i32(g, (long long)i) };
+		int err;
+
+		if (r->n_syscalls) {
+			LLVMValueRef sw = LLVMBuildSwitch(g->b, g->nr, next, (unsigned)r->n_syscalls);
+
+			for (size_t j = 0; j < r->n_syscalls; j++)
+				if (!cg_nr_in(r->syscalls, j, r->syscalls[j]))
+					LLVMAddCase(sw, cg_i64(g, r->syscalls[j]), eval);
+		} else {
+			LLVMBuildBr(g->b, eval);
+		}
+		LLVMPositionBuilderAtEnd(g->b, eval);
+		err = cg_cond(g, r->pred ? r->pred : &always, set, next);
+		if (err)
+			return err;
+		LLVMPositionBuilderAtEnd(g->b, set);
+		cg_call(g, &g->set_match, args, 2);
+		LLVMBuildBr(g->b, next);
+		LLVMPositionBuilderAtEnd(g->b, next);
+	}
+	LLVMBuildRetVoid(g->b);
+	return 0;
+}
+
+/* The generated module: declarations of the template's accessors, then the two functions. */
+static int cg_build_module(struct cg *g, LLVMModuleRef tmpl)
+{
+	LLVMTypeRef p_ii[2] = { g->p8, g->i32 };
+	LLVMTypeRef p_find[4] = { g->i32, g->i32, g->i32, g->i32 };
+	LLVMValueRef prog;
+	int err;
+
+	g->mod = LLVMModuleCreateWithNameInContext("saker_rules", g->ctx);
+	LLVMSetTarget(g->mod, LLVMGetTarget(tmpl));
+	LLVMSetDataLayout(g->mod, LLVMGetDataLayoutStr(tmpl));
+	prog = LLVMGetNamedFunction(tmpl, "saker_sys_exit");
+	if (prog)
+		g->cpu_attr = LLVMGetStringAttributeAtIndex(prog, LLVMAttributeFunctionIndex,
+							    "target-cpu", 10);
+
+	cg_declare(g, &g->int_has, SAKER_ABI_STR(SAKER_FN_INT_HAS), g->i32, p_ii, 2);
+	cg_declare(g, &g->int_val, SAKER_ABI_STR(SAKER_FN_INT_VAL), g->i64, p_ii, 2);
+	cg_declare(g, &g->str_len, SAKER_ABI_STR(SAKER_FN_STR_LEN), g->i32, p_ii, 2);
+	cg_declare(g, &g->str_ptr, SAKER_ABI_STR(SAKER_FN_STR_PTR), g->p8, p_ii, 2);
+	cg_declare(g, &g->set_match, SAKER_ABI_STR(SAKER_FN_SET_MATCH), g->void_t, p_ii, 2);
+	cg_declare(g, &g->contains, SAKER_ABI_STR(SAKER_FN_CONTAINS), g->i32, p_find, 4);
+	cg_declare(g, &g->glob, SAKER_ABI_STR(SAKER_FN_GLOB), g->i32, p_find, 3);
+
+	err = cg_build_hooked(g);
+	if (!err)
+		err = cg_build_match(g);
+	if (!err)
+		err = cg_build_patterns(g);
+	return err;
+}
+
+/* ---- LLVM plumbing ------------------------------------------------------------------- */
+
+static void cg_llvm_diag(LLVMDiagnosticInfoRef di, void *arg)
+{
+	struct cg *g = arg;
+
+	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError || g->llvm_error)
+		return;
+	g->llvm_error = LLVMGetDiagInfoDescription(di);
+}
+
+/* The accessors and the generated code become internal, so O2 inlines them into the hook and
+ * drops what no rule uses. The template's BPF global functions stay as they are. */
+static void cg_internalise(LLVMModuleRef m)
+{
+	static const char *const names[] = {
+#define X(sym) SAKER_ABI_STR(sym),
+		SAKER_ABI_INTERNAL(X)
+#undef X
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		LLVMValueRef v = LLVMGetNamedFunction(m, names[i]);
+
+		if (!v)
+			v = LLVMGetNamedGlobal(m, names[i]);
+		if (v && !LLVMIsDeclaration(v))
+			LLVMSetLinkage(v, LLVMInternalLinkage);
+	}
+}
+
+/* The template's CPU (its clang -mcpu) for the target machine, so both agree. */
+static const char *cg_cpu_name(const struct cg *g, char *buf, size_t size)
+{
+	unsigned n = 0;
+	const char *v = g->cpu_attr ? LLVMGetStringAttributeValue(g->cpu_attr, &n) : NULL;
+
+	if (!v || !n || n >= size)
+		return "generic";
+	memcpy(buf, v, n);
+	buf[n] = 0;
+	return buf;
+}
+
+static void cg_init_llvm(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	LLVMInitializeBPFTargetInfo();
+	LLVMInitializeBPFTarget();
+	LLVMInitializeBPFTargetMC();
+	LLVMInitializeBPFAsmPrinter();
+	done = true;
+}
+
+static int cg_internal(sk_comp *c, const char *what, const char *detail)
+{
+	sk_span none = { 0, 0, 0 };
+
+	sk_error(c->diag, none, "codegen", "code generation failed: %s%s%s", what,
+		 detail ? ": " : "", detail ? detail : "");
+	return -1;
+}
+
+int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len)
+{
+	struct cg g = { .c = c };
+	LLVMMemoryBufferRef bc = NULL, out = NULL;
+	LLVMModuleRef tmpl = NULL;
+	LLVMTargetMachineRef tm = NULL;
+	LLVMPassBuilderOptionsRef popts = NULL;
+	LLVMTargetRef target;
+	LLVMErrorRef lerr;
+	char *msg = NULL;
+	char cpu[32];
+	int ret = -1;
+
+	*obj = NULL;
+	*obj_len = 0;
+	if (c->n_rules > SAKER_MAX_RULES) {
+		sk_rule *r = c->rules[SAKER_MAX_RULES];
+		sk_span at = r->item ? r->item->name_span : r->pred ? r->pred->span : (sk_span){ 0 };
+
+		sk_error(c->diag, at, "too-many-rules",
+			 "a bundle holds at most %d rules; this is rule %d", SAKER_MAX_RULES,
+			 SAKER_MAX_RULES + 1);
+		return -1;
+	}
+	cg_init_llvm();
+	g.ctx = LLVMContextCreate();
+	LLVMContextSetDiagnosticHandler(g.ctx, cg_llvm_diag, &g);
+	g.b = LLVMCreateBuilderInContext(g.ctx);
+	g.i1 = LLVMInt1TypeInContext(g.ctx);
+	g.i8 = LLVMInt8TypeInContext(g.ctx);
+	g.i32 = LLVMInt32TypeInContext(g.ctx);
+	g.i64 = LLVMInt64TypeInContext(g.ctx);
+	g.p8 = LLVMPointerType(g.i8, 0);
+	g.void_t = LLVMVoidTypeInContext(g.ctx);
+
+	bc = LLVMCreateMemoryBufferWithMemoryRange((const char *)saker_template_bc,
+						   saker_template_bc_len, "saker_templates", 0);
+	if (LLVMParseBitcodeInContext2(g.ctx, bc, &tmpl)) {
+		cg_internal(c, "cannot read the template bitcode", g.llvm_error);
+		goto cleanup;
+	}
+	if (cg_build_module(&g, tmpl)) {
+		if (!sk_diag_error_count(c->diag))
+			cg_internal(c, "out of memory", NULL);
+		goto cleanup;
+	}
+	/* LLVMLinkModules2 destroys the source module */
+	if (LLVMLinkModules2(tmpl, g.mod)) {
+		g.mod = NULL;
+		cg_internal(c, "cannot link the rules with the template", g.llvm_error);
+		goto cleanup;
+	}
+	g.mod = NULL;
+	cg_internalise(tmpl);
+	if (LLVMVerifyModule(tmpl, LLVMReturnStatusAction, &msg)) {
+		cg_internal(c, "generated IR is invalid", msg);
+		goto cleanup;
+	}
+	LLVMDisposeMessage(msg); /* set even on success */
+	msg = NULL;
+
+	if (LLVMGetTargetFromTriple(CG_TRIPLE, &target, &msg)) {
+		cg_internal(c, "no BPF target in this LLVM", msg);
+		goto cleanup;
+	}
+	tm = LLVMCreateTargetMachine(target, CG_TRIPLE, cg_cpu_name(&g, cpu, sizeof(cpu)), "",
+				     LLVMCodeGenLevelDefault, LLVMRelocDefault, LLVMCodeModelDefault);
+	popts = LLVMCreatePassBuilderOptions();
+	lerr = LLVMRunPasses(tmpl, "default<O2>", tm, popts);
+	if (lerr) {
+		char *e = LLVMGetErrorMessage(lerr);
+
+		cg_internal(c, "optimisation failed", e);
+		LLVMDisposeErrorMessage(e);
+		goto cleanup;
+	}
+	if (emit_llvm && LLVMPrintModuleToFile(tmpl, emit_llvm, &msg)) {
+		cg_internal(c, "cannot write the LLVM IR", msg);
+		goto cleanup;
+	}
+	if (LLVMTargetMachineEmitToMemoryBuffer(tm, tmpl, LLVMObjectFile, &msg, &out) ||
+	    g.llvm_error) {
+		cg_internal(c, "BPF code emission failed", g.llvm_error ? g.llvm_error : msg);
+		goto cleanup;
+	}
+	*obj_len = LLVMGetBufferSize(out);
+	*obj = malloc(*obj_len ? *obj_len : 1);
+	if (!*obj) {
+		*obj_len = 0;
+		cg_internal(c, "out of memory", NULL);
+		goto cleanup;
+	}
+	memcpy(*obj, LLVMGetBufferStart(out), *obj_len);
+	ret = 0;
+
+cleanup:
+	if (msg)
+		LLVMDisposeMessage(msg);
+	if (g.llvm_error)
+		LLVMDisposeMessage(g.llvm_error);
+	if (out)
+		LLVMDisposeMemoryBuffer(out);
+	if (popts)
+		LLVMDisposePassBuilderOptions(popts);
+	if (tm)
+		LLVMDisposeTargetMachine(tm);
+	if (g.mod)
+		LLVMDisposeModule(g.mod);
+	if (tmpl)
+		LLVMDisposeModule(tmpl);
+	if (bc)
+		LLVMDisposeMemoryBuffer(bc);
+	free(g.pats);
+	LLVMDisposeBuilder(g.b);
+	LLVMContextDispose(g.ctx);
+	return ret;
+}

@@ -11,9 +11,9 @@
 #include "saker/event.h"
 
 /* What the generated object needs from a kernel; sakerd checks each line before loading.
- * tp_btf needs 5.5 and BTF; the ring buffer and bpf_ktime_get_boot_ns need 5.8. */
+ * tp_btf needs 5.5 and BTF; the ring buffer 5.8; bpf_loop (path walks, string scans) 5.17. */
 static const char requires_text[] =
-	"kernel 5.8\n"
+	"kernel 5.17\n"
 	"btf 1\n"
 	"hook tp_btf/sys_exit\n"
 	"map ringbuf\n"

@@ -1,1 +1,859 @@
-/* (being written) */
+/* The kernel side every ruleset shares: the sys_exit hook, the lazily computed fields the
+ * generated predicates ask for (abi.h), the path and container-id walks, and event output. */
+#include "kernel.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+#include "saker/event.h"
+#include "saker/fields.h"
+
+#define SK_INLINE  static __attribute__((always_inline)) inline
+/* Accessors the generated code calls: external so they survive until linking, where codegen
+ * makes them internal again and they are inlined. */
+#define SK_EXPORT  __attribute__((always_inline))
+/* BPF global functions: the verifier checks them once, on their own, not at every call. */
+#define SK_GLOBAL  __attribute__((noinline))
+
+#define SK_WALK_MAX   64     /* path components (and mount crossings) per walk */
+#define SK_HALF       4096   /* the walk buffer is two halves: masked offsets never overflow */
+#define SK_NAME_MAX   255    /* longest dentry name copied */
+#define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
+#define SK_CG_LEVELS  4      /* cgroup leaf and parents searched for a container id */
+#define SK_CID_HEX    64     /* a container id is a run of this many hex digits */
+
+#define SK_S_IFMT    0170000
+#define SK_S_IFDIR   0040000
+#define SK_O_WRONLY  01
+#define SK_O_ACCMODE 03
+#define SK_O_CREAT   0100
+#define SK_O_TRUNC   01000
+
+/* Groups of fields computed together, once per event (sk_state.have). */
+enum {
+	SK_G_IDS    = 1 << 0, /* pid, tid */
+	SK_G_CRED   = 1 << 1, /* uid, gid, loginuid */
+	SK_G_COMM   = 1 << 2,
+	SK_G_PARENT = 1 << 3, /* ppid, pcomm */
+	SK_G_CID    = 1 << 4, /* container id */
+	SK_G_FLAGS  = 1 << 5, /* open flags */
+	SK_G_PATH   = 1 << 6, /* fd.name and the fd type */
+	SK_G_EXE    = 1 << 7, /* proc.exepath */
+	SK_G_ALL    = (1 << 8) - 1,
+};
+
+/* The event being evaluated. It lives in the map rather than on the stack on purpose: the
+ * verifier does not track map contents, so the paths through the rules (which differ only in
+ * what was computed and matched) look alike to it and are pruned instead of multiplied. */
+struct sk_state {
+	__s64 ret;        /* syscall return value */
+	__u64 nr;         /* syscall number */
+	__u64 arg_si;     /* regs->si and regs->dx, for the open flags */
+	__u64 arg_dx;
+	__u32 have;       /* SK_G_* computed */
+	__u32 any;        /* some rule matched */
+	__u32 open;       /* the syscall is of the open family */
+	__u32 flags_ok;   /* open_flags could be read */
+	__s32 comm_len, pcomm_len, cid_len, leaf_len;
+};
+
+/* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
+ * is a different verifier state at every iteration, and the callback would be checked once per
+ * value instead of once. */
+struct sk_walk {
+	__u64 d, vm, m;          /* current dentry, its vfsmount and struct mount */
+	__u64 root_d, root_vm;   /* the task's root: the walk stops there */
+	__u64 mnt_off;           /* offsetof(struct mount, mnt) on this kernel */
+	__s64 pos;               /* the path so far is walk[pos, SK_HALF - 1) */
+	__s32 leaf;              /* length of the last component, -1 until known */
+	__u32 done;              /* 1 reached the root, 2 ran out of room */
+};
+
+struct sk_hexrun {
+	__u32 len;   /* bytes of cg to look at */
+	__u32 run;   /* hex digits in a row so far */
+	__s32 start; /* where the first full run starts, or -1 */
+};
+
+struct sk_find {
+	__u32 slen, plen;
+	__u32 i, j;      /* candidate start in the subject, bytes of it matched so far */
+	__u32 icase;
+	__u32 found;
+};
+
+/* fnmatch state; see sk_glob_step */
+struct sk_glob {
+	__u32 pat;              /* first row of the compiled pattern in saker_pats */
+	__s32 slen, plen;
+	__s32 si, pi;           /* next subject and pattern positions */
+	__s32 star_p, star_s;   /* last '*' seen and where its match ends so far, or -1 */
+	__u32 result;
+};
+
+/* Per-CPU working memory: too big for the 512-byte stack. The small strings come first so that
+ * every string handed out has at least SAKER_STR_MAX bytes of the same value after it. */
+struct sk_scratch {
+	char small[32];              /* fd.typechar ("f"/"d") at 0, fd.type at 8 */
+	struct saker_event ev;       /* the record being built */
+	char walk[2 * SK_HALF];      /* path walk: written backwards into the first half */
+	char cg[2 * SK_CG_NAME];     /* one cgroup directory name */
+	struct sk_state st;
+	struct sk_walk wk;
+	struct sk_hexrun hx;
+	struct sk_find fi;
+	struct sk_glob gl;
+};
+
+/* What a bpf_loop callback gets: the map value, and the strings it scans (pointers must stay
+ * on the stack to keep their type; they do not change from one iteration to the next). */
+struct sk_cb {
+	struct sk_scratch *sc;
+	const char *s, *p, *k;
+};
+
+/* codegen.c loads 8 bytes at a time from the start of these strings */
+_Static_assert(__builtin_offsetof(struct sk_scratch, ev.path) % 8 == 0, "aligned fd.name");
+_Static_assert(__builtin_offsetof(struct sk_scratch, ev.exepath) % 8 == 0, "aligned exepath");
+_Static_assert(__builtin_offsetof(struct sk_scratch, ev.comm) % 8 == 0, "aligned comm");
+_Static_assert(__builtin_offsetof(struct sk_scratch, ev.pcomm) % 8 == 0, "aligned pcomm");
+_Static_assert(__builtin_offsetof(struct sk_scratch, ev.container_id) % 8 == 0, "aligned cid");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} saker_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SAKER_STAT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} saker_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sk_scratch);
+} saker_scratch SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* From the generated module (abi.h). */
+extern int SAKER_FN_HOOKED(__u64 nr);
+extern void SAKER_FN_MATCH(void *c, __u64 nr);
+extern const char SAKER_VAR_PATS[][SAKER_PAT_SIZE];
+extern const __u32 SAKER_VAR_N_PATS;
+
+SK_INLINE struct sk_scratch *sk_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&saker_scratch, &zero);
+}
+
+SK_INLINE void sk_stat(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&saker_stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+SK_INLINE struct task_struct *sk_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+/* ---- path walk ---------------------------------------------------------------------- */
+
+/* One step up: either leave a mount for the place it is mounted on, or prepend one name. */
+static long sk_walk_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_walk *w = &sc->wk;
+	struct dentry *d = (struct dentry *)w->d;
+	struct dentry *mnt_root, *parent;
+	struct vfsmount *vm;
+	const unsigned char *name;
+	__u32 len;
+	__s64 pos;
+
+	(void)i;
+	if (w->d == w->root_d && w->vm == w->root_vm) {
+		w->done = 1;
+		return 1;
+	}
+	vm = (struct vfsmount *)w->vm;
+	mnt_root = BPF_CORE_READ(vm, mnt_root);
+	if (w->d == (__u64)mnt_root) {
+		struct mount *m = (struct mount *)w->m;
+		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
+
+		if (up == w->m || !up) {
+			w->done = 1; /* top of this mount tree (or a detached mount) */
+			return 1;
+		}
+		w->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = up;
+		w->vm = up + w->mnt_off;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		w->done = 1; /* root of a file system that is not mounted in our tree */
+		return 1;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len > SK_NAME_MAX || (__s64)len + 1 > w->pos) {
+		w->done = 2;
+		return 1;
+	}
+	pos = w->pos - len;
+	bpf_probe_read_kernel(&sc->walk[pos & (SK_HALF - 1)], len & SK_NAME_MAX, name);
+	pos -= 1;
+	sc->walk[pos & (SK_HALF - 1)] = '/';
+	w->pos = pos;
+	if (w->leaf < 0)
+		w->leaf = len;
+	w->d = (__u64)parent;
+	return 0;
+}
+
+/* Writes the absolute path of FILE, as the current task sees it, into DST (SAKER_PATH_MAX
+ * bytes) and returns its length; *TRUNC is set when the walk was cut, *LEAF to the length of
+ * the last name. */
+SK_INLINE __u32 sk_path(struct sk_scratch *sc, struct file *file, char *dst, int *trunc,
+			__s32 *leaf)
+{
+	struct task_struct *task = sk_task();
+	struct sk_walk *w = &sc->wk;
+	struct sk_cb cb = { .sc = sc };
+	__u32 n;
+
+	w->d = (__u64)BPF_CORE_READ(file, f_path.dentry);
+	w->vm = (__u64)BPF_CORE_READ(file, f_path.mnt);
+	w->mnt_off = bpf_core_field_offset(struct mount, mnt);
+	w->m = w->vm - w->mnt_off;
+	w->root_d = (__u64)BPF_CORE_READ(task, fs, root.dentry);
+	w->root_vm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
+	w->pos = SK_HALF - 1;
+	w->leaf = -1;
+	w->done = 0;
+	sc->walk[SK_HALF - 1] = 0;
+	bpf_loop(SK_WALK_MAX, sk_walk_step, &cb, 0);
+	*trunc = w->done != 1;
+	*leaf = w->leaf < 0 ? 0 : w->leaf;
+	n = (SK_HALF - 1 - w->pos) & (SK_HALF - 1);
+	if (!n) {
+		dst[0] = '/';
+		dst[1] = 0;
+		return 1;
+	}
+	bpf_probe_read_kernel(dst, n + 1, &sc->walk[w->pos & (SK_HALF - 1)]);
+	return n;
+}
+
+/* ---- field groups ------------------------------------------------------------------- */
+
+SK_INLINE void sk_get_ids(struct sk_scratch *sc)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	sc->ev.pid = pt >> 32;
+	sc->ev.tid = (__u32)pt;
+}
+
+SK_INLINE void sk_get_cred(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	const struct cred *cr = BPF_CORE_READ(task, cred);
+
+	sc->ev.uid = BPF_CORE_READ(cr, euid.val);
+	sc->ev.gid = BPF_CORE_READ(cr, egid.val);
+	sc->ev.loginuid = (__u32)-1;
+	if (bpf_core_field_exists(task->loginuid)) {
+		sc->ev.loginuid = BPF_CORE_READ(task, loginuid.val);
+		if (sc->ev.loginuid != (__u32)-1)
+			sc->ev.valid |= SAKER_EV_LOGINUID;
+	}
+}
+
+SK_INLINE void sk_get_comm(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	long n = bpf_probe_read_kernel_str(sc->ev.comm, SAKER_COMM_LEN, &task->comm);
+
+	sc->st.comm_len = n > 0 ? n - 1 : 0;
+	if (n <= 0)
+		sc->ev.comm[0] = 0;
+}
+
+SK_INLINE void sk_get_parent(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct task_struct *p = BPF_CORE_READ(task, real_parent);
+	long n;
+
+	sc->st.pcomm_len = -1;
+	sc->ev.pcomm[0] = 0;
+	sc->ev.ppid = 0;
+	if (!p)
+		return;
+	sc->ev.ppid = BPF_CORE_READ(p, tgid);
+	n = bpf_probe_read_kernel_str(sc->ev.pcomm, SAKER_COMM_LEN, &p->comm);
+	sc->st.pcomm_len = n > 0 ? n - 1 : 0;
+	sc->ev.valid |= SAKER_EV_PARENT;
+}
+
+static long sk_hexrun_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_hexrun *h = &sc->hx;
+	char ch;
+
+	if (i >= h->len)
+		return 1;
+	ch = sc->cg[i & (SK_CG_NAME - 1)];
+	if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) {
+		if (++h->run == SK_CID_HEX) {
+			h->start = i + 1 - SK_CID_HEX;
+			return 1;
+		}
+	} else {
+		h->run = 0;
+	}
+	return 0;
+}
+
+SK_INLINE struct kernfs_node *sk_kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(((struct kernfs_node___new *)0)->__parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* Container runtimes name the cgroup after the container: libpod-<id>, docker-<id>.scope,
+ * cri-containerd-<id>.scope, crio-<id>.scope, or just <id>; systemd may nest a child below. */
+SK_INLINE void sk_get_cid(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	struct sk_hexrun *h = &sc->hx;
+	struct sk_cb cb = { .sc = sc };
+	char *cid = sc->ev.container_id;
+
+	h->start = -1;
+	for (int lvl = 0; lvl < SK_CG_LEVELS && kn; lvl++) {
+		long n = bpf_probe_read_kernel_str(sc->cg, SK_CG_NAME, BPF_CORE_READ(kn, name));
+
+		if (n > 1) {
+			h->len = n - 1;
+			h->run = 0;
+			bpf_loop(SK_CG_NAME, sk_hexrun_step, &cb, 0);
+			if (h->start >= 0)
+				break;
+		}
+		kn = sk_kn_parent(kn);
+	}
+	if (h->start >= 0) {
+		bpf_probe_read_kernel(cid, 12, &sc->cg[h->start & (SK_CG_NAME - 1)]);
+		cid[12] = 0;
+		sc->st.cid_len = 12;
+		sc->ev.valid |= SAKER_EV_CONTAINER;
+	} else {
+		__builtin_memcpy(cid, "host", 5);
+		sc->st.cid_len = 4;
+	}
+}
+
+SK_INLINE void sk_get_flags(struct sk_scratch *sc)
+{
+	__u64 flags = 0;
+
+	sc->st.flags_ok = 1;
+	switch (sc->st.nr) {
+	case SAKER_NR_OPEN:
+		flags = sc->st.arg_si;
+		break;
+	case SAKER_NR_OPENAT:
+		flags = sc->st.arg_dx;
+		break;
+	case SAKER_NR_OPENAT2:
+		/* struct open_how starts with the flags */
+		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)sc->st.arg_dx))
+			sc->st.flags_ok = 0;
+		break;
+	case SAKER_NR_CREAT:
+		flags = SK_O_CREAT | SK_O_WRONLY | SK_O_TRUNC;
+		break;
+	default:
+		sc->st.flags_ok = 0;
+	}
+	sc->ev.open_flags = sc->st.flags_ok ? flags : 0;
+}
+
+/* fd.name: the path of the struct file the open installed at fd RET. */
+SK_INLINE void sk_get_path(struct sk_scratch *sc)
+{
+	struct saker_event *ev = &sc->ev;
+	struct task_struct *task = sk_task();
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = 0;
+	struct inode *ino;
+	__s64 fd = sc->st.ret;
+	int trunc = 0;
+
+	ev->path_len = 0;
+	ev->path[0] = 0;
+	if (!sc->st.open || fd < 0)
+		return;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	if ((BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR)
+		ev->valid |= SAKER_EV_DIR;
+	ev->path_len = sk_path(sc, f, ev->path, &trunc, &sc->st.leaf_len);
+	ev->valid |= SAKER_EV_PATH;
+	if (trunc) {
+		ev->valid |= SAKER_EV_PATH_TRUNC;
+		sk_stat(SAKER_STAT_PATH_TRUNC);
+	}
+	if (ev->valid & SAKER_EV_DIR) {
+		__builtin_memcpy(sc->small, "d", 2);
+		__builtin_memcpy(sc->small + 8, "directory", 10);
+	} else {
+		__builtin_memcpy(sc->small, "f", 2);
+		__builtin_memcpy(sc->small + 8, "file", 5);
+	}
+}
+
+SK_INLINE void sk_get_exe(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct file *f = BPF_CORE_READ(task, mm, exe_file);
+	int trunc = 0;
+	__s32 leaf;
+
+	sc->ev.exe_len = 0;
+	sc->ev.exepath[0] = 0;
+	if (!f)
+		return;
+	sc->ev.exe_len = sk_path(sc, f, sc->ev.exepath, &trunc, &leaf);
+	sc->ev.valid |= SAKER_EV_EXE;
+	if (trunc)
+		sk_stat(SAKER_STAT_PATH_TRUNC);
+}
+
+/* Computes the groups in G this event does not have yet. */
+SK_GLOBAL int saker_tp_compute(__u32 g)
+{
+	struct sk_scratch *sc = sk_scratch();
+
+	if (!sc)
+		return 0;
+	g &= ~sc->st.have;
+	sc->st.have |= g;
+	if (g & SK_G_IDS)
+		sk_get_ids(sc);
+	if (g & SK_G_CRED)
+		sk_get_cred(sc);
+	if (g & SK_G_COMM)
+		sk_get_comm(sc);
+	if (g & SK_G_PARENT)
+		sk_get_parent(sc);
+	if (g & SK_G_CID)
+		sk_get_cid(sc);
+	if (g & SK_G_FLAGS)
+		sk_get_flags(sc);
+	if (g & SK_G_PATH)
+		sk_get_path(sc);
+	if (g & SK_G_EXE)
+		sk_get_exe(sc);
+	return 0;
+}
+
+SK_INLINE void sk_need(struct sk_scratch *sc, __u32 g)
+{
+	if (!(sc->st.have & g))
+		saker_tp_compute(g);
+}
+
+/* ---- accessors for the generated code (abi.h) ---------------------------------------- */
+
+SK_EXPORT int SAKER_FN_INT_HAS(void *cv, int field)
+{
+	struct sk_scratch *sc = cv;
+
+	switch (field) {
+	case SK_FLD_EVT_IS_OPEN_READ:
+	case SK_FLD_EVT_IS_OPEN_WRITE:
+	case SK_FLD_EVT_IS_OPEN_CREATE:
+	case SK_FLD_EVT_RAWARG_FLAGS:
+		sk_need(sc, SK_G_FLAGS);
+		return sc->st.flags_ok;
+	case SK_FLD_FD_NUM:
+		return sc->st.open;
+	case SK_FLD_EVT_RAWRES:
+	case SK_FLD_EVT_FAILED:
+	case SK_FLD_PROC_PID:
+	case SK_FLD_THREAD_TID:
+	case SK_FLD_USER_UID:
+	case SK_FLD_GROUP_GID:
+	case SK_FLD_USER_LOGINUID:
+		return 1;
+	case SK_FLD_PROC_PPID:
+		sk_need(sc, SK_G_PARENT);
+		return (sc->ev.valid & SAKER_EV_PARENT) != 0;
+	}
+	return 0;
+}
+
+SK_EXPORT __s64 SAKER_FN_INT_VAL(void *cv, int field)
+{
+	struct sk_scratch *sc = cv;
+	__u64 acc;
+
+	switch (field) {
+	case SK_FLD_EVT_IS_OPEN_READ:
+	case SK_FLD_EVT_IS_OPEN_WRITE:
+	case SK_FLD_EVT_IS_OPEN_CREATE:
+	case SK_FLD_EVT_RAWARG_FLAGS:
+		sk_need(sc, SK_G_FLAGS);
+		acc = sc->ev.open_flags & SK_O_ACCMODE;
+		if (field == SK_FLD_EVT_IS_OPEN_READ)
+			return acc == 0 || acc == 2;
+		if (field == SK_FLD_EVT_IS_OPEN_WRITE)
+			return acc == 1 || acc == 2;
+		if (field == SK_FLD_EVT_IS_OPEN_CREATE)
+			return (sc->ev.open_flags & SK_O_CREAT) != 0;
+		return sc->ev.open_flags;
+	case SK_FLD_FD_NUM:
+		return sc->st.ret < 0 ? -1 : sc->st.ret;
+	case SK_FLD_EVT_RAWRES:
+		return sc->st.ret;
+	case SK_FLD_EVT_FAILED:
+		return sc->st.ret < 0;
+	case SK_FLD_PROC_PID:
+		sk_need(sc, SK_G_IDS);
+		return sc->ev.pid;
+	case SK_FLD_THREAD_TID:
+		sk_need(sc, SK_G_IDS);
+		return sc->ev.tid;
+	case SK_FLD_USER_UID:
+		sk_need(sc, SK_G_CRED);
+		return sc->ev.uid;
+	case SK_FLD_GROUP_GID:
+		sk_need(sc, SK_G_CRED);
+		return sc->ev.gid;
+	case SK_FLD_USER_LOGINUID:
+		sk_need(sc, SK_G_CRED);
+		return (__s32)sc->ev.loginuid; /* 4294967295 (unset) reads as -1 */
+	case SK_FLD_PROC_PPID:
+		sk_need(sc, SK_G_PARENT);
+		return sc->ev.ppid;
+	}
+	return 0;
+}
+
+SK_EXPORT int SAKER_FN_STR_LEN(void *cv, int field)
+{
+	struct sk_scratch *sc = cv;
+	__s32 n;
+
+	switch (field) {
+	case SK_FLD_FD_NAME:
+		sk_need(sc, SK_G_PATH);
+		if (!(sc->ev.valid & SAKER_EV_PATH))
+			return -1;
+		return sc->ev.path_len & SAKER_STR_MAX;
+	case SK_FLD_FD_FILENAME:
+		sk_need(sc, SK_G_PATH);
+		if (!(sc->ev.valid & SAKER_EV_PATH))
+			return -1;
+		return sc->st.leaf_len & SK_NAME_MAX;
+	case SK_FLD_FD_DIRECTORY:
+		sk_need(sc, SK_G_PATH);
+		if (!(sc->ev.valid & SAKER_EV_PATH))
+			return -1;
+		/* "/a/b" -> "/a"; "/b" and "/" -> "/" */
+		n = (__s32)(sc->ev.path_len & SAKER_STR_MAX) - (sc->st.leaf_len & SK_NAME_MAX) - 1;
+		return n > 0 ? (n & SAKER_STR_MAX) : 1;
+	case SK_FLD_FD_TYPECHAR:
+		sk_need(sc, SK_G_PATH);
+		return (sc->ev.valid & SAKER_EV_PATH) ? 1 : -1;
+	case SK_FLD_FD_TYPE:
+		sk_need(sc, SK_G_PATH);
+		if (!(sc->ev.valid & SAKER_EV_PATH))
+			return -1;
+		return (sc->ev.valid & SAKER_EV_DIR) ? 9 : 4;
+	case SK_FLD_PROC_NAME:
+		sk_need(sc, SK_G_COMM);
+		return sc->st.comm_len & (SAKER_COMM_LEN - 1);
+	case SK_FLD_PROC_PNAME:
+		sk_need(sc, SK_G_PARENT);
+		if (sc->st.pcomm_len < 0)
+			return -1;
+		return sc->st.pcomm_len & (SAKER_COMM_LEN - 1);
+	case SK_FLD_PROC_EXEPATH:
+		sk_need(sc, SK_G_EXE);
+		if (!(sc->ev.valid & SAKER_EV_EXE))
+			return -1;
+		return sc->ev.exe_len & SAKER_STR_MAX;
+	case SK_FLD_CONTAINER_ID:
+		sk_need(sc, SK_G_CID);
+		return sc->st.cid_len & (SAKER_CID_LEN - 1);
+	}
+	return -1;
+}
+
+SK_EXPORT const char *SAKER_FN_STR_PTR(void *cv, int field)
+{
+	struct sk_scratch *sc = cv;
+
+	switch (field) {
+	case SK_FLD_FD_NAME:
+	case SK_FLD_FD_DIRECTORY:
+		return sc->ev.path;
+	case SK_FLD_FD_FILENAME:
+		/* the last component ends the path */
+		return sc->ev.path + (((sc->ev.path_len & SAKER_STR_MAX) -
+					(sc->st.leaf_len & SK_NAME_MAX)) & SAKER_STR_MAX);
+	case SK_FLD_FD_TYPECHAR:
+		return sc->small;
+	case SK_FLD_FD_TYPE:
+		return sc->small + 8;
+	case SK_FLD_PROC_NAME:
+		return sc->ev.comm;
+	case SK_FLD_PROC_PNAME:
+		return sc->ev.pcomm;
+	case SK_FLD_PROC_EXEPATH:
+		return sc->ev.exepath;
+	case SK_FLD_CONTAINER_ID:
+		return sc->ev.container_id;
+	}
+	return sc->small;
+}
+
+SK_EXPORT void SAKER_FN_SET_MATCH(void *cv, __u32 rule)
+{
+	struct sk_scratch *sc = cv;
+
+	sc->ev.matched[(rule >> 6) & (SAKER_RULE_WORDS - 1)] |= 1ull << (rule & 63);
+	sc->st.any = 1;
+}
+
+/* ---- string searches for the generated code ------------------------------------------ */
+
+/* Pattern PAT of the generated table, or NULL. */
+SK_INLINE const char *sk_pattern(__u32 pat)
+{
+	__u64 i = pat;
+
+	/* The barriers keep LLVM from computing the address before the bound check (or from a
+	 * copy of the index the check did not bound): the verifier must see it bounded. */
+	asm volatile("" : "+r"(i));
+	if (i >= SAKER_VAR_N_PATS)
+		return 0;
+	asm volatile("" : "+r"(i));
+	return SAKER_VAR_PATS[i];
+}
+
+/* One comparison of the naive search: a byte matches and the candidate grows, or the
+ * candidate moves one byte on. No inner loop, so the verifier checks this once. */
+static long sk_find_step(__u32 n, void *arg)
+{
+	struct sk_cb *cb = arg;
+	struct sk_find *f = &cb->sc->fi;
+	__u32 i = f->i, j = f->j;
+	char a, b;
+
+	(void)n;
+	if (j >= f->plen) {
+		f->found = 1;
+		return 1;
+	}
+	if (i + f->plen > f->slen)
+		return 1;
+	a = cb->s[(i + j) & SAKER_STR_MAX];
+	b = cb->p[j & (SAKER_PAT_SIZE - 1)];
+	if (f->icase && a >= 'A' && a <= 'Z')
+		a += 'a' - 'A';
+	if (a == b) {
+		f->j = j + 1;
+	} else {
+		f->i = i + 1;
+		f->j = 0;
+	}
+	return 0;
+}
+
+SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+	int slen;
+
+	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)))
+		return 0;
+	slen = SAKER_FN_STR_LEN(sc, field);
+	if (slen < 0 || plen > (__u32)slen)
+		return 0;
+	cb.s = SAKER_FN_STR_PTR(sc, field);
+	sc->fi.slen = slen;
+	sc->fi.plen = plen;
+	sc->fi.icase = icase;
+	sc->fi.i = sc->fi.j = 0;
+	sc->fi.found = 0;
+	/* each candidate start takes at most plen + 1 steps */
+	bpf_loop((slen - plen + 1) * (plen + 1) + 1, sk_find_step, &cb, 0);
+	return sc->fi.found;
+}
+
+/* fnmatch(pat, s, 0), compiled by codegen.c into elements: row PAT of saker_pats holds each
+ * element's argument and row PAT + 1 its kind (abi.h, SAKER_GLOB_*); a class's argument is its
+ * number N, its members are the non-zero bytes of row PAT + 2 + N. With one saved star a
+ * greedy match is enough, and each step is loop-free. */
+SK_INLINE int sk_glob_elem(const struct sk_cb *cb, __u32 pat, __s32 pi, unsigned char ch)
+{
+	unsigned char arg = cb->p[pi & (SAKER_PAT_SIZE - 1)];
+	const char *set;
+
+	switch (cb->k[pi & (SAKER_PAT_SIZE - 1)]) {
+	case SAKER_GLOB_LIT:
+		return arg == ch;
+	case SAKER_GLOB_ANY:
+		return 1;
+	case SAKER_GLOB_CLASS:
+		set = sk_pattern(pat + 2 + arg);
+		return set && set[ch];
+	}
+	return 0;
+}
+
+static long sk_glob_step(__u32 i, void *arg)
+{
+	struct sk_cb *cb = arg;
+	struct sk_glob *g = &cb->sc->gl;
+	__s32 pi = g->pi, si = g->si;
+
+	(void)i;
+	if (pi < g->plen && cb->k[pi & (SAKER_PAT_SIZE - 1)] == SAKER_GLOB_STAR) {
+		g->star_p = pi;
+		g->star_s = si;
+		g->pi = pi + 1;
+		return 0;
+	}
+	if (si >= g->slen) {
+		g->result = pi >= g->plen;
+		return 1;
+	}
+	if (pi < g->plen && sk_glob_elem(cb, g->pat, pi, cb->s[si & SAKER_STR_MAX])) {
+		g->pi = pi + 1;
+		g->si = si + 1;
+		return 0;
+	}
+	if (g->star_p >= 0) {
+		g->pi = g->star_p + 1;
+		g->si = ++g->star_s;
+		return 0;
+	}
+	g->result = 0;
+	return 1;
+}
+
+SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+	struct sk_glob *g;
+	int slen;
+
+	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)) ||
+	    !(cb.k = sk_pattern(pat + 1)))
+		return 0;
+	slen = SAKER_FN_STR_LEN(sc, field);
+	if (slen < 0)
+		return 0;
+	cb.s = SAKER_FN_STR_PTR(sc, field);
+	g = &sc->gl;
+	g->pat = pat;
+	g->slen = slen & SAKER_STR_MAX;
+	g->plen = plen;
+	g->si = g->pi = 0;
+	g->star_p = g->star_s = -1;
+	g->result = 0;
+	/* every step advances the subject or the pattern, or restarts after a star with the
+	 * subject one further: at most (slen + 1) * (plen + 1) + plen steps */
+	bpf_loop((slen + 1) * (plen + 1) + plen + 1, sk_glob_step, &cb, 0);
+	return g->result;
+}
+
+/* ---- the hook ------------------------------------------------------------------------ */
+
+/* A rule matched: fill in everything the alert may print and send the record. */
+SK_GLOBAL int saker_tp_emit(int unused)
+{
+	struct sk_scratch *sc = sk_scratch();
+
+	(void)unused;
+	if (!sc)
+		return 0;
+	saker_tp_compute(SK_G_ALL);
+	sc->ev.ts_ns = bpf_ktime_get_boot_ns();
+	sc->ev.res = sc->st.ret;
+	sc->ev.cgroup_id = bpf_get_current_cgroup_id();
+	sc->ev.syscall_nr = sc->st.nr;
+	sc->ev.pad = 0;
+	sk_stat(SAKER_STAT_MATCHED);
+	if (bpf_ringbuf_output(&saker_events, &sc->ev, sizeof(sc->ev), 0))
+		sk_stat(SAKER_STAT_LOST);
+	return 0;
+}
+
+static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u64 nr)
+{
+	struct sk_scratch *sc = sk_scratch();
+
+	if (!sc)
+		return 0;
+	sk_stat(SAKER_STAT_SEEN);
+	sc->st.ret = ret;
+	sc->st.nr = nr;
+	sc->st.arg_si = regs->si;
+	sc->st.arg_dx = regs->dx;
+	sc->st.have = 0;
+	sc->st.any = 0;
+	sc->st.open = nr == SAKER_NR_OPEN || nr == SAKER_NR_CREAT || nr == SAKER_NR_OPENAT ||
+		      nr == SAKER_NR_OPENAT2;
+	for (int i = 0; i < SAKER_RULE_WORDS; i++)
+		sc->ev.matched[i] = 0;
+	sc->ev.valid = 0;
+
+	SAKER_FN_MATCH(sc, nr);
+	if (sc->st.any)
+		saker_tp_emit(0);
+	return 0;
+}
+
+/* tp_btf/sys_exit: (struct pt_regs *regs, long ret). Every syscall passes here, so the path
+ * for syscalls no rule needs is one load and a few compares. */
+SEC("tp_btf/sys_exit")
+int saker_sys_exit(unsigned long long *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__u64 nr = regs->orig_ax;
+
+	if (!SAKER_FN_HOOKED(nr))
+		return 0;
+	return sk_handle(regs, (__s64)ctx[1], nr);
+}

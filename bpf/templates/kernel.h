@@ -1,0 +1,151 @@
+/* The few kernel types the templates read, declared by hand with only the members used.
+ * preserve_access_index makes every access a CO-RE relocation that libbpf resolves against the
+ * running kernel's BTF at load, so member order and offsets here do not matter. */
+#ifndef SAKER_KERNEL_H
+#define SAKER_KERNEL_H
+
+/* Stand-in guard so include/saker/event.h does not pull <linux/types.h> (host headers have no
+ * place in a BPF object). */
+#define __VMLINUX_H__
+
+typedef signed char __s8;
+typedef unsigned char __u8;
+typedef short __s16;
+typedef unsigned short __u16;
+typedef int __s32;
+typedef unsigned int __u32;
+typedef long long __s64;
+typedef unsigned long long __u64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+
+/* UAPI constants (include/uapi/linux/bpf.h, stable values). */
+#define BPF_MAP_TYPE_PERCPU_ARRAY 6
+#define BPF_MAP_TYPE_RINGBUF      27
+
+#define SK_CORE __attribute__((preserve_access_index))
+
+/* x86-64 registers as saved at syscall entry; orig_ax is the syscall number. */
+struct pt_regs {
+	unsigned long di;
+	unsigned long si;
+	unsigned long dx;
+	unsigned long orig_ax;
+} SK_CORE;
+
+typedef struct {
+	__u32 val;
+} SK_CORE kuid_t;
+
+typedef struct {
+	__u32 val;
+} SK_CORE kgid_t;
+
+struct qstr {
+	union {
+		struct {
+			__u32 hash;
+			__u32 len;
+		};
+		__u64 hash_len;
+	};
+	const unsigned char *name;
+} SK_CORE;
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+	struct inode *d_inode;
+} SK_CORE;
+
+struct inode {
+	unsigned short i_mode;
+} SK_CORE;
+
+struct vfsmount {
+	struct dentry *mnt_root;
+} SK_CORE;
+
+/* The kernel-private wrapper around a vfsmount (fs/mount.h). */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+} SK_CORE;
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+} SK_CORE;
+
+/* Newer kernels put f_path in an anonymous union; libbpf finds it there too. */
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+} SK_CORE;
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} SK_CORE;
+
+struct files_struct {
+	struct fdtable *fdt;
+} SK_CORE;
+
+struct fs_struct {
+	struct path root;
+} SK_CORE;
+
+struct mm_struct {
+	struct file *exe_file;
+} SK_CORE;
+
+struct cred {
+	kuid_t euid;
+	kgid_t egid;
+} SK_CORE;
+
+struct kernfs_node {
+	const char *name;
+} SK_CORE;
+
+/* kernfs_node's parent link was renamed in Linux 6.15; both spellings are probed. */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} SK_CORE;
+
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} SK_CORE;
+
+struct cgroup {
+	struct kernfs_node *kn;
+} SK_CORE;
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} SK_CORE;
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+	struct task_struct *real_parent;
+	const struct cred *cred;
+	struct files_struct *files;
+	struct fs_struct *fs;
+	struct mm_struct *mm;
+	struct css_set *cgroups;
+	kuid_t loginuid;
+} SK_CORE;
+
+/* openat2(2)'s argument, read from user memory (a stable UAPI layout, not relocated). */
+struct open_how {
+	__u64 flags;
+	__u64 mode;
+	__u64 resolve;
+};
+
+#endif
