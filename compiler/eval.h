@@ -1,0 +1,35 @@
+/* The evaluator of reference: what a lowered predicate (pred.h) means on a decoded event record.
+ * Tests hold the kernel code to it, and residual evaluation in user space will reuse it. */
+#ifndef SK_EVAL_H
+#define SK_EVAL_H
+
+#include <stdint.h>
+
+#include "pred.h"
+#include "saker/event.h"
+
+enum sk_eval_kind {
+	SK_EV_NA,   /* the field has no value for this event */
+	SK_EV_STR,  /* s, len bytes, NUL-terminated */
+	SK_EV_INT,  /* i: signed fields, unsigned ones (as their 64 bits) and booleans (0/1) */
+};
+
+struct sk_eval_value {
+	enum sk_eval_kind kind;
+	const char *s;  /* SK_EV_STR: points into the event, a constant, or the caller's scratch */
+	size_t len;
+	int64_t i;
+};
+
+#define SK_EVAL_SCRATCH SAKER_PATH_MAX
+
+/* The value of FIELD (enum sk_field_id) for EV, as the runtime renders it (runtime/rt_render.c).
+ * Fields only user space knows (time, host and user names, container images) have no value
+ * here: the record does not hold them. SCRATCH receives values built for the call. */
+void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value *v,
+		   char scratch[SK_EVAL_SCRATCH]);
+
+/* 1 when P holds for EV, 0 when it does not, -ENOMEM when memory ran out. */
+int sk_eval_pred(const sk_pred *p, const struct saker_event *ev);
+
+#endif

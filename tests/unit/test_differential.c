@@ -1,0 +1,921 @@
+/* saker-test-lib: saker_driver */
+/* Differential test: rules written as text go through the real front end and code generation
+ * into the kernel; generated opens then run in a private directory, and for every event that
+ * reaches user space each rule's kernel bit must equal the evaluator of reference (eval.c). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/openat2.h>
+
+#include "codegen.h"
+#include "eval.h"
+#include "rt.h"
+#include "rules.h"
+#include "saker/event.h"
+#include "saker/fields.h"
+
+#define NR_OPEN    2
+#define NR_CREAT   85
+#define NR_OPENAT  257
+#define NR_OPENAT2 437
+#define TEST_COMM  "sk_diff_test"
+#define DEFAULT_SEED 0x5ac3d1ffull
+#define DEFAULT_OPS  1000
+#define FD_BASE      100  /* the loop's opens get fds from here on (fd.num tests) */
+#define DEEP_LEVELS  70   /* "d" directories below DIR/deep: past the kernel's 64-step walk */
+#define LONG_LEVELS  17   /* 255-byte directories below DIR/long: past a 4095-byte path */
+#define KEEP_FDS     6    /* fds kept open for a while, so that fd.num varies */
+#define MAX_SHOWN    3    /* mismatching events printed per rule */
+
+/* ---- the ruleset ------------------------------------------------------------------------- */
+
+struct rule_src {
+	const char *name;
+	const char *cond; /* printf format: %1$s the directory, %2$d our tid, %3$d our pid,
+			   * %4$d the first fd the loop hands out, %5$d that plus 4 */
+};
+
+/* Every operator the checker lowers, on every field an open fills. "mine" keeps other
+ * processes' opens out; rule 0 makes every open of ours reach user space, so that the kernel's
+ * 0 bits are checked as well as its 1 bits. */
+static const struct rule_src rule_srcs[] = {
+	{ "catch-all for the test dir",
+	  "open_family and (fd.name startswith \"%1$s/\" or thread.tid = %2$d)" },
+	{ "eq", "open_family and fd.name = \"%1$s/a\"" },
+	{ "ne", "open_family and mine and fd.name != \"%1$s/a\"" },
+	{ "not eq", "open_family and mine and not fd.name = \"%1$s/a\"" },
+	{ "in list", "evt.type in (open, creat, openat2) and mine and fd.filename in (short_names)" },
+	{ "startswith", "open_family and mine and fd.filename startswith ab" },
+	{ "endswith", "open_family and mine and fd.name endswith bc" },
+	{ "contains", "open_family and mine and fd.name contains \"/sub/\"" },
+	{ "icontains", "open_family and mine and fd.name icontains \"/SUB/A\"" },
+	{ "glob as prefix", "open_family and mine and fd.filename glob 'ab*'" },
+	{ "glob as suffix", "open_family and mine and fd.name glob '*C'" },
+	{ "glob as contains", "open_family and mine and fd.name glob '*bc*'" },
+	{ "glob", "open_family and mine and fd.name glob '%1$s/*/[a-c]*'" },
+	{ "glob ?", "open_family and mine and fd.filename glob 'a?'" },
+	{ "glob range", "open_family and mine and fd.filename glob '*[A-Z]?'" },
+	{ "glob escape", "open_family and mine and fd.filename glob '*\\\\**'" },
+	{ "glob negated set", "open_family and mine and fd.filename glob '[!a]*[]b-]'" },
+	{ "pmatch", "open_family and mine and fd.name pmatch (\"%1$s/sub\", \"%1$s/x\")" },
+	{ "pmatch trailing slash", "open_family and mine and fd.name pmatch (\"%1$s/sub/\")" },
+	{ "pmatch glob component", "open_family and mine and fd.name pmatch (\"%1$s/*/a\")" },
+	{ "directory eq", "open_family and mine and fd.directory = \"%1$s\"" },
+	{ "directory endswith", "open_family and mine and fd.directory endswith /sub" },
+	{ "directory pmatch", "open_family and mine and fd.directory pmatch (\"%1$s/deep\")" },
+	{ "filename 255", "open_family and mine and fd.filename = long_name" },
+	{ "long prefix", "open_family and mine and fd.name startswith long_prefix" },
+	{ "long suffix", "open_family and mine and fd.name endswith long_suffix" },
+	{ "long contains", "open_family and mine and fd.filename contains long_infix" },
+	{ "long glob", "open_family and mine and fd.name glob long_glob" },
+	{ "fd.num range", "open_family and mine and fd.num > %4$d and fd.num < %5$d" },
+	{ "fd.num failed", "open_family and mine and fd.num = -1" },
+	{ "rawres", "open_family and mine and evt.rawres < 0 and not evt.rawres in (-2, -17)" },
+	{ "res in", "open_family and mine and evt.res in (ENOENT, EEXIST)" },
+	{ "res startswith", "open_family and mine and evt.res startswith EN" },
+	{ "res success", "open_family and mine and evt.res = SUCCESS and evt.failed = false" },
+	{ "uid", "open_family and mine and user.uid = 0 and group.gid != 12345" },
+	{ "uid compare", "open_family and mine and (user.uid > 1000 or user.uid <= 0)" },
+	{ "is_open_write", "open_family and mine and evt.is_open_write = true" },
+	{ "is_open_read", "open_family and mine and evt.is_open_read = true and not evt.is_open_write = true" },
+	{ "O_TRUNC", "open_family and mine and evt.arg.flags contains O_TRUNC" },
+	{ "O_APPEND or O_EXCL", "open_family and mine and (evt.arg.flags contains O_APPEND or evt.arg.flags contains O_EXCL)" },
+	{ "flags in", "open_family and mine and evt.arg.flags in (\"O_WRONLY|O_CREAT|O_TRUNC\", O_RDONLY)" },
+	{ "rawarg", "open_family and mine and evt.rawarg.flags in (0, 1, 2)" },
+	{ "create", "open_family and mine and evt.is_open_create = true and evt.failed = false" },
+	{ "nesting", "open_family and mine and (fd.filename startswith a or fd.filename endswith Z) and "
+		     "not (evt.is_open_write = true and evt.arg.flags contains O_APPEND)" },
+	{ "nesting 2", "open_family and mine and not (fd.typechar = d or (fd.type = file and fd.name contains /x/))" },
+	{ "proc.name", "open_family and proc.name in (bash, " TEST_COMM ") and proc.name startswith sk_ and "
+		       "proc.name icontains DIFF and fd.name startswith \"%1$s/\"" },
+	{ "syscalls", "evt.type in (creat, open) and mine" },
+	{ "not syscall", "open_family and evt.type != openat and mine" },
+	{ "no path", "open_family and mine and not fd.name exists" },
+	{ "process", "open_family and mine and container.id = host and proc.exepath endswith /test_differential "
+		     "and proc.pid = %3$d and proc.ppid > 0 and user.loginuid = -1 and proc.pname exists" },
+	{ "the dir", "open_family and mine and fd.name = \"%1$s\"" },
+	{ "typechar", "open_family and mine and fd.typechar = d and fd.type != file" },
+	{ "special chars", "open_family and mine and fd.filename icontains \"[1]\"" },
+};
+#define N_RULES (sizeof(rule_srcs) / sizeof(rule_srcs[0]))
+
+/* The long values rule_srcs names by these words, spelled out when the rules file is written. */
+static const char *long_value(sk_arena *a, const char *dir, const char *word)
+{
+	char as[256], ls[256];
+
+	memset(as, 'a', 255);
+	as[255] = 0;
+	memset(ls, 'L', 255);
+	ls[255] = 0;
+	/* 100 bytes, not 255: see test_long_constants */
+	if (!strcmp(word, "long_name"))      /* a whole long component */
+		return sk_arena_printf(a, "\"%.100s\"", as);
+	if (!strcmp(word, "long_prefix"))    /* across a 255-byte component */
+		return sk_arena_printf(a, "\"%s/long/%s/LL\"", dir, ls);
+	if (!strcmp(word, "long_suffix"))
+		return sk_arena_printf(a, "\"%.99sb\"", as);
+	if (!strcmp(word, "long_infix"))
+		return sk_arena_printf(a, "\"%.200s\"", as);
+	if (!strcmp(word, "long_glob"))
+		return sk_arena_printf(a, "'*/L%.120s*/L*'", ls);
+	return NULL;
+}
+
+/* The rules file: shared lists and macros, then one rule per rule_srcs entry. */
+static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd)
+{
+	static const char *const words[] = { "long_name", "long_prefix", "long_suffix", "long_infix",
+					     "long_glob" };
+	char *y = sk_arena_printf(a,
+		"- macro: open_family\n  condition: evt.type in (open, openat, openat2, creat)\n"
+		"- macro: mine\n  condition: proc.name = %s\n"
+		"- list: short_names\n  items: [a, ab, abc, A, \"x y\", \"a[1]\"]\n",
+		TEST_COMM);
+
+	for (size_t i = 0; i < N_RULES; i++) {
+		char *cond = sk_arena_printf(a, rule_srcs[i].cond, dir, (int)syscall(SYS_gettid),
+					     (int)getpid(), first_fd, first_fd + 4);
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+			size_t cl = strlen(cond), wl = strlen(words[w]);
+			if (cl > wl && !strcmp(cond + cl - wl, words[w]))
+				cond = sk_arena_printf(a, "%.*s%s", (int)(cl - wl), cond,
+						       long_value(a, dir, words[w]));
+		}
+		y = sk_arena_printf(a,
+			"%s- rule: %s\n  desc: differential test rule\n  condition: >-\n    %s\n"
+			"  output: \"%%fd.name\"\n  priority: debug\n",
+			y, rule_srcs[i].name, cond);
+	}
+	return y;
+}
+
+/* ---- state ------------------------------------------------------------------------------- */
+
+struct dir {
+	char *abs;  /* absolute path as the test spells it (maybe through a symlink) */
+	int fd;     /* open directory */
+	int rel;    /* only reachable relative to FD: ABS does not fit PATH_MAX */
+};
+
+struct mismatch {
+	unsigned long count;
+	unsigned long kernel_true; /* of those, how many had the kernel bit set */
+};
+
+struct diff {
+	char dir[64];
+	pid_t pid, tid;
+	int first_fd;
+	sk_comp *c;
+	/* kernel */
+	struct bpf_object *obj;
+	struct bpf_link *links[8];
+	int n_links;
+	struct ring_buffer *rb;
+	int stats_fd;
+	/* the event loop's findings */
+	struct saker_event *ev;       /* decoded record */
+	struct saker_event *last;     /* our last event */
+	int own;                      /* our events since the last drain */
+	unsigned long events, foreign, decode_errors, field_errors, stray_bits;
+	unsigned long spurious_trunc;  /* whole paths marked SAKER_EV_PATH_TRUNC */
+	unsigned long matched[N_RULES];
+	struct mismatch mism[N_RULES];
+	const char *op;               /* the operation being checked, for messages */
+	/* directories */
+	struct dir dirs[64];
+	int n_dirs;
+	int keep[KEEP_FDS];
+	char filler[FD_BASE];         /* fds held so that the loop's start at FD_BASE */
+	uint64_t rng;
+};
+
+static uint64_t rnd(struct diff *d)
+{
+	/* xorshift64*: small, and the same sequence everywhere for a given seed */
+	d->rng ^= d->rng >> 12;
+	d->rng ^= d->rng << 25;
+	d->rng ^= d->rng >> 27;
+	return d->rng * 0x2545f4914f6cdd1dull;
+}
+
+static unsigned pick(struct diff *d, unsigned n)
+{
+	return (unsigned)(rnd(d) % n);
+}
+
+static int chance(struct diff *d, unsigned percent)
+{
+	return pick(d, 100) < percent;
+}
+
+static void show_event(const char *prefix, const struct saker_event *ev)
+{
+	char flags[256];
+	const char *name = sk_syscall_name((int)ev->syscall_nr);
+
+	sk_open_flags_render(ev->open_flags, flags, sizeof(flags));
+	fprintf(stderr,
+		"%s%s res=%" PRId64 " flags=%s (%#" PRIx64 ") valid=%#x comm=%s pid=%u tid=%u uid=%u\n"
+		"%s  path(%u)='%.300s%s'\n",
+		prefix, name ? name : "?", (int64_t)ev->res, flags, (uint64_t)ev->open_flags, ev->valid,
+		ev->comm, ev->pid, ev->tid, ev->uid, prefix, ev->path_len, ev->path,
+		strlen(ev->path) > 300 ? "..." : "");
+}
+
+/* Our field values must be the runtime's own (rt_render.c): the oracle reads what alerts print. */
+static int same_value(const struct saker_rt_value *rv, const struct sk_eval_value *v)
+{
+	switch (rv->kind) {
+	case SAKER_RT_NA: return v->kind == SK_EV_NA;
+	case SAKER_RT_STR: return v->kind == SK_EV_STR && strlen(rv->s) == v->len && !memcmp(rv->s, v->s, v->len);
+	case SAKER_RT_I64: return v->kind == SK_EV_INT && v->i == rv->i;
+	case SAKER_RT_U64: return v->kind == SK_EV_INT && (uint64_t)v->i == rv->u;
+	case SAKER_RT_BOOL: return v->kind == SK_EV_INT && v->i == rv->b;
+	}
+	return 0;
+}
+
+static void check_fields(struct diff *d, const struct saker_event *ev)
+{
+	static char s1[SAKER_RT_SCRATCH], s2[SK_EVAL_SCRATCH];
+	const struct saker_rt_render r = { .hostname = "h" };
+	struct saker_rt_value rv;
+	struct sk_eval_value v;
+
+	for (int f = 0; f < SK_FLD__COUNT; f++) {
+		if (!sk_fields[f].kernel)
+			continue;
+		saker_rt_field_value(&r, ev, f, &rv, s1);
+		sk_eval_field(ev, f, &v, s2);
+		if (!same_value(&rv, &v)) {
+			if (d->field_errors++ < 5)
+				fprintf(stderr, "FIELD MISMATCH %s: runtime kind %d, evaluator kind %d\n",
+					sk_fields[f].name, rv.kind, v.kind);
+		}
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct diff *d = ctx;
+	struct saker_event *ev = d->ev;
+
+	if (saker_rt_event_decode(data, size, ev)) {
+		d->decode_errors++;
+		return 0;
+	}
+	d->events++;
+	if (ev->pid == (uint32_t)d->pid && ev->tid == (uint32_t)d->tid) {
+		d->own++;
+		memcpy(d->last, ev, sizeof(*ev));
+	} else {
+		d->foreign++;
+	}
+	check_fields(d, ev);
+	for (size_t w = 0; w < SAKER_RULE_WORDS; w++)
+		for (size_t b = 0; b < 64; b++)
+			if ((ev->matched[w] >> b & 1) && w * 64 + b >= N_RULES)
+				d->stray_bits++;
+	for (size_t i = 0; i < N_RULES; i++) {
+		int kernel = (int)(ev->matched[i / 64] >> (i % 64) & 1);
+		int ref = sk_eval_pred(d->c->rules[i]->pred, ev);
+
+		d->matched[i] += kernel;
+		if (ref < 0)
+			fail_msg("evaluator out of memory");
+		if (kernel == ref)
+			continue;
+		if (d->mism[i].count == 0)
+			fprintf(stderr, "MISMATCH rule %zu '%s', lowered to\n    %s\n", i, rule_srcs[i].name,
+				sk_pred_to_string(d->c->arena, d->c->rules[i]->pred));
+		if (d->mism[i].count++ < MAX_SHOWN) {
+			fprintf(stderr, "  rule %zu: kernel %d, reference %d, after %s\n", i, kernel, ref,
+				d->op ? d->op : "?");
+			show_event("    ", ev);
+		}
+		d->mism[i].kernel_true += kernel;
+	}
+	return 0;
+}
+
+/* ---- the kernel side --------------------------------------------------------------------- */
+
+static int need_root(void)
+{
+	const char *req = getenv("SAKER_REQUIRE_E2E");
+
+	if (geteuid() == 0)
+		return 0;
+	if (req && !strcmp(req, "1"))
+		fail_msg("SAKER_REQUIRE_E2E=1 but not running as root");
+	fprintf(stderr, "\n*** SKIPPED: needs root (load and run BPF programs) ***\n\n");
+	return -1;
+}
+
+/* Loads the rules through every front-end pass; the rules must all check and keep their order. */
+static sk_comp *front(const char *dir, int first_fd)
+{
+	sk_comp *c = sk_comp_new();
+	char *y;
+	int rc;
+
+	assert_non_null(c);
+	y = ruleset_yaml(c->arena, dir, first_fd);
+	/* SAKER_DIFF_YAML=FILE keeps the rules file, to reproduce with `saker compile FILE` */
+	if (getenv("SAKER_DIFF_YAML")) {
+		FILE *f = fopen(getenv("SAKER_DIFF_YAML"), "w");
+		assert_non_null(f);
+		fputs(y, f);
+		fclose(f);
+	}
+	rc = sk_load_string(c, "diff.yaml", y, strlen(y));
+	rc |= sk_expand(c);
+	rc |= sk_check(c);
+	if (rc || c->n_rules != N_RULES) {
+		size_t n = c->n_rules;
+		sk_diag_render(c->diag, SK_DIAG_TEXT, stderr);
+		sk_comp_free(c); /* fail_msg does not return */
+		fail_msg("the ruleset did not check: %zu of %zu rules", n, N_RULES);
+	}
+	for (size_t i = 0; i < N_RULES; i++)
+		assert_string_equal(c->rules[i]->item->name, rule_srcs[i].name);
+	return c;
+}
+
+/* Returns 0, or -1 after printing why code generation refused the ruleset. */
+static int compile(sk_comp *c, uint8_t **obj, size_t *len)
+{
+	if (sk_codegen(c, NULL, obj, len)) {
+		sk_diag_render(c->diag, SK_DIAG_TEXT, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0, or -1 when the kernel refused the object (libbpf printed the verifier log). */
+static int kern_load(struct diff *d, const uint8_t *obj, size_t len)
+{
+	struct bpf_program *prog = NULL;
+	struct bpf_map *m;
+
+	d->obj = bpf_object__open_mem(obj, len, NULL);
+	assert_non_null(d->obj);
+	if (bpf_object__load(d->obj))
+		return -1;
+	while ((prog = bpf_object__next_program(d->obj, prog))) {
+		assert_true(d->n_links < 8);
+		d->links[d->n_links] = bpf_program__attach(prog);
+		assert_non_null(d->links[d->n_links]);
+		d->n_links++;
+	}
+	assert_true(d->n_links > 0);
+	m = bpf_object__find_map_by_name(d->obj, SAKER_MAP_EVENTS);
+	assert_non_null(m);
+	d->rb = ring_buffer__new(bpf_map__fd(m), on_event, d, NULL);
+	assert_non_null(d->rb);
+	m = bpf_object__find_map_by_name(d->obj, SAKER_MAP_STATS);
+	assert_non_null(m);
+	d->stats_fd = bpf_map__fd(m);
+	return 0;
+}
+
+static void kern_close(struct diff *d)
+{
+	ring_buffer__free(d->rb); /* each is a no-op on NULL */
+	for (int i = 0; i < d->n_links; i++)
+		bpf_link__destroy(d->links[i]);
+	bpf_object__close(d->obj);
+}
+
+static uint64_t kern_stat(struct diff *d, uint32_t which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t v[1024] = { 0 }, sum = 0;
+
+	assert_true(ncpu > 0 && ncpu <= 1024);
+	assert_int_equal(bpf_map_lookup_elem(d->stats_fd, &which, v), 0);
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
+}
+
+/* ---- the test directory ------------------------------------------------------------------ */
+
+static int add_dir(struct diff *d, const char *abs, int fd)
+{
+	assert_true(d->n_dirs < (int)(sizeof(d->dirs) / sizeof(d->dirs[0])));
+	assert_true(fd >= 0);
+	d->dirs[d->n_dirs].abs = strdup(abs);
+	assert_non_null(d->dirs[d->n_dirs].abs);
+	d->dirs[d->n_dirs].fd = fd;
+	return d->n_dirs++;
+}
+
+static void touch_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT, 0644);
+
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* DIR with sub, Sub, x, deep (a chain of DEEP_LEVELS "d"), long (LONG_LEVELS 255-byte names),
+ * a few files whose names are prefixes and suffixes of each other, and symlinks. */
+static void setup_dir(struct diff *d)
+{
+	static const char *const files[] = { "a", "ab", "abc", "A", "Ab", "bc", "abbc", "x y", "a[1]" };
+	static const char *const subdirs[] = { "sub", "Sub", "x", "deep", "long" };
+	char path[PATH_MAX], name[256];
+	int fd, next, rel = 0;
+
+	strcpy(d->dir, "/tmp/saker-diff-XXXXXX");
+	assert_non_null(mkdtemp(d->dir));
+	add_dir(d, d->dir, open(d->dir, O_RDONLY | O_DIRECTORY));
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir, subdirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+		add_dir(d, path, open(path, O_RDONLY | O_DIRECTORY));
+	}
+	for (int i = 0; i < 3; i++)
+		for (size_t j = 0; j < sizeof(files) / sizeof(files[0]); j++)
+			touch_at(d->dirs[i].fd, files[j]); /* in DIR, sub and Sub */
+	assert_int_equal(symlinkat("a", d->dirs[0].fd, "link-a"), 0);
+	assert_int_equal(symlinkat("sub", d->dirs[0].fd, "dlink"), 0);
+	assert_int_equal(symlinkat("nothing-here", d->dirs[0].fd, "dangle"), 0);
+	assert_int_equal(symlinkat("loop", d->dirs[0].fd, "loop"), 0);
+	assert_int_equal(symlinkat("../ab", d->dirs[1].fd, "up"), 0);
+	snprintf(path, sizeof(path), "%s/abc", d->dir);
+	assert_int_equal(symlinkat(path, d->dirs[0].fd, "abs"), 0);
+	snprintf(path, sizeof(path), "%s/dlink", d->dir);
+	add_dir(d, path, open(path, O_RDONLY | O_DIRECTORY)); /* through the symlink */
+
+	/* deep: keep the levels around the walk limit */
+	fd = d->dirs[4].fd;
+	snprintf(path, sizeof(path), "%s/deep", d->dir);
+	for (int lvl = 1; lvl <= DEEP_LEVELS; lvl++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		if (fd != d->dirs[4].fd)
+			close(fd);
+		fd = next;
+		strcat(path, "/d");
+		touch_at(fd, "a");
+		if (lvl >= DEEP_LEVELS - 12 && lvl % 2 == 0) {
+			add_dir(d, path, dup(fd));
+		}
+	}
+	close(fd);
+
+	/* long: names of 255 bytes until the path no longer fits the kernel's buffer */
+	memset(name, 'L', 255);
+	name[255] = 0;
+	fd = d->dirs[5].fd;
+	snprintf(path, sizeof(path), "%s/long", d->dir);
+	for (int lvl = 1; lvl <= LONG_LEVELS; lvl++) {
+		assert_int_equal(mkdirat(fd, name, 0755), 0);
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		if (fd != d->dirs[5].fd)
+			close(fd);
+		fd = next;
+		if (strlen(path) + 257 < sizeof(path)) {
+			strcat(path, "/");
+			strcat(path, name);
+		} else {
+			rel = 1;
+		}
+		if (lvl == 1 || lvl >= LONG_LEVELS - 4)
+			d->dirs[add_dir(d, path, dup(fd))].rel = rel;
+	}
+	close(fd);
+}
+
+/* ---- generated opens --------------------------------------------------------------------- */
+
+/* A file name: one of the pool (prefixes and suffixes of each other, special characters, the
+ * symlinks, lengths 254 to 256), or random characters of random length. */
+static void gen_name(struct diff *d, char *out, size_t size)
+{
+	static const char *const pool[] = {
+		"a", "ab", "abc", "A", "Ab", "AB", "abcZ", "b", "bc", "abbc", "x y", "a[1]", "s*tar",
+		"q?", "Notes.TXT", "aC", "ba]", "link-a", "dlink/a", "dlink/abc", "dangle", "loop",
+		"abs", "up", "sub", "sub/a", "sub/a/a", "Sub/ab", ".", "..", "sub/../ab", "", "missing",
+	};
+	static const char chars[] = "abcABCxyZ_.-[]*?\\ ";
+	unsigned kind = pick(d, 100);
+	size_t n;
+
+	if (kind < 55) {
+		snprintf(out, size, "%s", pool[pick(d, sizeof(pool) / sizeof(pool[0]))]);
+		return;
+	}
+	if (kind < 62) {
+		/* around NAME_MAX, and around the long constants of the rules */
+		n = (chance(d, 50) ? 254 : 99) + pick(d, 3);
+		memset(out, 'a', n);
+		if (chance(d, 50))
+			out[n - 1] = 'b';
+		out[n] = 0;
+		return;
+	}
+	n = kind < 90 ? 1 + pick(d, 8) : 9 + pick(d, 260);
+	if (n >= size)
+		n = size - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = chars[pick(d, sizeof(chars) - 1)];
+	out[n] = 0;
+}
+
+static uint64_t gen_flags(struct diff *d)
+{
+	uint64_t f = pick(d, 3); /* O_RDONLY, O_WRONLY, O_RDWR */
+
+	if (chance(d, 40))
+		f |= O_CREAT;
+	if (chance(d, 20))
+		f |= O_TRUNC;
+	if (chance(d, 20))
+		f |= O_APPEND;
+	if (chance(d, 15))
+		f |= O_EXCL;
+	if (chance(d, 30))
+		f |= O_CLOEXEC;
+	if (chance(d, 5))
+		f |= O_DIRECTORY;
+	if (chance(d, 5))
+		f |= O_NOFOLLOW;
+	if (chance(d, 3))
+		f = O_PATH | (f & (O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+	return f;
+}
+
+struct op {
+	int nr;
+	int dirfd;          /* AT_FDCWD or a directory */
+	char path[8192];
+	uint64_t flags;     /* what the call was given */
+	int bad_how;        /* openat2 with an unreadable struct open_how */
+	char desc[400];
+};
+
+/* Performs OP; returns the syscall's result (a negative errno on failure). */
+static long run_op(struct op *o)
+{
+	struct open_how how = { .flags = o->flags, .mode = 0644 };
+	long r;
+
+	errno = 0;
+	switch (o->nr) {
+	case NR_OPEN:
+		r = syscall(SYS_open, o->path, (int)o->flags, 0644);
+		break;
+	case NR_CREAT:
+		r = syscall(SYS_creat, o->path, 0644);
+		break;
+	case NR_OPENAT:
+		r = syscall(SYS_openat, o->dirfd, o->path, (int)o->flags, 0644);
+		break;
+	default:
+		if (!(o->flags & O_CREAT))
+			how.mode = 0; /* openat2 refuses a mode without O_CREAT */
+		r = syscall(SYS_openat2, o->dirfd, o->path, o->bad_how ? (void *)8 : (void *)&how,
+			    sizeof(how));
+		break;
+	}
+	return r < 0 ? -errno : r;
+}
+
+static void gen_op(struct diff *d, struct op *o)
+{
+	static const int nrs[] = { NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2 };
+	/* DIR, sub and Sub hold the files the rules name: favour them */
+	const struct dir *dir = &d->dirs[pick(d, chance(d, 50) ? 3 : (unsigned)d->n_dirs)];
+	char name[300];
+	unsigned form = pick(d, 3); /* absolute, relative to the cwd, relative to a dirfd */
+
+	memset(o, 0, sizeof(*o));
+	o->nr = nrs[pick(d, 4)];
+	o->flags = o->nr == NR_CREAT ? (O_CREAT | O_WRONLY | O_TRUNC) : gen_flags(d);
+	o->bad_how = o->nr == NR_OPENAT2 && chance(d, 3);
+	o->dirfd = AT_FDCWD;
+	gen_name(d, name, sizeof(name));
+	if ((o->nr == NR_OPEN || o->nr == NR_CREAT) && form == 2)
+		form = 1;
+	if (form == 0 && (dir->rel || strlen(dir->abs) + strlen(name) + 2 >= 4096))
+		form = 1; /* too long for an absolute path */
+	if (form == 0) {
+		snprintf(o->path, sizeof(o->path), "%s/%s", dir->abs, name);
+	} else {
+		snprintf(o->path, sizeof(o->path), "%s", name);
+		if (form == 1)
+			assert_int_equal(fchdir(dir->fd), 0);
+		else
+			o->dirfd = dir->fd;
+	}
+	snprintf(o->desc, sizeof(o->desc), "%s(%s'%.120s%s', %#" PRIx64 "%s) in %.80s",
+		 sk_syscall_name(o->nr), o->dirfd == AT_FDCWD ? "" : "dirfd, ", o->path,
+		 strlen(o->path) > 120 ? "..." : "", o->flags, o->bad_how ? ", bad how" : "", dir->abs);
+}
+
+/* The record of our open must say what happened: syscall, result, flags, path. */
+static void check_own(struct diff *d, const struct op *o, long ret)
+{
+	const struct saker_event *ev = d->last;
+	uint64_t want_flags = o->bad_how ? 0 : o->flags;
+	char link[64], real[8192];
+	ssize_t n;
+	struct stat st;
+
+	if (d->own != 1)
+		fail_msg("%s: %d events of ours, expected 1", o->desc, d->own);
+	if (ev->syscall_nr != (uint32_t)o->nr || ev->res != ret || ev->open_flags != want_flags) {
+		show_event("    ", ev);
+		fail_msg("%s returned %ld: the record says otherwise", o->desc, ret);
+	}
+	if (ret < 0) {
+		if (ev->valid & SAKER_EV_PATH)
+			fail_msg("%s failed but the record has a path", o->desc);
+		return;
+	}
+	if (!(ev->valid & SAKER_EV_PATH))
+		fail_msg("%s: no path in the record", o->desc);
+	assert_int_equal(fstat((int)ret, &st), 0);
+	if (!!(ev->valid & SAKER_EV_DIR) != !!S_ISDIR(st.st_mode))
+		fail_msg("%s: the directory bit is wrong", o->desc);
+	/* the kernel's own idea of the path; too long for it means truncated for us too */
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", ret);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n < 0) {
+		if (!(ev->valid & SAKER_EV_PATH_TRUNC))
+			fail_msg("%s: readlink fails (%s) but the path is not marked truncated", o->desc,
+				 strerror(errno));
+		return;
+	}
+	real[n] = 0;
+	if (!(ev->valid & SAKER_EV_PATH_TRUNC)) {
+		if (strcmp(real, ev->path))
+			fail_msg("%s: path '%s', the kernel says '%s'", o->desc, ev->path, real);
+	} else {
+		size_t pl = strlen(ev->path);
+		if ((size_t)n < pl || strcmp(real + n - pl, ev->path) || ev->path[0] != '/')
+			fail_msg("%s: truncated path '%s' is not a tail of '%s'", o->desc, ev->path, real);
+		/* the whole path, yet marked cut (reported at the end, with the rest) */
+		if ((size_t)n == pl && d->spurious_trunc++ == 0)
+			fprintf(stderr, "SPURIOUS TRUNCATION: '%s' is whole but marked cut\n", real);
+	}
+}
+
+static void drain(struct diff *d)
+{
+	d->own = 0;
+	assert_true(ring_buffer__consume(d->rb) >= 0);
+}
+
+/* Keeps some fds open for a while, so that fd numbers vary. */
+static void keep_or_close(struct diff *d, long fd)
+{
+	unsigned slot = pick(d, KEEP_FDS);
+
+	if (fd < 0)
+		return;
+	if (!chance(d, 40)) {
+		close((int)fd);
+		return;
+	}
+	if (d->keep[slot] >= 0)
+		close(d->keep[slot]);
+	d->keep[slot] = (int)fd;
+}
+
+/* Detaches, closes every fd the test holds, removes the directory and frees D and O. */
+static void diff_free(struct diff *d, struct op *o)
+{
+	char cmd[200];
+
+	kern_close(d);
+	for (int i = 0; i < KEEP_FDS; i++)
+		if (d->keep[i] >= 0)
+			close(d->keep[i]);
+	for (int fd = 0; fd < FD_BASE; fd++)
+		if (d->filler[fd])
+			close(fd);
+	for (int i = 0; i < d->n_dirs; i++) {
+		close(d->dirs[i].fd);
+		free(d->dirs[i].abs);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", d->dir);
+	sk_comp_free(d->c);
+	free(d->ev);
+	free(d->last);
+	free(d);
+	free(o);
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+/* Without root: string tests against the longest name a file can have compile. The differential
+ * ruleset uses 100-byte constants because of this (200 bytes fail in combination with other
+ * rules). */
+static void test_long_constants(void **state)
+{
+	static const char *const conds[] = { "fd.filename = \"%s\"", "fd.filename startswith \"%s\"",
+					     "fd.name endswith \"%s\"", "fd.name = \"/%s\"" };
+	char name[256];
+	int bad = 0;
+
+	(void)state;
+	memset(name, 'a', 255);
+	name[255] = 0;
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+		sk_comp *c = sk_comp_new();
+		char *cond = sk_arena_printf(c->arena, conds[i], name);
+		char *y = sk_arena_printf(c->arena,
+			"- rule: long\n  desc: d\n  condition: evt.type = openat and %s\n"
+			"  output: o\n  priority: debug\n", cond);
+		uint8_t *obj = NULL;
+		size_t len = 0;
+		int rc = sk_load_string(c, "long.yaml", y, strlen(y));
+
+		rc |= sk_expand(c);
+		rc |= sk_check(c);
+		assert_int_equal(rc, 0);
+		if (compile(c, &obj, &len)) {
+			fprintf(stderr, "  (for the 255-byte constant of '%.24s...')\n", conds[i]);
+			bad++;
+		}
+		free(obj);
+		sk_comp_free(c);
+	}
+	if (bad)
+		fail_msg("%d of 4 rules on a 255-byte name do not compile", bad);
+}
+
+/* Without root: the whole ruleset checks and compiles, and its lowered form is what the kernel
+ * test runs. */
+static void test_ruleset_compiles(void **state)
+{
+	sk_comp *c = front("/tmp/saker-diff-none", 10);
+	uint8_t *obj = NULL;
+	size_t len = 0;
+
+	(void)state;
+	if (compile(c, &obj, &len)) {
+		sk_comp_free(c);
+		fail_msg("code generation refused the ruleset");
+	}
+	assert_true(len > 64);
+	free(obj);
+	sk_comp_free(c);
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+static void test_differential(void **state)
+{
+	struct diff *d;
+	uint8_t *obj = NULL;
+	size_t len = 0;
+	char cwd[PATH_MAX];
+	uint64_t seed = env_u64("SAKER_DIFF_SEED", DEFAULT_SEED);
+	unsigned long n_ops = env_u64("SAKER_DIFF_OPS", DEFAULT_OPS), total = 0, failed_ops = 0;
+	struct op *o;
+	int probe;
+	unsigned long base;
+
+	(void)state;
+	if (need_root()) {
+		skip();
+		return;
+	}
+	fprintf(stderr, "[ info ] seed %#" PRIx64 ", %lu opens (SAKER_DIFF_SEED, SAKER_DIFF_OPS)\n",
+		seed, n_ops);
+	d = calloc(1, sizeof(*d));
+	o = calloc(1, sizeof(*o));
+	assert_non_null(d);
+	assert_non_null(o);
+	d->ev = calloc(1, sizeof(*d->ev));
+	d->last = calloc(1, sizeof(*d->last));
+	assert_non_null(d->ev);
+	assert_non_null(d->last);
+	d->rng = seed ? seed : 1;
+	d->pid = getpid();
+	d->tid = (pid_t)syscall(SYS_gettid);
+	for (int i = 0; i < KEEP_FDS; i++)
+		d->keep[i] = -1;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(prctl(PR_SET_NAME, TEST_COMM), 0);
+	setup_dir(d);
+	d->first_fd = FD_BASE;
+
+	d->c = front(d->dir, d->first_fd);
+	if (compile(d->c, &obj, &len)) {
+		diff_free(d, o);
+		fail_msg("code generation refused the ruleset");
+	}
+	if (kern_load(d, obj, len)) {
+		diff_free(d, o);
+		free(obj);
+		fail_msg("the kernel refused the program (the verifier log is above)");
+	}
+	/* fill the fds below FD_BASE, so that the loop's fd numbers are known to the rules */
+	do {
+		probe = dup(0);
+		assert_true(probe >= 0 && probe < FD_BASE);
+		d->filler[probe] = 1;
+	} while (probe < FD_BASE - 1);
+	drain(d);
+	base = d->events - d->foreign; /* ours before the loop (none expected) */
+
+	for (unsigned long i = 0; i < n_ops; i++) {
+		long ret;
+
+		gen_op(d, o);
+		d->op = o->desc;
+		ret = run_op(o);
+		drain(d);
+		check_own(d, o, ret);
+		total++;
+		failed_ops += ret < 0;
+		keep_or_close(d, ret);
+	}
+	assert_int_equal(chdir(cwd), 0);
+	drain(d);
+	assert_int_equal(kern_stat(d, SAKER_STAT_LOST), 0);
+
+	fprintf(stderr, "[ info ] %lu opens (%lu failed), %lu events (%lu of other processes), "
+		"%lu path walks cut\n", total, failed_ops, d->events, d->foreign,
+		(unsigned long)kern_stat(d, SAKER_STAT_PATH_TRUNC));
+	unsigned long bad = 0;
+	for (size_t i = 0; i < N_RULES; i++) {
+		if (d->mism[i].count)
+			fprintf(stderr, "[ MISMATCH ] rule %zu '%s': %lu events disagree (kernel true in %lu)\n",
+				i, rule_srcs[i].name, d->mism[i].count, d->mism[i].kernel_true);
+		bad += d->mism[i].count != 0;
+	}
+	/* a rule the kernel never matched tests less than it seems: say so */
+	for (size_t i = 0; i < N_RULES; i++)
+		if (!d->matched[i])
+			fprintf(stderr, "[ note ] rule %zu '%s' never matched\n", i, rule_srcs[i].name);
+
+	free(obj);
+
+	/* every problem is listed before failing, so that one run shows them all */
+	unsigned long problems = 0, own_total = d->events - d->foreign - base;
+	if (own_total != total) /* the catch-all must see every open */
+		problems += fprintf(stderr, "[ PROBLEM ] %lu events of ours for %lu opens\n", own_total, total) > 0;
+	if (d->decode_errors)
+		problems += fprintf(stderr, "[ PROBLEM ] %lu malformed records\n", d->decode_errors) > 0;
+	if (d->field_errors)
+		problems += fprintf(stderr, "[ PROBLEM ] %lu field values differ from the runtime's\n",
+				    d->field_errors) > 0;
+	if (d->stray_bits)
+		problems += fprintf(stderr, "[ PROBLEM ] %lu bits set beyond the last rule\n", d->stray_bits) > 0;
+	if (d->spurious_trunc)
+		problems += fprintf(stderr, "[ PROBLEM ] %lu whole paths marked truncated\n",
+				    d->spurious_trunc) > 0;
+	if (bad)
+		problems += fprintf(stderr, "[ PROBLEM ] %lu of %zu rules disagree with the reference evaluator\n",
+				    bad, N_RULES) > 0;
+	diff_free(d, o);
+	if (problems)
+		fail_msg("%lu problems (seed %#" PRIx64 ", %lu opens)", problems, seed, total);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long_constants),
+		cmocka_unit_test(test_ruleset_compiles),
+		cmocka_unit_test(test_differential),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
