@@ -55,7 +55,8 @@ static sk_expr *parse(struct ctx *c, const char *src)
 }
 
 /* The rendered diagnostics as one string (caller frees). */
-static char *rendered(struct ctx *c)
+/* noinline: gcc 12 at -O2 mistakes the open_memstream buffer for a dangling local. */
+static __attribute__((noinline)) char *rendered(struct ctx *c)
 {
 	char *buf = NULL;
 	size_t n = 0;
