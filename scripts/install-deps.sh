@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config clang-14 llvm-14-dev libbpf-dev libelf-dev
 	zlib1g-dev libyaml-dev flex bison)
-test_pkgs=(libcmocka-dev bpftool bpftrace python3 jq iproute2 procps)
+test_pkgs=(libcmocka-dev bpftool bpftrace python3 jq iproute2 procps podman runc busybox-static)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = --test ] && pkgs+=("${test_pkgs[@]}")
