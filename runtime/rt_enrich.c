@@ -18,7 +18,7 @@
 
 #define ENRICH_MAX_ENTRIES  1024   /* per cache; the cache is emptied when it fills */
 #define USER_TTL_S          60     /* a user database can change under us */
-#define CONTAINER_RETRY_S   10     /* a failed container lookup is retried after this */
+#define CONTAINER_RETRY_S   2      /* a failed container lookup is retried after this */
 #define HTTP_MAX_RESPONSE   (1 << 20)
 
 struct user_entry {

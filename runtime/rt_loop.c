@@ -88,7 +88,9 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_opts *o, char *err
 		snprintf(rt->hostname, sizeof(rt->hostname), "%s", h);
 	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) < 0)
 		snprintf(rt->hostname, sizeof(rt->hostname), "localhost");
-	ret = saker_rt_enrich_new(&rt->enrich, o->container_socket, 200);
+	/* A runtime starting a container holds its lock for ~300 ms (podman, measured): allow a
+	 * first lookup that long, so the first alert of a new container still names its image. */
+	ret = saker_rt_enrich_new(&rt->enrich, o->container_socket, 1000);
 	if (ret) {
 		say(err, esz, ret, "out of memory");
 		goto fail;
