@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reason.h"
 #include "saker/bundle.h"
 #include "saker/event.h"
 #include "saker/fields.h"
@@ -193,19 +194,7 @@ cleanup:
 
 /* ---- decoding ----------------------------------------------------------------------------- */
 
-static int reason(char *err, size_t size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int reason(char *err, size_t size, int ret, const char *fmt, ...)
-{
-	if (err && size) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#define reason saker_reason
 
 /* A bounds-checked reader over one section. */
 struct rbuf {

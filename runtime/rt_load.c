@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "reason.h"
 #include "rt.h"
 
 #define RT_LOG_SIZE (1u << 20) /* verifier log; the kernel keeps its tail when it overflows */
@@ -27,19 +28,7 @@ struct saker_rt_obj {
 	int ncpus;
 };
 
-static int say(char *err, size_t size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *err, size_t size, int ret, const char *fmt, ...)
-{
-	if (err && size) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#define say saker_reason
 
 /* ---- requirements ------------------------------------------------------------------------- */
 

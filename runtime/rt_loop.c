@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "reason.h"
 #include "rt.h"
 
 struct rt_source {
@@ -37,19 +38,7 @@ struct saker_rt {
 	int write_err;            /* first output error, stops the loop */
 };
 
-static int say(char *err, size_t size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *err, size_t size, int ret, const char *fmt, ...)
-{
-	if (err && size) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#define say saker_reason
 
 static int64_t clock_ns(clockid_t id)
 {
