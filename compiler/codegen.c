@@ -57,22 +57,28 @@ static const struct cg_int_field {
 
 /* String fields: the longest value the template hands out (so impossible tests fold away and
  * loads stay in bounds), and whether the value starts 8-byte aligned (word loads). */
+/* CANONICAL: the value is a path the template's walk built, "/" or "/a/b" (no empty component,
+ * no trailing '/'), which pmatch relies on. */
 static const struct cg_str_field {
 	int field;
 	unsigned max;
 	bool aligned;
+	bool canonical;
 	unsigned cost;
 } cg_str_fields[] = {
-	{ SK_FLD_PROC_NAME, SAKER_COMM_LEN - 1, true, 3 },
-	{ SK_FLD_PROC_PNAME, SAKER_COMM_LEN - 1, true, 5 },
-	{ SK_FLD_CONTAINER_ID, 12, true, 30 },
-	{ SK_FLD_FD_NAME, SAKER_STR_MAX, true, 40 },
-	{ SK_FLD_FD_DIRECTORY, SAKER_STR_MAX, true, 40 },
-	{ SK_FLD_FD_FILENAME, 255, false, 40 },
-	{ SK_FLD_FD_TYPECHAR, 1, true, 40 },
-	{ SK_FLD_FD_TYPE, 9, true, 40 },
-	{ SK_FLD_PROC_EXEPATH, SAKER_STR_MAX, true, 40 },
+	{ SK_FLD_PROC_NAME, SAKER_COMM_LEN - 1, true, false, 3 },
+	{ SK_FLD_PROC_PNAME, SAKER_COMM_LEN - 1, true, false, 5 },
+	{ SK_FLD_CONTAINER_ID, 12, true, false, 30 },
+	{ SK_FLD_FD_NAME, SAKER_STR_MAX, true, true, 40 },
+	{ SK_FLD_FD_DIRECTORY, SAKER_STR_MAX, true, true, 40 },
+	{ SK_FLD_FD_FILENAME, 255, false, false, 40 },
+	{ SK_FLD_FD_TYPECHAR, 1, true, false, 40 },
+	{ SK_FLD_FD_TYPE, 9, true, false, 40 },
+	{ SK_FLD_PROC_EXEPATH, SAKER_STR_MAX, true, true, 40 },
 };
+
+/* Longest constant compared with inline loads; longer ones go through saker_str_bytes. */
+#define CG_INLINE_MAX 32
 
 struct cg_callee {
 	LLVMValueRef fn;
@@ -88,9 +94,10 @@ struct cg {
 	LLVMAttributeRef cpu_attr;  /* the template's "target-cpu", copied so inlining is allowed */
 	LLVMValueRef cv, nr;        /* saker_gen_match's arguments */
 	LLVMValueRef fn;            /* the function being built */
-	struct cg_callee int_has, int_val, str_len, str_ptr, set_match, contains, glob;
-	char *pats;                 /* contains/glob patterns, SAKER_PAT_SIZE bytes each */
+	struct cg_callee int_has, int_val, str_len, str_ptr, set_match, contains, glob, bytes;
+	char *pats;                 /* rows of patterns and constants, SAKER_PAT_SIZE bytes each */
 	unsigned n_pats;
+	bool oom;                   /* some allocation failed while building */
 	char *llvm_error;           /* first error the LLVM context reported */
 };
 
@@ -237,12 +244,52 @@ static LLVMValueRef cg_bytes_eq(struct cg *g, LLVMValueRef base, const char *s, 
 	return LLVMBuildICmp(g->b, LLVMIntEQ, acc, cg_i64(g, 0), "");
 }
 
+/* Adds N bytes of S to saker_pats, zero padded to whole rows (one row at least), and returns
+ * the first row; -1 without memory. */
+static int cg_pattern(struct cg *g, const char *s, size_t n)
+{
+	size_t rows = n ? (n + SAKER_PAT_SIZE - 1) / SAKER_PAT_SIZE : 1;
+	char *v = realloc(g->pats, (g->n_pats + rows) * SAKER_PAT_SIZE);
+
+	if (!v) {
+		g->oom = true;
+		return -1;
+	}
+	g->pats = v;
+	v += (size_t)g->n_pats * SAKER_PAT_SIZE;
+	memset(v, 0, rows * SAKER_PAT_SIZE);
+	memcpy(v, s, n);
+	g->n_pats += (unsigned)rows;
+	return (int)(g->n_pats - rows);
+}
+
+/* The template's saker_str_bytes on a constant stored in rows: longer constants compared
+ * inline would need more registers than BPF has, and the spills overflow its 512-byte stack.
+ * The function checks the length itself. */
+static LLVMValueRef cg_bytes_call(struct cg *g, const struct cg_str_field *f, const char *s,
+				  size_t n, int mode)
+{
+	int pat = cg_pattern(g, s, n);
+	LLVMValueRef args[4], r;
+
+	if (pat < 0)
+		return LLVMConstInt(g->i1, 0, 0); /* g->oom reports it */
+	args[0] = cg_i32(g, f->field);
+	args[1] = cg_i32(g, pat);
+	args[2] = cg_i32(g, (long long)n);
+	args[3] = cg_i32(g, mode);
+	r = cg_call(g, &g->bytes, args, 4);
+	return LLVMBuildICmp(g->b, LLVMIntNE, r, cg_i32(g, 0), "");
+}
+
 /* value == S. The loads stay inside the field's buffer whatever LEN is, so no branch. */
 static LLVMValueRef cg_str_eq(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
 			      LLVMValueRef len, const char *s, size_t n)
 {
 	if (n > f->max)
 		return LLVMConstInt(g->i1, 0, 0);
+	if (n > CG_INLINE_MAX)
+		return cg_bytes_call(g, f, s, n, SAKER_BYTES_EQ);
 	return LLVMBuildAnd(g->b,
 			    LLVMBuildICmp(g->b, LLVMIntEQ, len, cg_i64(g, (long long)n), ""),
 			    cg_bytes_eq(g, ptr, s, n, f->aligned), "");
@@ -253,6 +300,8 @@ static LLVMValueRef cg_str_prefix(struct cg *g, const struct cg_str_field *f, LL
 {
 	if (n > f->max)
 		return LLVMConstInt(g->i1, 0, 0);
+	if (n > CG_INLINE_MAX)
+		return cg_bytes_call(g, f, s, n, SAKER_BYTES_PREFIX);
 	return LLVMBuildAnd(g->b,
 			    LLVMBuildICmp(g->b, LLVMIntSGE, len, cg_i64(g, (long long)n), ""),
 			    cg_bytes_eq(g, ptr, s, n, f->aligned), "");
@@ -271,6 +320,11 @@ static void cg_str_suffix(struct cg *g, const struct cg_str_field *f, LLVMValueR
 		LLVMBuildBr(g->b, fb);
 		return;
 	}
+	/* unaligned: LLVM splits every load into bytes, hence the lower limit */
+	if (n > CG_INLINE_MAX / 2) {
+		LLVMBuildCondBr(g->b, cg_bytes_call(g, f, s, n, SAKER_BYTES_SUFFIX), t, fb);
+		return;
+	}
 	body = cg_block(g);
 	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, len, cg_i64(g, (long long)n), ""),
 			body, fb);
@@ -280,51 +334,77 @@ static void cg_str_suffix(struct cg *g, const struct cg_str_field *f, LLVMValueR
 	LLVMBuildCondBr(g->b, cg_bytes_eq(g, base, s, n, false), t, fb);
 }
 
-/* Adds a pattern to saker_pats (zero padded) and returns its index, or -1 without memory. */
-static int cg_pattern(struct cg *g, const char *s, size_t n)
-{
-	char *v = realloc(g->pats, (size_t)(g->n_pats + 1) * SAKER_PAT_SIZE);
+/* A glob being compiled into elements (abi.h, SAKER_GLOB_*). */
+struct cg_globc {
+	unsigned char arg[SAKER_PAT_SIZE], kind[SAKER_PAT_SIZE];
+	unsigned char (*sets)[SAKER_PAT_SIZE];
+	size_t n_sets, ne;
+	bool never; /* ends with an unescaped '\': glibc's fnmatch then matches nothing */
+};
 
-	if (!v)
+/* Appends one element; -1 when the pattern is full (one byte of a row stays unused, so that
+ * the kernel's plen < SAKER_PAT_SIZE check holds). */
+static int cg_glob_push(struct cg_globc *gc, unsigned char kind, unsigned char arg)
+{
+	if (gc->ne + 1 >= SAKER_PAT_SIZE)
 		return -1;
-	g->pats = v;
-	v += (size_t)g->n_pats * SAKER_PAT_SIZE;
-	memset(v, 0, SAKER_PAT_SIZE);
-	memcpy(v, s, n);
-	return (int)g->n_pats++;
+	gc->kind[gc->ne] = kind;
+	gc->arg[gc->ne++] = arg;
+	return 0;
 }
 
-/* Compiles glob pattern PAT (fnmatch with no flags) into rows of saker_pats as abi.h describes
- * (SAKER_GLOB_*). Returns the first row and sets *N to the number of elements; -1 after
- * reporting a pattern the kernel cannot match. */
-static int cg_glob_compile(struct cg *g, const sk_pred *p, const char *pat, size_t plen,
-			   size_t *n)
+/* A new class, all zero, or NULL without memory. */
+static unsigned char *cg_glob_set(struct cg_globc *gc)
 {
-	unsigned char arg[SAKER_PAT_SIZE] = { 0 }, kind[SAKER_PAT_SIZE] = { 0 };
-	unsigned char (*sets)[SAKER_PAT_SIZE] = NULL;
-	size_t n_sets = 0, ne = 0;
-	int first = -1;
+	void *grown = realloc(gc->sets, (gc->n_sets + 1) * sizeof(*gc->sets));
 
+	if (!grown)
+		return NULL;
+	gc->sets = grown;
+	memset(gc->sets[gc->n_sets], 0, SAKER_PAT_SIZE);
+	return gc->sets[gc->n_sets];
+}
+
+/* Appends the elements of glob PAT (fnmatch with no flags). SEG: PAT is one pmatch component,
+ * whose '*', '?' and classes never match '/'. Returns 0, -1 after reporting, -ENOMEM. */
+static int cg_glob_add(struct cg *g, const sk_pred *p, struct cg_globc *gc, const char *pat,
+		       size_t plen, bool seg)
+{
 	for (size_t i = 0; i < plen; i++) {
-		unsigned char c = (unsigned char)pat[i];
+		unsigned char c = (unsigned char)pat[i], *set;
 		size_t j, k;
 		bool neg = false;
-		void *grown;
 
-		if (ne + 1 >= SAKER_PAT_SIZE)
-			goto too_long;
 		if (c == '*') {
-			if (!ne || kind[ne - 1] != SAKER_GLOB_STAR)
-				kind[ne++] = SAKER_GLOB_STAR;
+			unsigned char star = seg ? SAKER_GLOB_SEGSTAR : SAKER_GLOB_STAR;
+
+			if ((!gc->ne || gc->kind[gc->ne - 1] != star) && cg_glob_push(gc, star, 0))
+				goto too_long;
 			continue;
 		}
 		if (c == '?') {
-			kind[ne++] = SAKER_GLOB_ANY;
+			if (!seg) {
+				if (cg_glob_push(gc, SAKER_GLOB_ANY, 0))
+					goto too_long;
+				continue;
+			}
+			if (gc->n_sets >= SAKER_PAT_SIZE - 1)
+				goto too_long;
+			if (!(set = cg_glob_set(gc)))
+				return -ENOMEM;
+			memset(set + 1, 1, SAKER_PAT_SIZE - 1);
+			set['/'] = 0;
+			if (cg_glob_push(gc, SAKER_GLOB_CLASS, (unsigned char)gc->n_sets++))
+				goto too_long;
 			continue;
 		}
-		if (c == '\\' && i + 1 < plen)
+		if (c == '\\') {
+			if (i + 1 == plen) {
+				gc->never = true;
+				return 0;
+			}
 			c = (unsigned char)pat[++i];
-		else if (c == '[') {
+		} else if (c == '[') {
 			/* find the closing ']' (a ']' right after '[' or '[!' is a member) */
 			j = i + 1;
 			if (j < plen && (pat[j] == '!' || pat[j] == '^'))
@@ -336,16 +416,15 @@ static int cg_glob_compile(struct cg *g, const sk_pred *p, const char *pat, size
 					sk_error(g->c->diag, p->span, "kernel-unsupported",
 						 "character classes like [:alpha:] are not supported in "
 						 "kernel glob patterns");
-					goto fail;
+					return -1;
 				}
 				j += pat[j] == '\\' && j + 1 < plen ? 2 : 1;
 			}
 			if (j < plen) {
-				grown = realloc(sets, (n_sets + 1) * sizeof(*sets));
-				if (!grown)
-					goto fail;
-				sets = grown;
-				memset(sets[n_sets], 0, SAKER_PAT_SIZE);
+				if (gc->n_sets >= SAKER_PAT_SIZE - 1)
+					goto too_long;
+				if (!(set = cg_glob_set(gc)))
+					return -ENOMEM;
 				k = i + 1;
 				if (pat[k] == '!' || pat[k] == '^') {
 					neg = true;
@@ -367,43 +446,152 @@ static int cg_glob_compile(struct cg *g, const sk_pred *p, const char *pat, size
 						k += 2;
 					}
 					for (unsigned b = lo; b <= hi; b++)
-						sets[n_sets][b] = 1;
+						set[b] = 1;
 				}
 				if (neg)
 					for (unsigned b = 0; b < SAKER_PAT_SIZE; b++)
-						sets[n_sets][b] = !sets[n_sets][b];
-				kind[ne] = SAKER_GLOB_CLASS;
-				arg[ne++] = (unsigned char)n_sets++;
+						set[b] = !set[b];
+				if (seg)
+					set['/'] = 0;
+				if (cg_glob_push(gc, SAKER_GLOB_CLASS, (unsigned char)gc->n_sets++))
+					goto too_long;
 				i = j;
 				continue;
 			}
 			/* no closing ']': a plain '[' */
 		}
-		kind[ne] = SAKER_GLOB_LIT;
-		arg[ne++] = c;
+		if (cg_glob_push(gc, SAKER_GLOB_LIT, c))
+			goto too_long;
 	}
-	if (n_sets > SAKER_PAT_SIZE - 1)
-		goto too_long;
-	first = cg_pattern(g, (const char *)arg, SAKER_PAT_SIZE);
-	if (first >= 0 && cg_pattern(g, (const char *)kind, SAKER_PAT_SIZE) < 0)
-		first = -1;
-	for (size_t i = 0; first >= 0 && i < n_sets; i++)
-		if (cg_pattern(g, (const char *)sets[i], SAKER_PAT_SIZE) < 0)
-			first = -1;
-	if (first < 0)
-		sk_error(g->c->diag, p->span, "codegen", "out of memory compiling a glob pattern");
-	free(sets);
-	*n = ne;
-	return first;
+	return 0;
 
 too_long:
 	sk_error(g->c->diag, p->span, "kernel-unsupported",
-		 "glob pattern too long for the kernel (at most %d elements)", SAKER_PAT_SIZE - 2);
-fail:
-	if (!sk_diag_error_count(g->c->diag))
-		sk_error(g->c->diag, p->span, "codegen", "out of memory compiling a glob pattern");
-	free(sets);
+		 "pattern too long for the kernel (at most %d elements and %d character classes)",
+		 SAKER_PAT_SIZE - 1, SAKER_PAT_SIZE - 1);
 	return -1;
+}
+
+/* Stores the compiled glob in rows of saker_pats (abi.h) and returns a call of the template's
+ * glob search on it, as an i1; NULL after an error (g->oom for memory). */
+static LLVMValueRef cg_glob_call(struct cg *g, int field, const struct cg_globc *gc)
+{
+	LLVMValueRef args[3], r;
+	int first;
+
+	if (gc->never)
+		return LLVMConstInt(g->i1, 0, 0);
+	first = cg_pattern(g, (const char *)gc->arg, SAKER_PAT_SIZE);
+	if (first < 0 || cg_pattern(g, (const char *)gc->kind, SAKER_PAT_SIZE) < 0)
+		return NULL;
+	for (size_t i = 0; i < gc->n_sets; i++)
+		if (cg_pattern(g, (const char *)gc->sets[i], SAKER_PAT_SIZE) < 0)
+			return NULL;
+	args[0] = cg_i32(g, field);
+	args[1] = cg_i32(g, first);
+	args[2] = cg_i32(g, (long long)gc->ne);
+	r = cg_call(g, &g->glob, args, 3);
+	return LLVMBuildICmp(g->b, LLVMIntNE, r, cg_i32(g, 0), "");
+}
+
+/* The next '/'-separated component of S[*POS, N), empty ones skipped, as eval.c splits them;
+ * false when there is none. */
+static bool cg_component(const char *s, size_t n, size_t *pos, const char **c, size_t *cn)
+{
+	size_t i = *pos;
+
+	while (i < n && s[i] == '/')
+		i++;
+	if (i == n)
+		return false;
+	*c = s + i;
+	while (i < n && s[i] != '/')
+		i++;
+	*cn = (size_t)(s + i - *c);
+	*pos = i;
+	return true;
+}
+
+static bool cg_is_glob(const char *s, size_t n)
+{
+	return memchr(s, '*', n) || memchr(s, '?', n) || memchr(s, '[', n);
+}
+
+/* Falco's pmatch of one pattern (eval.c): its components, empty ones skipped, are the value's
+ * first components; a component with '*', '?' or '[' is a glob for one whole component.
+ * Values of path fields are canonical ("/" or "/a/b": no empty component, no trailing '/'), so
+ * a pattern without glob components is an equality or a prefix test there; anything else goes
+ * through the template's glob search with component elements. Returns an i1, NULL on error. */
+static LLVMValueRef cg_pmatch_one(struct cg *g, const sk_pred *p, const struct cg_str_field *f,
+				  LLVMValueRef ptr, LLVMValueRef len, const char *pat, size_t pn)
+{
+	struct cg_globc gc = { .ne = 0 };
+	const char *c;
+	size_t pos = 0, cn, k = 0, n = 0;
+	bool glob = false;
+	LLVMValueRef v = NULL;
+	char *norm;
+
+	while (cg_component(pat, pn, &pos, &c, &cn)) {
+		glob |= cg_is_glob(c, cn);
+		k++;
+	}
+	if (!k)
+		return LLVMConstInt(g->i1, 1, 0); /* no component: any value */
+	if (f->canonical && !glob) {
+		/* "/c1/.../ck" and that with a '/' */
+		norm = malloc(pn + k + 2);
+		if (!norm) {
+			g->oom = true;
+			return NULL;
+		}
+		pos = 0;
+		while (cg_component(pat, pn, &pos, &c, &cn)) {
+			norm[n++] = '/';
+			memcpy(norm + n, c, cn);
+			n += cn;
+		}
+		v = cg_str_eq(g, f, ptr, len, norm, n);
+		norm[n++] = '/';
+		v = LLVMBuildOr(g->b, v, cg_str_prefix(g, f, ptr, len, norm, n), "");
+		free(norm);
+		return v;
+	}
+	pos = 0;
+	for (size_t i = 0; cg_component(pat, pn, &pos, &c, &cn); i++) {
+		int err = 0;
+
+		if (i && cg_glob_push(&gc, SAKER_GLOB_LIT, '/'))
+			goto too_long;
+		if (cg_glob_push(&gc, SAKER_GLOB_LEAD, 0))
+			goto too_long;
+		if (cg_is_glob(c, cn)) {
+			err = cg_glob_add(g, p, &gc, c, cn, true);
+		} else {
+			/* compared as bytes: no escapes */
+			for (size_t j = 0; j < cn && !err; j++)
+				if (cg_glob_push(&gc, SAKER_GLOB_LIT, (unsigned char)c[j]))
+					goto too_long;
+		}
+		if (err) {
+			if (err == -ENOMEM)
+				g->oom = true;
+			goto out;
+		}
+	}
+	if (cg_glob_push(&gc, SAKER_GLOB_TAIL, 0))
+		goto too_long;
+	v = cg_glob_call(g, p->field, &gc);
+	if (!v)
+		g->oom = true;
+	goto out;
+
+too_long:
+	sk_error(g->c->diag, p->span, "kernel-unsupported",
+		 "pmatch pattern too long for the kernel (at most %d elements)", SAKER_PAT_SIZE - 1);
+out:
+	free(gc.sets);
+	return v;
 }
 
 /* saker_pats and saker_n_pats; an empty table still has one (unused) entry. */
@@ -546,19 +734,22 @@ static int cg_str_search(struct cg *g, const sk_pred *p, const struct cg_str_fie
 		return 0;
 	}
 	if (cmp == SK_CMP_GLOB) {
-		pat = cg_glob_compile(g, p, s, n, &n);
-		if (pat < 0)
-			return -1;
-	} else {
-		pat = cg_pattern(g, s, n);
-		if (pat < 0)
-			return -ENOMEM;
-	}
-	if (cmp == SK_CMP_GLOB) {
-		LLVMValueRef args[3] = { cg_i32(g, p->field), cg_i32(g, pat), cg_i32(g, (long long)n) };
+		struct cg_globc gc = { .ne = 0 };
+		int err = cg_glob_add(g, p, &gc, s, n, false);
 
-		r = cg_call(g, &g->glob, args, 3);
-	} else {
+		r = err ? NULL : cg_glob_call(g, p->field, &gc);
+		free(gc.sets);
+		if (err)
+			return err;
+		if (!r)
+			return -ENOMEM;
+		LLVMBuildCondBr(g->b, r, t, fb);
+		return 0;
+	}
+	pat = cg_pattern(g, s, n);
+	if (pat < 0)
+		return -ENOMEM;
+	{
 		LLVMValueRef args[4] = { cg_i32(g, p->field), cg_i32(g, pat), cg_i32(g, (long long)n),
 					 cg_i32(g, cmp == SK_CMP_ICONTAINS) };
 
@@ -631,21 +822,13 @@ static int cg_str(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasic
 					cg_str_eq(g, f, ptr, len, p->strs[i], p->str_lens[i]), "");
 		break;
 	case SK_CMP_PMATCH:
-		/* under a directory: equal to it, or starting with it and a '/' */
 		v = LLVMConstInt(g->i1, 0, 0);
 		for (size_t i = 0; i < p->n_strs; i++) {
-			size_t pn = p->str_lens[i];
-			char *dir = malloc(pn + 2);
+			LLVMValueRef one = cg_pmatch_one(g, p, f, ptr, len, p->strs[i], p->str_lens[i]);
 
-			if (!dir)
-				return -ENOMEM;
-			memcpy(dir, p->strs[i], pn);
-			if (!pn || dir[pn - 1] != '/')
-				dir[pn++] = '/';
-			v = LLVMBuildOr(g->b, v, cg_str_eq(g, f, ptr, len, p->strs[i], p->str_lens[i]),
-					"");
-			v = LLVMBuildOr(g->b, v, cg_str_prefix(g, f, ptr, len, dir, pn), "");
-			free(dir);
+			if (!one)
+				return g->oom ? -ENOMEM : -1;
+			v = LLVMBuildOr(g->b, v, one, "");
 		}
 		break;
 	case SK_CMP_CONTAINS:
@@ -838,13 +1021,14 @@ static int cg_build_module(struct cg *g, LLVMModuleRef tmpl)
 	cg_declare(g, &g->set_match, SAKER_ABI_STR(SAKER_FN_SET_MATCH), g->void_t, p_ii, 2);
 	cg_declare(g, &g->contains, SAKER_ABI_STR(SAKER_FN_CONTAINS), g->i32, p_find, 4);
 	cg_declare(g, &g->glob, SAKER_ABI_STR(SAKER_FN_GLOB), g->i32, p_find, 3);
+	cg_declare(g, &g->bytes, SAKER_ABI_STR(SAKER_FN_BYTES), g->i32, p_find, 4);
 
 	err = cg_build_hooked(g);
 	if (!err)
 		err = cg_build_match(g);
 	if (!err)
 		err = cg_build_patterns(g);
-	return err;
+	return err ? err : g->oom ? -ENOMEM : 0;
 }
 
 /* ---- LLVM plumbing ------------------------------------------------------------------- */
@@ -876,6 +1060,32 @@ static void cg_internalise(LLVMModuleRef m)
 		if (v && !LLVMIsDeclaration(v))
 			LLVMSetLinkage(v, LLVMInternalLinkage);
 	}
+}
+
+/* The name of a BPF global function that O2 left a call to with an undefined argument, or
+ * NULL. The optimiser does that to an argument the body never reads; the register then holds
+ * whatever was there, and the verifier refuses the call when that is a pointer. Only external
+ * functions matter: static ones are verified with their caller. */
+static const char *cg_undef_global_arg(LLVMModuleRef m)
+{
+	for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn; fn = LLVMGetNextFunction(fn))
+		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+			for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
+			     in = LLVMGetNextInstruction(in)) {
+				LLVMValueRef callee;
+				size_t len;
+
+				if (LLVMGetInstructionOpcode(in) != LLVMCall)
+					continue;
+				callee = LLVMGetCalledValue(in);
+				if (!callee || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) ||
+				    LLVMGetLinkage(callee) != LLVMExternalLinkage)
+					continue;
+				for (unsigned i = 0; i < LLVMGetNumArgOperands(in); i++)
+					if (LLVMIsUndef(LLVMGetOperand(in, i)))
+						return LLVMGetValueName2(callee, &len);
+			}
+	return NULL;
 }
 
 /* The template's CPU (its clang -mcpu) for the target machine, so both agree. */
@@ -988,6 +1198,14 @@ int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len
 		cg_internal(c, "optimisation failed", e);
 		LLVMDisposeErrorMessage(e);
 		goto cleanup;
+	}
+	{
+		const char *bad = cg_undef_global_arg(tmpl);
+
+		if (bad) {
+			cg_internal(c, "a call of BPF global function passes an undefined argument", bad);
+			goto cleanup;
+		}
 	}
 	if (emit_llvm && LLVMPrintModuleToFile(tmpl, emit_llvm, &msg)) {
 		cg_internal(c, "cannot write the LLVM IR", msg);

@@ -43,6 +43,7 @@ void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value
 		   char scratch[SK_EVAL_SCRATCH])
 {
 	const int open_call = is_open_call(ev->syscall_nr);
+	const int flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
 	const int have_path = (ev->valid & SAKER_EV_PATH) != 0;
 	/* Bounded: a record that skipped decoding must not send us past its buffers. */
 	const size_t path_len = strnlen(ev->path, sizeof(ev->path) - 1);
@@ -58,23 +59,27 @@ void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value
 	case SK_FLD_EVT_DIR:
 		v_cstr(v, "<"); /* every event is a syscall exit */
 		break;
+	/* an open whose flags the kernel could not read has no flag fields */
 	case SK_FLD_EVT_IS_OPEN_READ:
-		v_int(v, open_call && (acc == 0 || acc == 2));
+		if (!flags_na)
+			v_int(v, open_call && (acc == 0 || acc == 2));
 		break;
 	case SK_FLD_EVT_IS_OPEN_WRITE:
-		v_int(v, open_call && (acc == 1 || acc == 2));
+		if (!flags_na)
+			v_int(v, open_call && (acc == 1 || acc == 2));
 		break;
 	case SK_FLD_EVT_IS_OPEN_CREATE:
-		v_int(v, open_call && (ev->open_flags & 0100) != 0);
+		if (!flags_na)
+			v_int(v, open_call && (ev->open_flags & 0100) != 0);
 		break;
 	case SK_FLD_EVT_ARG_FLAGS:
-		if (open_call) {
+		if (open_call && !flags_na) {
 			sk_open_flags_render(ev->open_flags, scratch, SK_EVAL_SCRATCH);
 			v_cstr(v, scratch);
 		}
 		break;
 	case SK_FLD_EVT_RAWARG_FLAGS:
-		if (open_call)
+		if (open_call && !flags_na)
 			v_int(v, (int64_t)ev->open_flags);
 		break;
 	case SK_FLD_EVT_RES:

@@ -248,6 +248,7 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 			  int field, struct saker_rt_value *v, char scratch[SAKER_RT_SCRATCH])
 {
 	const bool open_call = is_open_call(ev->syscall_nr);
+	const bool flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
 	const bool have_path = ev->valid & SAKER_EV_PATH;
 	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
 	const char *image = NULL, *cname = NULL;
@@ -275,23 +276,27 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 	case SK_FLD_EVT_HOSTNAME:
 		v_str(v, r->hostname);
 		break;
+	/* an open whose flags the kernel could not read has no flag fields */
 	case SK_FLD_EVT_IS_OPEN_READ:
-		v_bool(v, open_call && ((ev->open_flags & 3) == 0 || (ev->open_flags & 3) == 2));
+		if (!flags_na)
+			v_bool(v, open_call && ((ev->open_flags & 3) == 0 || (ev->open_flags & 3) == 2));
 		break;
 	case SK_FLD_EVT_IS_OPEN_WRITE:
-		v_bool(v, open_call && ((ev->open_flags & 3) == 1 || (ev->open_flags & 3) == 2));
+		if (!flags_na)
+			v_bool(v, open_call && ((ev->open_flags & 3) == 1 || (ev->open_flags & 3) == 2));
 		break;
 	case SK_FLD_EVT_IS_OPEN_CREATE:
-		v_bool(v, open_call && (ev->open_flags & 0100));
+		if (!flags_na)
+			v_bool(v, open_call && (ev->open_flags & 0100));
 		break;
 	case SK_FLD_EVT_ARG_FLAGS:
-		if (open_call) {
+		if (open_call && !flags_na) {
 			sk_open_flags_render(ev->open_flags, scratch, SAKER_RT_SCRATCH);
 			v_str(v, scratch);
 		}
 		break;
 	case SK_FLD_EVT_RAWARG_FLAGS:
-		if (open_call)
+		if (open_call && !flags_na)
 			v_u64(v, ev->open_flags);
 		break;
 	case SK_FLD_EVT_RES:

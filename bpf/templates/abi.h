@@ -7,7 +7,8 @@
 /* Defined by the generated module.
  *   int  saker_gen_hooked(u64 nr)          1 when some rule looks at syscall NR's exit
  *   void saker_gen_match(void *c, u64 nr)  evaluates every rule, calling saker_set_match
- *   saker_pats[saker_n_pats][SAKER_PAT_SIZE]  patterns of contains/icontains/glob, .rodata */
+ *   saker_pats[saker_n_pats][SAKER_PAT_SIZE]  patterns of contains/icontains/glob/pmatch and
+ *                                             long constants, .rodata */
 #define SAKER_FN_HOOKED       saker_gen_hooked
 #define SAKER_FN_MATCH        saker_gen_match
 #define SAKER_VAR_PATS        saker_pats
@@ -35,6 +36,15 @@
 #define SAKER_FN_CONTAINS     saker_str_contains
 #define SAKER_FN_GLOB         saker_str_glob
 
+/*   int saker_str_bytes(int field, u32 pat, u32 plen, int mode)
+ * The value equals (SAKER_BYTES_EQ), starts with (PREFIX) or ends with (SUFFIX) the PLEN-byte
+ * constant whose byte j is in row PAT + j / SAKER_PAT_SIZE, column j % SAKER_PAT_SIZE: for
+ * constants too long to compare inline (up to SAKER_STR_MAX bytes). */
+#define SAKER_FN_BYTES        saker_str_bytes
+#define SAKER_BYTES_EQ     0
+#define SAKER_BYTES_PREFIX 1
+#define SAKER_BYTES_SUFFIX 2
+
 /* What code generation makes internal after linking, so that O2 inlines and prunes it. */
 #define SAKER_ABI_INTERNAL(X) \
 	X(SAKER_FN_HOOKED) X(SAKER_FN_MATCH) X(SAKER_VAR_PATS) X(SAKER_VAR_N_PATS) \
@@ -56,6 +66,10 @@
 #define SAKER_GLOB_ANY   2  /* '?': any byte */
 #define SAKER_GLOB_STAR  3  /* '*': any run of bytes, '/' included */
 #define SAKER_GLOB_CLASS 4  /* '[...]': the bytes b with row PAT + 2 + A[i] [b] != 0 */
+/* For pmatch, whose patterns match whole '/'-separated components (empty ones skipped): */
+#define SAKER_GLOB_SEGSTAR 5 /* '*' inside a component: any run of bytes but '/' */
+#define SAKER_GLOB_LEAD    6 /* a component starts: skip any '/', then there must be a byte */
+#define SAKER_GLOB_TAIL    7 /* the components matched: the subject ends, or goes on with '/' */
 
 /* Syscalls of the open family: the ones whose exits fill open_flags and the fd fields. */
 #define SAKER_NR_OPEN    2

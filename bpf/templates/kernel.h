@@ -83,6 +83,7 @@ struct path {
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
+	unsigned int f_mode; /* fmode_t */
 } SK_CORE;
 
 struct fdtable {

@@ -16,7 +16,8 @@
 /* BPF global functions: the verifier checks them once, on their own, not at every call. */
 #define SK_GLOBAL  __attribute__((noinline))
 
-#define SK_WALK_MAX   64     /* path components (and mount crossings) per walk */
+#define SK_WALK_MAX   64     /* path components per walk */
+#define SK_MNT_MAX    16     /* mount crossings per walk */
 #define SK_HALF       4096   /* the walk buffer is two halves: masked offsets never overflow */
 #define SK_NAME_MAX   255    /* longest dentry name copied */
 #define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
@@ -29,6 +30,8 @@
 #define SK_O_ACCMODE 03
 #define SK_O_CREAT   0100
 #define SK_O_TRUNC   01000
+#define SK_FMODE_READ  0x1
+#define SK_FMODE_WRITE 0x2
 
 /* Groups of fields computed together, once per event (sk_state.have). */
 enum {
@@ -68,6 +71,7 @@ struct sk_walk {
 	__s64 pos;               /* the path so far is walk[pos, SK_HALF - 1) */
 	__s32 leaf;              /* length of the last component, -1 until known */
 	__u32 done;              /* 1 reached the root, 2 ran out of room */
+	__u32 names, mounts;     /* components prepended, mounts crossed */
 };
 
 struct sk_hexrun {
@@ -81,6 +85,12 @@ struct sk_find {
 	__u32 i, j;      /* candidate start in the subject, bytes of it matched so far */
 	__u32 icase;
 	__u32 found;
+};
+
+/* A comparison with a constant too long to inline; see sk_bytes_step */
+struct sk_bytes {
+	__u32 off, plen, pat;
+	__u32 ok;
 };
 
 /* fnmatch state; see sk_glob_step */
@@ -103,6 +113,7 @@ struct sk_scratch {
 	struct sk_walk wk;
 	struct sk_hexrun hx;
 	struct sk_find fi;
+	struct sk_bytes by;
 	struct sk_glob gl;
 };
 
@@ -169,49 +180,63 @@ SK_INLINE struct task_struct *sk_task(void)
 
 /* ---- path walk ---------------------------------------------------------------------- */
 
+/* 1 when the walk at W has nothing left above it: the task's root, the top of its mount tree
+ * (or a detached mount), or the root of a file system not mounted in our tree. */
+SK_INLINE int sk_walk_top(struct sk_walk *w)
+{
+	struct dentry *d = (struct dentry *)w->d;
+	struct vfsmount *vm = (struct vfsmount *)w->vm;
+	struct mount *m = (struct mount *)w->m;
+	struct dentry *parent;
+
+	if (w->d == w->root_d && w->vm == w->root_vm)
+		return 1;
+	if (w->d == (__u64)BPF_CORE_READ(vm, mnt_root)) {
+		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
+
+		return up == w->m || !up;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	return !parent || parent == d;
+}
+
 /* One step up: either leave a mount for the place it is mounted on, or prepend one name. */
 static long sk_walk_step(__u32 i, void *arg)
 {
 	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
 	struct sk_walk *w = &sc->wk;
 	struct dentry *d = (struct dentry *)w->d;
-	struct dentry *mnt_root, *parent;
-	struct vfsmount *vm;
+	struct vfsmount *vm = (struct vfsmount *)w->vm;
 	const unsigned char *name;
 	__u32 len;
 	__s64 pos;
 
 	(void)i;
-	if (w->d == w->root_d && w->vm == w->root_vm) {
+	if (sk_walk_top(w)) {
 		w->done = 1;
 		return 1;
 	}
-	vm = (struct vfsmount *)w->vm;
-	mnt_root = BPF_CORE_READ(vm, mnt_root);
-	if (w->d == (__u64)mnt_root) {
+	if (w->d == (__u64)BPF_CORE_READ(vm, mnt_root)) {
 		struct mount *m = (struct mount *)w->m;
 		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
 
-		if (up == w->m || !up) {
-			w->done = 1; /* top of this mount tree (or a detached mount) */
+		if (w->mounts >= SK_MNT_MAX) {
+			w->done = 2;
 			return 1;
 		}
+		w->mounts++;
 		w->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 		w->m = up;
 		w->vm = up + w->mnt_off;
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
-	if (!parent || parent == d) {
-		w->done = 1; /* root of a file system that is not mounted in our tree */
-		return 1;
-	}
 	len = BPF_CORE_READ(d, d_name.len);
 	name = BPF_CORE_READ(d, d_name.name);
-	if (len > SK_NAME_MAX || (__s64)len + 1 > w->pos) {
+	if (w->names >= SK_WALK_MAX || len > SK_NAME_MAX || (__s64)len + 1 > w->pos) {
 		w->done = 2;
 		return 1;
 	}
+	w->names++;
 	pos = w->pos - len;
 	bpf_probe_read_kernel(&sc->walk[pos & (SK_HALF - 1)], len & SK_NAME_MAX, name);
 	pos -= 1;
@@ -219,7 +244,7 @@ static long sk_walk_step(__u32 i, void *arg)
 	w->pos = pos;
 	if (w->leaf < 0)
 		w->leaf = len;
-	w->d = (__u64)parent;
+	w->d = (__u64)BPF_CORE_READ(d, d_parent);
 	return 0;
 }
 
@@ -243,8 +268,10 @@ SK_INLINE __u32 sk_path(struct sk_scratch *sc, struct file *file, char *dst, int
 	w->pos = SK_HALF - 1;
 	w->leaf = -1;
 	w->done = 0;
+	w->names = w->mounts = 0;
 	sc->walk[SK_HALF - 1] = 0;
-	bpf_loop(SK_WALK_MAX, sk_walk_step, &cb, 0);
+	/* every step prepends a name or crosses a mount; the extra one notices the top */
+	bpf_loop(SK_WALK_MAX + SK_MNT_MAX + 1, sk_walk_step, &cb, 0);
 	*trunc = w->done != 1;
 	*leaf = w->leaf < 0 ? 0 : w->leaf;
 	n = (SK_HALF - 1 - w->pos) & (SK_HALF - 1);
@@ -370,9 +397,30 @@ SK_INLINE void sk_get_cid(struct sk_scratch *sc)
 	}
 }
 
+/* The struct file an open of the family installed at fd RET, or NULL. */
+SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = 0;
+	__s64 fd = sc->st.ret;
+
+	if (!sc->st.open || fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
 SK_INLINE void sk_get_flags(struct sk_scratch *sc)
 {
+	struct file *f;
 	__u64 flags = 0;
+	__u32 mode;
 
 	sc->st.flags_ok = 1;
 	switch (sc->st.nr) {
@@ -383,7 +431,8 @@ SK_INLINE void sk_get_flags(struct sk_scratch *sc)
 		flags = sc->st.arg_dx;
 		break;
 	case SAKER_NR_OPENAT2:
-		/* struct open_how starts with the flags */
+		/* struct open_how starts with the flags. It is user memory read after the kernel
+		 * used it, so another thread may have changed it since (docs/kernel.md). */
 		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)sc->st.arg_dx))
 			sc->st.flags_ok = 0;
 		break;
@@ -393,30 +442,36 @@ SK_INLINE void sk_get_flags(struct sk_scratch *sc)
 	default:
 		sc->st.flags_ok = 0;
 	}
+	/* The access mode of a file that was opened is the one the kernel granted, from its own
+	 * memory: a racing rewrite of open_how cannot hide a write. O_PATH files (and the odd
+	 * access mode 3) have neither bit and keep what the call said. */
+	f = sk_open_file(sc);
+	mode = f ? BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE) : 0;
+	if (mode) {
+		if (!sc->st.flags_ok)
+			flags = 0; /* only the access mode is known */
+		flags &= ~(__u64)SK_O_ACCMODE;
+		if (mode == (SK_FMODE_READ | SK_FMODE_WRITE))
+			flags |= 2; /* O_RDWR */
+		else if (mode == SK_FMODE_WRITE)
+			flags |= SK_O_WRONLY;
+		sc->st.flags_ok = 1;
+	}
 	sc->ev.open_flags = sc->st.flags_ok ? flags : 0;
+	if (!sc->st.flags_ok && sc->st.open)
+		sc->ev.valid |= SAKER_EV_FLAGS_NA;
 }
 
 /* fd.name: the path of the struct file the open installed at fd RET. */
 SK_INLINE void sk_get_path(struct sk_scratch *sc)
 {
 	struct saker_event *ev = &sc->ev;
-	struct task_struct *task = sk_task();
-	struct fdtable *fdt;
-	struct file **fds;
-	struct file *f = 0;
+	struct file *f = sk_open_file(sc);
 	struct inode *ino;
-	__s64 fd = sc->st.ret;
 	int trunc = 0;
 
 	ev->path_len = 0;
 	ev->path[0] = 0;
-	if (!sc->st.open || fd < 0)
-		return;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
-		return;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
@@ -557,7 +612,8 @@ SK_EXPORT __s64 SAKER_FN_INT_VAL(void *cv, int field)
 		return sc->ev.gid;
 	case SK_FLD_USER_LOGINUID:
 		sk_need(sc, SK_G_CRED);
-		return (__s32)sc->ev.loginuid; /* 4294967295 (unset) reads as -1 */
+		/* 4294967295 (unset) reads as -1, as in Falco; other ids keep their unsigned value */
+		return sc->ev.loginuid == (__u32)-1 ? -1 : (__s64)sc->ev.loginuid;
 	case SK_FLD_PROC_PPID:
 		sk_need(sc, SK_G_PARENT);
 		return sc->ev.ppid;
@@ -719,6 +775,47 @@ SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase)
 	return sc->fi.found;
 }
 
+/* One byte of a comparison with a long constant: row PAT + j / SAKER_PAT_SIZE holds byte j. */
+static long sk_bytes_step(__u32 j, void *arg)
+{
+	struct sk_cb *cb = arg;
+	struct sk_bytes *b = &cb->sc->by;
+	const char *row;
+
+	if (j >= b->plen)
+		return 1;
+	row = sk_pattern(b->pat + j / SAKER_PAT_SIZE);
+	if (!row || cb->s[(b->off + j) & SAKER_STR_MAX] != row[j & (SAKER_PAT_SIZE - 1)]) {
+		b->ok = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* ==, startswith or endswith (MODE, abi.h) a constant of PLEN bytes stored from row PAT on:
+ * constants that long would cost the generated code too many registers (and stack). */
+SK_GLOBAL int SAKER_FN_BYTES(int field, __u32 pat, __u32 plen, int mode)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+	struct sk_bytes *b;
+	int slen;
+
+	if (!sc || plen > SAKER_STR_MAX)
+		return 0;
+	slen = SAKER_FN_STR_LEN(sc, field);
+	if (slen < 0 || plen > (__u32)slen || (mode == SAKER_BYTES_EQ && plen != (__u32)slen))
+		return 0;
+	cb.s = SAKER_FN_STR_PTR(sc, field);
+	b = &sc->by;
+	b->off = mode == SAKER_BYTES_SUFFIX ? slen - plen : 0;
+	b->plen = plen;
+	b->pat = pat;
+	b->ok = 1;
+	bpf_loop(plen, sk_bytes_step, &cb, 0);
+	return b->ok;
+}
+
 /* fnmatch(pat, s, 0), compiled by codegen.c into elements: row PAT of saker_pats holds each
  * element's argument and row PAT + 1 its kind (abi.h, SAKER_GLOB_*); a class's argument is its
  * number N, its members are the non-zero bytes of row PAT + 2 + N. With one saved star a
@@ -745,13 +842,34 @@ static long sk_glob_step(__u32 i, void *arg)
 	struct sk_cb *cb = arg;
 	struct sk_glob *g = &cb->sc->gl;
 	__s32 pi = g->pi, si = g->si;
+	char kind = pi < g->plen ? cb->k[pi & (SAKER_PAT_SIZE - 1)] : 0;
 
 	(void)i;
-	if (pi < g->plen && cb->k[pi & (SAKER_PAT_SIZE - 1)] == SAKER_GLOB_STAR) {
+	if (kind == SAKER_GLOB_STAR || kind == SAKER_GLOB_SEGSTAR) {
 		g->star_p = pi;
 		g->star_s = si;
 		g->pi = pi + 1;
 		return 0;
+	}
+	if (kind == SAKER_GLOB_LEAD) {
+		/* A new component: the earlier ones are matched for good (no element of a
+		 * component matches '/', so they could not match differently), hence no star to
+		 * go back to. Skip the slashes, one per step; a component must follow. */
+		g->star_p = -1;
+		if (si < g->slen && cb->s[si & SAKER_STR_MAX] == '/') {
+			g->si = si + 1;
+			return 0;
+		}
+		if (si >= g->slen) {
+			g->result = 0;
+			return 1;
+		}
+		g->pi = pi + 1;
+		return 0;
+	}
+	if (kind == SAKER_GLOB_TAIL && (si >= g->slen || cb->s[si & SAKER_STR_MAX] == '/')) {
+		g->result = 1;
+		return 1;
 	}
 	if (si >= g->slen) {
 		g->result = pi >= g->plen;
@@ -763,6 +881,12 @@ static long sk_glob_step(__u32 i, void *arg)
 		return 0;
 	}
 	if (g->star_p >= 0) {
+		/* a component's star cannot take its '/' */
+		if (cb->k[g->star_p & (SAKER_PAT_SIZE - 1)] == SAKER_GLOB_SEGSTAR &&
+		    cb->s[g->star_s & SAKER_STR_MAX] == '/') {
+			g->result = 0;
+			return 1;
+		}
 		g->pi = g->star_p + 1;
 		g->si = ++g->star_s;
 		return 0;
@@ -792,20 +916,23 @@ SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen)
 	g->si = g->pi = 0;
 	g->star_p = g->star_s = -1;
 	g->result = 0;
-	/* every step advances the subject or the pattern, or restarts after a star with the
-	 * subject one further: at most (slen + 1) * (plen + 1) + plen steps */
-	bpf_loop((slen + 1) * (plen + 1) + plen + 1, sk_glob_step, &cb, 0);
+	/* every step advances the pattern, or restarts after a star with the subject one further,
+	 * or skips a '/' at a component start (never revisited): at most
+	 * (slen + 1) * (plen + 1) + plen + slen steps */
+	bpf_loop((slen + 1) * (plen + 1) + plen + slen + 1, sk_glob_step, &cb, 0);
 	return g->result;
 }
 
 /* ---- the hook ------------------------------------------------------------------------ */
 
 /* A rule matched: fill in everything the alert may print and send the record. */
-SK_GLOBAL int saker_tp_emit(int unused)
+/* No parameters on purpose: O2 replaces an argument the body does not read with undef, and the
+ * verifier then refuses the call when the register happens to hold a pointer. */
+SK_GLOBAL int saker_tp_emit(void)
 {
 	struct sk_scratch *sc = sk_scratch();
+	__u64 size;
 
-	(void)unused;
 	if (!sc)
 		return 0;
 	saker_tp_compute(SK_G_ALL);
@@ -815,7 +942,16 @@ SK_GLOBAL int saker_tp_emit(int unused)
 	sc->ev.syscall_nr = sc->st.nr;
 	sc->ev.pad = 0;
 	sk_stat(SAKER_STAT_MATCHED);
-	if (bpf_ringbuf_output(&saker_events, &sc->ev, sizeof(sc->ev), 0))
+	/* Only the part in use: the strings are NUL-terminated at their lengths and the runtime
+	 * accepts a record cut after the last one it needs (saker_rt_event_decode). */
+	if (sc->ev.valid & SAKER_EV_EXE)
+		size = __builtin_offsetof(struct saker_event, exepath) + (sc->ev.exe_len & SAKER_STR_MAX) + 1;
+	else
+		size = __builtin_offsetof(struct saker_event, path) + (sc->ev.path_len & SAKER_STR_MAX) + 1;
+	asm volatile("" : "+r"(size));
+	if (size > sizeof(sc->ev))
+		size = sizeof(sc->ev);
+	if (bpf_ringbuf_output(&saker_events, &sc->ev, size, 0))
 		sk_stat(SAKER_STAT_LOST);
 	return 0;
 }
@@ -841,7 +977,7 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 
 	SAKER_FN_MATCH(sc, nr);
 	if (sc->st.any)
-		saker_tp_emit(0);
+		saker_tp_emit();
 	return 0;
 }
 

@@ -23,6 +23,8 @@ enum saker_event_valid {
 	SAKER_EV_CONTAINER = 1 << 4, /* container_id holds a container's id (else: host) */
 	SAKER_EV_LOGINUID  = 1 << 5, /* loginuid is set */
 	SAKER_EV_DIR       = 1 << 6, /* the opened file is a directory */
+	SAKER_EV_FLAGS_NA  = 1 << 7, /* open call whose open_flags are unknown (openat2's
+				      * struct open_how unreadable): flag fields are missing */
 };
 
 struct saker_event {

@@ -228,6 +228,22 @@ static void test_refuses_long_pattern(void **state)
 	sk_comp_free(c);
 }
 
+/* A pmatch glob component is matched element by element, at most 255 of them per pattern. */
+static void test_refuses_long_pmatch_glob(void **state)
+{
+	sk_comp *c = sk_comp_new();
+	char pat[400];
+
+	(void)state;
+	memset(pat, 'a', sizeof(pat) - 1);
+	pat[0] = '/';
+	pat[sizeof(pat) - 3] = '/';
+	pat[sizeof(pat) - 2] = '*';
+	pat[sizeof(pat) - 1] = 0;
+	expect_refused(p_str(c, SK_FLD_FD_NAME, SK_CMP_PMATCH, pat), c, 23);
+	sk_comp_free(c);
+}
+
 static void test_refuses_user_field(void **state)
 {
 	sk_comp *c = sk_comp_new();
@@ -307,11 +323,19 @@ struct kern {
 
 static int on_event(void *ctx, void *data, size_t size)
 {
+	static struct saker_event ev;
 	struct kern *k = ctx;
-	const struct saker_event *e = data;
+	const struct saker_event *e = &ev;
 	struct got *g;
 
-	assert_int_equal(size, sizeof(*e));
+	/* the record stops after the last string in use, terminated */
+	assert_true(size >= offsetof(struct saker_event, path) && size <= sizeof(ev));
+	memset(&ev, 0, sizeof(ev));
+	memcpy(&ev, data, size);
+	if (ev.valid & SAKER_EV_EXE)
+		assert_int_equal(size, offsetof(struct saker_event, exepath) + ev.exe_len + 1);
+	else
+		assert_int_equal(size, offsetof(struct saker_event, path) + ev.path_len + 1);
 	if (e->pid != (uint32_t)getpid()) {
 		k->foreign++;
 		return 0;
@@ -707,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_emit_llvm),
 		cmocka_unit_test(test_refuses_string_order),
 		cmocka_unit_test(test_refuses_long_pattern),
+		cmocka_unit_test(test_refuses_long_pmatch_glob),
 		cmocka_unit_test(test_refuses_user_field),
 		cmocka_unit_test(test_kernel_events),
 		cmocka_unit_test(test_kernel_ten_rules),

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -78,6 +79,10 @@ static const struct rule_src rule_srcs[] = {
 	{ "pmatch", "open_family and mine and fd.name pmatch (\"%1$s/sub\", \"%1$s/x\")" },
 	{ "pmatch trailing slash", "open_family and mine and fd.name pmatch (\"%1$s/sub/\")" },
 	{ "pmatch glob component", "open_family and mine and fd.name pmatch (\"%1$s/*/a\")" },
+	{ "pmatch empty components", "open_family and mine and fd.name pmatch (\"/%1$s//Sub//\", \"//\")" },
+	{ "pmatch globs", "open_family and mine and fd.name pmatch (\"%1$s/[sx]*/a?\", \"%1$s/S?b/*[!c]\")" },
+	{ "pmatch filename", "open_family and mine and fd.filename pmatch (\"/ab\", \"a*c/\", \"x y\")" },
+	{ "pmatch proc.name", "open_family and mine and proc.name pmatch (\"sk_diff_t?st\") and fd.name pmatch (\"%1$s/deep/d/d\")" },
 	{ "directory eq", "open_family and mine and fd.directory = \"%1$s\"" },
 	{ "directory endswith", "open_family and mine and fd.directory endswith /sub" },
 	{ "directory pmatch", "open_family and mine and fd.directory pmatch (\"%1$s/deep\")" },
@@ -86,6 +91,9 @@ static const struct rule_src rule_srcs[] = {
 	{ "long suffix", "open_family and mine and fd.name endswith long_suffix" },
 	{ "long contains", "open_family and mine and fd.filename contains long_infix" },
 	{ "long glob", "open_family and mine and fd.name glob long_glob" },
+	{ "longer prefix", "open_family and mine and fd.name startswith longer_prefix" },
+	{ "long directory", "open_family and mine and fd.directory = long_dir" },
+	{ "long pmatch", "open_family and mine and fd.name pmatch long_pmatch" },
 	{ "fd.num range", "open_family and mine and fd.num > %4$d and fd.num < %5$d" },
 	{ "fd.num failed", "open_family and mine and fd.num = -1" },
 	{ "rawres", "open_family and mine and evt.rawres < 0 and not evt.rawres in (-2, -17)" },
@@ -111,6 +119,7 @@ static const struct rule_src rule_srcs[] = {
 	{ "no path", "open_family and mine and not fd.name exists" },
 	{ "process", "open_family and mine and container.id = host and proc.exepath endswith /test_differential "
 		     "and proc.pid = %3$d and proc.ppid > 0 and user.loginuid = -1 and proc.pname exists" },
+	{ "loginuid", "open_family and mine and user.loginuid in (4000000000, 1000) and user.loginuid > 2147483647" },
 	{ "the dir", "open_family and mine and fd.name = \"%1$s\"" },
 	{ "typechar", "open_family and mine and fd.typechar = d and fd.type != file" },
 	{ "special chars", "open_family and mine and fd.filename icontains \"[1]\"" },
@@ -126,15 +135,21 @@ static const char *long_value(sk_arena *a, const char *dir, const char *word)
 	as[255] = 0;
 	memset(ls, 'L', 255);
 	ls[255] = 0;
-	/* 100 bytes, not 255: see test_long_constants */
 	if (!strcmp(word, "long_name"))      /* a whole long component */
-		return sk_arena_printf(a, "\"%.100s\"", as);
+		return sk_arena_printf(a, "\"%s\"", as);
 	if (!strcmp(word, "long_prefix"))    /* across a 255-byte component */
 		return sk_arena_printf(a, "\"%s/long/%s/LL\"", dir, ls);
 	if (!strcmp(word, "long_suffix"))
-		return sk_arena_printf(a, "\"%.99sb\"", as);
+		return sk_arena_printf(a, "\"%.254sb\"", as);
 	if (!strcmp(word, "long_infix"))
-		return sk_arena_printf(a, "\"%.200s\"", as);
+		return sk_arena_printf(a, "\"%.255s\"", as);
+	if (!strcmp(word, "longer_prefix"))  /* constants of several rows of the pattern table */
+		return sk_arena_printf(a, "\"%s/long/%s/%s/%s/%s/\"", dir, ls, ls, ls, ls);
+	if (!strcmp(word, "long_dir"))
+		return sk_arena_printf(a, "\"%s/long/%s\"", dir, ls);
+	if (!strcmp(word, "long_pmatch"))
+		return sk_arena_printf(a, "(\"%s/long/%s/%s\", \"%s/long/L*L/L?%.60s\")", dir, ls, ls, dir,
+				       ls);
 	if (!strcmp(word, "long_glob"))
 		return sk_arena_printf(a, "'*/L%.120s*/L*'", ls);
 	return NULL;
@@ -144,7 +159,7 @@ static const char *long_value(sk_arena *a, const char *dir, const char *word)
 static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd)
 {
 	static const char *const words[] = { "long_name", "long_prefix", "long_suffix", "long_infix",
-					     "long_glob" };
+					     "long_glob", "longer_prefix", "long_dir", "long_pmatch" };
 	char *y = sk_arena_printf(a,
 		"- macro: open_family\n  condition: evt.type in (open, openat, openat2, creat)\n"
 		"- macro: mine\n  condition: proc.name = %s\n"
@@ -531,7 +546,7 @@ static void gen_name(struct diff *d, char *out, size_t size)
 		return;
 	}
 	if (kind < 62) {
-		/* around NAME_MAX, and around the long constants of the rules */
+		/* around NAME_MAX (and the rules' 255-byte constants), and shorter */
 		n = (chance(d, 50) ? 254 : 99) + pick(d, 3);
 		memset(out, 'a', n);
 		if (chance(d, 50))
@@ -653,6 +668,10 @@ static void check_own(struct diff *d, const struct op *o, long ret)
 		show_event("    ", ev);
 		fail_msg("%s returned %ld: the record says otherwise", o->desc, ret);
 	}
+	/* an unreadable open_how leaves the flags unknown, and the record must say so */
+	if (!!(ev->valid & SAKER_EV_FLAGS_NA) != !!o->bad_how)
+		fail_msg("%s: flags marked %s", o->desc,
+			 o->bad_how ? "known, yet open_how was unreadable" : "unknown");
 	if (ret < 0) {
 		if (ev->valid & SAKER_EV_PATH)
 			fail_msg("%s failed but the record has a path", o->desc);
@@ -684,6 +703,30 @@ static void check_own(struct diff *d, const struct op *o, long ret)
 		if ((size_t)n == pl && d->spurious_trunc++ == 0)
 			fprintf(stderr, "SPURIOUS TRUNCATION: '%s' is whole but marked cut\n", real);
 	}
+}
+
+/* A child sets its audit loginuid above 2^31 and opens DIR/a, so that the "loginuid" rule
+ * sees an id whose sign bit is set. Returns 0, or -1 when this kernel does not let it. */
+static int high_loginuid_open(struct diff *d)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char path[128];
+		int fd = open("/proc/self/loginuid", O_WRONLY);
+		int ok = fd >= 0 && write(fd, "4000000000", 10) == 10;
+
+		if (fd >= 0)
+			close(fd);
+		snprintf(path, sizeof(path), "%s/a", d->dir);
+		if (ok && (fd = open(path, O_RDONLY)) >= 0)
+			close(fd);
+		_exit(ok ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 static void drain(struct diff *d)
@@ -736,22 +779,26 @@ static void diff_free(struct diff *d, struct op *o)
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
-/* Without root: string tests against the longest name a file can have compile. The differential
- * ruleset uses 100-byte constants because of this (200 bytes fail in combination with other
- * rules). */
+/* Without root: string tests against the longest name a file can have, and against the longest
+ * path the kernel side hands out, compile (they once overflowed the BPF stack). */
 static void test_long_constants(void **state)
 {
-	static const char *const conds[] = { "fd.filename = \"%s\"", "fd.filename startswith \"%s\"",
-					     "fd.name endswith \"%s\"", "fd.name = \"/%s\"" };
-	char name[256];
+	static const char *const conds[] = {
+		"fd.filename = \"%.255s\"", "fd.filename startswith \"%.255s\"",
+		"fd.name endswith \"%.255s\"", "fd.name = \"/%.255s\"", "fd.name = \"/%.4094s\"",
+		"fd.name startswith \"/%.4094s\"", "proc.exepath endswith \"%.4095s\"",
+		"fd.directory in (\"/%.300s\", \"/%.2000s\", \"/%.254s\")",
+		"fd.name pmatch (\"/%.255s/%.255s\", \"/%.200s/*\")",
+		"fd.filename contains \"%.255s\"",
+	};
+	static char name[4096];
 	int bad = 0;
 
 	(void)state;
-	memset(name, 'a', 255);
-	name[255] = 0;
+	memset(name, 'a', sizeof(name) - 1);
 	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
 		sk_comp *c = sk_comp_new();
-		char *cond = sk_arena_printf(c->arena, conds[i], name);
+		char *cond = sk_arena_printf(c->arena, conds[i], name, name, name);
 		char *y = sk_arena_printf(c->arena,
 			"- rule: long\n  desc: d\n  condition: evt.type = openat and %s\n"
 			"  output: o\n  priority: debug\n", cond);
@@ -763,14 +810,24 @@ static void test_long_constants(void **state)
 		rc |= sk_check(c);
 		assert_int_equal(rc, 0);
 		if (compile(c, &obj, &len)) {
-			fprintf(stderr, "  (for the 255-byte constant of '%.24s...')\n", conds[i]);
+			fprintf(stderr, "  (for the long constant of '%.24s...')\n", conds[i]);
 			bad++;
+		} else if (geteuid() == 0) {
+			/* and the verifier takes it */
+			struct bpf_object *o = bpf_object__open_mem(obj, len, NULL);
+
+			assert_non_null(o);
+			if (bpf_object__load(o)) {
+				fprintf(stderr, "  (the kernel refused '%.24s...')\n", conds[i]);
+				bad++;
+			}
+			bpf_object__close(o);
 		}
 		free(obj);
 		sk_comp_free(c);
 	}
 	if (bad)
-		fail_msg("%d of 4 rules on a 255-byte name do not compile", bad);
+		fail_msg("%d rules on long constants do not compile", bad);
 }
 
 /* Without root: the whole ruleset checks and compiles, and its lowered form is what the kernel
@@ -868,6 +925,10 @@ static void test_differential(void **state)
 	}
 	assert_int_equal(chdir(cwd), 0);
 	drain(d);
+	int high_loginuid = high_loginuid_open(d) == 0;
+	if (!high_loginuid)
+		fprintf(stderr, "[ note ] could not set a loginuid above 2^31 here\n");
+	drain(d);
 	assert_int_equal(kern_stat(d, SAKER_STAT_LOST), 0);
 
 	fprintf(stderr, "[ info ] %lu opens (%lu failed), %lu events (%lu of other processes), "
@@ -896,6 +957,10 @@ static void test_differential(void **state)
 	if (d->field_errors)
 		problems += fprintf(stderr, "[ PROBLEM ] %lu field values differ from the runtime's\n",
 				    d->field_errors) > 0;
+	for (size_t i = 0; high_loginuid && i < N_RULES; i++)
+		if (!strcmp(rule_srcs[i].name, "loginuid") && !d->matched[i])
+			problems += fprintf(stderr, "[ PROBLEM ] the open with loginuid 4000000000 did "
+					    "not match\n") > 0;
 	if (d->stray_bits)
 		problems += fprintf(stderr, "[ PROBLEM ] %lu bits set beyond the last rule\n", d->stray_bits) > 0;
 	if (d->spurious_trunc)
