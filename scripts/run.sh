@@ -5,8 +5,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"${SAKER_JOBS:-2}"
+# Build output goes to stderr: stdout carries only the alerts.
+scripts/install-deps.sh >&2
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+cmake --build build -j"${SAKER_JOBS:-2}" >&2
 build/compiler/saker compile rules/ -o build/default.saker
 exec build/runtime/sakerd "$@" build/default.saker
