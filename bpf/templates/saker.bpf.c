@@ -442,10 +442,14 @@ SK_INLINE void sk_get_flags(struct sk_scratch *sc)
 	default:
 		sc->st.flags_ok = 0;
 	}
-	/* The access mode of a file that was opened is the one the kernel granted, from its own
-	 * memory: a racing rewrite of open_how cannot hide a write. O_PATH files (and the odd
-	 * access mode 3) have neither bit and keep what the call said. */
-	f = sk_open_file(sc);
+	/* open, openat and creat take their flags from the registers the kernel saved at entry,
+	 * which no other thread can change. openat2's come from user memory read after the
+	 * kernel used it: there the access mode of a file that was opened is taken from the
+	 * kernel's own struct file, so a racing rewrite of open_how cannot hide a write. O_PATH
+	 * files (and the odd access mode 3) have neither bit and keep what the call said. The
+	 * fd table walk is skipped for the other calls: most opens are reads, and this runs
+	 * for every one of them. */
+	f = sc->st.nr == SAKER_NR_OPENAT2 ? sk_open_file(sc) : 0;
 	mode = f ? BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE) : 0;
 	if (mode) {
 		if (!sc->st.flags_ok)
