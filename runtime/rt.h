@@ -91,9 +91,10 @@ int saker_rt_check_requires(const char *requires, char *err, size_t err_size);
 struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
 
 /* Opens B's object from memory, loads and attaches every program. ERR gets a reason; for a
- * verifier rejection it is followed by the tail of the verifier log on further lines. */
-int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, char *err,
-		      size_t err_size);
+ * verifier rejection it is followed by the tail of the verifier log on further lines.
+ * RING_BYTES, when not 0, resizes the event ring buffer (a power of two, checked by the CLI). */
+int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
+		      char *err, size_t err_size);
 void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches; NULL is a no-op */
 int saker_rt_obj_events_fd(const struct saker_rt_obj *o);
 /* Sums the per-CPU stats map into OUT[SAKER_STAT__COUNT]. Returns 0 or a negative errno. */
@@ -106,6 +107,7 @@ struct saker_rt_opts {
 	const char *output;     /* append alerts here instead of stdout, or NULL */
 	const char *stats_file; /* write the counters here as JSON at exit (and on SIGUSR1) */
 	const char *container_socket; /* see saker_rt_enrich_new; NULL picks one */
+	uint32_t ring_bytes;    /* ring buffer size of every bundle; 0 keeps the bundle's own */
 };
 
 struct saker_rt_counters {

@@ -27,7 +27,7 @@ static void on_dump(int sig)
 static void usage(FILE *f, const char *prog, const char *positional)
 {
 	fprintf(f,
-		"usage: %s [--json] [-o FILE] [--stats-file FILE] %s\n"
+		"usage: %s [--json] [-o FILE] [--stats-file FILE] [--ring-buffer-size SIZE] %s\n"
 		"\n"
 		"Loads the rules into the kernel and prints one alert per matching event until\n"
 		"SIGINT or SIGTERM, then prints the event counters to stderr.\n"
@@ -37,6 +37,10 @@ static void usage(FILE *f, const char *prog, const char *positional)
 		"  -o, --output FILE   append alerts to FILE instead of standard output\n"
 		"  --stats-file FILE   write the counters to FILE as one JSON object at exit,\n"
 		"                      and whenever the process receives SIGUSR1\n"
+		"  --ring-buffer-size SIZE\n"
+		"                      kernel-to-user event buffer per bundle, a power of two\n"
+		"                      from 16K to 1G (default 8M); events that find it full\n"
+		"                      are counted as lost\n"
 		"  --container-socket PATH\n"
 		"                      container runtime API socket for container names and images\n"
 		"                      (default: $SAKER_CONTAINER_SOCKET, podman's, then docker's;\n"
@@ -47,6 +51,26 @@ static void usage(FILE *f, const char *prog, const char *positional)
 		"SIGUSR1 prints the counters to stderr (and refreshes --stats-file) without stopping.\n"
 		"Exit status: 0 after a clean shutdown, 2 on a usage, I/O or load failure.\n",
 		prog, positional);
+}
+
+/* "16K", "8M", "1G" or bytes: a power of two from 16 KiB (room for a few full records) to
+ * 1 GiB. */
+static int parse_ring_size(const char *s, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'G': case 'g': v <<= 30; end++; break;
+	}
+	if (*end || v < (16u << 10) || v > (1u << 30) || (v & (v - 1)))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
 }
 
 int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
@@ -70,6 +94,13 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		} else if (!strcmp(a, "--version")) {
 			printf("%s %s\n", prog, SAKER_VERSION);
 			return -1;
+		} else if (!strcmp(a, "--ring-buffer-size")) {
+			if (i + 1 >= argc || parse_ring_size(argv[i + 1], &o->ring_bytes)) {
+				fprintf(stderr, "%s: --ring-buffer-size needs a power of two from 16K to 1G "
+					"(bytes, or with a K, M or G suffix)\n", prog);
+				return -2;
+			}
+			i++;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--stats-file") ||
 			   !strcmp(a, "--container-socket")) {
 			if (i + 1 >= argc) {

@@ -227,8 +227,8 @@ static void append_log_tail(char *err, size_t esz, const char *log)
 			 log + start);
 }
 
-int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, char *err,
-		      size_t esz)
+int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
+		      char *err, size_t esz)
 {
 	struct saker_rt_obj *o = NULL;
 	char *log = NULL;
@@ -263,6 +263,12 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, c
 	    bpf_map__max_entries(o->stats) < SAKER_STAT__COUNT) {
 		ret = say(err, esz, -EINVAL, "the BPF object has no per-CPU counter map '%s'",
 			  SAKER_MAP_STATS);
+		goto fail;
+	}
+
+	if (ring_bytes && (ret = bpf_map__set_max_entries(o->events, ring_bytes))) {
+		ret = say(err, esz, ret, "cannot size the ring buffer to %u bytes: %s", ring_bytes,
+			  strerror(-ret));
 		goto fail;
 	}
 

@@ -168,7 +168,7 @@ int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, s
 	int ret = saker_rt_check_requires(b->requires, err, esz);
 	if (ret)
 		return ret;
-	ret = saker_rt_obj_load(&obj, b, err, esz);
+	ret = saker_rt_obj_load(&obj, b, rt->opts.ring_bytes, err, esz);
 	if (ret)
 		return ret;
 	/* The array only grows before the ring buffer manager holds pointers into it... */
