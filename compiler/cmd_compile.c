@@ -103,8 +103,11 @@ int cmd_compile(int argc, char **argv)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int status = 1;
-	if (sk_drive_front(comp, (const char *const *)argv + optind, (size_t)(argc - optind)) == 0 &&
-	    sk_drive_bundle(comp, &eo, &buf, &len) == 0 && sk_diag_error_count(comp->diag) == 0) {
+	int front = sk_drive_front(comp, (const char *const *)argv + optind, (size_t)(argc - optind));
+	if (front < -1)
+		status = 2;
+	else if (front == 0 && sk_drive_bundle(comp, &eo, &buf, &len) == 0 &&
+		 sk_diag_error_count(comp->diag) == 0) {
 		int err = write_atomically(out, buf, len);
 		if (err) {
 			fprintf(stderr, "saker compile: cannot write '%s': %s\n", out, strerror(-err));

@@ -31,8 +31,11 @@ int cmd_run(int argc, char **argv)
 	int front = sk_drive_front(comp, (const char *const *)argv + first, (size_t)(argc - first));
 	int built = front == 0 ? sk_drive_bundle(comp, &eo, &buf, &len) : -1;
 	sk_diag_render(comp->diag, SK_DIAG_TEXT, stderr);
-	if (front || built || sk_diag_error_count(comp->diag))
+	if (front || built || sk_diag_error_count(comp->diag)) {
+		if (front < -1)
+			status = 2; /* a path could not be read */
 		goto cleanup; /* the diagnostics said why */
+	}
 
 	/* Decode what was just encoded: sakerd's path, digest check included. */
 	if (saker_bundle_decode(buf, len, &b, err, sizeof(err))) {

@@ -25,6 +25,8 @@ int sk_drive_front(sk_comp *c, const char *const *paths, size_t n)
 	/* Keep going after a failed pass when there is anything left to check, so that one run
 	 * reports every problem; the return value still says whether any pass failed. */
 	int rc = sk_load_paths(c, paths, n);
+	if (rc < -1)
+		return rc; /* a path could not be read: an I/O failure, not an error in the rules */
 	if (c->n_items == 0)
 		return -1;
 	if (sk_expand(c) < 0)

@@ -12,7 +12,8 @@ struct sk_emit_opts {
 	const char *emit_obj;  /* write the BPF object here, or NULL */
 };
 
-/* Loads PATHS and runs every front-end pass. Returns 0, or -1 when errors were reported. */
+/* Loads PATHS and runs every front-end pass. Returns 0, -1 when the rules have errors, or
+ * another negative errno when a path could not be read (all reported to c->diag). */
 int sk_drive_front(sk_comp *c, const char *const *paths, size_t n);
 
 /* Generates the BPF object for c->rules and encodes the bundle into a malloc'd buffer.
