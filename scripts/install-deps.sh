@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config clang-14 llvm-14-dev libbpf-dev libelf-dev
 	zlib1g-dev libyaml-dev flex bison)
-test_pkgs=(libcmocka-dev bpftool bpftrace python3 jq iproute2 procps podman runc busybox-static)
+test_pkgs=(libcmocka-dev bpftool bpftrace jq iproute2 procps podman runc busybox-static)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = --test ] && pkgs+=("${test_pkgs[@]}")
@@ -26,4 +26,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# With recommends: podman needs some of them (netavark, catatonit) to run containers.
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
