@@ -45,6 +45,9 @@ void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value
 	const int open_call = is_open_call(ev->syscall_nr);
 	const int flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
 	const int have_path = (ev->valid & SAKER_EV_PATH) != 0;
+	/* Falco's fd fields of a failed open: fd.name (the path the call named) and fd.directory,
+	 * fd.typechar 'f', but no fd.filename and no fd.type */
+	const int failed_open = open_call && ev->res < 0;
 	/* Bounded: a record that skipped decoding must not send us past its buffers. */
 	const size_t path_len = strnlen(ev->path, sizeof(ev->path) - 1);
 	const char *slash = have_path ? memrchr(ev->path, '/', path_len) : NULL;
@@ -114,17 +117,19 @@ void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value
 		}
 		break;
 	case SK_FLD_FD_FILENAME:
-		if (have_path) {
+		if (have_path && !failed_open) {
 			const char *base = slash ? slash + 1 : ev->path;
 			v_str(v, base, path_len - (size_t)(base - ev->path));
 		}
 		break;
 	case SK_FLD_FD_TYPECHAR:
-		if (have_path)
+		if (failed_open)
+			v_cstr(v, "f");
+		else if (have_path)
 			v_cstr(v, ev->valid & SAKER_EV_DIR ? "d" : "f");
 		break;
 	case SK_FLD_FD_TYPE:
-		if (have_path)
+		if (have_path && !failed_open)
 			v_cstr(v, ev->valid & SAKER_EV_DIR ? "directory" : "file");
 		break;
 	case SK_FLD_FD_NUM:

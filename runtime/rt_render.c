@@ -250,6 +250,9 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 	const bool open_call = is_open_call(ev->syscall_nr);
 	const bool flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
 	const bool have_path = ev->valid & SAKER_EV_PATH;
+	/* as Falco: a failed open has fd.name and fd.directory, fd.typechar 'f', no fd.filename
+	 * and no fd.type (the kernel side and eval.c agree) */
+	const bool failed_open = open_call && ev->res < 0;
 	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
 	const char *image = NULL, *cname = NULL;
 
@@ -333,17 +336,19 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 		}
 		break;
 	case SK_FLD_FD_FILENAME:
-		if (have_path) {
+		if (have_path && !failed_open) {
 			const char *slash = strrchr(ev->path, '/');
 			v_str(v, slash ? slash + 1 : ev->path);
 		}
 		break;
 	case SK_FLD_FD_TYPECHAR:
-		if (have_path)
+		if (failed_open)
+			v_str(v, "f");
+		else if (have_path)
 			v_str(v, ev->valid & SAKER_EV_DIR ? "d" : "f");
 		break;
 	case SK_FLD_FD_TYPE:
-		if (have_path)
+		if (have_path && !failed_open)
 			v_str(v, ev->valid & SAKER_EV_DIR ? "directory" : "file");
 		break;
 	case SK_FLD_FD_NUM:

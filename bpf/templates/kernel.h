@@ -97,6 +97,7 @@ struct files_struct {
 
 struct fs_struct {
 	struct path root;
+	struct path pwd;
 } SK_CORE;
 
 struct mm_struct {

@@ -23,6 +23,8 @@
 #define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
 #define SK_CG_LEVELS  4      /* cgroup leaf and parents searched for a container id */
 #define SK_CID_HEX    64     /* a container id is a run of this many hex digits */
+#define SK_NORM_DEPTH 2048   /* components of a normalised path: each takes 2 of its 4095 bytes */
+#define SK_AT_FDCWD   -100
 
 #define SK_S_IFMT    0170000
 #define SK_S_IFDIR   0040000
@@ -52,7 +54,8 @@ enum {
 struct sk_state {
 	__s64 ret;        /* syscall return value */
 	__u64 nr;         /* syscall number */
-	__u64 arg_si;     /* regs->si and regs->dx, for the open flags */
+	__u64 arg_di;     /* regs->di, si and dx: the open's path, dirfd and flags */
+	__u64 arg_si;
 	__u64 arg_dx;
 	__u32 have;       /* SK_G_* computed */
 	__u32 any;        /* some rule matched */
@@ -72,6 +75,16 @@ struct sk_walk {
 	__s32 leaf;              /* length of the last component, -1 until known */
 	__u32 done;              /* 1 reached the root, 2 ran out of room */
 	__u32 names, mounts;     /* components prepended, mounts crossed */
+};
+
+/* Textual normalisation of a failed open's path; see sk_norm_step */
+struct sk_norm {
+	__u32 i, end;                 /* next input byte in walk[], the input's end */
+	__s32 out;                    /* bytes of ev.path written */
+	__s32 seg;                    /* where the component being copied starts (its '/'), or -1 */
+	__u32 depth;                  /* components kept */
+	__u32 cut;                    /* ev.path ran out of room */
+	__u16 start[SK_NORM_DEPTH];   /* where each kept component starts: '..' goes back there */
 };
 
 struct sk_hexrun {
@@ -107,10 +120,12 @@ struct sk_glob {
 struct sk_scratch {
 	char small[32];              /* fd.typechar ("f"/"d") at 0, fd.type at 8 */
 	struct saker_event ev;       /* the record being built */
-	char walk[2 * SK_HALF];      /* path walk: written backwards into the first half */
+	char walk[2 * SK_HALF];      /* path walk: written backwards into the first half; a failed
+				      * open's path string is read into the second */
 	char cg[2 * SK_CG_NAME];     /* one cgroup directory name */
 	struct sk_state st;
 	struct sk_walk wk;
+	struct sk_norm nm;
 	struct sk_hexrun hx;
 	struct sk_find fi;
 	struct sk_bytes by;
@@ -248,19 +263,17 @@ static long sk_walk_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Writes the absolute path of FILE, as the current task sees it, into DST (SAKER_PATH_MAX
- * bytes) and returns its length; *TRUNC is set when the walk was cut, *LEAF to the length of
- * the last name. */
-SK_INLINE __u32 sk_path(struct sk_scratch *sc, struct file *file, char *dst, int *trunc,
-			__s32 *leaf)
+/* Writes the absolute path of dentry D on mount VM, as the current task sees it, backwards into
+ * the first half of sc->walk, NUL-terminated at SK_HALF - 1, and returns where it starts (the
+ * root is the empty string at SK_HALF - 1); *TRUNC is set when the walk was cut. */
+SK_INLINE __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc)
 {
 	struct task_struct *task = sk_task();
 	struct sk_walk *w = &sc->wk;
 	struct sk_cb cb = { .sc = sc };
-	__u32 n;
 
-	w->d = (__u64)BPF_CORE_READ(file, f_path.dentry);
-	w->vm = (__u64)BPF_CORE_READ(file, f_path.mnt);
+	w->d = d;
+	w->vm = vm;
 	w->mnt_off = bpf_core_field_offset(struct mount, mnt);
 	w->m = w->vm - w->mnt_off;
 	w->root_d = (__u64)BPF_CORE_READ(task, fs, root.dentry);
@@ -273,6 +286,20 @@ SK_INLINE __u32 sk_path(struct sk_scratch *sc, struct file *file, char *dst, int
 	/* every step prepends a name or crosses a mount; the extra one notices the top */
 	bpf_loop(SK_WALK_MAX + SK_MNT_MAX + 1, sk_walk_step, &cb, 0);
 	*trunc = w->done != 1;
+	return w->pos;
+}
+
+/* Writes the absolute path of FILE, as the current task sees it, into DST (SAKER_PATH_MAX
+ * bytes) and returns its length; *TRUNC is set when the walk was cut, *LEAF to the length of
+ * the last name. */
+SK_INLINE __u32 sk_path(struct sk_scratch *sc, struct file *file, char *dst, int *trunc,
+			__s32 *leaf)
+{
+	struct sk_walk *w = &sc->wk;
+	__u32 n;
+
+	sk_walk(sc, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt),
+		trunc);
 	*leaf = w->leaf < 0 ? 0 : w->leaf;
 	n = (SK_HALF - 1 - w->pos) & (SK_HALF - 1);
 	if (!n) {
@@ -397,16 +424,15 @@ SK_INLINE void sk_get_cid(struct sk_scratch *sc)
 	}
 }
 
-/* The struct file an open of the family installed at fd RET, or NULL. */
-SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
+/* The current task's struct file at FD, or NULL. */
+SK_INLINE struct file *sk_fd_file(__s64 fd)
 {
 	struct task_struct *task = sk_task();
 	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = 0;
-	__s64 fd = sc->st.ret;
 
-	if (!sc->st.open || fd < 0)
+	if (fd < 0)
 		return 0;
 	fdt = BPF_CORE_READ(task, files, fdt);
 	if (fd >= BPF_CORE_READ(fdt, max_fds))
@@ -414,6 +440,19 @@ SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
 	fds = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
+}
+
+/* The struct file an open of the family installed at fd RET, or NULL. */
+SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
+{
+	return sc->st.open ? sk_fd_file(sc->st.ret) : 0;
+}
+
+/* An open of the family that failed: there is no struct file, and Falco's fd fields take
+ * other values (sk_get_failed_path, SAKER_FN_STR_LEN). */
+SK_INLINE int sk_failed_open(const struct sk_scratch *sc)
+{
+	return sc->st.open && sc->st.ret < 0;
 }
 
 SK_INLINE void sk_get_flags(struct sk_scratch *sc)
@@ -466,16 +505,150 @@ SK_INLINE void sk_get_flags(struct sk_scratch *sc)
 		sc->ev.valid |= SAKER_EV_FLAGS_NA;
 }
 
-/* fd.name: the path of the struct file the open installed at fd RET. */
+/* One input byte of the normalisation: copies it, or ends a component at a '/' (the end of
+ * the input counts as one). A component "." is dropped, ".." drops itself and the component
+ * before it (none above the root), and empty ones never start, so repeated slashes vanish.
+ * The output is "/" or "/a/b": no empty component, no trailing '/', as the walk's. */
+static long sk_norm_step(__u32 k, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_norm *nm = &sc->nm;
+	char *out = sc->ev.path;
+	__u32 i = nm->i;
+	__s32 o = nm->out, seg = nm->seg, len;
+	char ch;
+
+	(void)k;
+	if (i > nm->end)
+		return 1;
+	ch = i == nm->end ? '/' : sc->walk[i & (2 * SK_HALF - 1)];
+	nm->i = i + 1;
+	if (ch != '/') {
+		if (seg < 0) {
+			/* the '/' and this byte, with room for the NUL */
+			if (o + 2 > SAKER_STR_MAX) {
+				nm->cut = 1;
+				return 1;
+			}
+			nm->seg = o;
+			out[o & SAKER_STR_MAX] = '/';
+			o++;
+		} else if (o + 1 > SAKER_STR_MAX) {
+			nm->cut = 1;
+			return 1;
+		}
+		out[o & SAKER_STR_MAX] = ch;
+		nm->out = o + 1;
+		return 0;
+	}
+	if (seg < 0)
+		return 0;
+	len = o - seg - 1;
+	if (len == 1 && out[(seg + 1) & SAKER_STR_MAX] == '.') {
+		nm->out = seg;
+	} else if (len == 2 && out[(seg + 1) & SAKER_STR_MAX] == '.' &&
+		   out[(seg + 2) & SAKER_STR_MAX] == '.') {
+		nm->out = seg;
+		if (nm->depth) {
+			nm->depth--;
+			nm->out = nm->start[nm->depth & (SK_NORM_DEPTH - 1)];
+		}
+	} else if (nm->depth < SK_NORM_DEPTH) {
+		nm->start[nm->depth & (SK_NORM_DEPTH - 1)] = seg;
+		nm->depth++;
+	}
+	nm->seg = -1;
+	return 0;
+}
+
+/* fd.name of a failed open, as Falco names it: there is no file to ask, so it is the path the
+ * call was given, made absolute with the cwd or the dirfd's path and normalised as text ('.',
+ * '..', repeated '/'), symlinks not resolved. The string is user memory read after the kernel
+ * used it: another thread of the caller may have rewritten it meanwhile (docs/kernel.md). */
+SK_INLINE void sk_get_failed_path(struct sk_scratch *sc)
+{
+	struct saker_event *ev = &sc->ev;
+	struct sk_norm *nm = &sc->nm;
+	struct sk_cb cb = { .sc = sc };
+	int at = sc->st.nr == SAKER_NR_OPENAT || sc->st.nr == SAKER_NR_OPENAT2;
+	const char *upath = (const char *)(at ? sc->st.arg_si : sc->st.arg_di);
+	__s64 start = SK_HALF;
+	int trunc = 0, wtrunc = 0;
+	char more = 0;
+	long n;
+
+	n = bpf_probe_read_user_str(&sc->walk[SK_HALF], SK_HALF, upath);
+	if (n <= 0)
+		return;
+	/* a string that fills the buffer may go on (the kernel refused it as too long) */
+	if (n == SK_HALF && !bpf_probe_read_user(&more, 1, upath + SK_HALF - 1) && more)
+		trunc = 1;
+	if (sc->walk[SK_HALF] != '/') {
+		struct task_struct *task = sk_task();
+		__s32 dirfd = (__s32)sc->st.arg_di;
+		__u64 d, vm;
+
+		if (at && dirfd != SK_AT_FDCWD) {
+			struct file *f = sk_fd_file(dirfd);
+
+			/* no such descriptor (EBADF): nothing to be relative to */
+			if (!f)
+				return;
+			d = (__u64)BPF_CORE_READ(f, f_path.dentry);
+			vm = (__u64)BPF_CORE_READ(f, f_path.mnt);
+		} else {
+			d = (__u64)BPF_CORE_READ(task, fs, pwd.dentry);
+			vm = (__u64)BPF_CORE_READ(task, fs, pwd.mnt);
+		}
+		/* the directory ends where the string starts: one input, walk[start, SK_HALF + n) */
+		start = sk_walk(sc, d, vm, &wtrunc);
+		trunc |= wtrunc;
+		sc->walk[SK_HALF - 1] = '/';
+	}
+	nm->i = start;
+	nm->end = SK_HALF + n - 1;
+	nm->out = 0;
+	nm->seg = -1;
+	nm->depth = 0;
+	nm->cut = 0;
+	bpf_loop(nm->end - start + 1, sk_norm_step, &cb, 0);
+	if (!nm->out) {
+		ev->path[0] = '/';
+		nm->out = 1;
+	}
+	ev->path[nm->out & SAKER_STR_MAX] = 0;
+	ev->path_len = nm->out;
+	/* fd.directory is the path less its last component (a cut one when the path was cut) */
+	if (nm->seg >= 0)
+		sc->st.leaf_len = nm->out - nm->seg - 1;
+	else if (nm->depth)
+		sc->st.leaf_len = nm->out - nm->start[(nm->depth - 1) & (SK_NORM_DEPTH - 1)] - 1;
+	else
+		sc->st.leaf_len = 0;
+	ev->valid |= SAKER_EV_PATH;
+	if (trunc || nm->cut) {
+		ev->valid |= SAKER_EV_PATH_TRUNC;
+		sk_stat(SAKER_STAT_PATH_TRUNC);
+	}
+}
+
+/* fd.name: the path of the struct file the open installed at fd RET; for a failed open, the
+ * path the call named. */
 SK_INLINE void sk_get_path(struct sk_scratch *sc)
 {
 	struct saker_event *ev = &sc->ev;
-	struct file *f = sk_open_file(sc);
+	struct file *f;
 	struct inode *ino;
 	int trunc = 0;
 
 	ev->path_len = 0;
 	ev->path[0] = 0;
+	if (sk_failed_open(sc)) {
+		__builtin_memcpy(sc->small, "f", 2);
+		sk_get_failed_path(sc);
+		return;
+	}
+	f = sk_open_file(sc);
 	if (!f)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
@@ -637,6 +810,9 @@ SK_EXPORT int SAKER_FN_STR_LEN(void *cv, int field)
 			return -1;
 		return sc->ev.path_len & SAKER_STR_MAX;
 	case SK_FLD_FD_FILENAME:
+		/* Falco has no fd.filename for a failed open (and so no name longer than 255) */
+		if (sk_failed_open(sc))
+			return -1;
 		sk_need(sc, SK_G_PATH);
 		if (!(sc->ev.valid & SAKER_EV_PATH))
 			return -1;
@@ -645,13 +821,23 @@ SK_EXPORT int SAKER_FN_STR_LEN(void *cv, int field)
 		sk_need(sc, SK_G_PATH);
 		if (!(sc->ev.valid & SAKER_EV_PATH))
 			return -1;
-		/* "/a/b" -> "/a"; "/b" and "/" -> "/" */
-		n = (__s32)(sc->ev.path_len & SAKER_STR_MAX) - (sc->st.leaf_len & SK_NAME_MAX) - 1;
+		/* "/a/b" -> "/a"; "/b" and "/" -> "/". A failed open's last component is the
+		 * caller's text, which may be longer than a name can be. */
+		n = (__s32)(sc->ev.path_len & SAKER_STR_MAX) - (sc->st.leaf_len & SAKER_STR_MAX) - 1;
 		return n > 0 ? (n & SAKER_STR_MAX) : 1;
 	case SK_FLD_FD_TYPECHAR:
+		/* Falco types a failed open of the family 'f', path or not ("open_file_failed"
+		 * relies on it); no need to build the path for that */
+		if (sk_failed_open(sc)) {
+			__builtin_memcpy(sc->small, "f", 2);
+			return 1;
+		}
 		sk_need(sc, SK_G_PATH);
 		return (sc->ev.valid & SAKER_EV_PATH) ? 1 : -1;
 	case SK_FLD_FD_TYPE:
+		/* and no fd.type */
+		if (sk_failed_open(sc))
+			return -1;
 		sk_need(sc, SK_G_PATH);
 		if (!(sc->ev.valid & SAKER_EV_PATH))
 			return -1;
@@ -969,6 +1155,7 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	sk_stat(SAKER_STAT_SEEN);
 	sc->st.ret = ret;
 	sc->st.nr = nr;
+	sc->st.arg_di = regs->di;
 	sc->st.arg_si = regs->si;
 	sc->st.arg_dx = regs->dx;
 	sc->st.have = 0;

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -317,6 +318,7 @@ struct kern {
 	struct got got[32];
 	int n_got;
 	int foreign;   /* events of other processes (ignored) */
+	pid_t child;   /* a child of ours whose events count as ours, or 0 */
 	size_t insns;  /* instructions of the loaded program */
 	uint32_t verified;
 };
@@ -336,7 +338,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		assert_int_equal(size, offsetof(struct saker_event, exepath) + ev.exe_len + 1);
 	else
 		assert_int_equal(size, offsetof(struct saker_event, path) + ev.path_len + 1);
-	if (e->pid != (uint32_t)getpid()) {
+	if (e->pid != (uint32_t)getpid() && (!k->child || e->pid != (uint32_t)k->child)) {
 		k->foreign++;
 		return 0;
 	}
@@ -451,13 +453,17 @@ static int xopen(const char *path, int flags)
 }
 
 /* The kernel test's ruleset; R_* are the rule bits. */
-enum { R_WRITE, R_PASSWD, R_GLOB, R_LOG, R_FAIL, R_NEVER, R_PMATCH, R_DIR, R_ICASE, R__N };
+enum { R_WRITE, R_PASSWD, R_GLOB, R_LOG, R_FAIL, R_NEVER, R_PMATCH, R_DIR, R_ICASE, R_FAILW,
+       R_FAILD, R_NOPATH, R__N };
 
 static void build_kernel_rules(sk_comp *c, const char *dir, const char *exe)
 {
 	static const int openat_nr[] = { NR_OPENAT };
 	char *target = sk_arena_printf(c->arena, "%s/target", dir);
 	const char *pm[] = { sk_arena_printf(c->arena, "%s/pm", dir), "/nonexistent/dir" };
+	const char *failw[] = { sk_arena_printf(c->arena, "%s/secret", dir),
+				sk_arena_printf(c->arena, "%s/gone", dir),
+				sk_arena_printf(c->arena, "%s/sub/gone", dir) };
 
 	/* R_WRITE: write opens of DIR/target, whatever the syscall and path spelling */
 	add_rule(c, write_rule(c, target), 4, open_nrs);
@@ -490,11 +496,13 @@ static void build_kernel_rules(sk_comp *c, const char *dir, const char *exe)
 		      p_str(c, SK_FLD_PROC_EXEPATH, SK_CMP_EQ, exe),
 		      p_str(c, SK_FLD_PROC_NAME, SK_CMP_EQ, TEST_COMM), NULL),
 		 1, openat_nr);
-	/* R_NEVER: fd.name is missing on failed opens, so even != is false */
+	/* R_NEVER: as in Falco, a failed open has no fd.filename and no fd.type, so even != is
+	 * false */
 	add_rule(c,
 		 p_op(c, SK_P_AND, p_int(c, SK_FLD_EVT_FAILED, SK_CMP_EQ, 1),
-		      p_str(c, SK_FLD_FD_NAME, SK_CMP_NE, "/nonexistent"), NULL),
-		 1, openat_nr);
+		      p_op(c, SK_P_OR, p_str(c, SK_FLD_FD_FILENAME, SK_CMP_NE, "x"),
+			   p_str(c, SK_FLD_FD_TYPE, SK_CMP_NE, "x"), NULL), NULL),
+		 4, open_nrs);
 	/* R_PMATCH: anything under DIR/pm */
 	add_rule(c, p_op(c, SK_P_AND, p_strs(c, SK_FLD_FD_NAME, SK_CMP_PMATCH, 2, pm),
 			 p_op(c, SK_P_NOT, p_int(c, SK_FLD_EVT_IS_OPEN_CREATE, SK_CMP_EQ, 0), NULL),
@@ -510,7 +518,131 @@ static void build_kernel_rules(sk_comp *c, const char *dir, const char *exe)
 		 4, open_nrs);
 	/* R_ICASE: case-insensitive contains */
 	add_rule(c, p_str(c, SK_FLD_FD_NAME, SK_CMP_ICONTAINS, "/mixed-case"), 4, open_nrs);
+	/* R_FAILW: failed write opens, by the absolute name the call meant */
+	add_rule(c,
+		 p_op(c, SK_P_AND, p_int(c, SK_FLD_EVT_FAILED, SK_CMP_EQ, 1),
+		      p_int(c, SK_FLD_EVT_IS_OPEN_WRITE, SK_CMP_EQ, 1),
+		      p_strs(c, SK_FLD_FD_NAME, SK_CMP_IN, 3, failw), NULL),
+		 4, open_nrs);
+	/* R_FAILD: failed opens in DIR/sub, typed 'f' as Falco types them */
+	add_rule(c,
+		 p_op(c, SK_P_AND, p_int(c, SK_FLD_FD_NUM, SK_CMP_EQ, -1),
+		      p_str(c, SK_FLD_FD_DIRECTORY, SK_CMP_EQ, sk_arena_printf(c->arena, "%s/sub", dir)),
+		      p_str(c, SK_FLD_FD_TYPECHAR, SK_CMP_EQ, "f"), NULL),
+		 4, open_nrs);
+	/* R_NOPATH: failed opens of ours with no fd.name at all, still typed 'f' */
+	add_rule(c,
+		 p_op(c, SK_P_AND, p_int(c, SK_FLD_EVT_FAILED, SK_CMP_EQ, 1),
+		      p_op(c, SK_P_NOT, p_str(c, SK_FLD_FD_NAME, SK_CMP_PREFIX, "/"), NULL),
+		      p_str(c, SK_FLD_FD_TYPECHAR, SK_CMP_EQ, "f"),
+		      p_str(c, SK_FLD_PROC_NAME, SK_CMP_EQ, TEST_COMM), NULL),
+		 4, open_nrs);
 	assert_int_equal(c->n_rules, R__N);
+}
+
+/* In a child that is not root: a write open of DIR/secret (root's, mode 0600) must fail with
+ * EACCES. Returns the child's pid once it is done. */
+static pid_t denied_write(const char *path)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(2);
+		fd = open(path, O_WRONLY);
+		_exit(fd < 0 && errno == EACCES ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return pid;
+}
+
+/* Failed opens carry the path the call named: absolute, or joined with the cwd or the dirfd's
+ * path, normalised as text; the rules see it like any other fd.name. */
+static void test_failed_opens(struct kern *k, const char *dir)
+{
+	struct open_how how = { .flags = O_WRONLY };
+	char buf[PATH_MAX + 64], cwd[PATH_MAX], up[PATH_MAX];
+	const struct got *g;
+	int fd, dfd;
+	pid_t pid;
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(buf, sizeof(buf), "%s/sub", dir);
+	if (mkdir(buf, 0755))
+		assert_int_equal(errno, EEXIST);
+	/* an unprivileged write attempt on a file of root's: EACCES, and the rule still sees it */
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(buf, sizeof(buf), "%s/secret", dir);
+	fd = open(buf, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	kern_drain(k);
+	k->child = pid = denied_write(buf);
+	g = expect_one(k, bit(R_FAILW), "write open refused (EACCES)");
+	k->child = 0;
+	assert_int_equal(g->res, -EACCES);
+	assert_int_equal(g->uid, 65534);
+	assert_int_equal(g->pid, pid);
+	assert_string_equal(g->path, buf);
+
+	/* relative to the cwd, through open(2) */
+	assert_int_equal(chdir(dir), 0);
+	assert_true(syscall(SYS_open, "gone", O_WRONLY) < 0);
+	snprintf(buf, sizeof(buf), "%s/gone", dir);
+	g = expect_one(k, bit(R_FAILW), "failed relative open");
+	assert_int_equal(g->res, -ENOENT);
+	assert_string_equal(g->path, buf);
+	/* '..' cannot climb above the root, and a missing directory before a '..' is text */
+	snprintf(up, sizeof(up), "../../../../../../../../..%s/./nodir/..//sub/gone", dir);
+	assert_true(syscall(SYS_open, up, O_WRONLY) < 0);
+	snprintf(buf, sizeof(buf), "%s/sub/gone", dir);
+	g = expect_one(k, bit(R_FAILW) | bit(R_FAILD), "failed open with '..' above the root");
+	assert_string_equal(g->path, buf);
+	assert_int_equal(chdir(cwd), 0);
+
+	/* relative to a dirfd, through openat2 */
+	dfd = xopen(dir, O_RDONLY | O_DIRECTORY);
+	kern_drain(k);
+	assert_true(syscall(SYS_openat2, dfd, "sub/gone", &how, sizeof(how)) < 0);
+	g = expect_one(k, bit(R_FAILW) | bit(R_FAILD), "failed open relative to a dirfd");
+	assert_int_equal(g->nr, NR_OPENAT2);
+	assert_string_equal(g->path, buf);
+	/* '.', '..' and '//' in an absolute path, through creat(2) */
+	snprintf(up, sizeof(up), "%s/./sub/..//nodir/./../gone", dir);
+	assert_true(syscall(SYS_creat, up, 0644) < 0);
+	snprintf(buf, sizeof(buf), "%s/gone", dir);
+	g = expect_one(k, bit(R_FAILW), "failed creat with '.', '..' and '//'");
+	assert_int_equal(g->nr, NR_CREAT);
+	assert_string_equal(g->path, buf);
+	/* '..' back out of a dirfd, and a trailing '/' */
+	assert_true(openat(dfd, "sub/../sub//gone/", O_WRONLY) < 0);
+	snprintf(buf, sizeof(buf), "%s/sub/gone", dir);
+	g = expect_one(k, bit(R_FAILW) | bit(R_FAILD) | bit(R_FAIL),
+		       "failed openat with '..' from a dirfd");
+	assert_string_equal(g->path, buf);
+	/* EEXIST on the file R_WRITE watches: the attempt alerts as Falco's would */
+	snprintf(buf, sizeof(buf), "%s/target", dir);
+	assert_true(open(buf, O_WRONLY | O_CREAT | O_EXCL, 0644) < 0);
+	g = expect_one(k, bit(R_WRITE), "write open refused (EEXIST)");
+	assert_int_equal(g->res, -EEXIST);
+	assert_string_equal(g->path, buf);
+	/* nothing to name: an unreadable string, a descriptor that is not open */
+	assert_true(syscall(SYS_openat, AT_FDCWD, (void *)8, O_WRONLY) < 0);
+	g = expect_one(k, bit(R_NOPATH), "unreadable path");
+	assert_int_equal(g->res, -EFAULT);
+	assert_false(g->valid & SAKER_EV_PATH);
+	assert_true(openat(1000000, "gone", O_WRONLY) < 0);
+	g = expect_one(k, bit(R_NOPATH), "bad dirfd");
+	assert_int_equal(g->res, -EBADF);
+	assert_false(g->valid & SAKER_EV_PATH);
+	close(dfd);
+	kern_drain(k);
 }
 
 static void test_kernel_events(void **state)
@@ -639,8 +771,12 @@ static void test_kernel_events(void **state)
 	assert_true(open(buf, O_RDONLY) < 0);
 	g = expect_one(k, bit(R_FAIL), "failed open");
 	assert_int_equal(g->res, -ENOENT);
-	assert_false(g->valid & SAKER_EV_PATH);
-	assert_string_equal(g->path, "");
+	/* the path the call named, as Falco has it */
+	assert_true(g->valid & SAKER_EV_PATH);
+	assert_false(g->valid & (SAKER_EV_DIR | SAKER_EV_PATH_TRUNC));
+	assert_string_equal(g->path, buf);
+
+	test_failed_opens(k, dir);
 
 	snprintf(buf, sizeof(buf), "%s/pm", dir);
 	assert_int_equal(mkdir(buf, 0755), 0);
@@ -657,7 +793,7 @@ static void test_kernel_events(void **state)
 
 	assert_int_equal(kern_stat(k, SAKER_STAT_LOST), 0);
 	assert_true(kern_stat(k, SAKER_STAT_SEEN) >= kern_stat(k, SAKER_STAT_MATCHED));
-	assert_true(kern_stat(k, SAKER_STAT_MATCHED) >= 14);
+	assert_true(kern_stat(k, SAKER_STAT_MATCHED) >= 24);
 
 	close(dfd);
 	kern_close(k);

@@ -123,6 +123,10 @@ static const struct rule_src rule_srcs[] = {
 	{ "the dir", "open_family and mine and fd.name = \"%1$s\"" },
 	{ "typechar", "open_family and mine and fd.typechar = d and fd.type != file" },
 	{ "special chars", "open_family and mine and fd.filename icontains \"[1]\"" },
+	{ "failed name", "open_family and mine and evt.failed = true and fd.name startswith \"%1$s/\"" },
+	{ "failed directory", "open_family and mine and fd.num = -1 and fd.directory in (\"%1$s\", \"%1$s/sub\", /, /tmp)" },
+	{ "open_file_failed", "evt.type in (open, openat, openat2) and mine and fd.typechar = f and fd.num = -1 and evt.res startswith E" },
+	{ "failed, no filename or type", "open_family and mine and evt.failed = true and not fd.filename exists and not fd.type exists" },
 };
 #define N_RULES (sizeof(rule_srcs) / sizeof(rule_srcs[0]))
 
@@ -536,6 +540,11 @@ static void gen_name(struct diff *d, char *out, size_t size)
 		"a", "ab", "abc", "A", "Ab", "AB", "abcZ", "b", "bc", "abbc", "x y", "a[1]", "s*tar",
 		"q?", "Notes.TXT", "aC", "ba]", "link-a", "dlink/a", "dlink/abc", "dangle", "loop",
 		"abs", "up", "sub", "sub/a", "sub/a/a", "Sub/ab", ".", "..", "sub/../ab", "", "missing",
+		/* failures whose name is normalised as text: '.', '..' (also past a missing
+		 * directory, a file, or the root), repeated and trailing '/' */
+		"./missing", "sub/./../missing", "..//..//missing", "sub//gone/", "nodir/../a",
+		"../../../../../../../../../../../tmp/gone", "a/..", "missing/../../x", "./", "sub/..",
+		"dlink/../gone", ".//sub///./a/", "a/../../..",
 	};
 	static const char chars[] = "abcABCxyZ_.-[]*?\\ ";
 	unsigned kind = pick(d, 100);
@@ -591,6 +600,7 @@ struct op {
 	char path[8192];
 	uint64_t flags;     /* what the call was given */
 	int bad_how;        /* openat2 with an unreadable struct open_how */
+	int bad_path;       /* an unreadable path string */
 	char desc[400];
 };
 
@@ -598,23 +608,24 @@ struct op {
 static long run_op(struct op *o)
 {
 	struct open_how how = { .flags = o->flags, .mode = 0644 };
+	const char *path = o->bad_path ? (const char *)8 : o->path;
 	long r;
 
 	errno = 0;
 	switch (o->nr) {
 	case NR_OPEN:
-		r = syscall(SYS_open, o->path, (int)o->flags, 0644);
+		r = syscall(SYS_open, path, (int)o->flags, 0644);
 		break;
 	case NR_CREAT:
-		r = syscall(SYS_creat, o->path, 0644);
+		r = syscall(SYS_creat, path, 0644);
 		break;
 	case NR_OPENAT:
-		r = syscall(SYS_openat, o->dirfd, o->path, (int)o->flags, 0644);
+		r = syscall(SYS_openat, o->dirfd, path, (int)o->flags, 0644);
 		break;
 	default:
 		if (!(o->flags & O_CREAT))
 			how.mode = 0; /* openat2 refuses a mode without O_CREAT */
-		r = syscall(SYS_openat2, o->dirfd, o->path, o->bad_how ? (void *)8 : (void *)&how,
+		r = syscall(SYS_openat2, o->dirfd, path, o->bad_how ? (void *)8 : (void *)&how,
 			    sizeof(how));
 		break;
 	}
@@ -646,11 +657,98 @@ static void gen_op(struct diff *d, struct op *o)
 		if (form == 1)
 			assert_int_equal(fchdir(dir->fd), 0);
 		else
-			o->dirfd = dir->fd;
+			o->dirfd = chance(d, 3) ? 1000000 : dir->fd; /* EBADF for a relative path */
 	}
+	/* failed opens with nothing to name: EFAULT */
+	o->bad_path = chance(d, 2);
 	snprintf(o->desc, sizeof(o->desc), "%s(%s'%.120s%s', %#" PRIx64 "%s) in %.80s",
-		 sk_syscall_name(o->nr), o->dirfd == AT_FDCWD ? "" : "dirfd, ", o->path,
+		 sk_syscall_name(o->nr), o->dirfd == AT_FDCWD ? "" : o->dirfd == 1000000 ?
+		 "bad dirfd, " : "dirfd, ", o->bad_path ? "<unreadable>" : o->path,
 		 strlen(o->path) > 120 ? "..." : "", o->flags, o->bad_how ? ", bad how" : "", dir->abs);
+}
+
+/* Falco's name for a failed open: PATH joined with BASE (the directory it is relative to),
+ * then '.', '..' and empty components removed as text, never above the root. Returns the
+ * number of components, or -1 when OUT (SIZE bytes) is too small. */
+static int textual_path(const char *base, const char *path, char *out, size_t size)
+{
+	size_t o = 0, stack[4096], depth = 0;
+	char joined[2 * PATH_MAX + 2];
+	char *save = NULL, *comp;
+
+	snprintf(joined, sizeof(joined), "%s/%s", path[0] == '/' ? "" : base, path);
+	for (comp = strtok_r(joined, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		size_t n = strlen(comp);
+
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			if (depth)
+				o = stack[--depth];
+			continue;
+		}
+		if (o + 1 + n + 1 > size || depth == sizeof(stack) / sizeof(stack[0]))
+			return -1;
+		stack[depth++] = o;
+		out[o++] = '/';
+		memcpy(out + o, comp, n);
+		o += n;
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = 0;
+	return (int)depth;
+}
+
+/* A failed open names what the call asked for, made absolute from the kernel's own path of
+ * its cwd or dirfd (the test spells some through a symlink, the kernel does not). */
+static void check_failed_path(struct diff *d, const struct op *o)
+{
+	const struct saker_event *ev = d->last;
+	char link[64], base[8192], want[8192];
+	ssize_t n = 0;
+	int comps = 0, base_comps = 0;
+
+	/* no string, or no directory to be relative to: no name */
+	if (o->bad_path || (o->path[0] != '/' && o->dirfd == 1000000)) {
+		if (ev->valid & SAKER_EV_PATH)
+			fail_msg("%s failed with nothing to name, yet the record has path '%.200s'",
+				 o->desc, ev->path);
+		return;
+	}
+	if (!(ev->valid & SAKER_EV_PATH))
+		fail_msg("%s failed, and the record has no path", o->desc);
+	if (ev->valid & SAKER_EV_DIR)
+		fail_msg("%s failed, and the record says directory", o->desc);
+	if (o->path[0] != '/') {
+		if (o->dirfd == AT_FDCWD)
+			snprintf(link, sizeof(link), "/proc/self/cwd");
+		else
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", o->dirfd);
+		n = readlink(link, base, sizeof(base) - 1);
+	}
+	if (n >= 0) {
+		base[n] = 0;
+		comps = textual_path(base, o->path, want, SAKER_PATH_MAX);
+		for (ssize_t i = 0; i < n; i++)
+			base_comps += base[i] == '/';
+	}
+	if (!(ev->valid & SAKER_EV_PATH_TRUNC)) {
+		/* the kernel could not have made it whole if it does not fit here */
+		if (n < 0 || comps < 0)
+			fail_msg("%s: path '%.200s' not marked truncated, but too long to be whole",
+				 o->desc, ev->path);
+		if (strcmp(want, ev->path))
+			fail_msg("%s failed: path '%.300s', expected '%.300s'", o->desc, ev->path, want);
+		return;
+	}
+	if (ev->path[0] != '/' || strlen(ev->path) != ev->path_len)
+		fail_msg("%s: truncated path '%.200s' is malformed", o->desc, ev->path);
+	/* marked cut, yet the walk of the directory (64 components) and the path (4095 bytes,
+	 * before '..' shortens it) had room (reported at the end, with the rest) */
+	if (n >= 0 && comps >= 0 && base_comps < 64 && n + 1 + strlen(o->path) < SAKER_PATH_MAX &&
+	    d->spurious_trunc++ == 0)
+		fprintf(stderr, "SPURIOUS TRUNCATION: '%s' is whole but marked cut\n", want);
 }
 
 /* The record of our open must say what happened: syscall, result, flags, path. */
@@ -673,8 +771,7 @@ static void check_own(struct diff *d, const struct op *o, long ret)
 		fail_msg("%s: flags marked %s", o->desc,
 			 o->bad_how ? "known, yet open_how was unreadable" : "unknown");
 	if (ret < 0) {
-		if (ev->valid & SAKER_EV_PATH)
-			fail_msg("%s failed but the record has a path", o->desc);
+		check_failed_path(d, o);
 		return;
 	}
 	if (!(ev->valid & SAKER_EV_PATH))

@@ -113,19 +113,30 @@ static void test_field_paths(void **state)
 	expect_str(ev, SK_FLD_FD_TYPECHAR, "d");
 	expect_str(ev, SK_FLD_FD_TYPE, "directory");
 
-	/* a failed open: no path fields, fd.num -1 */
+	/* a failed open whose path the kernel could not read: no path fields, fd.num -1; as in
+	 * Falco, typed 'f' all the same */
 	free(ev);
 	ev = ev_open(NULL, 0);
 	expect_na(ev, SK_FLD_FD_NAME);
 	expect_na(ev, SK_FLD_FD_DIRECTORY);
 	expect_na(ev, SK_FLD_FD_FILENAME);
-	expect_na(ev, SK_FLD_FD_TYPECHAR);
+	expect_str(ev, SK_FLD_FD_TYPECHAR, "f");
 	expect_na(ev, SK_FLD_FD_TYPE);
 	expect_int(ev, SK_FLD_FD_NUM, -1);
 	/* leftover bytes in the buffer do not make a path */
 	strcpy(ev->path, "/stale");
 	expect_na(ev, SK_FLD_FD_NAME);
 	expect_na(ev, SK_FLD_FD_DIRECTORY);
+	/* one that names the path the call passed: Falco has fd.name and fd.directory, but no
+	 * fd.filename nor fd.type */
+	ev->valid |= SAKER_EV_PATH;
+	snprintf(ev->path, sizeof(ev->path), "/etc/shadow");
+	ev->path_len = (uint16_t)strlen(ev->path);
+	expect_str(ev, SK_FLD_FD_NAME, "/etc/shadow");
+	expect_str(ev, SK_FLD_FD_DIRECTORY, "/etc");
+	expect_na(ev, SK_FLD_FD_FILENAME);
+	expect_na(ev, SK_FLD_FD_TYPE);
+	expect_str(ev, SK_FLD_FD_TYPECHAR, "f");
 	free(ev);
 }
 
@@ -278,7 +289,9 @@ static void test_missing_values(void **state)
 	T("fd.name glob '*'", failed, 0);
 	T("fd.directory = /etc", failed, 0);
 	T("fd.filename != x", failed, 0);
-	T("fd.typechar != d", failed, 0);
+	T("fd.type != d", failed, 0);
+	/* Falco types every failed open of the family 'f' */
+	T("fd.typechar = f", failed, 1);
 	T("fd.name exists", failed, 0);
 	T("fd.name exists", ok, 1);
 	/* ...but NOT works on the boolean */
