@@ -10,6 +10,10 @@
  * memory (a chain of macros each using the next twice doubles the size at every step). */
 #define EX_MAX_DEPTH (3 * SK_MAX_DEPTH_DEFAULT)
 #define EX_MAX_NODES 1000000
+/* Every rule may stay under EX_MAX_NODES and a few kilobytes of lists and macros still make
+ * rules x nodes, or lists x list references, too big to hold: bound the whole compilation's
+ * expansion too (nodes, and list items). Falco's own rules use well under 1% of it. */
+#define EX_MAX_TOTAL (2 * EX_MAX_NODES)
 
 struct ex {
 	sk_comp *c;
@@ -17,7 +21,25 @@ struct ex {
 	size_t n_macros, n_lists;
 	size_t nodes;     /* nodes created for the current rule */
 	int too_big;      /* the current rule hit a bound (reported once) */
+	size_t total;     /* nodes and list items created in the whole compilation */
+	int total_hit;    /* EX_MAX_TOTAL was reached (reported once) */
 };
+
+/* Counts N more nodes or items against EX_MAX_TOTAL; returns -1 (reported once, at AT) when
+ * they do not fit, and the caller stops expanding. */
+static int budget(struct ex *x, size_t n, sk_span at)
+{
+	if (!x->total_hit && n <= EX_MAX_TOTAL - x->total) {
+		x->total += n;
+		return 0;
+	}
+	if (!x->total_hit)
+		sk_error(x->c->diag, at, "too-complex",
+			 "the rules are too large after list and macro expansion (more than %u nodes and list items in all)",
+			 EX_MAX_TOTAL);
+	x->total_hit = 1;
+	return -1;
+}
 
 static sk_item *find(sk_item **v, size_t n, const char *name)
 {
@@ -29,10 +51,12 @@ static sk_item *find(sk_item **v, size_t n, const char *name)
 
 /* ---- lists ---- */
 
-static void push_items(sk_comp *c, sk_operand ***v, size_t *n, const sk_item *list)
+static void push_items(struct ex *x, sk_operand ***v, size_t *n, const sk_item *list, sk_span at)
 {
+	if (budget(x, list->n_items, at))
+		return;
 	for (size_t i = 0; i < list->n_items; i++)
-		sk_arena_push(c->arena, (void ***)v, n, list->items[i]);
+		sk_arena_push(x->c->arena, (void ***)v, n, list->items[i]);
 }
 
 /* Falco expands a list item that names an earlier list, one level deep, from raw items. */
@@ -47,7 +71,7 @@ static void expand_lists_in_lists(struct ex *x)
 			sk_item *ref = o->quoted ? NULL : find(x->lists, x->n_lists, o->text);
 			if (ref && ref->seq < l->seq) {
 				ref->used = true;
-				push_items(x->c, &nv[i], &nn[i], ref);
+				push_items(x, &nv[i], &nn[i], ref, o->span);
 			} else {
 				sk_arena_push(x->c->arena, (void ***)&nv[i], &nn[i], o);
 			}
@@ -71,7 +95,7 @@ static void subst_operand(struct ex *x, sk_operand *o)
 			sk_item *ref = it->kind == SK_OPD_VALUE && !it->quoted ? find(x->lists, x->n_lists, it->text) : NULL;
 			if (ref) {
 				ref->used = true;
-				push_items(x->c, &v, &n, ref);
+				push_items(x, &v, &n, ref, it->span);
 			} else {
 				sk_arena_push(x->c->arena, (void ***)&v, &n, it);
 			}
@@ -84,7 +108,7 @@ static void subst_operand(struct ex *x, sk_operand *o)
 		size_t n = 0;
 		if (ref) {
 			ref->used = true;
-			push_items(x->c, &v, &n, ref);
+			push_items(x, &v, &n, ref, o->span);
 		} else {
 			/* Falco reads an unknown name here as a one-value list; say so, a typo is likelier. */
 			const char **names = sk_arena_alloc(x->c->arena, (x->n_lists + 1) * sizeof(*names));
@@ -195,12 +219,14 @@ static void resolve(struct ex *x, sk_item *it, const sk_expr *e)
 	}
 }
 
-static void set_origin(sk_expr *e, const sk_origin *o, size_t *count)
+static void set_origin(sk_expr *e, const sk_origin *o, size_t *count, size_t *items)
 {
 	(*count)++;
+	/* The clone copied the operands' list items too. */
+	*items += (e->lhs ? e->lhs->n_items : 0) + (e->rhs ? e->rhs->n_items : 0);
 	e->origin = o;
 	for (size_t i = 0; i < e->n_kids; i++)
-		set_origin(e->kids[i], o, count);
+		set_origin(e->kids[i], o, count, items);
 }
 
 /* Returns E with every macro reference replaced by a copy of the macro's body. CTX is the item
@@ -226,7 +252,12 @@ static sk_expr *expand(struct ex *x, sk_item *rule, sk_expr *e, const sk_item *c
 		o->use = e->span;
 		o->up = up;
 		sk_expr *copy = sk_expr_clone(x->c->arena, m->ast);
-		set_origin(copy, o, &x->nodes);
+		size_t before = x->nodes, items = 0;
+		set_origin(copy, o, &x->nodes, &items);
+		if (budget(x, x->nodes - before + items, rule->cond_span)) {
+			x->too_big = 1;
+			return e;
+		}
 		return expand(x, rule, copy, m, o, depth + 1);
 	}
 	for (size_t i = 0; i < e->n_kids; i++)

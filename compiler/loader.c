@@ -598,6 +598,42 @@ static void yaml_error(struct ld *l, const yaml_parser_t *p)
 	l->failed = 1;
 }
 
+/* libyaml's scanner takes time quadratic in the flow nesting depth, so a few hundred kilobytes of
+ * "[[[[" would take hours to load: refuse nesting that no rules file needs, before loading. */
+#define LD_MAX_NESTING 1000
+
+/* Returns 0 when TEXT nests at most LD_MAX_NESTING levels (or has a syntax error, which the load
+ * reports), -1 after reporting deeper nesting, -ENOMEM. */
+static int check_nesting(struct ld *l, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	int depth = 0, ret = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	for (;;) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&p, &ev))
+			break;
+		yaml_event_type_t t = ev.type;
+		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+			if (++depth > LD_MAX_NESTING) {
+				LD_ERR(l, ((sk_span){ l->file, mark_off(l, ev.start_mark), 1 }), "yaml",
+				       "invalid YAML: nested more than %d levels deep", LD_MAX_NESTING);
+				ret = -1;
+			}
+		} else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (ret || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return ret;
+}
+
 /* Loads TEXT (already registered as FILE). */
 static int load_text(sk_comp *c, uint32_t file, const char *name, const char *text, size_t len)
 {
@@ -616,9 +652,10 @@ static int load_text(sk_comp *c, uint32_t file, const char *name, const char *te
 			l.char_off[l.n_chars++] = (uint32_t)i;
 	l.char_off[l.n_chars++] = (uint32_t)len;
 
-	if (!yaml_parser_initialize(&parser)) {
+	int nest = check_nesting(&l, text, len);
+	if (nest < 0 || !yaml_parser_initialize(&parser)) {
 		free(l.char_off);
-		return -ENOMEM;
+		return nest < 0 ? nest : -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {

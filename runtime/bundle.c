@@ -235,11 +235,28 @@ static char *rb_str(struct rbuf *r, bool *nomem)
 	return s;
 }
 
+/* S (a string from the file) made fit to quote in a one-line reason: control bytes become
+ * \xNN, so a name holding a newline or a terminal escape cannot split or forge the message. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	size_t k = 0;
+	for (; *s && k + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(buf + k, size - k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	buf[k] = 0;
+	return buf;
+}
+
 static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, char *err,
 			size_t esz)
 {
 	struct rbuf r = { .p = p, .len = len };
 	bool nomem = false;
+	char name[128], text[128];
 
 	uint32_t n = rb_u32(&r);
 	if (r.bad)
@@ -268,7 +285,8 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 		m->priority = pp & 0xff;
 		m->plan = (pp >> 8) & 0xff;
 		if (m->priority >= SAKER_PRIO__COUNT || m->plan > SAKER_PLAN_USER || (pp >> 16))
-			return reason(err, esz, -EINVAL, "rule '%s': invalid priority or plan", m->name);
+			return reason(err, esz, -EINVAL, "rule '%s': invalid priority or plan",
+				      shown(m->name, name, sizeof(name)));
 
 		uint32_t nt = rb_u32(&r);
 		if (r.bad || (size_t)nt * 4 > r.len - r.off)
@@ -296,7 +314,7 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 				break;
 			if (g->width < 0 || g->width > SAKER_PATH_MAX)
 				return reason(err, esz, -EINVAL, "rule '%s': output width %d is out of range",
-					      m->name, g->width);
+					      shown(m->name, name, sizeof(name)), g->width);
 			if (g->field < 0) {
 				g->field = -1;
 				continue;
@@ -306,7 +324,8 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 			if (id < 0)
 				return reason(err, esz, -EINVAL,
 					      "rule '%s': output field '%s' is unknown to this version",
-					      m->name, g->text);
+					      shown(m->name, name, sizeof(name)),
+					      shown(g->text, text, sizeof(text)));
 			g->field = id;
 		}
 		if (r.bad)
