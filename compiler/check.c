@@ -1011,6 +1011,27 @@ static int syscalls_of(struct ck *k, sk_rule *r)
 	return 0;
 }
 
+/* Every matching rule alerts, so two rules with the same lowered condition (after macros, lists
+ * and folding) alert twice for every event: almost always a copy left behind by mistake. */
+static void warn_duplicates(sk_comp *c)
+{
+	char **text = sk_arena_alloc(c->arena, (c->n_rules + 1) * sizeof(*text));
+	for (size_t i = 0; i < c->n_rules; i++)
+		text[i] = sk_pred_to_string(c->arena, c->rules[i]->pred);
+	for (size_t i = 0; i < c->n_rules; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(text[i], text[j]))
+				continue;
+			const sk_item *a = c->rules[j]->item, *b = c->rules[i]->item;
+			sk_warning(c->diag, b->name_span, "duplicate-condition",
+				   "rule '%s' has the same condition as rule '%s': every event that "
+				   "matches alerts twice", b->name, a->name);
+			sk_note(c->diag, a->name_span, "rule '%s' is defined here", a->name);
+			break;
+		}
+	}
+}
+
 int sk_check(sk_comp *c)
 {
 	struct ck k = { .c = c };
@@ -1043,5 +1064,6 @@ int sk_check(sk_comp *c)
 		}
 		sk_arena_push(c->arena, (void ***)&c->rules, &c->n_rules, r);
 	}
+	warn_duplicates(c);
 	return sk_diag_error_count(c->diag) > errors ? -1 : 0;
 }
