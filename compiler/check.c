@@ -766,6 +766,21 @@ static sk_pred *lower_str(struct ck *k, const sk_expr *e, int f, struct vals vs)
 	return p;
 }
 
+int sk_falco_field(const char *name)
+{
+	static const char *const names[] = {
+#define SK_FALCO_FIELD(n) n,
+#include "saker/falco_fields.def"
+#undef SK_FALCO_FIELD
+	};
+	if ((!strncmp(name, "evt.arg.", 8) && name[8]) || (!strncmp(name, "evt.rawarg.", 11) && name[11]))
+		return 1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
 static void unknown_field(struct ck *k, const sk_expr *e, const sk_operand *o)
 {
 	const char *name = o->text;
@@ -781,6 +796,10 @@ static void unknown_field(struct ck *k, const sk_expr *e, const sk_operand *o)
 		else
 			snprintf(note, sizeof(note), "did you mean 'evt.arg.flags contains %s'?", fl);
 		fix = note;
+	} else if (sk_falco_field(name)) {
+		report(k, SK_ERROR, e, o->span, "unsupported-field", NULL,
+		       "field '%s' is a Falco field that saker does not compute yet", name);
+		return;
 	} else if ((fix = sk_field_suggest(name))) {
 		snprintf(note, sizeof(note), "did you mean '%s'?", fix);
 		fix = note;

@@ -13,6 +13,11 @@ const char *sk_nearest(const char *name, const char *const *names, size_t n);
 /* The field a misspelt NAME most likely meant ("evt.user.name" -> "user.name"), or NULL. */
 const char *sk_field_suggest(const char *name);
 
+/* 1 when NAME is a field Falco defines (include/saker/falco_fields.def, or an evt.arg.NAME /
+ * evt.rawarg.NAME argument field) although saker does not compute it: an unsupported field
+ * rather than a typo. */
+int sk_falco_field(const char *name);
+
 /* Parses the output format T into segments (arena memory). Returns 0, or -1 after reporting. */
 int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, size_t *n_segs);
 

@@ -142,8 +142,14 @@ int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, s
 			while (n > 0 && s[j + n - 1] == '.')
 				n--; /* a sentence's full stop is not part of the name */
 			char *name = sk_arena_strndup(c->arena, s + j, n);
-			sk_error(c->diag, sk_text_span(t, j, n), "unknown-field", "unknown field '%s' in output", name);
-			const char *fix = sk_field_suggest(name);
+			const char *fix = NULL;
+			if (sk_falco_field(name)) {
+				sk_error(c->diag, sk_text_span(t, j, n), "unsupported-field",
+					 "field '%s' in output is a Falco field that saker does not provide yet", name);
+			} else {
+				sk_error(c->diag, sk_text_span(t, j, n), "unknown-field", "unknown field '%s' in output", name);
+				fix = sk_field_suggest(name);
+			}
 			if (fix)
 				sk_note(c->diag, sk_text_span(t, j, n), "did you mean '%s'?", fix);
 			bad = 1;
