@@ -14,6 +14,11 @@ usage: bench/run.sh [options] [BUILD_DIR]
   -o, --output FILE    JSON results (default bench/results.json)
   -c, --conditions L   comma list among base,floor,bpftrace,saker (default: all four)
       --rules PATH     rules compiled for sakerd (default: the repository's rules/)
+      --prog-time      also measure each tool's BPF program run time per pair with the
+                       kernel's own accounting (kernel.bpf_stats_enabled, restored at exit):
+                       what the programs cost, without the syscall's noise; the accounting
+                       itself slows every program a little, so the ns/pair figures of such
+                       a run are not comparable with a run without it
   -h, --help           this text
 Needs root (it loads BPF programs). Conditions that cannot run are skipped with a loud
 SKIPPED line and recorded as skipped in the JSON.
@@ -32,6 +37,7 @@ OUTPUT="$HERE/results.json"
 CONDITIONS="base,floor,bpftrace,saker"
 RULES="$ROOT/rules"
 BUILD_DIR=""
+PROG_TIME=""
 CMDLINE="bench/run.sh $*"
 READY_TIMEOUT=60   # seconds a tool may take to attach (bpftrace compiles with LLVM first)
 STOP_TIMEOUT=15    # seconds a tool may take to exit after its signal
@@ -43,6 +49,7 @@ while [ $# -gt 0 ]; do
 	-o|--output) OUTPUT=${2:?}; shift 2 ;;
 	-c|--conditions) CONDITIONS=${2:?}; shift 2 ;;
 	--rules) RULES=${2:?}; shift 2 ;;
+	--prog-time) PROG_TIME=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
 	*) [ -z "$BUILD_DIR" ] || { usage >&2; exit 2; }; BUILD_DIR=$1; shift ;;
@@ -74,7 +81,14 @@ cleanup() {
 	fi
 	rm -rf "$WORK"
 }
-trap cleanup EXIT
+STATS_WAS=""
+if [ -n "$PROG_TIME" ]; then
+	STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled) || die "--prog-time: kernel.bpf_stats_enabled is not available"
+	sysctl -qw kernel.bpf_stats_enabled=1 || die "--prog-time: cannot enable kernel.bpf_stats_enabled"
+	command -v bpftool >/dev/null || die "--prog-time needs bpftool"
+fi
+restore_stats() { [ -z "$STATS_WAS" ] || sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"; }
+trap 'cleanup; restore_stats' EXIT
 trap 'exit 130' INT TERM
 
 # --- build the helpers (small, so built here rather than in the project's build) ---
@@ -238,8 +252,20 @@ status_kb() { # PID FIELD
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
 }
 
+# prog_run_ns IDS: the kernel's run time (ns) summed over the programs IDS (bpf_stats).
+prog_run_ns() {
+	local id t=0 v
+	for id in $1; do
+		v=$(bpftool prog show id "$id" 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "run_time_ns") print $(i + 1) }')
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
 # --- the rounds ---
 RES="$WORK/results.tsv"   # round cond ns_per_pair
+PT="$WORK/progtime.tsv"   # round cond program-ns-per-pair (--prog-time)
+: >"$PT"
 FOREIGN="$WORK/foreign.tsv" # round cond programs: tracing programs no condition of ours loaded
 SAK="$WORK/sakerd.tsv"    # round rss_kb hwm_kb seen matched lost path_trunc alert_lines received
 : >"$RES"; : >"$SAK"; : >"$FOREIGN"
@@ -264,7 +290,12 @@ for ((r = 0; r < ROUNDS; r++)); do
 		fi
 		foreign=""
 		[ -n "$HAVE_BPFTOOL" ] && foreign=$(foreign_progs)
+		[ -n "$PROG_TIME" ] && pids=$(tool_prog_ids) && pt0=$(prog_run_ns "$pids")
 		ns=$("$WORK/openloop" "$PAIRS" "$TARGET") || { stop_tool "$c"; die "openloop failed"; }
+		if [ -n "$PROG_TIME" ] && [ "$c" != base ]; then
+			pt1=$(prog_run_ns "$pids")
+			printf '%s\t%s\t%s\n' "$((r + 1))" "$c" "$(awk -v a="$pt0" -v b="$pt1" -v n="$PAIRS" 'BEGIN { printf "%.1f", (b - a) / n }')" >>"$PT"
+		fi
 		[ -n "$HAVE_BPFTOOL" ] && foreign=$(printf '%s\n' "$foreign" "$(foreign_progs)" | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
 		if [ -n "$foreign" ]; then
 			note "round $((r + 1)): WARNING: foreign tracing BPF programs loaded while timing $c: $foreign"
@@ -443,4 +474,34 @@ fi
 if [ -s "$WORK/sakerd-last-stderr" ]; then
 	echo "sakerd's last stderr lines (last round):"
 	sed 's/^/  /' "$WORK/sakerd-last-stderr"
+fi
+
+# --- program run time per pair (--prog-time) ---
+if [ -n "$PROG_TIME" ] && [ -s "$PT" ]; then
+	awk -F'\t' -v json="${OUTPUT%.json}-progtime.json" -v pairs="$PAIRS" '
+	function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
+	function median(a, n) { sort(a, n); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	{ n[$2]++; v[$2, n[$2]] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++nc] = $2 } }
+	END {
+		print "BPF program run time per pair (kernel.bpf_stats_enabled: the programs alone, no syscall):"
+		o = "{\"pairs\": " pairs ", \"program_ns_per_pair\": {"
+		for (k = 1; k <= nc; k++) {
+			c = order[k]; m = n[c]
+			for (i = 1; i <= m; i++) a[i] = v[c, i]
+			med[c] = median(a, m); mn[c] = a[1]
+			printf "  %-10s median %8.1f ns   min %8.1f ns   (%d rounds)\n", c, med[c], mn[c], m
+			o = o (k > 1 ? ", " : "") "\"" c "\": {\"median\": " med[c] ", \"min\": " mn[c] "}"
+		}
+		o = o "}"
+		if (("saker" in med) && ("floor" in med) && med["floor"] > 0) {
+			printf "  saker / floor: %.2f (medians)\n", med["saker"] / med["floor"]
+			o = o sprintf(", \"saker_over_floor\": %.2f", med["saker"] / med["floor"])
+		}
+		if (("saker" in med) && ("bpftrace" in med) && med["bpftrace"] > 0) {
+			printf "  saker / bpftrace: %.2f (medians)\n", med["saker"] / med["bpftrace"]
+			o = o sprintf(", \"saker_over_bpftrace\": %.2f", med["saker"] / med["bpftrace"])
+		}
+		print o "}" > json
+		printf "program times written to %s\n", json
+	}' "$PT"
 fi
