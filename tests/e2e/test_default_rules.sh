@@ -9,6 +9,14 @@ rules="$SAKER_SOURCE_DIR/rules"
 compile_bundle "$rules" "$E2E_TMP/a.saker"
 compile_bundle "$rules" "$E2E_TMP/b.saker"
 cmp -s "$E2E_TMP/a.saker" "$E2E_TMP/b.saker" || fail "two compilations of rules/ differ"
+# Nor may the bundle depend on where saker was built: the build tree's name must not appear in
+# it (the template's debug information once carried it).
+# (A build tree named like something the bundle holds anyway cannot be told apart: not checked.)
+build_name=$(basename "$SAKER_BINARY_DIR")
+case $build_name in
+*saker* | bpf | include | templates | rules) ;;
+*) ! grep -aqF "$build_name" "$E2E_TMP/a.saker" || fail "the bundle names the build directory '$build_name'" ;;
+esac
 
 # Compiling needs no privilege: the same bytes come out as an unprivileged user.
 if command -v setpriv > /dev/null; then
