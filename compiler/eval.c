@@ -1,5 +1,5 @@
-/* The evaluator of reference (eval.h): field values read from an event record the way the runtime
- * renders them, and every predicate kind and comparison of pred.h, written for clarity, not speed. */
+/* The evaluator of reference (eval.h): every predicate kind and comparison of pred.h on the field
+ * values sakerd prints (sk_event_field), written for clarity, not speed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fnmatch.h>
@@ -9,173 +9,37 @@
 #include <string.h>
 
 #include "eval.h"
+#include "saker/event_fields.h"
 #include "saker/fields.h"
 
 /* ---- field values ------------------------------------------------------------------------ */
 
-/* The syscalls whose exits fill open_flags and the fd fields. */
-static int is_open_call(uint32_t nr)
-{
-	return nr == 2 /* open */ || nr == 85 /* creat */ || nr == 257 /* openat */ ||
-	       nr == 437 /* openat2 */;
-}
-
-static void v_str(struct sk_eval_value *v, const char *s, size_t len)
-{
-	v->kind = SK_EV_STR;
-	v->s = s;
-	v->len = len;
-}
-
-static void v_cstr(struct sk_eval_value *v, const char *s)
-{
-	if (s)
-		v_str(v, s, strlen(s));
-}
-
-static void v_int(struct sk_eval_value *v, int64_t i)
-{
-	v->kind = SK_EV_INT;
-	v->i = i;
-}
-
 void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value *v,
 		   char scratch[SK_EVAL_SCRATCH])
 {
-	const int open_call = is_open_call(ev->syscall_nr);
-	const int flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
-	const int have_path = (ev->valid & SAKER_EV_PATH) != 0;
-	/* Falco's fd fields of a failed open: fd.name (the path the call named) and fd.directory,
-	 * fd.typechar 'f', but no fd.filename and no fd.type */
-	const int failed_open = open_call && ev->res < 0;
-	/* Bounded: a record that skipped decoding must not send us past its buffers. */
-	const size_t path_len = strnlen(ev->path, sizeof(ev->path) - 1);
-	const char *slash = have_path ? memrchr(ev->path, '/', path_len) : NULL;
-	const uint64_t acc = ev->open_flags & 3;
+	struct sk_field_value fv;
 
+	sk_event_field(ev, field, &fv, scratch);
 	memset(v, 0, sizeof(*v));
-	scratch[0] = 0;
-	switch ((enum sk_field_id)field) {
-	case SK_FLD_EVT_TYPE:
-		v_cstr(v, sk_syscall_name((int)ev->syscall_nr));
+	switch (fv.kind) {
+	case SK_VAL_NA:
 		break;
-	case SK_FLD_EVT_DIR:
-		v_cstr(v, "<"); /* every event is a syscall exit */
+	case SK_VAL_STR:
+		v->kind = SK_EV_STR;
+		v->s = fv.s;
+		v->len = fv.len;
 		break;
-	/* an open whose flags the kernel could not read has no flag fields */
-	case SK_FLD_EVT_IS_OPEN_READ:
-		if (!flags_na)
-			v_int(v, open_call && (acc == 0 || acc == 2));
+	case SK_VAL_I64:
+		v->kind = SK_EV_INT;
+		v->i = fv.i;
 		break;
-	case SK_FLD_EVT_IS_OPEN_WRITE:
-		if (!flags_na)
-			v_int(v, open_call && (acc == 1 || acc == 2));
+	case SK_VAL_U64:
+		v->kind = SK_EV_INT;
+		v->i = (int64_t)fv.u;
 		break;
-	case SK_FLD_EVT_IS_OPEN_CREATE:
-		if (!flags_na)
-			v_int(v, open_call && (ev->open_flags & 0100) != 0);
-		break;
-	case SK_FLD_EVT_ARG_FLAGS:
-		if (open_call && !flags_na) {
-			sk_open_flags_render(ev->open_flags, scratch, SK_EVAL_SCRATCH);
-			v_cstr(v, scratch);
-		}
-		break;
-	case SK_FLD_EVT_RAWARG_FLAGS:
-		if (open_call && !flags_na)
-			v_int(v, (int64_t)ev->open_flags);
-		break;
-	case SK_FLD_EVT_RES:
-		if (ev->res >= 0) {
-			v_cstr(v, "SUCCESS");
-		} else {
-			const char *name = ev->res >= -4095 ? sk_errno_name((int)-ev->res) : NULL;
-			if (!name) {
-				snprintf(scratch, SK_EVAL_SCRATCH, "%" PRId64, (int64_t)ev->res);
-				name = scratch;
-			}
-			v_cstr(v, name);
-		}
-		break;
-	case SK_FLD_EVT_RAWRES:
-		v_int(v, ev->res);
-		break;
-	case SK_FLD_EVT_FAILED:
-		v_int(v, ev->res < 0);
-		break;
-	case SK_FLD_FD_NAME:
-		if (have_path)
-			v_str(v, ev->path, path_len);
-		break;
-	case SK_FLD_FD_DIRECTORY:
-		/* "/a/b" -> "/a", "/b" -> "/"; a path without a slash has no directory */
-		if (slash) {
-			size_t n = slash == ev->path ? 1 : (size_t)(slash - ev->path);
-			memcpy(scratch, ev->path, n);
-			scratch[n] = 0;
-			v_str(v, scratch, n);
-		}
-		break;
-	case SK_FLD_FD_FILENAME:
-		if (have_path && !failed_open) {
-			const char *base = slash ? slash + 1 : ev->path;
-			v_str(v, base, path_len - (size_t)(base - ev->path));
-		}
-		break;
-	case SK_FLD_FD_TYPECHAR:
-		if (failed_open)
-			v_cstr(v, "f");
-		else if (have_path)
-			v_cstr(v, ev->valid & SAKER_EV_DIR ? "d" : "f");
-		break;
-	case SK_FLD_FD_TYPE:
-		if (have_path && !failed_open)
-			v_cstr(v, ev->valid & SAKER_EV_DIR ? "directory" : "file");
-		break;
-	case SK_FLD_FD_NUM:
-		if (open_call)
-			v_int(v, ev->res >= 0 ? ev->res : -1);
-		break;
-	case SK_FLD_PROC_NAME:
-		v_str(v, ev->comm, strnlen(ev->comm, SAKER_COMM_LEN - 1));
-		break;
-	case SK_FLD_PROC_PID:
-		v_int(v, ev->pid);
-		break;
-	case SK_FLD_THREAD_TID:
-		v_int(v, ev->tid);
-		break;
-	case SK_FLD_PROC_PPID:
-		if (ev->valid & SAKER_EV_PARENT)
-			v_int(v, ev->ppid);
-		break;
-	case SK_FLD_PROC_PNAME:
-		if (ev->valid & SAKER_EV_PARENT)
-			v_str(v, ev->pcomm, strnlen(ev->pcomm, SAKER_COMM_LEN - 1));
-		break;
-	case SK_FLD_PROC_EXEPATH:
-		if (ev->valid & SAKER_EV_EXE)
-			v_str(v, ev->exepath, strnlen(ev->exepath, sizeof(ev->exepath) - 1));
-		break;
-	case SK_FLD_USER_UID:
-		v_int(v, ev->uid);
-		break;
-	case SK_FLD_USER_LOGINUID:
-		/* the audit "unset" value reads as -1; any other id keeps its unsigned value */
-		v_int(v, (ev->valid & SAKER_EV_LOGINUID) && ev->loginuid != UINT32_MAX
-			    ? (int64_t)ev->loginuid : -1);
-		break;
-	case SK_FLD_GROUP_GID:
-		v_int(v, ev->gid);
-		break;
-	case SK_FLD_CONTAINER_ID:
-		if (ev->valid & SAKER_EV_CONTAINER)
-			v_str(v, ev->container_id, strnlen(ev->container_id, SAKER_CID_LEN - 1));
-		else
-			v_cstr(v, "host");
-		break;
-	default:
-		/* only user space knows it (evt.time, user.name, container.image...) */
+	case SK_VAL_BOOL:
+		v->kind = SK_EV_INT;
+		v->i = fv.b;
 		break;
 	}
 }

@@ -7,6 +7,7 @@
 
 #include "pred.h"
 #include "saker/event.h"
+#include "saker/event_fields.h"
 
 enum sk_eval_kind {
 	SK_EV_NA,   /* the field has no value for this event */
@@ -21,11 +22,11 @@ struct sk_eval_value {
 	int64_t i;
 };
 
-#define SK_EVAL_SCRATCH SAKER_PATH_MAX
+#define SK_EVAL_SCRATCH SK_FIELD_SCRATCH
 
-/* The value of FIELD (enum sk_field_id) for EV, as the runtime renders it (runtime/rt_render.c).
- * Fields only user space knows (time, host and user names, container images) have no value
- * here: the record does not hold them. SCRATCH receives values built for the call. */
+/* The value of FIELD (enum sk_field_id) for EV: sk_event_field's (saker/event_fields.h), with
+ * every number and boolean as one signed 64-bit integer. SCRATCH receives values built for the
+ * call. */
 void sk_eval_field(const struct saker_event *ev, int field, struct sk_eval_value *v,
 		   char scratch[SK_EVAL_SCRATCH]);
 

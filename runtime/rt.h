@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "saker/event_fields.h"
 #include "saker/bundle.h"
 #include "saker/event.h"
 
@@ -49,16 +50,6 @@ void saker_rt_container_info(struct saker_rt_enrich *e, const char *id, const ch
 
 /* ---- field values and rendering (rt_render.c) -------------------------------------------- */
 
-enum saker_rt_vkind { SAKER_RT_NA, SAKER_RT_STR, SAKER_RT_I64, SAKER_RT_U64, SAKER_RT_BOOL };
-
-struct saker_rt_value {
-	enum saker_rt_vkind kind;
-	const char *s;  /* SAKER_RT_STR: points into the event, the context or SCRATCH */
-	int64_t i;
-	uint64_t u;
-	bool b;
-};
-
 struct saker_rt_render {
 	const char *hostname;         /* evt.hostname and the JSON "hostname" */
 	int64_t boot_to_wall_ns;      /* CLOCK_REALTIME - CLOCK_BOOTTIME, taken at start */
@@ -72,10 +63,11 @@ int saker_rt_event_decode(const void *data, size_t size, struct saker_event *ev)
 /* Nanoseconds since the epoch of EV. */
 uint64_t saker_rt_event_wall_ns(const struct saker_rt_render *r, const struct saker_event *ev);
 
-#define SAKER_RT_SCRATCH SAKER_PATH_MAX
-/* The value of FIELD (enum sk_field_id) for EV. SCRATCH holds values built for the call. */
+#define SAKER_RT_SCRATCH SK_FIELD_SCRATCH
+/* The value of FIELD (enum sk_field_id) for EV: sk_event_field's, plus the fields only user
+ * space knows (times, host, user and container names). SCRATCH holds values built for the call. */
 void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
-			  int field, struct saker_rt_value *v, char scratch[SAKER_RT_SCRATCH]);
+			  int field, struct sk_field_value *v, char scratch[SAKER_RT_SCRATCH]);
 
 /* Appends one alert line for RULE and EV (no newline): Falco's text line, or its JSON object
  * when JSON is set. Returns 0 or -ENOMEM. */

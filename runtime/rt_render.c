@@ -182,34 +182,13 @@ uint64_t saker_rt_event_wall_ns(const struct saker_rt_render *r, const struct sa
 
 /* ---- field values ------------------------------------------------------------------------- */
 
-static int is_open_call(uint32_t nr)
+static void v_str(struct sk_field_value *v, const char *s)
 {
-	return nr == 2 /* open */ || nr == 85 /* creat */ || nr == 257 /* openat */ ||
-	       nr == 437 /* openat2 */;
-}
-
-static void v_str(struct saker_rt_value *v, const char *s)
-{
-	v->kind = s ? SAKER_RT_STR : SAKER_RT_NA;
-	v->s = s;
-}
-
-static void v_i64(struct saker_rt_value *v, int64_t i)
-{
-	v->kind = SAKER_RT_I64;
-	v->i = i;
-}
-
-static void v_u64(struct saker_rt_value *v, uint64_t u)
-{
-	v->kind = SAKER_RT_U64;
-	v->u = u;
-}
-
-static void v_bool(struct saker_rt_value *v, bool b)
-{
-	v->kind = SAKER_RT_BOOL;
-	v->b = b;
+	if (s) {
+		v->kind = SK_VAL_STR;
+		v->s = s;
+		v->len = strlen(s);
+	}
 }
 
 /* "HH:MM:SS.nnnnnnnnn" in local time, or the ISO 8601 UTC form with "+0000" or "Z". */
@@ -245,26 +224,13 @@ static const char *image_repository(const char *image, char *buf, size_t size)
 }
 
 void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
-			  int field, struct saker_rt_value *v, char scratch[SAKER_RT_SCRATCH])
+			  int field, struct sk_field_value *v, char scratch[SAKER_RT_SCRATCH])
 {
-	const bool open_call = is_open_call(ev->syscall_nr);
-	const bool flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
-	const bool have_path = ev->valid & SAKER_EV_PATH;
-	/* as Falco: a failed open has fd.name and fd.directory, fd.typechar 'f', no fd.filename
-	 * and no fd.type (the kernel side and eval.c agree) */
-	const bool failed_open = open_call && ev->res < 0;
 	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
 	const char *image = NULL, *cname = NULL;
 
-	memset(v, 0, sizeof(*v));
-	scratch[0] = 0;
+	sk_event_field(ev, field, v, scratch);
 	switch ((enum sk_field_id)field) {
-	case SK_FLD_EVT_TYPE:
-		v_str(v, sk_syscall_name((int)ev->syscall_nr));
-		break;
-	case SK_FLD_EVT_DIR:
-		v_str(v, "<");
-		break;
 	case SK_FLD_EVT_TIME:
 		fmt_time(saker_rt_event_wall_ns(r, ev), 0, "", scratch, SAKER_RT_SCRATCH);
 		v_str(v, scratch);
@@ -274,123 +240,14 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 		v_str(v, scratch);
 		break;
 	case SK_FLD_EVT_RAWTIME:
-		v_u64(v, saker_rt_event_wall_ns(r, ev));
+		v->kind = SK_VAL_U64;
+		v->u = saker_rt_event_wall_ns(r, ev);
 		break;
 	case SK_FLD_EVT_HOSTNAME:
 		v_str(v, r->hostname);
 		break;
-	/* an open whose flags the kernel could not read has no flag fields */
-	case SK_FLD_EVT_IS_OPEN_READ:
-		if (!flags_na)
-			v_bool(v, open_call && ((ev->open_flags & 3) == 0 || (ev->open_flags & 3) == 2));
-		break;
-	case SK_FLD_EVT_IS_OPEN_WRITE:
-		if (!flags_na)
-			v_bool(v, open_call && ((ev->open_flags & 3) == 1 || (ev->open_flags & 3) == 2));
-		break;
-	case SK_FLD_EVT_IS_OPEN_CREATE:
-		if (!flags_na)
-			v_bool(v, open_call && (ev->open_flags & 0100));
-		break;
-	case SK_FLD_EVT_ARG_FLAGS:
-		if (open_call && !flags_na) {
-			sk_open_flags_render(ev->open_flags, scratch, SAKER_RT_SCRATCH);
-			v_str(v, scratch);
-		}
-		break;
-	case SK_FLD_EVT_RAWARG_FLAGS:
-		if (open_call && !flags_na)
-			v_u64(v, ev->open_flags);
-		break;
-	case SK_FLD_EVT_RES:
-		if (ev->res >= 0) {
-			v_str(v, "SUCCESS");
-		} else {
-			const char *name = ev->res >= -4095 ? sk_errno_name((int)-ev->res) : NULL;
-			if (!name) {
-				snprintf(scratch, SAKER_RT_SCRATCH, "%" PRId64, (int64_t)ev->res);
-				name = scratch;
-			}
-			v_str(v, name);
-		}
-		break;
-	case SK_FLD_EVT_RAWRES:
-		v_i64(v, ev->res);
-		break;
-	case SK_FLD_EVT_FAILED:
-		v_bool(v, ev->res < 0);
-		break;
-	case SK_FLD_FD_NAME:
-		if (have_path)
-			v_str(v, ev->path);
-		break;
-	case SK_FLD_FD_DIRECTORY:
-		if (have_path) {
-			const char *slash = strrchr(ev->path, '/');
-			if (slash) {
-				size_t n = slash == ev->path ? 1 : (size_t)(slash - ev->path);
-				memcpy(scratch, ev->path, n);
-				scratch[n] = 0;
-				v_str(v, scratch);
-			}
-		}
-		break;
-	case SK_FLD_FD_FILENAME:
-		if (have_path && !failed_open) {
-			const char *slash = strrchr(ev->path, '/');
-			v_str(v, slash ? slash + 1 : ev->path);
-		}
-		break;
-	case SK_FLD_FD_TYPECHAR:
-		if (failed_open)
-			v_str(v, "f");
-		else if (have_path)
-			v_str(v, ev->valid & SAKER_EV_DIR ? "d" : "f");
-		break;
-	case SK_FLD_FD_TYPE:
-		if (have_path && !failed_open)
-			v_str(v, ev->valid & SAKER_EV_DIR ? "directory" : "file");
-		break;
-	case SK_FLD_FD_NUM:
-		if (open_call)
-			v_i64(v, ev->res >= 0 ? ev->res : -1);
-		break;
-	case SK_FLD_PROC_NAME:
-		v_str(v, ev->comm);
-		break;
-	case SK_FLD_PROC_PID:
-		v_i64(v, ev->pid);
-		break;
-	case SK_FLD_THREAD_TID:
-		v_i64(v, ev->tid);
-		break;
-	case SK_FLD_PROC_PPID:
-		if (ev->valid & SAKER_EV_PARENT)
-			v_i64(v, ev->ppid);
-		break;
-	case SK_FLD_PROC_PNAME:
-		if (ev->valid & SAKER_EV_PARENT)
-			v_str(v, ev->pcomm);
-		break;
-	case SK_FLD_PROC_EXEPATH:
-		if (ev->valid & SAKER_EV_EXE)
-			v_str(v, ev->exepath);
-		break;
-	case SK_FLD_USER_UID:
-		v_u64(v, ev->uid);
-		break;
 	case SK_FLD_USER_NAME:
 		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->uid) : NULL);
-		break;
-	case SK_FLD_USER_LOGINUID:
-		v_i64(v, (ev->valid & SAKER_EV_LOGINUID) && ev->loginuid != UINT32_MAX
-			      ? (int64_t)ev->loginuid : -1);
-		break;
-	case SK_FLD_GROUP_GID:
-		v_u64(v, ev->gid);
-		break;
-	case SK_FLD_CONTAINER_ID:
-		v_str(v, in_container ? ev->container_id : "host");
 		break;
 	case SK_FLD_CONTAINER_IMAGE_NAME:
 	case SK_FLD_CONTAINER_IMAGE_REPOSITORY:
@@ -410,30 +267,31 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 		else
 			v_str(v, image_repository(image, scratch, SAKER_RT_SCRATCH));
 		break;
-	case SK_FLD__COUNT:
+	default:
+		/* computed in the kernel: sk_event_field gave its value */
 		break;
 	}
 }
 
 /* ---- alerts ------------------------------------------------------------------------------- */
 
-static void put_value_text(struct saker_rt_str *s, const struct saker_rt_value *v, int width)
+static void put_value_text(struct saker_rt_str *s, const struct sk_field_value *v, int width)
 {
 	char num[32];
 	const char *text;
 	switch (v->kind) {
-	case SAKER_RT_STR:
+	case SK_VAL_STR:
 		text = v->s;
 		break;
-	case SAKER_RT_I64:
+	case SK_VAL_I64:
 		snprintf(num, sizeof(num), "%" PRId64, v->i);
 		text = num;
 		break;
-	case SAKER_RT_U64:
+	case SK_VAL_U64:
 		snprintf(num, sizeof(num), "%" PRIu64, v->u);
 		text = num;
 		break;
-	case SAKER_RT_BOOL:
+	case SK_VAL_BOOL:
 		text = v->b ? "true" : "false";
 		break;
 	default:
@@ -458,7 +316,7 @@ static int is_time_field(int f)
 }
 
 static void put_value_json(struct saker_rt_str *s, const struct saker_rt_render *r,
-			   const struct saker_event *ev, int field, const struct saker_rt_value *v)
+			   const struct saker_event *ev, int field, const struct sk_field_value *v)
 {
 	/* Falco emits every time field in output_fields as epoch nanoseconds. */
 	if (is_time_field(field)) {
@@ -466,18 +324,18 @@ static void put_value_json(struct saker_rt_str *s, const struct saker_rt_render 
 		return;
 	}
 	switch (v->kind) {
-	case SAKER_RT_STR:
+	case SK_VAL_STR:
 		saker_rt_str_puts(s, "\"");
 		saker_rt_str_json(s, v->s, strlen(v->s));
 		saker_rt_str_puts(s, "\"");
 		break;
-	case SAKER_RT_I64:
+	case SK_VAL_I64:
 		saker_rt_str_printf(s, "%" PRId64, v->i);
 		break;
-	case SAKER_RT_U64:
+	case SK_VAL_U64:
 		saker_rt_str_printf(s, "%" PRIu64, v->u);
 		break;
-	case SAKER_RT_BOOL:
+	case SK_VAL_BOOL:
 		saker_rt_str_puts(s, v->b ? "true" : "false");
 		break;
 	default:
@@ -502,7 +360,7 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 			  const struct saker_event *ev, bool json, struct saker_rt_str *out)
 {
 	struct saker_rt_str line = { 0 };
-	struct saker_rt_value v;
+	struct sk_field_value v;
 	char *scratch = malloc(SAKER_RT_SCRATCH);
 	int ret;
 

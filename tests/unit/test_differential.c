@@ -261,15 +261,17 @@ static void show_event(const char *prefix, const struct saker_event *ev)
 		strlen(ev->path) > 300 ? "..." : "");
 }
 
-/* Our field values must be the runtime's own (rt_render.c): the oracle reads what alerts print. */
-static int same_value(const struct saker_rt_value *rv, const struct sk_eval_value *v)
+/* The oracle must read what alerts print. Both take kernel fields from sk_event_field; this
+ * checks that neither the runtime's layer (rt_render.c) nor the evaluator's integer view changes
+ * one of them. */
+static int same_value(const struct sk_field_value *rv, const struct sk_eval_value *v)
 {
 	switch (rv->kind) {
-	case SAKER_RT_NA: return v->kind == SK_EV_NA;
-	case SAKER_RT_STR: return v->kind == SK_EV_STR && strlen(rv->s) == v->len && !memcmp(rv->s, v->s, v->len);
-	case SAKER_RT_I64: return v->kind == SK_EV_INT && v->i == rv->i;
-	case SAKER_RT_U64: return v->kind == SK_EV_INT && (uint64_t)v->i == rv->u;
-	case SAKER_RT_BOOL: return v->kind == SK_EV_INT && v->i == rv->b;
+	case SK_VAL_NA: return v->kind == SK_EV_NA;
+	case SK_VAL_STR: return v->kind == SK_EV_STR && strlen(rv->s) == v->len && !memcmp(rv->s, v->s, v->len);
+	case SK_VAL_I64: return v->kind == SK_EV_INT && v->i == rv->i;
+	case SK_VAL_U64: return v->kind == SK_EV_INT && (uint64_t)v->i == rv->u;
+	case SK_VAL_BOOL: return v->kind == SK_EV_INT && v->i == rv->b;
 	}
 	return 0;
 }
@@ -278,7 +280,7 @@ static void check_fields(struct diff *d, const struct saker_event *ev)
 {
 	static char s1[SAKER_RT_SCRATCH], s2[SK_EVAL_SCRATCH];
 	const struct saker_rt_render r = { .hostname = "h" };
-	struct saker_rt_value rv;
+	struct sk_field_value rv;
 	struct sk_eval_value v;
 
 	for (int f = 0; f < SK_FLD__COUNT; f++) {

@@ -280,7 +280,7 @@ static void test_field_values(void **state)
 	(void)state;
 	struct saker_rt_render r = ctx();
 	struct saker_event *ev = shadow_event();
-	struct saker_rt_value v;
+	struct sk_field_value v;
 	char *scratch = malloc(SAKER_RT_SCRATCH);
 
 	saker_rt_field_value(&r, ev, SK_FLD_FD_DIRECTORY, &v, scratch);
@@ -290,7 +290,7 @@ static void test_field_values(void **state)
 	saker_rt_field_value(&r, ev, SK_FLD_FD_TYPECHAR, &v, scratch);
 	assert_string_equal(v.s, "f");
 	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_WRITE, &v, scratch);
-	assert_int_equal(v.kind, SAKER_RT_BOOL);
+	assert_int_equal(v.kind, SK_VAL_BOOL);
 	assert_true(v.b);
 	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_READ, &v, scratch);
 	assert_false(v.b);
@@ -301,7 +301,7 @@ static void test_field_values(void **state)
 	saker_rt_field_value(&r, ev, SK_FLD_THREAD_TID, &v, scratch);
 	assert_int_equal(v.i, 1235);
 	saker_rt_field_value(&r, ev, SK_FLD_GROUP_GID, &v, scratch);
-	assert_int_equal(v.kind, SAKER_RT_U64);
+	assert_int_equal(v.kind, SK_VAL_U64);
 
 	strcpy(ev->path, "/shadow");
 	ev->path_len = 7;
@@ -330,7 +330,7 @@ static void test_field_values(void **state)
 	/* A uid with no password entry has no name. */
 	ev->uid = 3999999999u;
 	saker_rt_field_value(&r, ev, SK_FLD_USER_NAME, &v, scratch);
-	assert_int_equal(v.kind, SAKER_RT_NA);
+	assert_int_equal(v.kind, SK_VAL_NA);
 
 	/* In a container with no runtime to ask: id known, the rest missing. */
 	ev->valid |= SAKER_EV_CONTAINER;
@@ -338,7 +338,7 @@ static void test_field_values(void **state)
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_ID, &v, scratch);
 	assert_string_equal(v.s, "0123456789ab");
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_NAME, &v, scratch);
-	assert_int_equal(v.kind, SAKER_RT_NA);
+	assert_int_equal(v.kind, SK_VAL_NA);
 	free(scratch);
 	free(ev);
 }
