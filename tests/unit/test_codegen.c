@@ -1,9 +1,8 @@
-/* saker-test-lib: saker_codegen */
+/* saker-test-lib: saker_driver */
 /* Tests for compiler/codegen.c: rulesets built by hand as predicates, compiled to a BPF object
  * (deterministically), then, as root, loaded into the kernel and driven with real opens whose
  * events must carry exactly the expected rule bits. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +20,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "kernel_test.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -254,48 +255,6 @@ static void test_refuses_user_field(void **state)
 	sk_comp_free(c);
 }
 
-/* ---- libbpf, loaded at run time (saker_codegen itself does not link it) --------------- */
-
-#define LIBBPF_FNS(X)                                                                        \
-	X(bpf_object__open_mem) X(bpf_object__load) X(bpf_object__close)                     \
-	X(bpf_object__next_program) X(bpf_program__attach) X(bpf_program__insn_cnt)          \
-	X(bpf_program__fd) X(bpf_link__destroy) X(bpf_object__find_map_by_name)              \
-	X(bpf_map__fd) X(ring_buffer__new) X(ring_buffer__consume) X(ring_buffer__free)      \
-	X(bpf_map_lookup_elem) X(bpf_obj_get_info_by_fd)
-
-static struct {
-#define X(fn) typeof(&fn) fn;
-	LIBBPF_FNS(X)
-#undef X
-} lb;
-
-static int libbpf_open(void)
-{
-	void *h = dlopen("libbpf.so.1", RTLD_NOW);
-
-	if (!h)
-		return -1;
-#define X(fn)                                 \
-	lb.fn = (typeof(lb.fn))dlsym(h, #fn); \
-	if (!lb.fn)                           \
-		return -1;
-	LIBBPF_FNS(X)
-#undef X
-	return 0;
-}
-
-/* Kernel tests skip without root, unless CI demands them. */
-static int need_root(void)
-{
-	const char *req = getenv("SAKER_REQUIRE_E2E");
-
-	if (geteuid() == 0)
-		return 0;
-	if (req && !strcmp(req, "1"))
-		fail_msg("SAKER_REQUIRE_E2E=1 but not running as root");
-	fprintf(stderr, "\n*** SKIPPED: needs root (load and run BPF programs) ***\n\n");
-	return -1;
-}
 
 struct got {
 	uint64_t matched[SAKER_RULE_WORDS];
@@ -367,35 +326,34 @@ static void kern_load(struct kern *k, const uint8_t *obj, size_t len)
 	uint32_t ilen = sizeof(info);
 
 	memset(k, 0, sizeof(*k));
-	assert_int_equal(libbpf_open(), 0);
-	k->obj = lb.bpf_object__open_mem(obj, len, NULL);
+	k->obj = bpf_object__open_mem(obj, len, NULL);
 	assert_non_null(k->obj);
-	assert_int_equal(lb.bpf_object__load(k->obj), 0);
-	while ((prog = lb.bpf_object__next_program(k->obj, prog))) {
-		k->links[k->n_links] = lb.bpf_program__attach(prog);
+	assert_int_equal(bpf_object__load(k->obj), 0);
+	while ((prog = bpf_object__next_program(k->obj, prog))) {
+		k->links[k->n_links] = bpf_program__attach(prog);
 		assert_non_null(k->links[k->n_links]);
 		k->n_links++;
-		k->insns += lb.bpf_program__insn_cnt(prog);
+		k->insns += bpf_program__insn_cnt(prog);
 		memset(&info, 0, sizeof(info));
-		if (!lb.bpf_obj_get_info_by_fd(lb.bpf_program__fd(prog), &info, &ilen))
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &ilen))
 			k->verified += info.verified_insns;
 	}
 	assert_true(k->n_links > 0);
-	m = lb.bpf_object__find_map_by_name(k->obj, SAKER_MAP_EVENTS);
+	m = bpf_object__find_map_by_name(k->obj, SAKER_MAP_EVENTS);
 	assert_non_null(m);
-	k->rb = lb.ring_buffer__new(lb.bpf_map__fd(m), on_event, k, NULL);
+	k->rb = ring_buffer__new(bpf_map__fd(m), on_event, k, NULL);
 	assert_non_null(k->rb);
-	m = lb.bpf_object__find_map_by_name(k->obj, SAKER_MAP_STATS);
+	m = bpf_object__find_map_by_name(k->obj, SAKER_MAP_STATS);
 	assert_non_null(m);
-	k->stats_fd = lb.bpf_map__fd(m);
+	k->stats_fd = bpf_map__fd(m);
 }
 
 static void kern_close(struct kern *k)
 {
-	lb.ring_buffer__free(k->rb);
+	ring_buffer__free(k->rb);
 	for (int i = 0; i < k->n_links; i++)
-		lb.bpf_link__destroy(k->links[i]);
-	lb.bpf_object__close(k->obj);
+		bpf_link__destroy(k->links[i]);
+	bpf_object__close(k->obj);
 }
 
 static uint64_t kern_stat(struct kern *k, uint32_t which)
@@ -404,7 +362,7 @@ static uint64_t kern_stat(struct kern *k, uint32_t which)
 	uint64_t v[1024] = { 0 }, sum = 0;
 
 	assert_true(ncpu > 0 && ncpu <= 1024);
-	assert_int_equal(lb.bpf_map_lookup_elem(k->stats_fd, &which, v), 0);
+	assert_int_equal(bpf_map_lookup_elem(k->stats_fd, &which, v), 0);
 	for (long i = 0; i < ncpu; i++)
 		sum += v[i];
 	return sum;
@@ -414,7 +372,7 @@ static uint64_t kern_stat(struct kern *k, uint32_t which)
 static void kern_drain(struct kern *k)
 {
 	k->n_got = 0;
-	assert_true(lb.ring_buffer__consume(k->rb) >= 0);
+	assert_true(ring_buffer__consume(k->rb) >= 0);
 }
 
 static uint64_t bit(int rule)

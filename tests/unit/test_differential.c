@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "kernel_test.h"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/openat2.h>
@@ -340,18 +342,6 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* ---- the kernel side --------------------------------------------------------------------- */
-
-static int need_root(void)
-{
-	const char *req = getenv("SAKER_REQUIRE_E2E");
-
-	if (geteuid() == 0)
-		return 0;
-	if (req && !strcmp(req, "1"))
-		fail_msg("SAKER_REQUIRE_E2E=1 but not running as root");
-	fprintf(stderr, "\n*** SKIPPED: needs root (load and run BPF programs) ***\n\n");
-	return -1;
-}
 
 /* Loads the rules through every front-end pass; the rules must all check and keep their order. */
 static sk_comp *front(const char *dir, int first_fd)
