@@ -282,28 +282,18 @@ static LLVMValueRef cg_bytes_call(struct cg *g, const struct cg_str_field *f, co
 	return LLVMBuildICmp(g->b, LLVMIntNE, r, cg_i32(g, 0), "");
 }
 
-/* value == S. The loads stay inside the field's buffer whatever LEN is, so no branch. */
-static LLVMValueRef cg_str_eq(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
-			      LLVMValueRef len, const char *s, size_t n)
+/* value == S, or (PREFIX) value starts with S. The loads stay inside the field's buffer whatever
+ * LEN is, so no branch. */
+static LLVMValueRef cg_str_head(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
+				LLVMValueRef len, const char *s, size_t n, bool prefix)
 {
 	if (n > f->max)
 		return LLVMConstInt(g->i1, 0, 0);
 	if (n > CG_INLINE_MAX)
-		return cg_bytes_call(g, f, s, n, SAKER_BYTES_EQ);
+		return cg_bytes_call(g, f, s, n, prefix ? SAKER_BYTES_PREFIX : SAKER_BYTES_EQ);
 	return LLVMBuildAnd(g->b,
-			    LLVMBuildICmp(g->b, LLVMIntEQ, len, cg_i64(g, (long long)n), ""),
-			    cg_bytes_eq(g, ptr, s, n, f->aligned), "");
-}
-
-static LLVMValueRef cg_str_prefix(struct cg *g, const struct cg_str_field *f, LLVMValueRef ptr,
-				  LLVMValueRef len, const char *s, size_t n)
-{
-	if (n > f->max)
-		return LLVMConstInt(g->i1, 0, 0);
-	if (n > CG_INLINE_MAX)
-		return cg_bytes_call(g, f, s, n, SAKER_BYTES_PREFIX);
-	return LLVMBuildAnd(g->b,
-			    LLVMBuildICmp(g->b, LLVMIntSGE, len, cg_i64(g, (long long)n), ""),
+			    LLVMBuildICmp(g->b, prefix ? LLVMIntSGE : LLVMIntEQ, len,
+					  cg_i64(g, (long long)n), ""),
 			    cg_bytes_eq(g, ptr, s, n, f->aligned), "");
 }
 
@@ -551,9 +541,9 @@ static LLVMValueRef cg_pmatch_one(struct cg *g, const sk_pred *p, const struct c
 			memcpy(norm + n, c, cn);
 			n += cn;
 		}
-		v = cg_str_eq(g, f, ptr, len, norm, n);
+		v = cg_str_head(g, f, ptr, len, norm, n, false);
 		norm[n++] = '/';
-		v = LLVMBuildOr(g->b, v, cg_str_prefix(g, f, ptr, len, norm, n), "");
+		v = LLVMBuildOr(g->b, v, cg_str_head(g, f, ptr, len, norm, n, true), "");
 		free(norm);
 		return v;
 	}
@@ -805,12 +795,12 @@ static int cg_str(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasic
 	switch (cmp) {
 	case SK_CMP_EQ:
 	case SK_CMP_NE:
-		v = cg_str_eq(g, f, ptr, len, s, n);
+		v = cg_str_head(g, f, ptr, len, s, n, false);
 		if (cmp == SK_CMP_NE)
 			v = LLVMBuildNot(g->b, v, "");
 		break;
 	case SK_CMP_PREFIX:
-		v = cg_str_prefix(g, f, ptr, len, s, n);
+		v = cg_str_head(g, f, ptr, len, s, n, true);
 		break;
 	case SK_CMP_SUFFIX:
 		cg_str_suffix(g, f, ptr, len, s, n, t, fb);
@@ -819,7 +809,7 @@ static int cg_str(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasic
 		v = LLVMConstInt(g->i1, 0, 0);
 		for (size_t i = 0; i < p->n_strs; i++)
 			v = LLVMBuildOr(g->b, v,
-					cg_str_eq(g, f, ptr, len, p->strs[i], p->str_lens[i]), "");
+					cg_str_head(g, f, ptr, len, p->strs[i], p->str_lens[i], false), "");
 		break;
 	case SK_CMP_PMATCH:
 		v = LLVMConstInt(g->i1, 0, 0);
