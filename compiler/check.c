@@ -70,6 +70,12 @@ const char *sk_field_suggest(const char *name)
 		if (len > n && name[len - n - 1] == '.' && !strcmp(name + len - n, sk_fields[f].name))
 			return sk_fields[f].name;
 	}
+	/* the fields saker computes first: they are what a rule author most likely meant */
+	for (int f = 0; f < SK_FLD__COUNT; f++)
+		names[f] = sk_fields[f].where != SK_W_NONE ? sk_fields[f].name : NULL;
+	const char *fix = sk_nearest(name, names, SK_FLD__COUNT);
+	if (fix)
+		return fix;
 	for (int f = 0; f < SK_FLD__COUNT; f++)
 		names[f] = sk_fields[f].name;
 	return sk_nearest(name, names, SK_FLD__COUNT);
@@ -351,13 +357,12 @@ static sk_pred *lower_evt_type(struct ck *k, const sk_expr *e, struct vals vs)
 	int bad = 0;
 	for (size_t i = 0; i < vs.n; i++) {
 		const char *name = vs.v[i]->text;
-		int nr = sk_syscall_nr(name);
+		int nr = sk_event_lookup(name);
 		if (nr < 0) {
-			const char *names[128];
-			size_t n = 0;
-			for (unsigned s = 0; s < sk_n_syscalls && n < 128; s++)
-				names[n++] = sk_syscalls[s].name;
-			const char *fix = sk_nearest(name, names, n);
+			const char *names[SK_EV__COUNT];
+			for (unsigned s = 0; s < SK_EV__COUNT; s++)
+				names[s] = sk_events[s].name;
+			const char *fix = sk_nearest(name, names, SK_EV__COUNT);
 			char note[200];
 			if (fix)
 				snprintf(note, sizeof(note), "did you mean '%s'?", fix);
@@ -768,17 +773,9 @@ static sk_pred *lower_str(struct ck *k, const sk_expr *e, int f, struct vals vs)
 
 int sk_falco_field(const char *name)
 {
-	static const char *const names[] = {
-#define SK_FALCO_FIELD(n) n,
-#include "saker/falco_fields.def"
-#undef SK_FALCO_FIELD
-	};
-	if ((!strncmp(name, "evt.arg.", 8) && name[8]) || (!strncmp(name, "evt.rawarg.", 11) && name[11]))
-		return 1;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(names[i], name))
-			return 1;
-	return 0;
+	/* the table has every field of Falco's catalogue; evt.arg.NAME and evt.rawarg.NAME name
+	 * an argument of the event, and saker does not compute most of them yet */
+	return (!strncmp(name, "evt.arg.", 8) && name[8]) || (!strncmp(name, "evt.rawarg.", 11) && name[11]);
 }
 
 static void unknown_field(struct ck *k, const sk_expr *e, const sk_operand *o)
@@ -822,6 +819,11 @@ static sk_pred *lower_check(struct ck *k, const sk_expr *e)
 		return NULL;
 	}
 	l->field = f;
+	if (sk_fields[f].where == SK_W_NONE) {
+		report(k, SK_ERROR, e, l->span, "unsupported-field", NULL,
+		       "field '%s' is a Falco field that saker does not compute yet", l->text);
+		return NULL;
+	}
 	if (l->arg) {
 		CK_ERR(k, e, l->arg_span, "bad-argument", "field '%s' takes no argument", sk_fields[f].name);
 		return NULL;
@@ -829,7 +831,7 @@ static sk_pred *lower_check(struct ck *k, const sk_expr *e)
 	if (sk_fields[f].flags & SK_F_DEPRECATED)
 		CK_WARN(k, e, l->span, "deprecated", "'%s' is deprecated: saker evaluates every syscall at its exit, so it is always '<'",
 			sk_fields[f].name);
-	if (!sk_fields[f].kernel) {
+	if (sk_fields[f].where != SK_W_KERNEL) {
 		CK_ERR(k, e, l->span, "user-space-field", "field '%s' is only known in user space: testing it %s",
 		       sk_fields[f].name, user_space_only);
 		return NULL;
@@ -896,30 +898,30 @@ static sk_pred *lower(struct ck *k, const sk_expr *e)
 	return NULL;
 }
 
-/* ---- syscall sets ---- */
+/* ---- event sets ---- */
 
+#define SS_WORDS ((SK_EV__COUNT + 63) / 64)
 struct sset {
-	uint64_t b[2];  /* bit i: sk_syscalls[i] */
-	int other;      /* syscalls outside the table */
+	uint64_t b[SS_WORDS];  /* bit i: event i of events.def */
 };
 
 static struct sset ss_fill(int v)
 {
-	struct sset s = { { 0, 0 }, v };
-	for (unsigned i = 0; v && i < sk_n_syscalls && i < 128; i++)
+	struct sset s;
+	memset(&s, 0, sizeof(s));
+	for (unsigned i = 0; v && i < SK_EV__COUNT; i++)
 		s.b[i / 64] |= 1ULL << (i % 64);
 	return s;
 }
 
 static struct sset ss_comb(struct sset a, struct sset b, int inter)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < SS_WORDS; i++)
 		a.b[i] = inter ? a.b[i] & b.b[i] : a.b[i] | b.b[i];
-	a.other = inter ? a.other && b.other : a.other || b.other;
 	return a;
 }
 
-/* The syscalls P can match; NEG when P sits under an odd number of NOTs (De Morgan). Leaves that
+/* The events P can match; NEG when P sits under an odd number of NOTs (De Morgan). Leaves that
  * do not test evt.type are neutral: they never narrow the set, negated or not. */
 static struct sset infer(const sk_pred *p, int neg)
 {
@@ -939,14 +941,12 @@ static struct sset infer(const sk_pred *p, int neg)
 	case SK_P_SYSCALL: {
 		struct sset s = ss_fill(0);
 		for (size_t i = 0; i < p->n_ivals; i++)
-			for (unsigned j = 0; j < sk_n_syscalls && j < 128; j++)
-				if (sk_syscalls[j].nr == p->ivals[i])
-					s.b[j / 64] |= 1ULL << (j % 64);
+			if (p->ivals[i] >= 0 && p->ivals[i] < SK_EV__COUNT)
+				s.b[p->ivals[i] / 64] |= 1ULL << (p->ivals[i] % 64);
 		if (neg) {
 			struct sset all = ss_fill(1);
-			for (int i = 0; i < 2; i++)
+			for (int i = 0; i < SS_WORDS; i++)
 				s.b[i] = all.b[i] & ~s.b[i];
-			s.other = 1;
 		}
 		return s;
 	}
@@ -960,70 +960,67 @@ static int ss_has(const struct sset *s, unsigned i)
 	return (s->b[i / 64] >> (i % 64)) & 1;
 }
 
-static const sk_pred *find_syscall_leaf(const sk_pred *p, int nr)
+static const sk_pred *find_syscall_leaf(const sk_pred *p, int ev)
 {
 	if (p->kind == SK_P_SYSCALL) {
 		for (size_t i = 0; i < p->n_ivals; i++)
-			if (p->ivals[i] == nr)
+			if (p->ivals[i] == ev)
 				return p;
 		return NULL;
 	}
 	for (size_t i = 0; i < p->n_kids; i++) {
-		const sk_pred *q = find_syscall_leaf(p->kids[i], nr);
+		const sk_pred *q = find_syscall_leaf(p->kids[i], ev);
 		if (q)
 			return q;
 	}
 	return NULL;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
 static void hooked_names(char *buf, size_t size)
 {
 	size_t pos = 0;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < sk_n_syscalls; i++)
-		if (sk_syscalls[i].hooked && pos < size)
-			pos += (size_t)snprintf(buf + pos, size - pos, "%s%s", pos ? ", " : "", sk_syscalls[i].name);
+	for (unsigned i = 0; i < SK_EV__COUNT; i++)
+		if (sk_events[i].family != SK_FAM_NONE && pos < size)
+			pos += (size_t)snprintf(buf + pos, size - pos, "%s%s", pos ? ", " : "", sk_events[i].name);
 }
 
-/* Fills R's syscall list from its predicate; an error when the back end cannot hook them all. */
+/* Fills R's event list from its predicate; an error when the back end cannot hook them all. */
 static int syscalls_of(struct ck *k, sk_rule *r)
 {
 	struct sset s = infer(r->pred, 0);
-	char hooked[200], note[300];
+	char hooked[400], note[500];
+	size_t n = 0, unhooked = 0;
 	hooked_names(hooked, sizeof(hooked));
 	snprintf(note, sizeof(note), "the kernel back end evaluates rules at the exit of %s", hooked);
-	if (s.other) {
+	for (unsigned i = 0; i < SK_EV__COUNT; i++) {
+		if (!ss_has(&s, i))
+			continue;
+		if (sk_events[i].family == SK_FAM_NONE)
+			unhooked++;
+		n++;
+	}
+	if (unhooked > 8) {
 		report(k, SK_ERROR, NULL, r->item->cond_span, "unhooked", note,
 		       "rule '%s': the condition can match syscalls the kernel back end does not hook "
 		       "(restrict evt.type, e.g. 'evt.type in (open, openat, openat2)')", r->item->name);
 		return -1;
 	}
-	size_t n = 0;
-	for (unsigned i = 0; i < sk_n_syscalls && i < 128; i++) {
-		if (!ss_has(&s, i))
-			continue;
-		if (!sk_syscalls[i].hooked) {
-			const sk_pred *leaf = find_syscall_leaf(r->pred, sk_syscalls[i].nr);
+	for (unsigned i = 0; unhooked && i < SK_EV__COUNT; i++) {
+		if (ss_has(&s, i) && sk_events[i].family == SK_FAM_NONE) {
+			const sk_pred *leaf = find_syscall_leaf(r->pred, (int)i);
 			report(k, SK_ERROR, NULL, leaf ? leaf->span : r->item->cond_span, "unhooked", note,
 			       "rule '%s': evt.type '%s' is not supported by the kernel back end yet",
-			       r->item->name, sk_syscalls[i].name);
+			       r->item->name, sk_events[i].name);
 			return -1;
 		}
-		n++;
 	}
 	r->syscalls = sk_arena_alloc(k->c->arena, (n + 1) * sizeof(int));
 	n = 0;
-	for (unsigned i = 0; i < sk_n_syscalls && i < 128; i++)
+	for (unsigned i = 0; i < SK_EV__COUNT; i++)
 		if (ss_has(&s, i))
-			r->syscalls[n++] = sk_syscalls[i].nr;
+			r->syscalls[n++] = (int)i;
 	r->n_syscalls = n;
-	qsort(r->syscalls, n, sizeof(int), cmp_int);
 	if (n == 0)
 		report(k, SK_WARNING, NULL, r->item->cond_span, "never-true", NULL,
 		       "rule '%s': the condition can never be true", r->item->name);

@@ -13,9 +13,8 @@ const char *sk_nearest(const char *name, const char *const *names, size_t n);
 /* The field a misspelt NAME most likely meant ("evt.user.name" -> "user.name"), or NULL. */
 const char *sk_field_suggest(const char *name);
 
-/* 1 when NAME is a field Falco defines (include/saker/falco_fields.def, or an evt.arg.NAME /
- * evt.rawarg.NAME argument field) although saker does not compute it: an unsupported field
- * rather than a typo. */
+/* 1 when NAME is an event argument field (evt.arg.NAME, evt.rawarg.NAME) that is not in the
+ * field table: a Falco field saker does not compute yet rather than a typo. */
 int sk_falco_field(const char *name);
 
 /* Parses the output format T into segments (arena memory). Returns 0, or -1 after reporting. */

@@ -41,7 +41,7 @@ static void print_rule(const sk_rule *r)
 	}
 	printf("in kernel on ");
 	for (size_t i = 0; i < r->n_syscalls; i++) {
-		const char *name = sk_syscall_name(r->syscalls[i]);
+		const char *name = sk_event_name(r->syscalls[i]);
 		printf(i ? ", %s" : "%s", name ? name : "?");
 	}
 	printf("\n");

@@ -26,20 +26,6 @@ extern const size_t saker_template_bc_len;
 
 #define CG_TRIPLE "bpfel"
 
-static const char *const cg_field_names[SK_FLD__COUNT] = {
-#define SK_FIELD(id, name, type, kernel, flags, desc) [SK_FLD_##id] = name,
-#include "saker/fields.def"
-#undef SK_FIELD
-};
-
-/* Syscalls the template can evaluate (syscalls.def, hooked = 1): rules that do not name their
- * syscalls are dispatched on all of them. */
-static const int cg_hooked_nrs[] = {
-#define SK_SYSCALL(id, name, nr, hooked) (hooked) ? (nr) : -1,
-#include "saker/syscalls.def"
-#undef SK_SYSCALL
-};
-
 /* Integer fields the template computes, with a rough cost used to order and/or operands so
  * that cheap tests run (and fail) before expensive ones. */
 static const struct cg_int_field {
@@ -119,7 +105,13 @@ static const struct cg_str_field *cg_str_field(int field)
 
 static const char *cg_field_name(int field)
 {
-	return field >= 0 && field < SK_FLD__COUNT ? cg_field_names[field] : "?";
+	return field >= 0 && field < SK_FLD__COUNT ? sk_fields[field].name : "?";
+}
+
+/* The template dispatches on the x86-64 syscall number: event ids (events.def) map to it. */
+static long cg_nr(int64_t event)
+{
+	return event >= 0 && event < SK_EV__COUNT ? sk_event_nr(SK_ARCH_X86_64, (int)event) : -1;
 }
 
 static int cg_unsupported(struct cg *g, const sk_pred *p, const char *what)
@@ -649,7 +641,8 @@ static enum sk_cmp cg_glob_simplify(const char *pat, size_t plen, const char **s
 static int cg_cond(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef f);
 
 /* A switch on V to T for each of VALS (duplicates dropped), F otherwise. */
-static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t n,
+/* EVENTS: VALS are event ids, to be switched on as syscall numbers. */
+static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t n, bool events,
 		      LLVMBasicBlockRef t, LLVMBasicBlockRef f)
 {
 	LLVMValueRef sw = LLVMBuildSwitch(g->b, v, f, (unsigned)n);
@@ -659,8 +652,10 @@ static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t 
 
 		for (size_t j = 0; j < i; j++)
 			dup |= vals[j] == vals[i];
-		if (!dup)
+		if (!dup && !events)
 			LLVMAddCase(sw, cg_i64(g, vals[i]), t);
+		else if (!dup && cg_nr(vals[i]) >= 0)
+			LLVMAddCase(sw, cg_i64(g, cg_nr(vals[i])), t);
 	}
 }
 
@@ -686,7 +681,7 @@ static int cg_int(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasic
 		v = LLVMBuildAnd(g->b, v, LLVMConstInt(g->i64, p->mask, 0), "");
 	switch (p->cmp) {
 	case SK_CMP_IN:
-		cg_switch(g, v, p->ivals, p->n_ivals, t, f);
+		cg_switch(g, v, p->ivals, p->n_ivals, false, t, f);
 		return 0;
 	case SK_CMP_EQ: op = LLVMIntEQ; break;
 	case SK_CMP_NE: op = LLVMIntNE; break;
@@ -866,7 +861,7 @@ static int cg_cond(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasi
 		free(kids);
 		return err;
 	case SK_P_SYSCALL:
-		cg_switch(g, g->nr, p->ivals, p->n_ivals, t, f);
+		cg_switch(g, g->nr, p->ivals, p->n_ivals, true, t, f);
 		return 0;
 	case SK_P_INT:
 		return cg_int(g, p, t, f);
@@ -922,17 +917,24 @@ static int cg_build_hooked(struct cg *g)
 		all |= r->n_syscalls == 0;
 		cap += r->n_syscalls;
 	}
-	cap += sizeof(cg_hooked_nrs) / sizeof(cg_hooked_nrs[0]);
+	cap += SK_EV__COUNT;
 	nrs = calloc(cap, sizeof(*nrs));
 	if (!nrs)
 		return -ENOMEM;
 	for (size_t i = 0; i < g->c->n_rules; i++)
-		for (size_t j = 0; j < g->c->rules[i]->n_syscalls; j++)
-			if (!cg_nr_in(nrs, n, g->c->rules[i]->syscalls[j]))
-				nrs[n++] = g->c->rules[i]->syscalls[j];
-	for (size_t i = 0; all && i < sizeof(cg_hooked_nrs) / sizeof(cg_hooked_nrs[0]); i++)
-		if (cg_hooked_nrs[i] >= 0 && !cg_nr_in(nrs, n, cg_hooked_nrs[i]))
-			nrs[n++] = cg_hooked_nrs[i];
+		for (size_t j = 0; j < g->c->rules[i]->n_syscalls; j++) {
+			long nr = cg_nr(g->c->rules[i]->syscalls[j]);
+
+			if (nr >= 0 && !cg_nr_in(nrs, n, (int)nr))
+				nrs[n++] = (int)nr;
+		}
+	/* rules that do not name their events run on every hooked one */
+	for (int e = 0; all && e < SK_EV__COUNT; e++) {
+		long nr = cg_nr(e);
+
+		if (sk_events[e].family != SK_FAM_NONE && nr >= 0 && !cg_nr_in(nrs, n, (int)nr))
+			nrs[n++] = (int)nr;
+	}
 
 	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, ""));
 	yes = cg_block(g);
@@ -970,8 +972,8 @@ static int cg_build_match(struct cg *g)
 			LLVMValueRef sw = LLVMBuildSwitch(g->b, g->nr, next, (unsigned)r->n_syscalls);
 
 			for (size_t j = 0; j < r->n_syscalls; j++)
-				if (!cg_nr_in(r->syscalls, j, r->syscalls[j]))
-					LLVMAddCase(sw, cg_i64(g, r->syscalls[j]), eval);
+				if (!cg_nr_in(r->syscalls, j, r->syscalls[j]) && cg_nr(r->syscalls[j]) >= 0)
+					LLVMAddCase(sw, cg_i64(g, cg_nr(r->syscalls[j])), eval);
 		} else {
 			LLVMBuildBr(g->b, eval);
 		}

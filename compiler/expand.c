@@ -173,7 +173,7 @@ static void report_unknown(struct ex *x, const sk_expr *e)
 {
 	sk_diag *d = x->c->diag;
 	sk_error(d, e->span, "unknown-macro", "unknown macro '%s'", e->ident);
-	if (sk_syscall_nr(e->ident) >= 0) {
+	if (sk_event_lookup(e->ident) >= 0) {
 		sk_note(d, e->span, "did you mean 'evt.type = %s'?", e->ident);
 		return;
 	}

@@ -157,6 +157,17 @@ int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, s
 			continue;
 		}
 		r = j + flen;
+		if (sk_fields[f].where == SK_W_NONE) {
+			sk_error(c->diag, sk_text_span(t, j, flen), "unsupported-field",
+				 "field '%s' in output is a Falco field that saker does not provide yet",
+				 sk_fields[f].name);
+			bad = 1;
+			if (r < len && s[r] == '[')
+				while (r < len && s[r] != ']')
+					r++;
+			i = lit = r < len && s[r] == ']' ? r + 1 : r;
+			continue;
+		}
 		if (r < len && s[r] == '[') {
 			size_t end = r;
 			while (end < len && s[end] != ']')

@@ -104,9 +104,15 @@ static void put_pred(struct buf *b, const sk_pred *p)
 		put_pred(b, p->kids[0]);
 		break;
 	case SK_P_SYSCALL:
-		puts_(b, "syscall in {");
-		for (size_t i = 0; i < p->n_ivals; i++)
-			putf(b, i ? ", %" PRId64 : "%" PRId64, p->ivals[i]);
+		puts_(b, "evt.type in {");
+		for (size_t i = 0; i < p->n_ivals; i++) {
+			const char *name = sk_event_name((int)p->ivals[i]);
+			if (name) {
+				puts_(b, i ? ", " : "");
+				puts_(b, name);
+			} else
+				putf(b, i ? ", #%" PRId64 : "#%" PRId64, p->ivals[i]);
+		}
 		puts_(b, "}");
 		break;
 	case SK_P_INT:

@@ -78,7 +78,7 @@ void sk_event_field(const struct saker_event *ev, int field, struct sk_field_val
 	scratch[0] = 0;
 	switch ((enum sk_field_id)field) {
 	case SK_FLD_EVT_TYPE:
-		v_cstr(v, sk_syscall_name((int)ev->syscall_nr));
+		v_cstr(v, sk_event_name(sk_event_from_nr(SK_ARCH_X86_64, ev->syscall_nr)));
 		break;
 	case SK_FLD_EVT_DIR:
 		v_cstr(v, "<"); /* every event is a syscall exit */

@@ -7,11 +7,20 @@
 #include "saker/bundle.h"
 #include "saker/fields.h"
 
+#define K(fams, cost, max, kflags) { fams, cost, max, kflags }
+#define NOK { 0, 0, 0, 0 }
+#define ANY SK_FB_ANY
+#define OPEN SK_FB(OPEN)
 const struct sk_field_info sk_fields[SK_FLD__COUNT] = {
-#define SK_FIELD(id, name, type, kernel, flags, desc) [SK_FLD_##id] = { name, type, kernel, flags, desc },
+#define SK_FIELD(id, name, type, arg, where, flags, kernel, desc) \
+	[SK_FLD_##id] = { name, type, arg, where, flags, kernel, desc },
 #include "saker/fields.def"
 #undef SK_FIELD
 };
+#undef K
+#undef NOK
+#undef ANY
+#undef OPEN
 
 int sk_field_lookup(const char *name)
 {
@@ -23,28 +32,87 @@ int sk_field_lookup(const char *name)
 	return -1;
 }
 
-const struct sk_syscall_info sk_syscalls[] = {
-#define SK_SYSCALL(id, name, nr, hooked) { name, nr, hooked },
-#include "saker/syscalls.def"
-#undef SK_SYSCALL
-};
-const unsigned sk_n_syscalls = sizeof(sk_syscalls) / sizeof(sk_syscalls[0]);
-
-const char *sk_syscall_name(int nr)
+const char *sk_type_name(enum sk_type t)
 {
-	for (unsigned i = 0; i < sk_n_syscalls; i++)
-		if (sk_syscalls[i].nr == nr)
-			return sk_syscalls[i].name;
-	return NULL;
+	static const char *const names[SK_T__COUNT] = {
+		[SK_T_STR] = "string",     [SK_T_I64] = "int64",      [SK_T_U64] = "uint64",
+		[SK_T_BOOL] = "bool",      [SK_T_IPADDR] = "ipaddr",  [SK_T_IPNET] = "ipnet",
+		[SK_T_PORT] = "port",      [SK_T_RELTIME] = "reltime", [SK_T_ABSTIME] = "abstime",
+		[SK_T_BYTES] = "bytebuf",  [SK_T_DOUBLE] = "double",  [SK_T_DYN] = "dynamic",
+	};
+	return (unsigned)t < SK_T__COUNT ? names[t] : "?";
 }
 
-int sk_syscall_nr(const char *name)
+const struct sk_event_info sk_events[SK_EV__COUNT] = {
+#define SK_EVENT(id, name, family) [SK_EV_##id] = { name, SK_FAM_##family },
+#include "saker/events.def"
+#undef SK_EVENT
+};
+
+int sk_event_lookup(const char *name)
 {
+	/* events.def is in name order */
+	int lo = 0, hi = SK_EV__COUNT - 1;
+
 	if (!name)
 		return -1;
-	for (unsigned i = 0; i < sk_n_syscalls; i++)
-		if (!strcmp(sk_syscalls[i].name, name))
-			return sk_syscalls[i].nr;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(name, sk_events[mid].name);
+
+		if (!c)
+			return mid;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+const char *sk_event_name(int id)
+{
+	return id >= 0 && id < SK_EV__COUNT ? sk_events[id].name : NULL;
+}
+
+struct sk_sysnr {
+	int event;
+	long nr;
+};
+static const struct sk_sysnr sysnr_x86_64[] = {
+#define SK_SYSNR(ev, nr) { SK_EV_##ev, nr },
+#include "saker/syscalls_x86_64.def"
+#undef SK_SYSNR
+};
+static const struct sk_sysnr sysnr_i386[] = {
+#define SK_SYSNR(ev, nr) { SK_EV_##ev, nr },
+#include "saker/syscalls_i386.def"
+#undef SK_SYSNR
+};
+static const struct {
+	const struct sk_sysnr *v;
+	size_t n;
+} sysnr_tables[SK_ARCH__COUNT] = {
+	[SK_ARCH_X86_64] = { sysnr_x86_64, sizeof(sysnr_x86_64) / sizeof(sysnr_x86_64[0]) },
+	[SK_ARCH_I386] = { sysnr_i386, sizeof(sysnr_i386) / sizeof(sysnr_i386[0]) },
+};
+
+int sk_event_from_nr(enum sk_arch arch, long nr)
+{
+	if ((unsigned)arch >= SK_ARCH__COUNT)
+		return -1;
+	for (size_t i = 0; i < sysnr_tables[arch].n; i++)
+		if (sysnr_tables[arch].v[i].nr == nr)
+			return sysnr_tables[arch].v[i].event;
+	return -1;
+}
+
+long sk_event_nr(enum sk_arch arch, int id)
+{
+	if ((unsigned)arch >= SK_ARCH__COUNT)
+		return -1;
+	for (size_t i = 0; i < sysnr_tables[arch].n; i++)
+		if (sysnr_tables[arch].v[i].event == id)
+			return sysnr_tables[arch].v[i].nr;
 	return -1;
 }
 

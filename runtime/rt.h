@@ -43,6 +43,8 @@ int saker_rt_enrich_new(struct saker_rt_enrich **out, const char *socket, int ti
 void saker_rt_enrich_free(struct saker_rt_enrich *e); /* NULL is a no-op */
 /* User name of UID from the password database (cached), or NULL when it has none. */
 const char *saker_rt_user_name(struct saker_rt_enrich *e, uint32_t uid);
+/* Group name of GID from the group database (cached), or NULL when it has none. */
+const char *saker_rt_group_name(struct saker_rt_enrich *e, uint32_t gid);
 /* Image ("repo:tag") and name of the container ID (cached; a failed lookup is retried after a
  * while). Each result is NULL when unknown. */
 void saker_rt_container_info(struct saker_rt_enrich *e, const char *id, const char **image,

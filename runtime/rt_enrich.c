@@ -1,9 +1,10 @@
-/* Enrichment that only user space can do: user names from the password database, and container
+/* Enrichment that only user space can do: user and group names from the host's databases, and container
  * image and name from the container runtime's HTTP API over its unix socket. Both are cached,
  * and a container lookup is bounded by a short timeout so a slow or absent runtime never stalls
  * the event loop for long. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -22,9 +23,15 @@
 #define HTTP_MAX_RESPONSE   (1 << 20)
 
 struct user_entry {
-	uint32_t uid;
-	char *name;      /* NULL: the database has no such uid */
+	uint32_t uid;    /* a user id, or a group id in the group cache */
+	char *name;      /* NULL: the database has no such id */
 	time_t fetched;
+};
+
+/* Names of user or group ids, one database each. */
+struct id_cache {
+	struct user_entry v[ENRICH_MAX_ENTRIES];
+	size_t n;
 };
 
 struct container_entry {
@@ -38,8 +45,7 @@ struct container_entry {
 struct saker_rt_enrich {
 	char *socket;    /* NULL: never ask a container runtime */
 	int timeout_ms;
-	struct user_entry users[ENRICH_MAX_ENTRIES];
-	size_t n_users;
+	struct id_cache users, groups;
 	struct container_entry containers[ENRICH_MAX_ENTRIES];
 	size_t n_containers;
 };
@@ -78,11 +84,11 @@ int saker_rt_enrich_new(struct saker_rt_enrich **out, const char *sock, int time
 	return 0;
 }
 
-static void clear_users(struct saker_rt_enrich *e)
+static void clear_ids(struct id_cache *c)
 {
-	for (size_t i = 0; i < e->n_users; i++)
-		free(e->users[i].name);
-	e->n_users = 0;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	c->n = 0;
 }
 
 static void clear_containers(struct saker_rt_enrich *e)
@@ -98,15 +104,18 @@ void saker_rt_enrich_free(struct saker_rt_enrich *e)
 {
 	if (!e)
 		return;
-	clear_users(e);
+	clear_ids(&e->users);
+	clear_ids(&e->groups);
 	clear_containers(e);
 	free(e->socket);
 	free(e);
 }
 
-static char *lookup_user(uint32_t uid)
+/* Name of ID in the password (GROUP false) or group database, malloc'd, or NULL. */
+static char *lookup_id(uint32_t id, bool group)
 {
-	struct passwd pw, *res = NULL;
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
 	size_t size = 1024;
 	char *buf = NULL, *name = NULL;
 	for (;;) {
@@ -114,40 +123,53 @@ static char *lookup_user(uint32_t uid)
 		if (!nb)
 			break;
 		buf = nb;
-		int rc = getpwuid_r((uid_t)uid, &pw, buf, size, &res);
+		int rc = group ? getgrgid_r((gid_t)id, &gr, buf, size, &gres)
+			       : getpwuid_r((uid_t)id, &pw, buf, size, &pres);
 		if (rc == ERANGE && size < (1 << 20)) {
 			size *= 2;
 			continue;
 		}
-		if (rc == 0 && res && res->pw_name)
-			name = strdup(res->pw_name);
+		if (rc == 0 && pres && pres->pw_name)
+			name = strdup(pres->pw_name);
+		else if (rc == 0 && gres && gres->gr_name)
+			name = strdup(gres->gr_name);
 		break;
 	}
 	free(buf);
 	return name;
 }
 
-const char *saker_rt_user_name(struct saker_rt_enrich *e, uint32_t uid)
+static const char *id_name(struct id_cache *c, uint32_t id, bool group)
 {
 	time_t now = now_s();
-	for (size_t i = 0; i < e->n_users; i++) {
-		struct user_entry *u = &e->users[i];
-		if (u->uid != uid)
+	for (size_t i = 0; i < c->n; i++) {
+		struct user_entry *u = &c->v[i];
+		if (u->uid != id)
 			continue;
 		if (now - u->fetched >= USER_TTL_S) {
 			free(u->name);
-			u->name = lookup_user(uid);
+			u->name = lookup_id(id, group);
 			u->fetched = now;
 		}
 		return u->name;
 	}
-	if (e->n_users == ENRICH_MAX_ENTRIES)
-		clear_users(e);
-	struct user_entry *u = &e->users[e->n_users++];
-	u->uid = uid;
-	u->name = lookup_user(uid);
+	if (c->n == ENRICH_MAX_ENTRIES)
+		clear_ids(c);
+	struct user_entry *u = &c->v[c->n++];
+	u->uid = id;
+	u->name = lookup_id(id, group);
 	u->fetched = now;
 	return u->name;
+}
+
+const char *saker_rt_user_name(struct saker_rt_enrich *e, uint32_t uid)
+{
+	return id_name(&e->users, uid, false);
+}
+
+const char *saker_rt_group_name(struct saker_rt_enrich *e, uint32_t gid)
+{
+	return id_name(&e->groups, gid, true);
 }
 
 /* ---- a minimal JSON reader: enough to pick two strings out of a container's description --- */

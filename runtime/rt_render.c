@@ -207,6 +207,29 @@ static void fmt_time(uint64_t ns, int iso, const char *zone, char *buf, size_t s
 	}
 }
 
+/* "YYYY-MM-DD " in local time before fmt_time's text, for evt.datetime. */
+static void fmt_date(uint64_t ns, char *buf, size_t size)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	localtime_r(&sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* The tag of an image reference "registry/repo:tag@digest", or NULL when it has none. */
+static const char *image_tag(const char *image, char *buf, size_t size)
+{
+	if (!image)
+		return NULL;
+	snprintf(buf, size, "%s", image);
+	char *at = strchr(buf, '@');
+	if (at)
+		*at = 0;
+	char *slash = strrchr(buf, '/');
+	char *colon = strrchr(slash ? slash : buf, ':');
+	return colon ? colon + 1 : NULL;
+}
+
 /* Splits an image reference "registry/repo:tag@digest" down to "registry/repo". */
 static const char *image_repository(const char *image, char *buf, size_t size)
 {
@@ -239,9 +262,42 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 		fmt_time(saker_rt_event_wall_ns(r, ev), 1, "+0000", scratch, SAKER_RT_SCRATCH);
 		v_str(v, scratch);
 		break;
+	case SK_FLD_EVT_TIME_S:
+		fmt_time(saker_rt_event_wall_ns(r, ev), 0, "", scratch, SAKER_RT_SCRATCH);
+		scratch[8] = 0; /* HH:MM:SS */
+		v_str(v, scratch);
+		break;
+	case SK_FLD_EVT_DATETIME:
+	case SK_FLD_EVT_DATETIME_S: {
+		uint64_t ns = saker_rt_event_wall_ns(r, ev);
+		fmt_date(ns, scratch, SAKER_RT_SCRATCH);
+		fmt_time(ns, 0, "", scratch + 11, SAKER_RT_SCRATCH - 11);
+		if (field == SK_FLD_EVT_DATETIME_S)
+			scratch[19] = 0;
+		v_str(v, scratch);
+		break;
+	}
 	case SK_FLD_EVT_RAWTIME:
 		v->kind = SK_VAL_U64;
 		v->u = saker_rt_event_wall_ns(r, ev);
+		break;
+	case SK_FLD_EVT_RAWTIME_S:
+		v->kind = SK_VAL_U64;
+		v->u = saker_rt_event_wall_ns(r, ev) / 1000000000ull;
+		break;
+	case SK_FLD_EVT_RAWTIME_NS:
+		v->kind = SK_VAL_U64;
+		v->u = saker_rt_event_wall_ns(r, ev) % 1000000000ull;
+		break;
+	case SK_FLD_EVT_SOURCE:
+		v_str(v, "syscall");
+		break;
+	case SK_FLD_USER_LOGINNAME:
+		if ((ev->valid & SAKER_EV_LOGINUID) && ev->loginuid != UINT32_MAX)
+			v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->loginuid) : NULL);
+		break;
+	case SK_FLD_GROUP_NAME:
+		v_str(v, r->enrich ? saker_rt_group_name(r->enrich, ev->gid) : NULL);
 		break;
 	case SK_FLD_EVT_HOSTNAME:
 		v_str(v, r->hostname);
@@ -249,8 +305,10 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 	case SK_FLD_USER_NAME:
 		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->uid) : NULL);
 		break;
+	case SK_FLD_CONTAINER_IMAGE:
 	case SK_FLD_CONTAINER_IMAGE_NAME:
 	case SK_FLD_CONTAINER_IMAGE_REPOSITORY:
+	case SK_FLD_CONTAINER_IMAGE_TAG:
 	case SK_FLD_CONTAINER_NAME:
 		if (!in_container) {
 			/* The host has a name but no image. */
@@ -262,8 +320,10 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 			saker_rt_container_info(r->enrich, ev->container_id, &image, &cname);
 		if (field == SK_FLD_CONTAINER_NAME)
 			v_str(v, cname);
-		else if (field == SK_FLD_CONTAINER_IMAGE_NAME)
+		else if (field == SK_FLD_CONTAINER_IMAGE_NAME || field == SK_FLD_CONTAINER_IMAGE)
 			v_str(v, image);
+		else if (field == SK_FLD_CONTAINER_IMAGE_TAG)
+			v_str(v, image_tag(image, scratch, SAKER_RT_SCRATCH));
 		else
 			v_str(v, image_repository(image, scratch, SAKER_RT_SCRATCH));
 		break;

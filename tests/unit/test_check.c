@@ -56,9 +56,11 @@ static void test_tables(void **state)
 	assert_int_equal(sk_field_lookup("fd.name"), SK_FLD_FD_NAME);
 	assert_int_equal(sk_field_lookup("fd.nam"), -1);
 	assert_string_equal(sk_fields[SK_FLD_USER_NAME].name, "user.name");
-	assert_int_equal(sk_syscall_nr("openat"), 257);
-	assert_string_equal(sk_syscall_name(437), "openat2");
-	assert_null(sk_syscall_name(99999));
+	assert_int_equal(sk_event_nr(SK_ARCH_X86_64, sk_event_lookup("openat")), 257);
+	assert_int_equal(sk_event_nr(SK_ARCH_I386, sk_event_lookup("openat")), 295);
+	assert_string_equal(sk_event_name(sk_event_from_nr(SK_ARCH_X86_64, 437)), "openat2");
+	assert_int_equal(sk_event_from_nr(SK_ARCH_X86_64, 99999), -1);
+	assert_int_equal(sk_event_lookup("no_such_syscall"), -1);
 	assert_int_equal(sk_open_flags_render(01 | 0100 | 01000, buf, sizeof(buf)), 24);
 	assert_string_equal(buf, "O_WRONLY|O_CREAT|O_TRUNC");
 	sk_open_flags_render(0, buf, sizeof(buf));
@@ -88,22 +90,22 @@ static void test_lowering(void **state)
 {
 	(void)state;
 	expect_pred(NULL, "evt.type = openat and fd.name = /etc/shadow",
-		    "(syscall in {257} and fd.name == \"/etc/shadow\")");
+		    "(evt.type in {openat} and fd.name == \"/etc/shadow\")");
 	expect_pred(NULL, "evt.type in (openat, open) and evt.is_open_write = true",
-		    "(syscall in {2, 257} and (evt.rawarg.flags & 0x3) in {1, 2})");
+		    "(evt.type in {open, openat} and (evt.rawarg.flags & 0x3) in {1, 2})");
 	expect_pred(NULL, "evt.type = open and evt.arg.flags contains O_TRUNC",
-		    "(syscall in {2} and (evt.rawarg.flags & 0x200) == 0x200)");
+		    "(evt.type in {open} and (evt.rawarg.flags & 0x200) == 0x200)");
 	expect_pred(NULL, "evt.type = open and evt.res = ENOENT and evt.dir = <",
-		    "(syscall in {2} and evt.rawres == -2)");
+		    "(evt.type in {open} and evt.rawres == -2)");
 	expect_pred(NULL, "evt.type = open and not (proc.name in (a, b) or proc.pid != 1)",
-		    "(syscall in {2} and not (proc.name in {\"a\", \"b\"} or proc.pid != 1))");
+		    "(evt.type in {open} and not (proc.name in {\"a\", \"b\"} or proc.pid != 1))");
 	expect_pred("- list: l\n  items: [x, y]\n- macro: m\n  condition: evt.type = creat\n",
-		    "m and proc.name in (l, z)", "(syscall in {85} and proc.name in {\"x\", \"y\", \"z\"})");
+		    "m and proc.name in (l, z)", "(evt.type in {creat} and proc.name in {\"x\", \"y\", \"z\"})");
 	expect_pred(NULL, "evt.type = open and evt.res startswith E and evt.res glob 'EACCE?'",
-		    "(syscall in {2} and evt.rawres < 0 and evt.rawres == -13)");
+		    "(evt.type in {open} and evt.rawres < 0 and evt.rawres == -13)");
 	/* NOT is pushed through to the syscall leaves. */
 	expect_pred(NULL, "not (evt.type != openat or proc.name = a)",
-		    "not (not syscall in {257} or proc.name == \"a\")");
+		    "not (not evt.type in {openat} or proc.name == \"a\")");
 }
 
 static void test_syscalls(void **state)
@@ -114,9 +116,9 @@ static void test_syscalls(void **state)
 			 NULL, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(c->rules[0]->n_syscalls, 3);
-	assert_int_equal(c->rules[0]->syscalls[0], 2);
-	assert_int_equal(c->rules[0]->syscalls[1], 85);
-	assert_int_equal(c->rules[0]->syscalls[2], 257);
+	assert_int_equal(c->rules[0]->syscalls[0], SK_EV_CREAT);
+	assert_int_equal(c->rules[0]->syscalls[1], SK_EV_OPEN);
+	assert_int_equal(c->rules[0]->syscalls[2], SK_EV_OPENAT);
 	sk_comp_free(c);
 	expect_errors(NULL, "evt.type = execve", NULL, 1);
 	expect_errors(NULL, "proc.name = x", NULL, 1);

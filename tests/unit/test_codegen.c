@@ -87,7 +87,7 @@ static sk_pred *p_nrs(sk_comp *c, size_t n, const int *nrs)
 
 	p->ivals = sk_arena_alloc(c->arena, n * sizeof(*p->ivals) + 1);
 	for (size_t i = 0; i < n; i++)
-		p->ivals[i] = nrs[i];
+		p->ivals[i] = sk_event_from_nr(SK_ARCH_X86_64, nrs[i]);
 	p->n_ivals = n;
 	return p;
 }
@@ -114,7 +114,8 @@ static sk_rule *add_rule(sk_comp *c, sk_pred *pred, size_t n, const int *nrs)
 
 	r->pred = pred;
 	r->syscalls = sk_arena_alloc(c->arena, n * sizeof(int) + 1);
-	memcpy(r->syscalls, nrs, n * sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		r->syscalls[i] = sk_event_from_nr(SK_ARCH_X86_64, nrs[i]);
 	r->n_syscalls = n;
 	sk_arena_push(c->arena, (void ***)&c->rules, &c->n_rules, r);
 	return r;

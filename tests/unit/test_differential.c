@@ -252,7 +252,7 @@ static int chance(struct diff *d, unsigned percent)
 static void show_event(const char *prefix, const struct saker_event *ev)
 {
 	char flags[256];
-	const char *name = sk_syscall_name((int)ev->syscall_nr);
+	const char *name = sk_event_name(sk_event_from_nr(SK_ARCH_X86_64, ev->syscall_nr));
 
 	sk_open_flags_render(ev->open_flags, flags, sizeof(flags));
 	fprintf(stderr,
@@ -286,7 +286,7 @@ static void check_fields(struct diff *d, const struct saker_event *ev)
 	struct sk_eval_value v;
 
 	for (int f = 0; f < SK_FLD__COUNT; f++) {
-		if (!sk_fields[f].kernel)
+		if (sk_fields[f].where != SK_W_KERNEL)
 			continue;
 		saker_rt_field_value(&r, ev, f, &rv, s1);
 		sk_eval_field(ev, f, &v, s2);
@@ -654,7 +654,7 @@ static void gen_op(struct diff *d, struct op *o)
 	/* failed opens with nothing to name: EFAULT */
 	o->bad_path = chance(d, 2);
 	snprintf(o->desc, sizeof(o->desc), "%s(%s'%.120s%s', %#" PRIx64 "%s) in %.80s",
-		 sk_syscall_name(o->nr), o->dirfd == AT_FDCWD ? "" : o->dirfd == 1000000 ?
+		 sk_event_name(sk_event_from_nr(SK_ARCH_X86_64, o->nr)), o->dirfd == AT_FDCWD ? "" : o->dirfd == 1000000 ?
 		 "bad dirfd, " : "dirfd, ", o->bad_path ? "<unreadable>" : o->path,
 		 strlen(o->path) > 120 ? "..." : "", o->flags, o->bad_how ? ", bad how" : "", dir->abs);
 }
