@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "cmds.h"
 #include "rules.h"
 #include "saker/fields.h"
@@ -29,20 +30,76 @@ static void usage(FILE *out)
 
 static const char *plan_name(enum saker_plan p)
 {
-	return p == SAKER_PLAN_EXACT ? "exact" : p == SAKER_PLAN_PARTIAL ? "partial" : "user space";
+	return p == SAKER_PLAN_EXACT ? "exact" : p == SAKER_PLAN_PARTIAL ? "partial" : "user";
 }
 
-static void print_rule(const sk_rule *r)
+/* The names of the fields whose checks in E the kernel cannot do, appended to OUT once each. */
+static void residual_fields(const sk_cexpr *e, const char **out, size_t *n, size_t cap)
 {
-	printf("rule '%s' (%s:%u): %s, ", r->item->name, r->item->file, r->item->line, plan_name(r->plan));
+	if (e->kind == SK_C_CHECK && !sk_plan_kernel_check(e)) {
+		const sk_copnd *o[2] = { e->lhs, e->rhs };
+		for (int s = 0; s < 2; s++) {
+			if (!o[s] || (o[s]->kind != SK_CO_FIELD && o[s]->kind != SK_CO_XFORM))
+				continue;
+			const char *name = o[s]->kind == SK_CO_FIELD ? sk_fields[o[s]->field].name
+								     : sk_xform_names[o[s]->xform];
+			size_t i = 0;
+			while (i < *n && strcmp(out[i], name))
+				i++;
+			if (i == *n && *n < cap)
+				out[(*n)++] = name;
+		}
+	}
+	for (size_t i = 0; i < e->n_kids; i++)
+		residual_fields(e->kids[i], out, n, cap);
+}
+
+static void print_events(const sk_rule *r)
+{
+	if (r->n_syscalls > 8) {
+		printf("%zu event types", r->n_syscalls);
+		return;
+	}
+	for (size_t i = 0; i < r->n_syscalls; i++)
+		printf(i ? ", %s" : "%s", sk_event_name(r->syscalls[i]));
+}
+
+/* One line of the plan table: how much of the rule the kernel decides, and why not more. */
+static void print_rule(const sk_rule *r, bool left_out)
+{
+	printf("rule '%s' (%s:%u): ", r->item->name, r->item->file, r->item->line);
+	if (left_out) {
+		size_t events = 0, shown = 0;
+		for (size_t i = 0; i < r->n_missing; i++)
+			events += r->missing[i].event;
+		printf("not supported yet, needs ");
+		for (size_t i = 0; i < r->n_missing; i++) {
+			if (r->missing[i].event && events > 8)
+				continue;
+			if (shown++ < 8)
+				printf(shown > 1 ? ", %s" : "%s", r->missing[i].what);
+		}
+		if (shown > 8)
+			printf(" and %zu more", shown - 8);
+		if (events > 8)
+			printf("%s%zu event types saker does not capture", shown ? ", " : "", events);
+		printf("\n");
+		return;
+	}
+	printf("%s, ", plan_name(r->plan));
 	if (r->n_syscalls == 0) {
 		printf("never matches\n");
 		return;
 	}
-	printf("in kernel on ");
-	for (size_t i = 0; i < r->n_syscalls; i++) {
-		const char *name = sk_event_name(r->syscalls[i]);
-		printf(i ? ", %s" : "%s", name ? name : "?");
+	printf(r->plan == SAKER_PLAN_USER ? "kernel selects " : "in kernel on ");
+	print_events(r);
+	if (r->residual) {
+		const char *names[16];
+		size_t n = 0;
+		residual_fields(r->residual, names, &n, 16);
+		printf("; sakerd tests ");
+		for (size_t i = 0; i < n; i++)
+			printf(i ? ", %s" : "%s", names[i]);
 	}
 	printf("\n");
 }
@@ -119,18 +176,22 @@ int cmd_check(int argc, char **argv)
 
 	size_t errors = sk_diag_error_count(c->diag), warnings = sk_diag_warning_count(c->diag);
 	if (fmt == SK_DIAG_TEXT && load >= -1) {
-		for (size_t i = 0; i < c->n_rules; i++) {
-			if (dump)
-				printf("rule '%s': %s\n", c->rules[i]->item->name,
-				       sk_pred_to_string(c->arena, c->rules[i]->pred));
+		/* every enabled rule that checked, in load order, whether it runs or is left out */
+		size_t n[3] = { 0, 0, 0 }, i = 0, j = 0;
+		while (i < c->n_rules || j < c->n_left_out) {
+			bool take_left = j < c->n_left_out &&
+					 (i == c->n_rules || c->left_out[j]->item->seq < c->rules[i]->item->seq);
+			const sk_rule *r = take_left ? c->left_out[j++] : c->rules[i++];
+			if (dump && !take_left)
+				printf("rule '%s': %s\n", r->item->name, sk_pred_to_string(c->arena, r->pred));
 			else
-				print_rule(c->rules[i]);
+				print_rule(r, take_left);
+			if (!take_left)
+				n[r->plan]++;
 		}
-		size_t n[3] = { 0, 0, 0 };
-		for (size_t i = 0; i < c->n_rules; i++)
-			n[c->rules[i]->plan]++;
-		printf("%zu rule%s: %zu exact, %zu partial, %zu user space; %zu error%s, %zu warning%s\n",
-		       c->n_rules, c->n_rules == 1 ? "" : "s", n[0], n[1], n[2], errors, errors == 1 ? "" : "s",
+		size_t total = c->n_rules + c->n_left_out;
+		printf("%zu rule%s: %zu exact, %zu partial, %zu user, %zu not supported yet; %zu error%s, %zu warning%s\n",
+		       total, total == 1 ? "" : "s", n[0], n[1], n[2], c->n_left_out, errors, errors == 1 ? "" : "s",
 		       warnings, warnings == 1 ? "" : "s");
 	}
 	fflush(stdout);

@@ -336,6 +336,7 @@ static sk_item *item_new(struct ld *l, enum sk_item_kind kind, const yaml_node_t
 	sk_diag_position(l->c->diag, it->item_span, &it->line, &col);
 	it->priority = -1;
 	it->enabled = true;
+	it->warn_evttypes = true;
 	it->source = "syscall";
 	return it;
 }

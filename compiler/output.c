@@ -32,7 +32,7 @@ static size_t close_paren(const char *s, size_t len, size_t open)
 }
 
 static void push_seg(sk_comp *c, struct saker_fmt_seg **segs, size_t *n, size_t *cap,
-		     const char *text, size_t len, int field, int width)
+		     const char *text, size_t len, int field, int width, const char *arg)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
@@ -42,7 +42,8 @@ static void push_seg(sk_comp *c, struct saker_fmt_seg **segs, size_t *n, size_t 
 		*segs = ns;
 		*cap = ncap;
 	}
-	(*segs)[(*n)++] = (struct saker_fmt_seg){ sk_arena_strndup(c->arena, text, len), field, width };
+	(*segs)[(*n)++] = (struct saker_fmt_seg){ sk_arena_strndup(c->arena, text, len), field, width,
+						 arg ? sk_arena_strdup(c->arena, arg) : NULL };
 }
 
 /* The longest field name that starts RUN: Falco reads "%proc.nameand" as proc.name + "and". */
@@ -60,11 +61,13 @@ static int longest_field(const char *run, size_t len, size_t *flen)
 	return best;
 }
 
-int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, size_t *n_segs)
+int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 {
 	const char *s = t->str;
 	size_t len = t->len, i = 0, lit = 0, cap = 0;
 	int bad = 0;
+	struct saker_fmt_seg **segs = &rule->segs;
+	size_t *n_segs = &rule->n_segs;
 
 	*segs = NULL;
 	*n_segs = 0;
@@ -123,9 +126,13 @@ int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, s
 			for (size_t k = 0; k < sizeof(transformers) / sizeof(transformers[0]); k++) {
 				if (strlen(transformers[k]) == r - j && !memcmp(s + j, transformers[k], r - j)) {
 					size_t end = close_paren(s, len, r);
-					sk_error(c->diag, sk_text_span(t, pct, end - pct), "unsupported",
-						 "transformers in outputs are not supported yet");
-					bad = tr = 1;
+					/* Falco accepts them: the rule runs, the value prints <NA> */
+					sk_warning(c->diag, sk_text_span(t, pct, end - pct), "unsupported-output",
+						   "transformers in outputs are not supported yet: this one prints <NA>");
+					if (pct > lit)
+						push_seg(c, segs, n_segs, &cap, s + lit, pct - lit, -1, 0, NULL);
+					push_seg(c, segs, n_segs, &cap, s + j, end - j, -2, width, NULL);
+					tr = 1;
 					r = end;
 					break;
 				}
@@ -137,19 +144,19 @@ int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, s
 		}
 		size_t flen;
 		int f = longest_field(s + j, r - j, &flen);
+		if ((f < 0 || f == SK_FLD_EVT_ARG || f == SK_FLD_EVT_RAWARG) && r - j > 8 &&
+		    (!strncmp(s + j, "evt.arg.", 8) || !strncmp(s + j, "evt.rawarg.", 11))) {
+			/* an argument of the event that saker does not model: the generic entry */
+			f = s[j + 4] == 'a' ? SK_FLD_EVT_ARG : SK_FLD_EVT_RAWARG;
+			flen = r - j;
+		}
 		if (f < 0) {
 			size_t n = r - j;
 			while (n > 0 && s[j + n - 1] == '.')
 				n--; /* a sentence's full stop is not part of the name */
 			char *name = sk_arena_strndup(c->arena, s + j, n);
-			const char *fix = NULL;
-			if (sk_falco_field(name)) {
-				sk_error(c->diag, sk_text_span(t, j, n), "unsupported-field",
-					 "field '%s' in output is a Falco field that saker does not provide yet", name);
-			} else {
-				sk_error(c->diag, sk_text_span(t, j, n), "unknown-field", "unknown field '%s' in output", name);
-				fix = sk_field_suggest(name);
-			}
+			const char *fix = sk_field_suggest(name);
+			sk_error(c->diag, sk_text_span(t, j, n), "unknown-field", "unknown field '%s' in output", name);
 			if (fix)
 				sk_note(c->diag, sk_text_span(t, j, n), "did you mean '%s'?", fix);
 			bad = 1;
@@ -157,36 +164,58 @@ int sk_output_parse(sk_comp *c, const sk_text *t, struct saker_fmt_seg **segs, s
 			continue;
 		}
 		r = j + flen;
-		if (sk_fields[f].where == SK_W_NONE) {
-			sk_error(c->diag, sk_text_span(t, j, flen), "unsupported-field",
-				 "field '%s' in output is a Falco field that saker does not provide yet",
-				 sk_fields[f].name);
-			bad = 1;
-			if (r < len && s[r] == '[')
-				while (r < len && s[r] != ']')
-					r++;
-			i = lit = r < len && s[r] == ']' ? r + 1 : r;
-			continue;
-		}
+		const struct sk_field_info *fi = &sk_fields[f];
+		char *arg = NULL;
+		size_t tok_end = r;
+		if (f == SK_FLD_EVT_ARG || f == SK_FLD_EVT_RAWARG)
+			arg = sk_arena_strndup(c->arena, s + j + strlen(fi->name) + 1, flen - strlen(fi->name) - 1);
 		if (r < len && s[r] == '[') {
-			size_t end = r;
+			size_t end = r + 1;
 			while (end < len && s[end] != ']')
 				end++;
-			sk_error(c->diag, sk_text_span(t, r, end - r + (end < len)), "bad-output",
-				 "field '%s' takes no argument", sk_fields[f].name);
+			if (end >= len || end == r + 1) {
+				sk_error(c->diag, sk_text_span(t, r, end - r), "bad-output", "unterminated or empty field argument");
+				bad = 1;
+				i = lit = len;
+				continue;
+			}
+			if (fi->arg == SK_A_NONE) {
+				sk_error(c->diag, sk_text_span(t, r, end - r + 1), "bad-output",
+					 "field '%s' takes no argument", fi->name);
+				bad = 1;
+				i = lit = end + 1;
+				continue;
+			}
+			arg = sk_arena_strndup(c->arena, s + r + 1, end - r - 1);
+			tok_end = end + 1;
+		} else if (fi->arg == SK_A_REQ && !arg) {
+			sk_error(c->diag, sk_text_span(t, j, flen), "bad-output", "field '%s' needs an argument, e.g. %%%s[...]",
+				 fi->name, fi->name);
 			bad = 1;
-			i = lit = end < len ? end + 1 : len;
+			i = lit = r;
 			continue;
 		}
-		if (sk_fields[f].flags & SK_F_DEPRECATED)
+		if (fi->flags & (SK_F_FILTER_ONLY | SK_F_TABLE_ONLY)) {
+			sk_error(c->diag, sk_text_span(t, j, flen), "bad-output", "field '%s' cannot be printed in an output",
+				 fi->name);
+			bad = 1;
+			i = lit = tok_end;
+			continue;
+		}
+		if (fi->where == SK_W_NONE)
+			/* the condition decides whether the rule runs; a field it only prints shows <NA> */
+			sk_warning(c->diag, sk_text_span(t, j, tok_end - j), "unsupported-output",
+				   "field '%.*s' in output is a Falco field that saker does not provide yet: it prints <NA>",
+				   (int)(tok_end - j), s + j);
+		if (fi->flags & SK_F_DEPRECATED)
 			sk_warning(c->diag, sk_text_span(t, j, flen), "deprecated",
-				   "field '%s' is deprecated: %s", sk_fields[f].name, sk_fields[f].desc);
+				   "field '%s' is deprecated: %s", fi->name, fi->desc);
 		if (pct > lit)
-			push_seg(c, segs, n_segs, &cap, s + lit, pct - lit, -1, 0);
-		push_seg(c, segs, n_segs, &cap, s + j, flen, f, width);
-		i = lit = r;
+			push_seg(c, segs, n_segs, &cap, s + lit, pct - lit, -1, 0, NULL);
+		push_seg(c, segs, n_segs, &cap, s + j, tok_end - j, f, width, arg);
+		i = lit = tok_end;
 	}
 	if (len > lit)
-		push_seg(c, segs, n_segs, &cap, s + lit, len - lit, -1, 0);
+		push_seg(c, segs, n_segs, &cap, s + lit, len - lit, -1, 0, NULL);
 	return bad ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "pred.h"
+#include "saker/cond.h"
 #include "saker/bundle.h"
 
 enum sk_item_kind { SK_ITEM_LIST, SK_ITEM_MACRO, SK_ITEM_RULE };
@@ -40,16 +41,32 @@ typedef struct sk_item {
 	const char **tags;     /* sorted, unique */
 	size_t n_tags;
 	bool enabled;
+	bool warn_evttypes;    /* warn when the rule matches more than 100 event types */
 } sk_item;
+
+/* Why a rule cannot run yet (it is left out of the bundle, with a warning). */
+typedef struct sk_missing {
+	const char *what;      /* a field name, or an event name */
+	bool event;            /* WHAT is an event (evt.type value) the kernel side does not capture */
+	sk_span at;            /* where the rule needs it */
+} sk_missing;
 
 typedef struct sk_rule {
 	sk_item *item;                  /* where it came from */
-	sk_pred *pred;                  /* lowered condition (check.c) */
-	struct saker_fmt_seg *segs;     /* parsed output (check.c), arena memory */
+	sk_cexpr *cond;                 /* the typed, expanded condition (typecheck.c) */
+	struct saker_fmt_seg *segs;     /* parsed output (output.c), arena memory */
 	size_t n_segs;
-	int *syscalls;                  /* syscall numbers the rule can match (check.c), sorted */
+	int *syscalls;                  /* event ids (events.def) the rule can match, sorted */
 	size_t n_syscalls;
+	sk_missing *missing;            /* what the rule needs that saker lacks (typecheck, plan) */
+	size_t n_missing;
+	/* the plan (plan.c): rule <=> kernel and residual; rule => kernel */
 	enum saker_plan plan;
+	sk_cexpr *kernel;               /* K, in the kernel's subset of the language */
+	sk_cexpr *residual;             /* R, evaluated by sakerd; NULL when the plan is exact */
+	int *captures;                  /* fields the kernel ships for R and the output, sorted */
+	size_t n_captures;
+	sk_pred *pred;                  /* K lowered for code generation (lower.c) */
 } sk_rule;
 
 typedef struct sk_comp {
@@ -57,8 +74,10 @@ typedef struct sk_comp {
 	sk_diag *diag;
 	sk_item **items;     /* in file order */
 	size_t n_items;
-	sk_rule **rules;     /* enabled rules that checked cleanly, in load order */
+	sk_rule **rules;     /* enabled rules that checked cleanly and can run, in load order */
 	size_t n_rules;
+	sk_rule **left_out;  /* enabled rules that checked cleanly but need what saker lacks */
+	size_t n_left_out;
 } sk_comp;
 
 sk_comp *sk_comp_new(void);
@@ -68,6 +87,11 @@ void sk_comp_free(sk_comp *c); /* NULL is a no-op */
 int sk_load_paths(sk_comp *c, const char *const *paths, size_t n); /* loader.c: files or folders of *.yaml */
 int sk_load_string(sk_comp *c, const char *name, const char *yaml, size_t len); /* loader.c */
 int sk_expand(sk_comp *c);   /* expand.c: parse conditions, substitute lists and macros */
-int sk_check(sk_comp *c);    /* check.c: fields, types, values, outputs; lower to sk_pred */
+int sk_typecheck(sk_comp *c); /* typecheck.c: fields, operators, values, outputs -> sk_cexpr */
+int sk_plan(sk_comp *c);      /* plan.c: kernel part and residual of each rule, capture plan */
+int sk_lower(sk_comp *c);     /* lower.c: each rule's kernel part to the predicate codegen takes */
+int sk_lint(sk_comp *c);      /* lint.c: warnings about rules that are valid but suspicious */
+/* The front end and the planner in order (typecheck, plan, lower, lint). */
+int sk_check(sk_comp *c);
 
 #endif

@@ -1,6 +1,7 @@
 /* The shared tables behind fields.h and the priority names of bundle.h: fields, syscalls, open
  * flags and errno names, each generated from its .def file so the compiler and sakerd agree. */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,13 +23,38 @@ const struct sk_field_info sk_fields[SK_FLD__COUNT] = {
 #undef ANY
 #undef OPEN
 
+/* Field ids in name order, for lookups by name (a rules file can hold a million values, and
+ * each is checked against the field names). Sorted once, before main. */
+static int by_name[SK_FLD__COUNT];
+
+static int cmp_by_name(const void *a, const void *b)
+{
+	return strcmp(sk_fields[*(const int *)a].name, sk_fields[*(const int *)b].name);
+}
+
+__attribute__((constructor)) static void sort_field_names(void)
+{
+	for (int i = 0; i < SK_FLD__COUNT; i++)
+		by_name[i] = i;
+	qsort(by_name, SK_FLD__COUNT, sizeof(by_name[0]), cmp_by_name);
+}
+
 int sk_field_lookup(const char *name)
 {
+	int lo = 0, hi = SK_FLD__COUNT - 1;
+
 	if (!name)
 		return -1;
-	for (int i = 0; i < SK_FLD__COUNT; i++)
-		if (!strcmp(sk_fields[i].name, name))
-			return i;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(name, sk_fields[by_name[mid]].name);
+
+		if (!c)
+			return by_name[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }
 

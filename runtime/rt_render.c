@@ -435,6 +435,10 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 	saker_rt_str_printf(&line, ": %s ", prio);
 	for (uint32_t i = 0; i < rule->n_segs; i++) {
 		const struct saker_fmt_seg *g = &rule->segs[i];
+		if (g->field == -2) {
+			saker_rt_str_puts(&line, "<NA>"); /* a token saker cannot render yet */
+			continue;
+		}
 		if (g->field < 0 || g->field >= SK_FLD__COUNT) {
 			saker_rt_str_puts(&line, g->text ? g->text : "");
 			continue;

@@ -37,9 +37,10 @@ enum saker_plan { SAKER_PLAN_EXACT = 0, SAKER_PLAN_PARTIAL = 1, SAKER_PLAN_USER 
 
 /* One piece of an output format: literal text, or a field to render. */
 struct saker_fmt_seg {
-	char *text;      /* literal text (field < 0), or the field token as written, e.g. "proc.name" */
-	int32_t field;   /* enum sk_field_id, or -1 for literal text */
+	char *text;      /* literal text (field -1), or the token as written, e.g. "proc.aname[2]" */
+	int32_t field;   /* enum sk_field_id; -1 literal text; -2 a token saker cannot render (<NA>) */
 	int32_t width;   /* %Nfield width, 0 when none */
+	char *arg;       /* the field's argument ("2" for proc.aname[2]), or NULL */
 };
 
 struct saker_rule_meta {

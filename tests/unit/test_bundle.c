@@ -92,11 +92,11 @@ static struct saker_bundle *sample(void)
 	r->tags[1] = xstrdup("mitre_persistence");
 	r->n_segs = 5;
 	r->segs = calloc(5, sizeof(*r->segs));
-	r->segs[0] = (struct saker_fmt_seg){ xstrdup("File below /etc opened for writing (user="), -1, 0 };
-	r->segs[1] = (struct saker_fmt_seg){ xstrdup("user.name"), SK_FLD_USER_NAME, 0 };
-	r->segs[2] = (struct saker_fmt_seg){ xstrdup(" file="), -1, 0 };
-	r->segs[3] = (struct saker_fmt_seg){ xstrdup("fd.name"), SK_FLD_FD_NAME, 12 };
-	r->segs[4] = (struct saker_fmt_seg){ xstrdup(")"), -1, 0 };
+	r->segs[0] = (struct saker_fmt_seg){ xstrdup("File below /etc opened for writing (user="), -1, 0, NULL };
+	r->segs[1] = (struct saker_fmt_seg){ xstrdup("user.name"), SK_FLD_USER_NAME, 0, NULL };
+	r->segs[2] = (struct saker_fmt_seg){ xstrdup(" file="), -1, 0, NULL };
+	r->segs[3] = (struct saker_fmt_seg){ xstrdup("fd.name"), SK_FLD_FD_NAME, 12, NULL };
+	r->segs[4] = (struct saker_fmt_seg){ xstrdup(")"), -1, 0, NULL };
 	r = &b->rules[1];
 	r->name = xstrdup("empty");
 	r->desc = xstrdup("");
