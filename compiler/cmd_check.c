@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "cmds.h"
+#include "verify.h"
 #include "rules.h"
 #include "saker/fields.h"
 #include "saker/version.h"
@@ -13,7 +14,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: saker check [--format text|json|sarif] [--werror] [--dump-pred] PATH...\n"
+		"usage: saker check [--format text|json|sarif] [--werror] [-Wno-ID] [--verify] [--dump-pred] PATH...\n"
 		"\n"
 		"Checks rules files (or folders of *.yaml files, loaded in name order) and reports every\n"
 		"problem with its file, line and column. Text diagnostics go to stderr and a line per rule\n"
@@ -21,6 +22,9 @@ static void usage(FILE *out)
 		"\n"
 		"  --format FMT   text (default), json or sarif\n"
 		"  --werror       treat warnings as errors\n"
+		"  -Wno-ID        do not report warnings with id ID (e.g. -Wno-unsupported-output)\n"
+		"  --verify       also load the compiled programs into this kernel (needs root) and\n"
+		"                 report a verifier rejection against the rule that caused it\n"
 		"  --dump-pred    print each rule's lowered predicate\n"
 		"  --help         show this help\n"
 		"  --version      show the version\n"
@@ -108,18 +112,21 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
-		{ "werror", no_argument, NULL, 'W' },
+		{ "werror", no_argument, NULL, 'E' },
 		{ "dump-pred", no_argument, NULL, 'p' },
+		{ "verify", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum sk_diag_format fmt = SK_DIAG_TEXT;
-	int werror = 0, dump = 0, ch;
+	int werror = 0, dump = 0, verify = 0, ch;
+	const char *off[64];
+	size_t n_off = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hW:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!strcmp(optarg, "text")) {
@@ -133,11 +140,25 @@ int cmd_check(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'W':
+		case 'E':
 			werror = 1;
+			break;
+		case 'W':
+			if (!strcmp(optarg, "error")) {
+				werror = 1;
+			} else if (!strncmp(optarg, "no-", 3) && optarg[3] && n_off < 64) {
+				off[n_off++] = optarg + 3;
+			} else {
+				fprintf(stderr, "saker check: unknown option '-W%s' (-Wno-ID turns warning ID off, "
+					"-Werror makes warnings errors)\n", optarg);
+				return 2;
+			}
 			break;
 		case 'p':
 			dump = 1;
+			break;
+		case 'v':
+			verify = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -166,11 +187,15 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	sk_diag_set_werror(c->diag, werror);
+	for (size_t i = 0; i < n_off; i++)
+		sk_diag_disable(c->diag, off[i]);
 	int load = sk_load_paths(c, (const char *const *)argv + optind, (size_t)(argc - optind));
 	/* Later passes still run after errors, so that one run shows every problem. */
+	int vrc = 0;
 	if (load >= -1) {
 		sk_expand(c);
-		sk_check(c);
+		if (sk_check(c) == 0 && verify && !sk_diag_error_count(c->diag))
+			vrc = sk_verify(c);
 	}
 	sk_diag_render(c->diag, fmt, fmt == SK_DIAG_TEXT ? stderr : stdout);
 
@@ -196,7 +221,7 @@ int cmd_check(int argc, char **argv)
 	}
 	fflush(stdout);
 	sk_comp_free(c);
-	if (load < -1)
+	if (load < -1 || vrc == -2)
 		return 2;
 	return errors ? 1 : 0;
 }

@@ -36,6 +36,9 @@ struct sk_diag {
 	struct entry *entries;
 	size_t n_entries;
 	bool werror;
+	char **disabled;        /* warning codes -Wno-CODE turned off */
+	size_t n_disabled;
+	bool dropping;          /* the last warning was turned off: so are its notes */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -93,6 +96,9 @@ void sk_diag_free(sk_diag *d)
 		free(d->files[i].lines);
 	}
 	free(d->files);
+	for (size_t i = 0; i < d->n_disabled; i++)
+		free(d->disabled[i]);
+	free(d->disabled);
 	for (size_t i = 0; i < d->n_entries; i++) {
 		struct entry *e = &d->entries[i];
 		free(e->code);
@@ -192,6 +198,15 @@ void sk_diag_report(sk_diag *d, enum sk_severity sev, sk_span at, const char *co
 		    const char *fmt, ...)
 {
 	va_list ap;
+	if (sev == SK_NOTE && d->dropping)
+		return;
+	d->dropping = false;
+	if (sev == SK_WARNING && code)
+		for (size_t i = 0; i < d->n_disabled; i++)
+			if (!strcmp(d->disabled[i], code)) {
+				d->dropping = true;
+				return;
+			}
 	va_start(ap, fmt);
 	char *msg = vformat(fmt, ap);
 	va_end(ap);
@@ -231,6 +246,12 @@ size_t sk_diag_warning_count(const sk_diag *d)
 void sk_diag_set_werror(sk_diag *d, bool on)
 {
 	d->werror = on;
+}
+
+void sk_diag_disable(sk_diag *d, const char *code)
+{
+	d->disabled = xrealloc(d->disabled, (d->n_disabled + 1) * sizeof(*d->disabled));
+	d->disabled[d->n_disabled++] = xstrdup(code);
 }
 
 static const char *sev_name(enum sk_severity s)

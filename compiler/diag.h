@@ -55,6 +55,8 @@ size_t sk_diag_error_count(const sk_diag *d);
 size_t sk_diag_warning_count(const sk_diag *d);
 /* Turns every warning into an error (--werror). */
 void sk_diag_set_werror(sk_diag *d, bool on);
+/* Drops the warnings whose code is CODE, and their notes, from now on (-Wno-CODE). */
+void sk_diag_disable(sk_diag *d, const char *code);
 
 /* Writes every recorded diagnostic, in order. Text: "file:line:col: error: message", the
  * source line and a caret/tilde underline, then notes. JSON: one document with an array.

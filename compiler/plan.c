@@ -15,8 +15,15 @@
 
 /* A string set larger than this is not compared inline in the kernel: a list of 15 paths
  * already makes the verifier give up (1M instructions). Until sets become map lookups, such a
- * test runs in the residual. */
+ * test runs in the residual. SAKER_TEST_INLINE_SET overrides it, so that the tests can make a
+ * program the verifier refuses (tests/e2e/test_verify.sh). */
 #define PLAN_MAX_INLINE_SET 8
+
+static size_t max_inline_set(void)
+{
+	const char *t = getenv("SAKER_TEST_INLINE_SET");
+	return t && *t ? (size_t)strtoul(t, NULL, 10) : PLAN_MAX_INLINE_SET;
+}
 
 /* ---- what the kernel back end evaluates exactly -------------------------------------------- */
 
@@ -79,7 +86,7 @@ bool sk_plan_kernel_check(const sk_cexpr *x)
 		case SK_COP_EQ: case SK_COP_NE: case SK_COP_STARTSWITH: case SK_COP_ENDSWITH:
 			return nv == 1 && vals[0].len <= SAKER_STR_MAX;
 		case SK_COP_IN: case SK_COP_INTERSECTS: case SK_COP_PMATCH:
-			if (nv > PLAN_MAX_INLINE_SET)
+			if (nv > max_inline_set())
 				return false;
 			for (size_t i = 0; i < nv; i++)
 				if (vals[i].len >= SAKER_PAT_SIZE)
