@@ -6,25 +6,33 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config clang-14 llvm-14-dev libbpf-dev libelf-dev
 	zlib1g-dev libyaml-dev flex bison)
 test_pkgs=(libcmocka-dev bpftool bpftrace jq iproute2 procps podman runc busybox-static)
+# Installed without their recommends (qemu's would add a GUI): the guest-kernel test (tests/guest/).
+lean_test_pkgs=(qemu-system-x86)
 
 pkgs=("${build_pkgs[@]}")
-[ "${1:-}" = --test ] && pkgs+=("${test_pkgs[@]}")
+lean=()
+if [ "${1:-}" = --test ]; then
+	pkgs+=("${test_pkgs[@]}")
+	lean=("${lean_test_pkgs[@]}")
+fi
 
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-	echo "install-deps: all ${#pkgs[@]} packages present"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=() missing_lean=()
+for p in "${pkgs[@]}"; do installed "$p" || missing+=("$p"); done
+for p in "${lean[@]}"; do installed "$p" || missing_lean+=("$p"); done
+if [ ${#missing[@]} -eq 0 ] && [ ${#missing_lean[@]} -eq 0 ]; then
+	echo "install-deps: all $((${#pkgs[@]} + ${#lean[@]})) packages present"
 	exit 0
 fi
 
 sudo=
 if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 2; }
+	command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]} ${missing_lean[*]}" >&2; exit 2; }
 	sudo=sudo
 fi
-echo "install-deps: installing ${missing[*]}"
+echo "install-deps: installing ${missing[*]} ${missing_lean[*]}"
 $sudo apt-get update -qq
 # With recommends: podman needs some of them (netavark, catatonit) to run containers.
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+[ ${#missing[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+[ ${#missing_lean[@]} -eq 0 ] ||
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing_lean[@]}"

@@ -16,7 +16,7 @@ YAML
 
 # shadow_check BUNDLE (write_shadow_rules): a write open of /etc/shadow gives exactly one alert
 # with the right fields; a read gives none; a relative path, a symlink, openat with a directory
-# fd, openat2 and the legacy open(2) each give an alert naming /etc/shadow.
+# fd, openat2 and the legacy open(2) each give an alert naming /etc/shadow. Sets ALERTS.
 shadow_check() {
 	mkdir -p "$E2E_TMP/links"
 	ln -sf /etc/shadow "$E2E_TMP/links/shadow-link"
@@ -85,6 +85,7 @@ shadow_check() {
 	expect_eq "stats lost" "$(jq -r .lost "$E2E_TMP/stats.json")" 0
 	grep -q "^sakerd: events received $n, lost 0, alerts $n\$" "$SAKERD_ERR" ||
 		fail "counters line does not say $n events and $n alerts"
+	ALERTS=$n
 }
 
 # filter_check BUNDLE (write_shadow_rules): 10,000 opens of other files (for writing and for

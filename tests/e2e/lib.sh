@@ -22,6 +22,26 @@ skip() {
 	exit 77
 }
 
+# loud_skip REASON: a skip nobody can miss in the log (a failure under SAKER_REQUIRE_E2E=1).
+loud_skip() {
+	echo "*************************************************************" >&2
+	echo "*** SKIPPED ($E2E_NAME): $*" >&2
+	echo "*************************************************************" >&2
+	skip "$*"
+}
+
+# static_busybox: prints the path of a statically linked busybox (busybox-static), or nothing.
+static_busybox() {
+	local b
+	for b in /bin/busybox /usr/bin/busybox; do
+		# ldd fails on a static executable.
+		if [ -x "$b" ] && ! LC_ALL=C ldd "$b" > /dev/null 2>&1; then
+			echo "$b"
+			return 0
+		fi
+	done
+}
+
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "*************************************************************" >&2

@@ -13,22 +13,9 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-loud_skip() {
-	echo "*************************************************************" >&2
-	echo "*** SKIPPED ($E2E_NAME): $*" >&2
-	echo "*************************************************************" >&2
-	skip "$*"
-}
 command -v podman > /dev/null || loud_skip "podman is not installed (apt-get install podman runc busybox-static)"
 command -v runc > /dev/null || loud_skip "runc is not installed (apt-get install runc)"
-BUSYBOX=
-for b in /bin/busybox /usr/bin/busybox; do
-	# The image needs a statically linked busybox: ldd fails on a static executable.
-	if [ -x "$b" ] && ! LC_ALL=C ldd "$b" > /dev/null 2>&1; then
-		BUSYBOX=$b
-		break
-	fi
-done
+BUSYBOX=$(static_busybox)
 [ -n "$BUSYBOX" ] || loud_skip "no statically linked busybox (apt-get install busybox-static)"
 command -v timeout > /dev/null || fail "timeout (coreutils) is needed for bounded waits"
 

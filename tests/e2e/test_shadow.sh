@@ -10,4 +10,4 @@ need_root
 write_shadow_rules "$E2E_TMP/rules.yaml"
 compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/shadow.saker"
 shadow_check "$E2E_TMP/shadow.saker"
-echo "PASS ($E2E_NAME): $n alerts, one per write open of /etc/shadow, none for the read"
+echo "PASS ($E2E_NAME): $ALERTS alerts, one per write open of /etc/shadow, none for the read"

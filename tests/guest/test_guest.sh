@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# saker on another kernel: fetches a Debian kernel package (cached in the build tree), compiles
+# the test bundles here with this machine's saker, packs them with sakerd, bash, jq, busybox and
+# the checks into an initramfs, boots it under qemu (TCG), and reads the verdict from the
+# guest's serial console: one line per check, then a RESULT line. docs/testing.md describes it.
+#
+# Environment (besides lib.sh's): SAKER_GUEST_KERNELS, the kernel packages to boot, each a
+# package, a metapackage or a pattern with '*' (default linux-image-cloud-amd64, Debian 12's
+# 6.1); SAKER_GUEST_CACHE, where kernels are kept (default BUILD/tests/guest/cache);
+# SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 300).
+# Needs no root on this machine: the kernel work happens in the guest.
+. "$(dirname "$0")/../e2e/lib.sh" || exit 2
+. "$(dirname "$0")/../e2e/checks.sh" || exit 2
+E2E_NAME=test_guest
+HERE=$(cd "$(dirname "$0")" && pwd)
+REBUNDLE="$SAKER_BINARY_DIR/tests/saker_rebundle"
+CACHE=${SAKER_GUEST_CACHE:-$SAKER_BINARY_DIR/tests/guest/cache}
+LOGS="$SAKER_BINARY_DIR/tests/guest"
+TIMEOUT=${SAKER_GUEST_TIMEOUT:-300}
+KERNELS=${SAKER_GUEST_KERNELS:-linux-image-cloud-amd64}
+# Hooks a bundle may ask for that newer kernels have: all three are in the BTF of the 6.18 kernel
+# saker is developed on; Debian's 6.1 has none of them (its io_uring submission tracepoint is
+# still io_uring_submit_sqe), Debian's 6.12 has the first two. The guest decides from its own BTF
+# which ones it must refuse, so one list serves every kernel.
+HOOKS="io_uring_submit_req sched_prepare_exec task_prctl_unknown"
+FLOOD_FILE=/tmp/saker-guest-flood/f
+CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
+CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
+QEMU_PID=
+
+guest_cleanup() {
+	if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+		kill -KILL "$QEMU_PID" 2>/dev/null
+		wait "$QEMU_PID" 2>/dev/null
+	fi
+	[ -n "${FETCH_TMP:-}" ] && rm -rf "$FETCH_TMP"
+	cleanup
+}
+trap guest_cleanup EXIT
+
+for tool in qemu-system-x86_64 apt-get apt-cache dpkg-deb gzip sha256sum; do
+	command -v "$tool" > /dev/null ||
+		loud_skip "$tool is missing (scripts/install-deps.sh --test installs qemu-system-x86)"
+done
+BUSYBOX=$(static_busybox)
+[ -n "$BUSYBOX" ] || loud_skip "no statically linked busybox (apt-get install busybox-static)"
+[ -x "$REBUNDLE" ] || fail "$REBUNDLE is missing (it is built with the tests)"
+mkdir -p "$CACHE" "$LOGS" || fail "cannot create $CACHE"
+
+# ---- the kernel ---------------------------------------------------------------------------------
+
+APT_UPDATED=
+# apt_update: refreshes apt's package lists once per run, when root may (CI runs as root).
+apt_update() {
+	[ -z "$APT_UPDATED" ] && [ "$(id -u)" = 0 ] || return 1
+	APT_UPDATED=1
+	echo "guest: apt-get update (the package lists are missing or stale)"
+	apt-get update -qq > "$E2E_TMP/apt-update.log" 2>&1 ||
+		{ cat "$E2E_TMP/apt-update.log" >&2; return 1; }
+}
+
+# resolve SPEC: sets KPKG and KVER to the kernel package SPEC names in apt's lists and its
+# version: a metapackage gives the package it depends on, a pattern its newest match.
+resolve() {
+	local spec=$1 name
+	KPKG='' KVER=''
+	case $spec in
+	*'*'*)
+		KPKG=$(apt-cache pkgnames linux-image- 2>/dev/null | while read -r name; do
+			# shellcheck disable=SC2053 # SPEC is a pattern
+			[[ $name == $spec ]] && echo "$name"
+		done | sort -V | tail -n 1) ;;
+	*)
+		KPKG=$(apt-cache depends --important "$spec" 2>/dev/null |
+			awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+		[ -n "$KPKG" ] || KPKG=$spec ;;
+	esac
+	[ -n "$KPKG" ] && KVER=$(apt-cache show --no-all-versions "$KPKG" 2>/dev/null |
+		awk '$1 == "Version:" { print $2; exit }')
+	[ -n "$KVER" ]
+}
+
+# fetch SPEC: sets KDIR to a cache directory holding vmlinuz, config, release and package of the
+# kernel SPEC names, downloading it only when the cache does not have it yet.
+fetch() {
+	local spec=$1 record t0 deb boots
+	record="$CACHE/spec-$(printf '%s' "$spec" | tr -c 'A-Za-z0-9.+-' _)"
+	if ! resolve "$spec" && ! { apt_update && resolve "$spec"; }; then
+		# Offline, or no lists: the kernel this spec meant last time, if it is cached.
+		if [ -s "$record" ] && read -r KPKG KVER < "$record" && [ -s "$CACHE/${KPKG}_$KVER/vmlinuz" ]; then
+			echo "guest: apt does not know '$spec'; using the cached $KPKG $KVER"
+		else
+			loud_skip "no kernel package '$spec' in apt's lists, and none cached in $CACHE"
+		fi
+	fi
+	KDIR="$CACHE/${KPKG}_$KVER"
+	if [ -s "$KDIR/vmlinuz" ]; then
+		echo "guest: kernel $KPKG $KVER: cached in $KDIR"
+		return 0
+	fi
+	t0=$(date +%s%N)
+	FETCH_TMP=$(mktemp -d "$CACHE/.fetch.XXXXXX") || fail "cannot create a directory in $CACHE"
+	# As root, apt drops to the _apt user, who cannot write here: download as root instead.
+	local sandbox=()
+	[ "$(id -u)" = 0 ] && sandbox=(-o APT::Sandbox::User=root)
+	if ! (cd "$FETCH_TMP" && apt-get download -q "${sandbox[@]}" "$KPKG=$KVER") > "$FETCH_TMP/log" 2>&1 &&
+		! { apt_update && resolve "$spec" && KDIR="$CACHE/${KPKG}_$KVER" &&
+			(cd "$FETCH_TMP" && apt-get download -q "${sandbox[@]}" "$KPKG=$KVER") >> "$FETCH_TMP/log" 2>&1; }; then
+		loud_skip "cannot download $KPKG $KVER: $(tail -n 3 "$FETCH_TMP/log")"
+	fi
+	deb=$(echo "$FETCH_TMP"/*.deb)
+	[ -f "$deb" ] || fail "apt-get download left no .deb: $(cat "$FETCH_TMP/log")"
+	# Unpacked here, never installed: /boot and the package database stay as they are.
+	dpkg-deb -x "$deb" "$FETCH_TMP/root" || fail "dpkg-deb -x $deb failed"
+	boots=("$FETCH_TMP"/root/boot/vmlinuz-*)
+	[ ${#boots[@]} = 1 ] && [ -f "${boots[0]}" ] || fail "$deb has no single boot/vmlinuz-*"
+	mkdir "$FETCH_TMP/k"
+	mv "${boots[0]}" "$FETCH_TMP/k/vmlinuz"
+	basename "${boots[0]}" | sed 's/^vmlinuz-//' > "$FETCH_TMP/k/release"
+	mv "$FETCH_TMP"/root/boot/config-* "$FETCH_TMP/k/config" 2>/dev/null
+	echo "$KPKG $KVER" > "$FETCH_TMP/k/package"
+	# Another run may have filled the cache meanwhile; mv -T then fails and its copy is used.
+	mv -T "$FETCH_TMP/k" "$KDIR" 2>/dev/null || [ -s "$KDIR/vmlinuz" ] || fail "cannot move the kernel into $KDIR"
+	rm -rf "$FETCH_TMP"
+	FETCH_TMP=
+	echo "$KPKG $KVER" > "$record"
+	echo "guest: kernel $KPKG $KVER: downloaded and unpacked in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+
+# ---- the bundles, compiled here ---------------------------------------------------------------
+
+# rebundle IN OUT LINE...: OUT is IN with LINEs added to its requires section, as saker inspect sees it.
+rebundle() {
+	local in=$1 out=$2 line
+	shift 2
+	"$REBUNDLE" "$in" "$out" "$@" || fail "saker_rebundle $*"
+	"$SAKER" inspect --format json "$out" > "$E2E_TMP/inspect.json" || fail "saker inspect $out failed"
+	for line in "$@"; do
+		jq -e --arg l "$line" '.requires | index($l) != null' "$E2E_TMP/inspect.json" > /dev/null ||
+			fail "$(basename "$out"): the requires section does not hold '$line'"
+	done
+}
+
+BUNDLES="$E2E_TMP/bundles"
+mkdir -p "$BUNDLES/bad"
+write_shadow_rules "$E2E_TMP/shadow.yaml"
+compile_bundle "$E2E_TMP/shadow.yaml" "$BUNDLES/shadow.saker"
+write_flood_rules "$E2E_TMP/flood.yaml" "$FLOOD_FILE"
+compile_bundle "$E2E_TMP/flood.yaml" "$BUNDLES/flood.saker"
+compile_bundle "$SAKER_SOURCE_DIR/rules" "$BUNDLES/default.saker"
+damage_bundle "$BUNDLES/shadow.saker" "$BUNDLES/bad"
+# Given no lines, the tool must give back the very same bytes: it changes nothing else.
+"$REBUNDLE" "$BUNDLES/shadow.saker" "$E2E_TMP/same.saker" || fail "saker_rebundle without lines failed"
+cmp -s "$BUNDLES/shadow.saker" "$E2E_TMP/same.saker" || fail "saker_rebundle changed a bundle it was given no lines for"
+for h in $HOOKS; do
+	rebundle "$BUNDLES/shadow.saker" "$BUNDLES/req-hook-$h.saker" "hook tp_btf/$h"
+done
+
+# ---- the initramfs ------------------------------------------------------------------------------
+
+# add_binary ROOT FILE DEST: FILE at ROOT/DEST, with the shared libraries ldd finds for it.
+add_binary() {
+	local root=$1 file=$2 dest=$3 lib
+	mkdir -p "$root/$(dirname "$dest")"
+	cp -L "$file" "$root/$dest" || fail "cannot copy $file"
+	for lib in $(ldd "$file" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$root/$lib" ] && continue
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib" || fail "cannot copy $lib (needed by $file)"
+	done
+}
+
+# make_initramfs OUT: the guest's whole root filesystem, as a gzipped newc cpio archive.
+make_initramfs() {
+	local root="$E2E_TMP/root" a
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,usr/bin,proc,sys,dev,tmp,root,etc} "$root"/saker/{bin,build/tests} \
+		"$root"/saker/src/tests/{e2e,guest}
+	cp "$BUSYBOX" "$root/bin/busybox"
+	for a in $("$BUSYBOX" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+	done
+	add_binary "$root" "$(command -v bash)" /bin/bash
+	add_binary "$root" "$(command -v jq)" /usr/bin/jq
+	add_binary "$root" "$SAKERD" /saker/bin/sakerd
+	add_binary "$root" "$OPENER" /saker/build/tests/saker_opener
+	cp "$SAKER_SOURCE_DIR/tests/e2e/lib.sh" "$SAKER_SOURCE_DIR/tests/e2e/checks.sh" "$root/saker/src/tests/e2e/"
+	cp "$HERE/guest_checks.sh" "$root/saker/src/tests/guest/"
+	cp "$HERE/guest_init.sh" "$root/init"
+	chmod 755 "$root/init"
+	cp -r "$GUEST_BUNDLES" "$root/saker/bundles"
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+	echo 'root:x:0:' > "$root/etc/group"
+	echo 'root:*:19000:0:99999:7:::' > "$root/etc/shadow"
+	chmod 640 "$root/etc/shadow"
+	cat > "$root/saker/guest.env" <<EOF
+GUEST_RELEASE='$KRELEASE'
+GUEST_NEXT='$KNEXT'
+GUEST_HOOKS='$HOOKS'
+GUEST_FLOOD_FILE='$FLOOD_FILE'
+GUEST_CTR_ID='$CTR_ID'
+GUEST_CTR_ID2='$CTR_ID2'
+EOF
+	(cd "$root" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2> /dev/null) |
+		gzip -1 > "$1" || fail "cannot pack the initramfs"
+}
+
+# ---- one boot per kernel --------------------------------------------------------------------------
+
+CHECKS=$(bash "$HERE/guest_checks.sh" --list)
+n_checks=$(echo "$CHECKS" | wc -w)
+verdicts=()
+failed=0
+for spec in $KERNELS; do
+	fetch "$spec"
+	KRELEASE=$(cat "$KDIR/release")
+	# Debian's version is the upstream one (6.1.192-3); the bundle asks for the next minor.
+	kup=${KVER%%-*}
+	kmaj=${kup%%.*}
+	kmin=${kup#*.}
+	kmin=${kmin%%.*}
+	KNEXT="$kmaj.$((kmin + 1))"
+	GUEST_BUNDLES="$E2E_TMP/bundles-$KRELEASE"
+	rm -rf "$GUEST_BUNDLES"
+	cp -r "$BUNDLES" "$GUEST_BUNDLES"
+	rebundle "$BUNDLES/shadow.saker" "$GUEST_BUNDLES/req-kernel.saker" "kernel $KNEXT"
+	rebundle "$BUNDLES/shadow.saker" "$GUEST_BUNDLES/req-control.saker" "kernel $kmaj.$kmin" \
+		"hook tp_btf/sched_process_exec"
+	make_initramfs "$E2E_TMP/initramfs.gz"
+
+	log="$LOGS/console-$KRELEASE.log"
+	echo "guest: booting $KRELEASE ($KPKG $KVER) under qemu (TCG), at most $TIMEOUT s; console: $log"
+	t0=$(date +%s)
+	qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none \
+		-kernel "$KDIR/vmlinuz" -initrd "$E2E_TMP/initramfs.gz" \
+		-append "console=ttyS0 panic=-1 quiet" < /dev/null > "$log" 2>&1 &
+	QEMU_PID=$!
+	timed_out=1
+	while [ $(($(date +%s) - t0)) -lt "$TIMEOUT" ]; do
+		if ! kill -0 "$QEMU_PID" 2>/dev/null; then
+			timed_out=0
+			break
+		fi
+		sleep 0.5
+	done
+	if [ $timed_out = 1 ]; then
+		kill -KILL "$QEMU_PID" 2>/dev/null
+	fi
+	wait "$QEMU_PID"
+	qemu_status=$?
+	QEMU_PID=
+	secs=$(($(date +%s) - t0))
+	# The console without carriage returns and the firmware's terminal escapes.
+	console=$(tr -d '\r' < "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g')
+	sed 's/^/guest| /' <<< "$console"
+	passed=$(grep -c '^SAKER-GUEST: check [a-z_]*: PASS' <<< "$console")
+	why=
+	if [ $timed_out = 1 ]; then
+		why="the guest did not power off within $TIMEOUT s: qemu killed"
+	elif grep -Eq 'Kernel panic|BUG:|Oops|WARNING: CPU|general protection fault' <<< "$console"; then
+		why="the kernel logged a panic, BUG, oops or warning"
+	elif grep -q '^SAKER-GUEST: check .*: FAIL' <<< "$console"; then
+		why="failed:$(sed -n 's/^SAKER-GUEST: check \(.*\): FAIL.*/ \1/p' <<< "$console" | tr -d '\n')"
+	elif ! grep -q "^SAKER-GUEST: RESULT PASS: $n_checks checks on $KRELEASE\$" <<< "$console"; then
+		why="no RESULT PASS line for $n_checks checks (qemu exit status $qemu_status)"
+	elif [ "$passed" != "$n_checks" ]; then
+		why="$passed of $n_checks checks passed"
+	fi
+	if [ -z "$why" ]; then
+		verdicts+=("PASS $KRELEASE ($KPKG $KVER): $n_checks checks, boot to power-off $secs s")
+	else
+		verdicts+=("FAIL $KRELEASE ($KPKG $KVER): $why ($secs s)")
+		failed=1
+	fi
+done
+
+printf 'guest: %s\n' "${verdicts[@]}"
+[ $failed = 0 ] || fail "$(printf '%s; ' "${verdicts[@]}")"
+echo "PASS ($E2E_NAME): ${#verdicts[@]} kernel(s); checks: $CHECKS"
