@@ -45,7 +45,8 @@ done
 BUSYBOX=$(static_busybox)
 [ -n "$BUSYBOX" ] || loud_skip "no statically linked busybox (apt-get install busybox-static)"
 [ -x "$REBUNDLE" ] || fail "$REBUNDLE is missing (it is built with the tests)"
-mkdir -p "$CACHE" "$LOGS" || fail "cannot create $CACHE"
+mkdir -p "$CACHE" || fail "cannot create $CACHE"
+mkdir -p "$LOGS" 2> /dev/null
 
 # ---- the kernel ---------------------------------------------------------------------------------
 
@@ -228,8 +229,10 @@ for spec in $KERNELS; do
 		"hook tp_btf/sched_process_exec"
 	make_initramfs "$E2E_TMP/initramfs.gz"
 
-	log="$LOGS/console-$KRELEASE.log"
-	echo "guest: booting $KRELEASE ($KPKG $KVER) under qemu (TCG), at most $TIMEOUT s; console: $log"
+	# A fresh log per boot, so that nothing from an earlier run can be read as this one's verdict.
+	log="$E2E_TMP/console-$KRELEASE.log"
+	kept="$LOGS/console-$KRELEASE.log"
+	echo "guest: booting $KRELEASE ($KPKG $KVER) under qemu (TCG), at most $TIMEOUT s; console: $kept"
 	t0=$(date +%s)
 	qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none \
 		-kernel "$KDIR/vmlinuz" -initrd "$E2E_TMP/initramfs.gz" \
@@ -250,6 +253,7 @@ for spec in $KERNELS; do
 	qemu_status=$?
 	QEMU_PID=
 	secs=$(($(date +%s) - t0))
+	cp "$log" "$kept" 2> /dev/null || echo "guest: warning: cannot keep the console log in $kept"
 	# The console without carriage returns and the firmware's terminal escapes.
 	console=$(tr -d '\r' < "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g')
 	sed 's/^/guest| /' <<< "$console"
@@ -257,12 +261,14 @@ for spec in $KERNELS; do
 	why=
 	if [ $timed_out = 1 ]; then
 		why="the guest did not power off within $TIMEOUT s: qemu killed"
+	elif [ "$qemu_status" != 0 ]; then
+		why="qemu exited with status $qemu_status"
 	elif grep -Eq 'Kernel panic|BUG:|Oops|WARNING: CPU|general protection fault' <<< "$console"; then
 		why="the kernel logged a panic, BUG, oops or warning"
 	elif grep -q '^SAKER-GUEST: check .*: FAIL' <<< "$console"; then
 		why="failed:$(sed -n 's/^SAKER-GUEST: check \(.*\): FAIL.*/ \1/p' <<< "$console" | tr -d '\n')"
 	elif ! grep -q "^SAKER-GUEST: RESULT PASS: $n_checks checks on $KRELEASE\$" <<< "$console"; then
-		why="no RESULT PASS line for $n_checks checks (qemu exit status $qemu_status)"
+		why="no RESULT PASS line for $n_checks checks on $KRELEASE"
 	elif [ "$passed" != "$n_checks" ]; then
 		why="$passed of $n_checks checks passed"
 	fi
