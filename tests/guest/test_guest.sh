@@ -173,7 +173,7 @@ add_binary() {
 
 # make_initramfs OUT: the guest's whole root filesystem, as a gzipped newc cpio archive.
 make_initramfs() {
-	local root="$E2E_TMP/root" a
+	local root="${E2E_TMP:?}/guestroot" a
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,usr/bin,proc,sys,dev,tmp,root,etc} "$root"/saker/{bin,build/tests} \
 		"$root"/saker/src/tests/{e2e,guest}
@@ -221,7 +221,7 @@ for spec in $KERNELS; do
 	kmin=${kup#*.}
 	kmin=${kmin%%.*}
 	KNEXT="$kmaj.$((kmin + 1))"
-	GUEST_BUNDLES="$E2E_TMP/bundles-$KRELEASE"
+	GUEST_BUNDLES="${E2E_TMP:?}/bundles-$KRELEASE"
 	rm -rf "$GUEST_BUNDLES"
 	cp -r "$BUNDLES" "$GUEST_BUNDLES"
 	rebundle "$BUNDLES/shadow.saker" "$GUEST_BUNDLES/req-kernel.saker" "kernel $KNEXT"
