@@ -105,9 +105,10 @@ struct sk_cval {
 
 enum sk_copnd_kind {
 	SK_CO_FIELD,  /* field[arg] */
-	SK_CO_XFORM,  /* transformer(args...) */
+	SK_CO_XFORM,  /* transformer(args...), getopt(...)[c] */
 	SK_CO_CONST,  /* a value, converted to the other side's type by the checker */
 	SK_CO_LIST,   /* ( v1, v2, ... ): items, each converted */
+	SK_CO_TLIST,  /* ( a, b, ... ) inside join(): args, each a field, transformer or CONST */
 };
 
 typedef struct sk_copnd sk_copnd;
@@ -116,9 +117,10 @@ struct sk_copnd {
 	enum sk_type type;      /* the operand's value type (a transformer's result type) */
 	/* SK_CO_FIELD */
 	int field;              /* enum sk_field_id */
-	const char *arg;        /* the argument as written (NUL-terminated), or NULL for none */
+	const char *arg;        /* the argument as written (NUL-terminated), or NULL for none; on
+				 * SK_CO_XFORM getopt's option character */
 	int64_t arg_index;      /* the argument as a number when the field takes an index, else -1 */
-	/* SK_CO_XFORM */
+	/* SK_CO_XFORM, SK_CO_TLIST */
 	enum sk_xform xform;
 	sk_copnd **args;
 	size_t n_args;
@@ -145,9 +147,10 @@ struct sk_cexpr {
 };
 
 /* Special field semantics the evaluator applies (falco/GRAMMAR.md §4 notes):
- *  - fd.ip, fd.net, fd.port, fd.proto ("either side"): '=' and 'in' hold when the client or the
- *    server side matches (fd.cip/fd.sip, fd.cport/fd.sport, fd.cproto/fd.sproto); '!=' holds
- *    when neither does.
+ *  - fd.ip, fd.net, fd.port, fd.proto ("either side"): a check holds when the client or the
+ *    server side matches (fd.cip/fd.sip for fd.ip and fd.net, fd.cport/fd.sport for fd.port and
+ *    fd.proto: libsinsp compares fd.proto as a port); '!=' holds when neither does. A side the
+ *    source has no value for is left out.
  *  - the ancestor fields (proc.aname, proc.apid, proc.aexe, proc.aexepath, proc.acmdline,
  *    proc.aenv, proc.aargs) without an argument: some ancestor, starting at the parent
  *    (index 1), matches; the source is asked for indexes 1, 2, ... SK_COND_MAX_ANCESTORS and
@@ -167,14 +170,29 @@ struct sk_cond_src {
 };
 
 /* Per-thread evaluation state: compiled regular expressions, hashed sets and scratch memory,
- * built on first use of each check and kept for the next events. */
+ * built on first use of each check and kept for the next events. They are found by the check's
+ * address: free the context, or reset it, before freeing trees it has evaluated. */
 struct sk_cond_ctx;
 int sk_cond_ctx_new(struct sk_cond_ctx **out);
 void sk_cond_ctx_free(struct sk_cond_ctx *c); /* NULL is a no-op */
+void sk_cond_ctx_reset(struct sk_cond_ctx *c); /* forgets every check it has seen */
 
 /* 1 when E holds for the event SRC describes, 0 when it does not, a negative errno on failure
- * (-ENOMEM; -EINVAL for a malformed tree). */
+ * (-ENOMEM; -EINVAL for a malformed tree, -E2BIG when a regex exceeds its matcher's limits). */
 int sk_cond_eval(struct sk_cond_ctx *c, const sk_cexpr *e, const struct sk_cond_src *src);
+
+/* 0 when E is a tree sk_cond_eval can evaluate: known kinds, operators, fields and types,
+ * operators that apply to their operands' types (falco/GRAMMAR.md §4), modifiers where Falco
+ * takes them, argument counts of transformers; else -EINVAL and a one-line reason in ERR. The
+ * decoder applies it to what it reads. Any depth is fine (nothing here recurses). */
+int sk_cond_check(const sk_cexpr *e, char *err, size_t err_size);
+
+/* The value of type T that the text S (N bytes) denotes as the right-hand side of OP (GRAMMAR.md
+ * §9): numbers in decimal or 0x hex, true/false, IPv4/IPv6 addresses and a.b.c.d/n networks,
+ * strings as they are (none may hold a NUL), and for bcontains/bstartswith hex decoded into BUF
+ * (N/2 bytes). V->s points into S or BUF. 0, or -EINVAL with a one-line reason in ERR. */
+int sk_cval_from_text(enum sk_type t, enum sk_cop op, const char *s, size_t n, sk_cval *v,
+		      uint8_t *buf, char *err, size_t err_size);
 
 /* ---- text and bytes ---------------------------------------------------------------------- */
 
@@ -187,8 +205,10 @@ struct sk_cond_set;
 void sk_cond_set_free(struct sk_cond_set *s); /* NULL is a no-op */
 
 /* Appends the bytes of E to *BUF (malloc'd, *LEN bytes used, grown as needed). Field references
- * are written by name, so that a reader with renumbered ids still understands them. Returns 0
- * or -ENOMEM. */
+ * are written by name, so that a reader with renumbered ids still understands them. Returns 0,
+ * -ENOMEM, -E2BIG for a tree deeper than SK_COND_MAX_DEPTH (the decoder would refuse it) or
+ * -EINVAL for a node of an unknown kind. The format: docs/bundle-format.md, "Residual
+ * conditions". */
 int sk_cond_encode(const sk_cexpr *e, uint8_t **buf, size_t *len);
 /* Decodes one tree from DATA[*POS, LEN), advancing *POS; the tree lives in SET (created on first
  * use when *SET is NULL). Untrusted input: on failure returns a negative errno and writes a
