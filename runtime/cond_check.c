@@ -17,6 +17,7 @@ static int fail(char *err, size_t size, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err, size, fmt, ap);
 		va_end(ap);
+		sk_cond_one_line(err);
 	}
 	return -EINVAL;
 }
@@ -89,6 +90,9 @@ static int check_operand(const sk_copnd *o, char *err, size_t size)
 		if ((unsigned)o->field >= SK_FLD__COUNT)
 			return fail(err, size, "a field of id %d", o->field);
 		f = &sk_fields[o->field];
+		if (o->type != f->type && f->type != SK_T_DYN)
+			return fail(err, size, "field '%s' is %s, not %s", f->name, sk_type_name(f->type),
+				    sk_type_name(o->type));
 		if (f->arg == SK_A_NONE && (o->arg || o->arg_index >= 0))
 			return fail(err, size, "field '%s' takes no argument", f->name);
 		if (f->arg == SK_A_REQ && !o->arg && o->arg_index < 0)
@@ -146,6 +150,22 @@ static int check_operand(const sk_copnd *o, char *err, size_t size)
 	return 0;
 }
 
+/* Whether a constant of kind K can stand on the right of a left side of class C: what the
+ * checker converted to the left side's type (numbers of either sign for numbers). */
+static bool const_fits(enum sk_cval_kind k, enum sk_ccls c)
+{
+	switch (c) {
+	case SK_CC_STR:
+	case SK_CC_BYTES: return k == SK_CV_STR;
+	case SK_CC_INT:
+	case SK_CC_UINT: return k == SK_CV_INT || k == SK_CV_UINT;
+	case SK_CC_BOOL: return k == SK_CV_BOOL;
+	case SK_CC_IP: return k == SK_CV_IP || k == SK_CV_NET;
+	case SK_CC_DOUBLE: return k == SK_CV_DOUBLE || k == SK_CV_INT || k == SK_CV_UINT;
+	default: return true;
+	}
+}
+
 static int check_check(const sk_cexpr *e, char *err, size_t size)
 {
 	const sk_copnd *l = e->lhs, *r = e->rhs;
@@ -189,6 +209,14 @@ static int check_check(const sk_cexpr *e, char *err, size_t size)
 	if (r->kind == SK_CO_LIST && e->mod == SK_CMOD_NONE && e->op != SK_COP_IN &&
 	    e->op != SK_COP_INTERSECTS && e->op != SK_COP_PMATCH)
 		return fail(err, size, "'%s' takes one value, not a list", sk_cop_names[e->op]);
+	if (r->kind == SK_CO_CONST || r->kind == SK_CO_LIST) {
+		size_t n = r->kind == SK_CO_LIST ? r->n_items : 1;
+		const sk_cval *v = r->kind == SK_CO_LIST ? r->items : &r->v;
+		for (size_t i = 0; i < n && v; i++)
+			if (!const_fits(v[i].kind, cls))
+				return fail(err, size, "a constant of kind %d on the right of a %s value",
+					    (int)v[i].kind, sk_type_name(l->type));
+	}
 	if (e->op == SK_COP_REGEX || e->op == SK_COP_PMATCH) {
 		size_t n = r->kind == SK_CO_LIST ? r->n_items : 1;
 		const sk_cval *v = r->kind == SK_CO_LIST ? r->items : &r->v;

@@ -372,6 +372,7 @@ static int rd_fail(struct rd *r, const char *fmt, ...)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 		snprintf(r->err, r->err_size, "residual condition at byte %zu: %s", r->i, msg);
+		sk_cond_one_line(r->err);
 	}
 	return -EINVAL;
 }

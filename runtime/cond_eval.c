@@ -1472,7 +1472,9 @@ static int compare_value(struct sk_cond_ctx *c, struct plan *p, const sk_cexpr *
 		return all;
 	}
 	enum sk_ccls cls = p->cls == SK_CC_DYN ? sk_cond_kind_class(v->kind) : p->cls;
-	if (cls == SK_CC_DYN)
+	/* evt.rawarg: the checker could not know the type; an operator the value's type does
+	 * not take is false, as for a value Falco could not compare */
+	if (cls == SK_CC_DYN || (p->cls == SK_CC_DYN && !sk_cond_op_applies(e->op, cls, false)))
 		return 0;
 	if ((rc = coerce(&c->scratch, v, cls, &l)))
 		return rc < 0 ? rc : 0;

@@ -34,6 +34,10 @@ bool sk_cond_mod_applies(enum sk_cop op, enum sk_cmod mod, enum sk_ccls c);
  * or RFC 5952 addresses, a.b.c.d/n networks. Returns the length, truncated to SIZE - 1. */
 size_t sk_cval_text(const sk_cval *v, char *buf, size_t size);
 
+/* Makes the message S one line: control characters (from untrusted names or patterns) become
+ * '?'. Returns S. */
+char *sk_cond_one_line(char *s);
+
 /* The fields the evaluator compares side by side (cond.h): for an either-side field, the two
  * fields it stands for; -1 otherwise. */
 bool sk_cond_either_side(int field, int sides[2]);

@@ -116,6 +116,14 @@ size_t sk_cval_text(const sk_cval *v, char *buf, size_t size)
 	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
+char *sk_cond_one_line(char *s)
+{
+	for (char *p = s; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 bool sk_cond_either_side(int field, int sides[2])
 {
 	switch (field) {
@@ -161,6 +169,7 @@ static int text_fail(char *err, size_t err_size, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err, err_size, fmt, ap);
 		va_end(ap);
+		sk_cond_one_line(err);
 	}
 	return -EINVAL;
 }

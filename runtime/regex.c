@@ -119,6 +119,10 @@ static int rx_fail(struct rx *t, const char *what, size_t from, size_t to)
 				 (const char *)t->p + from);
 		else
 			snprintf(t->err, t->err_size, "%s", what);
+		/* one line, whatever the pattern holds */
+		for (char *p = t->err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 	}
 	return -EINVAL;
 }

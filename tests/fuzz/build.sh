@@ -14,7 +14,9 @@ flex -o "$out/gen/condition.lex.c" --header-file="$out/gen/condition.lex.h" \
 
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=all -I"$top/include" -I"$top/compiler" -I"$top/runtime" -I"$out/gen")
-common=("$top"/runtime/{fields,bundle,sha256}.c)
+common=("$top"/runtime/{fields,event_fields,bundle,sha256}.c)
+cond=("$top"/runtime/{match,regex,cond_value,cond_check,cond_eval,cond_codec,cond_print}.c)
+pcre2=$(pkg-config --libs libpcre2-8)
 # arena_asan.c replaces arena.c so that ASan sees each arena object's bounds.
 front=("$top"/tests/fuzz/arena_asan.c "$top"/compiler/{diag,ast,parse}.c "$out"/gen/condition.{tab,lex}.c)
 rules=("$top"/compiler/{comp,loader,expand,check,pred,output,eval}.c)
@@ -31,3 +33,4 @@ build fuzz_parse "$top/tests/fuzz/fuzz_parse.c" "${front[@]}" "${common[@]}"
 build fuzz_rules "$top/tests/fuzz/fuzz_rules.c" "${rules[@]}" "${front[@]}" "${common[@]}"
 build fuzz_output "$top/tests/fuzz/fuzz_output.c" "${rules[@]}" "${front[@]}" "${common[@]}"
 build fuzz_bundle "$top/tests/fuzz/fuzz_bundle.c" "${common[@]}"
+build fuzz_cond "$top/tests/fuzz/fuzz_cond.c" "${cond[@]}" "${common[@]}" $pcre2

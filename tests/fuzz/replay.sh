@@ -3,11 +3,13 @@
 # (tests/fuzz/corpus/<harness>/) through the real commands, without clang or libFuzzer:
 #   parse/   saker parse FILE        rules/, output/   saker check FILE
 #   bundle/  sakerd FILE             (must be refused: exit 2 and a one-line reason)
+#   cond/    fuzz_cond_replay FILE   (the residual-condition decoder's harness, tests/fuzz/fuzz_cond.c)
 # Every run must end with exit status 0, 1 or 2, within the time limit, with no sanitizer report.
-# Usage: replay.sh PATH/TO/saker PATH/TO/sakerd
+# Usage: replay.sh PATH/TO/saker PATH/TO/sakerd [PATH/TO/fuzz_cond_replay]
 set -u
 saker=${1:?usage: replay.sh SAKER SAKERD}
 sakerd=${2:?usage: replay.sh SAKER SAKERD}
+cond=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
@@ -16,18 +18,24 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:exitcode=87"
 pass=0 fail=0
 for dir in regressions corpus; do
-	for kind in parse rules output bundle; do
+	for kind in parse rules output bundle cond; do
 		for f in "$here/$dir/$kind"/*; do
 			[ -f "$f" ] || continue
 			case $kind in
 			parse) cmd=("$saker" parse "$f") ;;
 			rules | output) cmd=("$saker" check "$f") ;;
 			bundle) cmd=("$sakerd" "$f") ;;
+			cond)
+				[ -n "$cond" ] || continue
+				cmd=("$cond" "$f")
+				;;
 			esac
 			timeout 30 "${cmd[@]}" >/dev/null 2>"$err" </dev/null
 			rc=$?
 			why=
-			if [ $rc -gt 2 ]; then
+			if [ $kind = cond ] && [ $rc -ne 0 ]; then
+				why="exit status $rc"
+			elif [ $rc -gt 2 ]; then
 				why="exit status $rc"
 			elif grep -q 'Sanitizer\|runtime error:' "$err"; then
 				why="sanitizer report"
