@@ -107,6 +107,8 @@ static int check_operand(const sk_copnd *o, char *err, size_t size)
 	case SK_CO_CONST:
 		return check_value(&o->v, err, size);
 	case SK_CO_LIST:
+		if (o->n_args)
+			break; /* a transformer list */
 		if (o->n_items && !o->items)
 			return fail(err, size, "a list without its items");
 		for (size_t i = 0; i < o->n_items; i++)
@@ -144,7 +146,7 @@ static int check_operand(const sk_copnd *o, char *err, size_t size)
 		const sk_copnd *a = o->args[i];
 		if (!a)
 			return fail(err, size, "a missing transformer argument");
-		if (a->kind == SK_CO_LIST)
+		if (a->kind == SK_CO_LIST && !a->n_args && a->n_items)
 			return fail(err, size, "a literal list as a transformer argument");
 	}
 	return 0;
@@ -188,7 +190,7 @@ static int check_check(const sk_cexpr *e, char *err, size_t size)
 			return fail(err, size, "'exists' with a right side");
 	} else if (!r) {
 		return fail(err, size, "'%s' without a right side", sk_cop_names[e->op]);
-	} else if (r->kind == SK_CO_TLIST) {
+	} else if (sk_copnd_is_tlist(r)) {
 		return fail(err, size, "a transformer list on the right of '%s'", sk_cop_names[e->op]);
 	}
 	cls = sk_cond_class(l->type);
@@ -309,7 +311,7 @@ int sk_cond_check(const sk_cexpr *root, char *err, size_t err_size)
 			const sk_copnd *o = it.p;
 			if ((rc = check_operand(o, err, err_size)))
 				goto cleanup;
-			if (o->kind == SK_CO_XFORM || o->kind == SK_CO_TLIST)
+			if (o->kind == SK_CO_XFORM || sk_copnd_is_tlist(o))
 				for (size_t i = 0; i < o->n_args; i++)
 					PUSH(false, o->args[i]);
 		}

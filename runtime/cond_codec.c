@@ -215,6 +215,17 @@ static int w_operand(struct wbuf *w, const sk_copnd *o)
 			w_str(w, o->arg, strlen(o->arg));
 		w_var(w, o->n_args);
 		return 0;
+	case SK_CO_LIST:
+		if (!o->n_args) {
+			w_u8(w, O_LIST);
+			w_u8(w, (unsigned)t);
+			w_var(w, o->n_items);
+			for (size_t i = 0; i < o->n_items; i++)
+				if (w_value(w, &o->items[i]))
+					return -EINVAL;
+			return 0;
+		}
+		/* fall through */
 	case SK_CO_TLIST:
 		w_u8(w, O_TLIST);
 		w_u8(w, (unsigned)t);
@@ -224,14 +235,6 @@ static int w_operand(struct wbuf *w, const sk_copnd *o)
 		w_u8(w, O_CONST);
 		w_u8(w, (unsigned)t);
 		return w_value(w, &o->v);
-	case SK_CO_LIST:
-		w_u8(w, O_LIST);
-		w_u8(w, (unsigned)t);
-		w_var(w, o->n_items);
-		for (size_t i = 0; i < o->n_items; i++)
-			if (w_value(w, &o->items[i]))
-				return -EINVAL;
-		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -295,7 +298,7 @@ int sk_cond_encode(const sk_cexpr *root, uint8_t **buf, size_t *len)
 			const sk_copnd *o = it.p;
 			if ((rc = w_operand(&w, o)))
 				goto cleanup;
-			if (o->kind == SK_CO_XFORM || o->kind == SK_CO_TLIST)
+			if (o->kind == SK_CO_XFORM || sk_copnd_is_tlist(o))
 				for (size_t i = o->n_args; i-- > 0;)
 					if ((rc = w_push(&st, &n, &cap, false, o->args ? o->args[i] : NULL,
 							 it.depth + 1)))

@@ -1047,7 +1047,7 @@ static int xf_apply(struct sk_cond_ctx *c, const sk_copnd *o, const sk_cval *arg
 	for (size_t i = 0; i < n; i++)
 		if (args[i].kind == SK_CV_NA)
 			return 0; /* a missing argument: no value */
-	if (o->kind == SK_CO_TLIST) {
+	if (sk_copnd_is_tlist(o)) {
 		sk_cval *items = NULL;
 		size_t ni = 0, cap = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -1219,11 +1219,14 @@ static int operand_eval(struct sk_cond_ctx *c, const struct sk_cond_src *src,
 			v = o->v;
 			break;
 		case SK_CO_LIST:
-			memset(&v, 0, sizeof(v));
-			v.kind = SK_CV_LIST;
-			v.items = o->items;
-			v.n_items = o->n_items;
-			break;
+			if (!o->n_args) {
+				memset(&v, 0, sizeof(v));
+				v.kind = SK_CV_LIST;
+				v.items = o->items;
+				v.n_items = o->n_items;
+				break;
+			}
+			/* fall through */
 		case SK_CO_XFORM:
 		case SK_CO_TLIST:
 			if (f->next < o->n_args) {
@@ -1236,7 +1239,8 @@ static int operand_eval(struct sk_cond_ctx *c, const struct sk_cond_src *src,
 					goto fail;
 				continue;
 			}
-			rc = xf_apply(c, o, c->vals + f->base, c->n_vals - f->base, &v);
+			/* no arguments evaluated yet: the stack may not exist */
+			rc = xf_apply(c, o, c->vals ? c->vals + f->base : NULL, c->n_vals - f->base, &v);
 			if (rc)
 				goto fail;
 			c->n_vals = f->base;

@@ -22,6 +22,12 @@ enum sk_ccls {
 };
 
 enum sk_ccls sk_cond_class(enum sk_type t);
+
+/* A transformer list: SK_CO_TLIST, or an SK_CO_LIST that holds operands in args. */
+static inline bool sk_copnd_is_tlist(const sk_copnd *o)
+{
+	return o->kind == SK_CO_TLIST || (o->kind == SK_CO_LIST && o->n_args);
+}
 /* The class of a value's kind (SK_CC_DYN for NA and lists). */
 enum sk_ccls sk_cond_kind_class(enum sk_cval_kind k);
 

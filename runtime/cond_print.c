@@ -172,6 +172,11 @@ static void expand_operand(struct wstack *st, const sk_copnd *o, bool rhs, bool 
 		push(st, hex ? W_HEXVALUE : W_VALUE, &o->v);
 		break;
 	case SK_CO_LIST:
+		if (o->n_args) {
+			expand_operand(st, &(sk_copnd){ .kind = SK_CO_TLIST, .n_args = o->n_args,
+							.args = o->args }, false, hex);
+			break;
+		}
 		push(st, W_LIT, ")");
 		for (size_t i = o->n_items; i-- > 0;) {
 			push(st, hex ? W_HEXVALUE : W_VALUE, &o->items[i]);

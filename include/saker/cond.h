@@ -108,7 +108,8 @@ enum sk_copnd_kind {
 	SK_CO_XFORM,  /* transformer(args...), getopt(...)[c] */
 	SK_CO_CONST,  /* a value, converted to the other side's type by the checker */
 	SK_CO_LIST,   /* ( v1, v2, ... ): items, each converted */
-	SK_CO_TLIST,  /* ( a, b, ... ) inside join(): args, each a field, transformer or CONST */
+	SK_CO_TLIST,  /* ( a, b, ... ) inside join(): args, each a field, transformer or CONST (an
+		       * SK_CO_LIST with args is read as one too) */
 };
 
 typedef struct sk_copnd sk_copnd;

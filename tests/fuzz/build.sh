@@ -14,23 +14,23 @@ flex -o "$out/gen/condition.lex.c" --header-file="$out/gen/condition.lex.h" \
 
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=all -I"$top/include" -I"$top/compiler" -I"$top/runtime" -I"$out/gen")
-common=("$top"/runtime/{fields,event_fields,bundle,sha256}.c)
-cond=("$top"/runtime/{match,regex,cond_value,cond_check,cond_eval,cond_codec,cond_print}.c)
-pcre2=$(pkg-config --libs libpcre2-8)
+# saker_common, as runtime/CMakeLists.txt lists it
+common=("$top"/runtime/{fields,event_fields,bundle,sha256,cond,match,regex}.c
+	"$top"/runtime/cond_{value,check,eval,codec,print}.c)
 # arena_asan.c replaces arena.c so that ASan sees each arena object's bounds.
 front=("$top"/tests/fuzz/arena_asan.c "$top"/compiler/{diag,ast,parse}.c "$out"/gen/condition.{tab,lex}.c)
-rules=("$top"/compiler/{comp,loader,expand,check,pred,output,eval}.c)
-yaml=$(pkg-config --libs yaml-0.1)
+rules=("$top"/compiler/{comp,loader,expand,check,typecheck,plan,lower,lint,pred,output,eval}.c)
+libs=$(pkg-config --libs yaml-0.1 libpcre2-8)
 
 build() { # NAME SOURCES... (the flex/bison output is not ours to warn about)
 	local name=$1
 	shift
 	echo "building $out/bin/$name"
 	$cc "${cflags[@]}" -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter \
-		-o "$out/bin/$name" "$@" $yaml
+		-o "$out/bin/$name" "$@" $libs
 }
 build fuzz_parse "$top/tests/fuzz/fuzz_parse.c" "${front[@]}" "${common[@]}"
 build fuzz_rules "$top/tests/fuzz/fuzz_rules.c" "${rules[@]}" "${front[@]}" "${common[@]}"
 build fuzz_output "$top/tests/fuzz/fuzz_output.c" "${rules[@]}" "${front[@]}" "${common[@]}"
 build fuzz_bundle "$top/tests/fuzz/fuzz_bundle.c" "${common[@]}"
-build fuzz_cond "$top/tests/fuzz/fuzz_cond.c" "${cond[@]}" "${common[@]}" $pcre2
+build fuzz_cond "$top/tests/fuzz/fuzz_cond.c" "${common[@]}"

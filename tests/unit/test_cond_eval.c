@@ -540,6 +540,14 @@ static void test_transformers(void **state)
 	T("concat(proc.name, \"-\", proc.pname) = Bash-bash");
 	T("join(\"/\", (proc.pname, proc.name)) = bash/Bash");
 	T("join(\"-\", ()) = \"\"");
+	/* the compiler's form of a transformer list: an SK_CO_LIST holding operands */
+	sk_cexpr *j = parse("join(\"/\", (proc.pname, proc.name)) = bash/Bash");
+	j->lhs->args[1]->kind = SK_CO_LIST;
+	assert_int_equal(sk_cond_check(j, NULL, 0), 0);
+	assert_int_equal(sk_cond_eval(ctx, j, &src), 1);
+	char *js = sk_cond_to_string(j);
+	assert_string_equal(js, "join(/,(proc.pname, proc.name)) = bash/Bash");
+	free(js);
 	F("concat(proc.name, proc.ppid) exists"); /* an argument without value */
 	/* on the right: field-to-field */
 	T("tolower(proc.name) = val(proc.pname)");
