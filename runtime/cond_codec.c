@@ -315,46 +315,21 @@ cleanup:
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
-struct cchunk {
-	struct cchunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
 struct sk_cond_set {
-	struct cchunk *head;
+	struct sk_carena mem;
 };
 
 void sk_cond_set_free(struct sk_cond_set *s)
 {
 	if (!s)
 		return;
-	for (struct cchunk *c = s->head, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	sk_carena_free(&s->mem);
 	free(s);
 }
 
 static void *set_alloc(struct sk_cond_set *s, size_t n)
 {
-	struct cchunk *c = s->head;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->cap - c->used < n) {
-		/* chunks grow with what is asked, so a small input makes a small set */
-		size_t cap = n > 1024 ? n : 1024;
-		if (!(c = malloc(sizeof(*c) + cap)))
-			return NULL;
-		c->next = s->head;
-		c->used = 0;
-		c->cap = cap;
-		s->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += n;
-	memset(p, 0, n);
-	return p;
+	return sk_carena_alloc(&s->mem, n);
 }
 
 struct rd {

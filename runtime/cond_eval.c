@@ -15,69 +15,13 @@
 
 /* ---- memory ------------------------------------------------------------------------------ */
 
-/* A bump allocator: the context's scratch, emptied at each event, and each plan's storage. */
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct arena {
-	struct chunk *head;
-};
-
-static void *arena_alloc(struct arena *a, size_t n)
+/* A NUL-terminated copy of S[0, N) from A. */
+static char *scr_dup(struct sk_carena *a, const char *s, size_t n)
 {
-	struct chunk *c = a->head;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 4096 ? n : 4096;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->next = a->head;
-		c->used = 0;
-		c->cap = cap;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-static char *arena_dup(struct arena *a, const char *s, size_t n)
-{
-	char *d = arena_alloc(a, n + 1);
-	if (d) {
+	char *d = sk_carena_alloc(a, n + 1);
+	if (d && n)
 		memcpy(d, s, n);
-		d[n] = '\0';
-	}
 	return d;
-}
-
-/* Keeps the newest chunk for the next event, frees the others. */
-static void arena_reset(struct arena *a)
-{
-	struct chunk *c = a->head;
-
-	if (!c)
-		return;
-	for (struct chunk *o = c->next, *next; o; o = next) {
-		next = o->next;
-		free(o);
-	}
-	c->next = NULL;
-	c->used = 0;
-}
-
-static void arena_free(struct arena *a)
-{
-	for (struct chunk *c = a->head, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	a->head = NULL;
 }
 
 /* ---- hashing ----------------------------------------------------------------------------- */
@@ -172,7 +116,7 @@ static int parse_u64(const char *s, size_t n, bool is_signed, sk_cval *out)
 
 /* V converted to class C into OUT (strings made here come from A). 0, 1 when V has no value of
  * class C, -ENOMEM. Strings lose what follows a NUL (C strings); byte buffers keep it. */
-static int coerce(struct arena *a, const sk_cval *v, enum sk_ccls c, sk_cval *out)
+static int coerce(struct sk_carena *a, const sk_cval *v, enum sk_ccls c, sk_cval *out)
 {
 	char err[8];
 
@@ -194,7 +138,7 @@ static int coerce(struct arena *a, const sk_cval *v, enum sk_ccls c, sk_cval *ou
 				return 1;
 			memset(out, 0, sizeof(*out));
 			out->kind = SK_CV_STR;
-			if (!(out->s = arena_dup(a, tmp, n)))
+			if (!(out->s = scr_dup(a, tmp, n)))
 				return -ENOMEM;
 			out->len = n;
 			return 0;
@@ -275,7 +219,7 @@ struct hset {
 	size_t min_len, max_len; /* strings: lengths outside are not in the set */
 };
 
-static int hset_build(struct arena *a, struct hset *h, const sk_cval *items, const bool *ok,
+static int hset_build(struct sk_carena *a, struct hset *h, const sk_cval *items, const bool *ok,
 		      size_t n, enum sk_ccls c)
 {
 	size_t cap = 8;
@@ -283,9 +227,9 @@ static int hset_build(struct arena *a, struct hset *h, const sk_cval *items, con
 	while (cap < 2 * n)
 		cap *= 2;
 	h->mask = cap - 1;
-	h->tab = arena_alloc(a, cap * sizeof(*h->tab));
-	h->hashes = arena_alloc(a, cap * sizeof(*h->hashes));
-	h->nets = arena_alloc(a, (n ? n : 1) * sizeof(*h->nets));
+	h->tab = sk_carena_alloc(a, cap * sizeof(*h->tab));
+	h->hashes = sk_carena_alloc(a, cap * sizeof(*h->hashes));
+	h->nets = sk_carena_alloc(a, (n ? n : 1) * sizeof(*h->nets));
 	if (!h->tab || !h->hashes || !h->nets)
 		return -ENOMEM;
 	memset(h->tab, 0, cap * sizeof(*h->tab));
@@ -341,13 +285,13 @@ struct pset {
 	size_t n_globs;
 };
 
-static int pset_build(struct arena *a, struct pset *ps, const sk_cval *items, const bool *ok,
+static int pset_build(struct sk_carena *a, struct pset *ps, const sk_cval *items, const bool *ok,
 		      size_t n)
 {
-	bool *take = arena_alloc(a, (n ? n : 1) * sizeof(*take));
+	bool *take = sk_carena_alloc(a, (n ? n : 1) * sizeof(*take));
 
-	ps->norm = arena_alloc(a, (n ? n : 1) * sizeof(*ps->norm));
-	ps->globs = arena_alloc(a, (n ? n : 1) * sizeof(*ps->globs));
+	ps->norm = sk_carena_alloc(a, (n ? n : 1) * sizeof(*ps->norm));
+	ps->globs = sk_carena_alloc(a, (n ? n : 1) * sizeof(*ps->globs));
 	if (!take || !ps->norm || !ps->globs)
 		return -ENOMEM;
 	ps->n_globs = 0;
@@ -361,7 +305,7 @@ static int pset_build(struct arena *a, struct pset *ps, const sk_cval *items, co
 			ps->globs[ps->n_globs++] = v;
 			continue;
 		}
-		char *d = arena_alloc(a, v->len + 1);
+		char *d = sk_carena_alloc(a, v->len + 1);
 		size_t pos = 0, dn = 0, cn;
 		const char *comp;
 		if (!d)
@@ -380,7 +324,7 @@ static int pset_build(struct arena *a, struct pset *ps, const sk_cval *items, co
 	return hset_build(a, &ps->exact, ps->norm, take, n, SK_CC_STR);
 }
 
-static int pset_match(struct arena *scratch, const struct pset *ps, const sk_cval *v)
+static int pset_match(struct sk_carena *scratch, const struct pset *ps, const sk_cval *v)
 {
 	size_t pos = 0, dn = 0, cn;
 	const char *comp;
@@ -392,7 +336,7 @@ static int pset_match(struct arena *scratch, const struct pset *ps, const sk_cva
 			return 1;
 	if (!ps->exact.tab)
 		return 0;
-	if (!(d = arena_alloc(scratch, v->len + 1)))
+	if (!(d = sk_carena_alloc(scratch, v->len + 1)))
 		return -ENOMEM;
 	probe.s = d;
 	if (hset_has(&ps->exact, &probe, SK_CC_STR))
@@ -433,7 +377,7 @@ struct plan {
 	size_t n_raw;
 	bool rhs_const;          /* the right side is constants (else evaluated per event) */
 	struct conv conv[SK_CC__COUNT];
-	struct arena mem;
+	struct sk_carena mem;
 };
 
 static void plan_free(struct plan *p)
@@ -447,7 +391,7 @@ static void plan_free(struct plan *p)
 			sk_regex_free(p->conv[c].re[i]);
 		free(p->conv[c].re);
 	}
-	arena_free(&p->mem);
+	sk_carena_free(&p->mem);
 	free(p);
 }
 
@@ -470,7 +414,7 @@ struct eframe {
 struct sk_cond_ctx {
 	struct plan **plans;     /* open addressing by check address */
 	size_t plans_cap, n_plans;
-	struct arena scratch;    /* this event's values */
+	struct sk_carena scratch;    /* this event's values */
 	uint32_t gen;            /* this event, for the field cache */
 	struct fcache *fcache;   /* values of argument-less fields, per event */
 	sk_cval *vals;           /* operand evaluation stack */
@@ -511,7 +455,7 @@ void sk_cond_ctx_free(struct sk_cond_ctx *c)
 	if (!c)
 		return;
 	sk_cond_ctx_reset(c);
-	arena_free(&c->scratch);
+	sk_carena_free(&c->scratch);
 	free(c->fcache);
 	free(c->vals);
 	free(c->ofr);
@@ -559,8 +503,8 @@ static int conv_build(struct sk_cond_ctx *ctx, struct plan *p, const sk_cexpr *e
 
 	if (cv->built)
 		return 0;
-	cv->items = arena_alloc(&p->mem, (n ? n : 1) * sizeof(*cv->items));
-	cv->ok = arena_alloc(&p->mem, (n ? n : 1) * sizeof(*cv->ok));
+	cv->items = sk_carena_alloc(&p->mem, (n ? n : 1) * sizeof(*cv->items));
+	cv->ok = sk_carena_alloc(&p->mem, (n ? n : 1) * sizeof(*cv->ok));
 	if (!cv->items || !cv->ok)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -573,10 +517,10 @@ static int conv_build(struct sk_cond_ctx *ctx, struct plan *p, const sk_cexpr *e
 		cv->ok[i] = !rc;
 	}
 	if (e->op == SK_COP_ICONTAINS && c == SK_CC_STR) {
-		if (!(cv->lower = arena_alloc(&p->mem, (n ? n : 1) * sizeof(*cv->lower))))
+		if (!(cv->lower = sk_carena_alloc(&p->mem, (n ? n : 1) * sizeof(*cv->lower))))
 			return -ENOMEM;
 		for (size_t i = 0; i < n; i++) {
-			if (!(cv->lower[i] = arena_dup(&p->mem, cv->items[i].s ? cv->items[i].s : "",
+			if (!(cv->lower[i] = scr_dup(&p->mem, cv->items[i].s ? cv->items[i].s : "",
 						       cv->items[i].len)))
 				return -ENOMEM;
 			for (size_t k = 0; k < cv->items[i].len; k++)
@@ -708,7 +652,7 @@ static int fetch(struct sk_cond_ctx *c, const struct sk_cond_src *src, int field
 			    (out->items[i].kind == SK_CV_STR && !out->items[i].s && out->items[i].len))
 				return bad(c, "the source gave a list with a bad item");
 	} else if (out->kind != SK_CV_NA && (sk_fields[field].flags & SK_F_LIST)) {
-		sk_cval *one = arena_alloc(&c->scratch, sizeof(*one));
+		sk_cval *one = sk_carena_alloc(&c->scratch, sizeof(*one));
 		if (!one)
 			return -ENOMEM;
 		*one = *out;
@@ -843,7 +787,7 @@ static int xf_string(struct sk_cond_ctx *c, enum sk_xform x, const sk_cval *in, 
 		out->len = slash ? (size_t)(s + n - slash - 1) : n;
 		return 0;
 	}
-	if (!(d = arena_alloc(&c->scratch, n + 1)))
+	if (!(d = sk_carena_alloc(&c->scratch, n + 1)))
 		return -ENOMEM;
 	if (x == SK_XF_B64) {
 		if (!b64_decode(s, n, d, &out->len))
@@ -888,7 +832,7 @@ static int sb_put(struct sk_cond_ctx *c, struct sbuf *b, const char *s, size_t n
 		size_t cap = b->cap ? 2 * b->cap : 64;
 		while (b->n + n + 1 > cap)
 			cap *= 2;
-		char *d = arena_alloc(&c->scratch, cap);
+		char *d = sk_carena_alloc(&c->scratch, cap);
 		if (!d)
 			return -ENOMEM;
 		if (b->n)
@@ -919,7 +863,7 @@ static int push_item(struct sk_cond_ctx *c, sk_cval **items, size_t *n, size_t *
 {
 	if (*n == *cap) {
 		size_t nc = *cap ? 2 * *cap : 8;
-		sk_cval *d = arena_alloc(&c->scratch, nc * sizeof(*d));
+		sk_cval *d = sk_carena_alloc(&c->scratch, nc * sizeof(*d));
 		if (!d)
 			return -ENOMEM;
 		if (*n)
@@ -1075,7 +1019,7 @@ static int xf_apply(struct sk_cond_ctx *c, const sk_copnd *o, const sk_cval *arg
 		if (n != 1)
 			return bad(c, "a transformer with a wrong number of arguments");
 		if (args[0].kind == SK_CV_LIST) {
-			sk_cval *items = arena_alloc(&c->scratch,
+			sk_cval *items = sk_carena_alloc(&c->scratch,
 						     (args[0].n_items ? args[0].n_items : 1) * sizeof(*items));
 			if (!items)
 				return -ENOMEM;
@@ -1335,7 +1279,7 @@ static int cmp1(struct sk_cond_ctx *c, enum sk_cop op, enum sk_ccls cls, const s
 		if (rh->cv && rh->cv->lower)
 			return icontains(l->s, l->len, rh->cv->lower[i], r->len);
 		else {
-			char *low = arena_dup(&c->scratch, r->s, r->len);
+			char *low = scr_dup(&c->scratch, r->s, r->len);
 			if (!low)
 				return -ENOMEM;
 			for (size_t k = 0; k < r->len; k++)
@@ -1432,8 +1376,8 @@ static int rhs_for(struct sk_cond_ctx *c, struct plan *p, const sk_cexpr *e, enu
 	const sk_cval *items;
 	size_t n;
 	as_items(v, &items, &n);
-	sk_cval *conv = arena_alloc(&c->scratch, (n ? n : 1) * sizeof(*conv));
-	bool *ok = arena_alloc(&c->scratch, (n ? n : 1) * sizeof(*ok));
+	sk_cval *conv = sk_carena_alloc(&c->scratch, (n ? n : 1) * sizeof(*conv));
+	bool *ok = sk_carena_alloc(&c->scratch, (n ? n : 1) * sizeof(*ok));
 	if (!conv || !ok)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -1550,7 +1494,7 @@ int sk_cond_eval(struct sk_cond_ctx *c, const sk_cexpr *root, const struct sk_co
 
 	if (!c || !root || !src || !src->get)
 		return -EINVAL;
-	arena_reset(&c->scratch);
+	sk_carena_reset(&c->scratch);
 	if (++c->gen == 0) {
 		/* the counter wrapped: forget every cached value */
 		memset(c->fcache, 0, SK_FLD__COUNT * sizeof(*c->fcache));

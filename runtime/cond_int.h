@@ -8,6 +8,16 @@
 
 #include "saker/cond.h"
 
+/* A bump allocator: the evaluator's scratch (emptied at each event), each plan's storage, and
+ * the decoder's sets of trees. Chunks grow with what is asked, so small inputs stay small. */
+struct sk_carena_chunk;
+struct sk_carena {
+	struct sk_carena_chunk *head;
+};
+void *sk_carena_alloc(struct sk_carena *a, size_t n); /* 16-byte aligned, zeroed; NULL: no memory */
+void sk_carena_reset(struct sk_carena *a);            /* keeps the newest chunk */
+void sk_carena_free(struct sk_carena *a);
+
 /* How two values compare: what a type is for the operators. */
 enum sk_ccls {
 	SK_CC_STR,    /* C strings, byte-wise */

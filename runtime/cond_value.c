@@ -43,6 +43,64 @@ enum sk_ccls sk_cond_kind_class(enum sk_cval_kind k)
 	}
 }
 
+struct sk_carena_chunk {
+	struct sk_carena_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+void *sk_carena_alloc(struct sk_carena *a, size_t n)
+{
+	struct sk_carena_chunk *c = a->head;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 1024 ? n : 1024;
+		if (!(c = malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->next = a->head;
+		c->used = 0;
+		c->cap = cap;
+		a->head = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+void sk_carena_reset(struct sk_carena *a)
+{
+	struct sk_carena_chunk *c = a->head, *one;
+	size_t total = 0;
+
+	if (!c)
+		return;
+	if (!c->next) {
+		c->used = 0;
+		return;
+	}
+	/* several chunks: one of their total size serves the next use without more */
+	for (struct sk_carena_chunk *o = c; o; o = o->next)
+		total += o->cap;
+	sk_carena_free(a);
+	if ((one = malloc(sizeof(*one) + total))) {
+		one->next = NULL;
+		one->used = 0;
+		one->cap = total;
+		a->head = one;
+	}
+}
+
+void sk_carena_free(struct sk_carena *a)
+{
+	for (struct sk_carena_chunk *c = a->head, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
 #define B(op) (1u << SK_COP_##op)
 
 bool sk_cond_op_applies(enum sk_cop op, enum sk_ccls c, bool list)

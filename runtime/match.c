@@ -115,6 +115,22 @@ static int bracket_skip(const struct pat *pt, size_t *q)
 	return BR_MATCH;
 }
 
+/* A collating element [.c.] with PT[*Q] at its '.': the C locale names none but single bytes,
+ * so anything else (or no closing ".]") voids the pattern. Sets *C and moves *Q past it. */
+static bool collating(const struct pat *pt, size_t *q, unsigned char *c)
+{
+	size_t start = *q, i = start + 1;
+
+	while (!(at(pt, i) == '.' && at(pt, i + 1) == ']')) {
+		if (at(pt, i) == 0)
+			return false;
+		i++;
+	}
+	*q = i + 2;
+	*c = at(pt, start + 1);
+	return i - start - 1 == 1;
+}
+
 /* Matches the bracket expression at PT[*PP] ('[') against the byte C. On BR_MATCH, *PP is past
  * the expression. BR_LITERAL: the expression is unterminated and '[' is an ordinary byte. */
 static int bracket(const struct pat *pt, size_t *pp, unsigned char c, bool casefold)
@@ -179,21 +195,11 @@ static int bracket(const struct pat *pt, size_t *pp, unsigned char c, bool casef
 				pc = at(pt, q++);
 				goto next;
 			} else if (pc == '[' && at(pt, q) == '.') {
-				/* [.c.]: the C locale names no collating element but single bytes */
-				size_t start = q, len = 0;
-				for (q++;; q++, len++) {
-					if (at(pt, q) == 0)
-						return BR_NOMATCH;
-					if (at(pt, q) == '.' && at(pt, q + 1) == ']')
-						break;
-				}
-				q += 2;
-				if (len != 1)
+				if (!collating(pt, &q, &cold))
 					return BR_NOMATCH;
 				is_range = at(pt, q) == '-' && at(pt, q + 1) != 0;
-				if (!is_range && c == at(pt, start + 1))
+				if (!is_range && c == cold)
 					goto matched;
-				cold = at(pt, start + 1);
 				pc = at(pt, q++);
 			} else {
 				pc = fold(pc, casefold);
@@ -207,17 +213,8 @@ static int bracket(const struct pat *pt, size_t *pp, unsigned char c, bool casef
 			if (pc == '-' && at(pt, q) != ']') {
 				unsigned char cend = at(pt, q++);
 				if (cend == '[' && at(pt, q) == '.') {
-					size_t start = q, len = 0;
-					for (q++;; q++, len++) {
-						if (at(pt, q) == 0)
-							return BR_NOMATCH;
-						if (at(pt, q) == '.' && at(pt, q + 1) == ']')
-							break;
-					}
-					q += 2;
-					if (len != 1)
+					if (!collating(pt, &q, &cend))
 						return BR_NOMATCH;
-					cend = at(pt, start + 1);
 				} else {
 					if (cend == '\\')
 						cend = at(pt, q++);
