@@ -134,9 +134,13 @@ bool sk_cond_mod_applies(enum sk_cop op, enum sk_cmod mod, enum sk_ccls c)
 	if ((unsigned)mod > SK_CMOD_ALLOF)
 		return false;
 	/* not on numeric comparisons, the set operators or exists (GRAMMAR.md §6) */
-	if (B(LT) & (1u << op) || B(LE) & (1u << op) || B(GT) & (1u << op) || B(GE) & (1u << op) ||
-	    op == SK_COP_IN || op == SK_COP_INTERSECTS || op == SK_COP_PMATCH || op == SK_COP_EXISTS)
+	switch (op) {
+	case SK_COP_LT: case SK_COP_LE: case SK_COP_GT: case SK_COP_GE:
+	case SK_COP_IN: case SK_COP_INTERSECTS: case SK_COP_PMATCH: case SK_COP_EXISTS:
 		return false;
+	default:
+		break;
+	}
 	if (c == SK_CC_IP)
 		return op == SK_COP_EQ || op == SK_COP_NE;
 	return true;
