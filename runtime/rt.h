@@ -76,6 +76,18 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
 			  const struct saker_event *ev, bool json, struct saker_rt_str *out);
 
+/* ---- residual evaluation (rt_residual.c) ------------------------------------------------ */
+
+struct saker_rt_residual;
+int saker_rt_residual_new(struct saker_rt_residual **out);
+void saker_rt_residual_free(struct saker_rt_residual *r); /* NULL is a no-op */
+/* Forgets the residual trees evaluated so far (call before freeing their bundle). */
+void saker_rt_residual_reset(struct saker_rt_residual *r);
+/* 1 when RULE's residual holds for EV (or it has none), 0 when it does not, a negative errno
+ * when it cannot be evaluated (then sakerd alerts anyway: the kernel part matched). */
+int saker_rt_residual_eval(struct saker_rt_residual *r, const struct saker_rt_render *render,
+			   const struct saker_rule_meta *rule, const struct saker_event *ev);
+
 /* ---- kernel checks and loading (rt_load.c) ----------------------------------------------- */
 
 /* Checks every line of a bundle's requires text against the running kernel. Returns 0, or a
@@ -109,6 +121,9 @@ struct saker_rt_counters {
 	uint64_t alerts;        /* alert lines written */
 	uint64_t malformed;     /* records refused by saker_rt_event_decode */
 	uint64_t unknown_rule;  /* matched bits naming no rule of the bundle */
+	uint64_t residual_matched;  /* events a residual accepted (they alerted) */
+	uint64_t residual_rejected; /* events the kernel part passed and the residual rejected */
+	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
 	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs */
 };
 
@@ -127,8 +142,9 @@ int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig
 		  char *err, size_t err_size);
 /* Drains what is left in the ring buffers, then fills C. */
 void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c);
-/* Writes C as one JSON object to PATH (replacing it atomically). */
-int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c);
+/* Writes C as one JSON object to PATH (replacing it atomically), with RT's counters per rule
+ * under "rules" (RT may be NULL). */
+int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c);
 
 /* ---- the command line both sakerd and `saker run` use (rt_cli.c) ------------------------- */
 

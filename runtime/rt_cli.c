@@ -134,11 +134,14 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	saker_rt_counters(rt, &c);
 	fprintf(stderr, "%s: events received %" PRIu64 ", lost %" PRIu64 ", alerts %" PRIu64 "\n",
 		prog, c.received, c.kernel[SAKER_STAT_LOST], c.alerts);
+	if (c.residual_matched || c.residual_rejected || c.residual_errors)
+		fprintf(stderr, "%s: residuals matched %" PRIu64 ", rejected %" PRIu64 ", failed %" PRIu64 "\n",
+			prog, c.residual_matched, c.residual_rejected, c.residual_errors);
 	if (c.malformed || c.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
 			prog, c.malformed, c.unknown_rule);
 	if (o->stats_file) {
-		int ret = saker_rt_write_stats(o->stats_file, &c);
+		int ret = saker_rt_write_stats(rt, o->stats_file, &c);
 		if (ret)
 			fprintf(stderr, "%s: %s: cannot write the counters: %s\n", prog, o->stats_file,
 				strerror(-ret));
@@ -168,6 +171,12 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
 		if (saker_rt_add(rt, bundles[i], err, sizeof(err))) {
 			fprintf(stderr, "%s: %s: %s\n", prog, names[i], err);
 			goto cleanup;
+		}
+		/* the compiler could not run these: say so at every start, never silently */
+		for (uint32_t j = 0; j < bundles[i]->n_left_out; j++) {
+			const struct saker_left_out *l = &bundles[i]->left_out[j];
+			fprintf(stderr, "%s: %s: rule '%s' (%s:%u) is not running: %s\n", prog, names[i], l->name,
+				l->file, l->line, l->why);
 		}
 	}
 	fprintf(stderr, "%s: ready\n", prog);

@@ -15,11 +15,19 @@
 #include "reason.h"
 #include "rt.h"
 
+/* Per rule of a bundle: what reached user space for it and what its residual made of it. */
+struct rt_rule_count {
+	uint64_t kernel;            /* records the kernel part passed */
+	uint64_t residual_matched;
+	uint64_t residual_rejected;
+};
+
 struct rt_source {
 	struct saker_rt *rt;
 	const struct saker_bundle *bundle;
 	struct saker_rt_obj *obj;
 	uint64_t kernel_last[SAKER_STAT__COUNT]; /* last values read, kept after unload */
+	struct rt_rule_count *rules;             /* one per rule of the bundle */
 };
 
 struct saker_rt {
@@ -29,6 +37,7 @@ struct saker_rt {
 	char hostname[256];
 	struct saker_rt_enrich *enrich;
 	struct saker_rt_render render;
+	struct saker_rt_residual *resid;
 	struct rt_source *sources;
 	size_t n_sources;
 	struct ring_buffer *rb;
@@ -84,6 +93,11 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_opts *o, char *err
 		say(err, esz, ret, "out of memory");
 		goto fail;
 	}
+	ret = saker_rt_residual_new(&rt->resid);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
 	rt->render.hostname = rt->hostname;
 	rt->render.enrich = rt->enrich;
 	/* Read the two clocks back to back; the pair brackets the offset within a microsecond. */
@@ -101,9 +115,12 @@ void saker_rt_free(struct saker_rt *rt)
 	if (!rt)
 		return;
 	ring_buffer__free(rt->rb);
-	for (size_t i = 0; i < rt->n_sources; i++)
+	for (size_t i = 0; i < rt->n_sources; i++) {
 		saker_rt_obj_free(rt->sources[i].obj);
+		free(rt->sources[i].rules);
+	}
 	free(rt->sources);
+	saker_rt_residual_free(rt->resid);
 	if (rt->own_out && rt->out)
 		fclose(rt->out);
 	saker_rt_enrich_free(rt->enrich);
@@ -115,7 +132,8 @@ void saker_rt_free(struct saker_rt *rt)
 int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, size_t size)
 {
 	struct saker_event *ev = rt->ev;
-	const struct saker_bundle *b = rt->sources[index].bundle;
+	struct rt_source *src = &rt->sources[index];
+	const struct saker_bundle *b = src->bundle;
 
 	rt->c.received++;
 	if (saker_rt_event_decode(data, size, ev)) {
@@ -131,6 +149,20 @@ int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, 
 			if (i >= b->n_rules) {
 				rt->c.unknown_rule++;
 				continue;
+			}
+			src->rules[i].kernel++;
+			if (b->rules[i].residual) {
+				int m = saker_rt_residual_eval(rt->resid, &rt->render, &b->rules[i], ev);
+				if (m == 0) {
+					src->rules[i].residual_rejected++;
+					rt->c.residual_rejected++;
+					continue;
+				}
+				if (m < 0)
+					rt->c.residual_errors++; /* fail closed: the kernel part matched */
+				else
+					rt->c.residual_matched++;
+				src->rules[i].residual_matched++;
 			}
 			saker_rt_str_reset(&rt->line);
 			int ret = saker_rt_render_alert(&rt->render, &b->rules[i], ev, rt->opts.json,
@@ -183,6 +215,11 @@ int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, s
 	}
 	rt->sources = s;
 	memset(&s[rt->n_sources], 0, sizeof(*s));
+	s[rt->n_sources].rules = calloc(b->n_rules ? b->n_rules : 1, sizeof(struct rt_rule_count));
+	if (!s[rt->n_sources].rules) {
+		saker_rt_obj_free(obj);
+		return say(err, esz, -ENOMEM, "out of memory");
+	}
 	s[rt->n_sources].rt = rt;
 	s[rt->n_sources].bundle = b;
 	s[rt->n_sources].obj = obj;
@@ -225,7 +262,7 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 	*c = rt->c;
 }
 
-int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c)
+int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c)
 {
 	char tmp[4096];
 	int ret = 0;
@@ -238,10 +275,30 @@ int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c)
 		"{\"alerts\":%" PRIu64 ",\"events_received\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
 		",\"kernel_matched\":%" PRIu64 ",\"kernel_path_truncated\":%" PRIu64
 		",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64
-		",\"unknown_rule\":%" PRIu64 "}\n",
+		",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
+		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
 		c->alerts, c->received, c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_MATCHED],
 		c->kernel[SAKER_STAT_PATH_TRUNC], c->kernel[SAKER_STAT_SEEN],
-		c->kernel[SAKER_STAT_LOST], c->malformed, c->unknown_rule);
+		c->kernel[SAKER_STAT_LOST], c->malformed, c->residual_errors, c->residual_matched,
+		c->residual_rejected);
+	struct saker_rt_str name = { 0 };
+	bool first = true;
+	for (size_t i = 0; rt && i < rt->n_sources; i++) {
+		const struct rt_source *s = &rt->sources[i];
+		for (uint32_t r = 0; r < s->bundle->n_rules; r++) {
+			const struct saker_rule_meta *m = &s->bundle->rules[r];
+			saker_rt_str_reset(&name);
+			saker_rt_str_json(&name, m->name, strlen(m->name));
+			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
+				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64 "}",
+				first ? "" : ",", name.p ? name.p : "",
+				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
+				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected);
+			first = false;
+		}
+	}
+	saker_rt_str_fini(&name);
+	fprintf(f, "],\"unknown_rule\":%" PRIu64 "}\n", c->unknown_rule);
 	if (fflush(f) || ferror(f))
 		ret = -EIO;
 	if (fclose(f) && !ret)
