@@ -137,6 +137,43 @@ static void paste_item(sk_tb *b, const sk_scalar *r)
 		sk_tb_lit(b, "\"", sk_text_at(t, t->len));
 }
 
+static bool is_delim(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '(' || ch == ')' || ch == ',' || ch == '=';
+}
+
+/* Falco substitutes list names as text, even inside quoted strings: warn where a string holds a
+ * list name between blanks, parentheses, commas or '=' (saker keeps the string as written). */
+static void check_string(struct ex *x, const sk_operand *o)
+{
+	const char *s = o->text;
+	size_t n = o->text_len ? o->text_len : strlen(s);
+	for (size_t i = 0; i < n;) {
+		if (is_delim(s[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && !is_delim(s[j]))
+			j++;
+		char w[128]; /* longer words are looked up rarely enough to copy */
+		if (i > 0 && j < n) {
+			char *word = j - i < sizeof(w) ? w : sk_arena_alloc(x->c->arena, j - i + 1);
+			memcpy(word, s + i, j - i);
+			word[j - i] = '\0';
+			struct lst *l = list_named(x, word);
+			if (l) {
+				l->it->used = true;
+				sk_warning(x->c->diag, o->span, "list-in-string",
+					   "'%s' in this string is the name of a list: Falco would paste the list's items into the "
+					   "string (it substitutes list names as text); saker keeps the string as written", word);
+				return;
+			}
+		}
+		i = j;
+	}
+}
+
 /* The values list L stands for: its items pasted as Falco pastes them ("a, b, ...") and read
  * as the values of a list, so that quotes, escapes and commas inside items mean what they mean
  * to Falco. Items that do not read as values (a parenthesis, an open quote) are reported at the
@@ -177,41 +214,10 @@ static int read_list(struct ex *x, struct lst *l, sk_span use)
 	l->vals = e->rhs->items;
 	l->n_vals = e->rhs->n_items;
 	l->state = 1;
+	for (size_t i = 0; i < l->n_vals; i++)
+		if (l->vals[i]->quoted)
+			check_string(x, l->vals[i]);
 	return 0;
-}
-
-static bool is_delim(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '(' || ch == ')' || ch == ',' || ch == '=';
-}
-
-/* Falco substitutes list names as text, even inside quoted strings: warn where a string holds a
- * list name between blanks, parentheses, commas or '=' (saker keeps the string as written). */
-static void check_string(struct ex *x, const sk_operand *o)
-{
-	const char *s = o->text;
-	size_t n = o->text_len ? o->text_len : strlen(s);
-	for (size_t i = 0; i < n;) {
-		if (is_delim(s[i])) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		while (j < n && !is_delim(s[j]))
-			j++;
-		if (i > 0 && j < n) {
-			char *w = sk_arena_strndup(x->c->arena, s + i, j - i);
-			struct lst *l = list_named(x, w);
-			if (l) {
-				l->it->used = true;
-				sk_warning(x->c->diag, o->span, "list-in-string",
-					   "'%s' in this string is the name of a list: Falco would paste the list's items into the "
-					   "string (it substitutes list names as text); saker keeps the string as written", w);
-				return;
-			}
-		}
-		i = j;
-	}
 }
 
 /* Appends to *V the values list L stands for where a condition names it: its values, with
@@ -236,8 +242,6 @@ static int paste(struct ex *x, struct lst *l, sk_operand ***v, size_t *n, sk_spa
 				return -1;
 			continue;
 		}
-		if (o->quoted)
-			check_string(x, o);
 		sk_arena_push(x->c->arena, (void ***)v, n, o);
 	}
 	return 0;
