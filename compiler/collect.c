@@ -111,7 +111,8 @@ static void set_pieces(sk_comp *c, sk_text **v, size_t *n, const sk_text *t)
 {
 	*v = NULL;
 	*n = 0;
-	SK_PUSH(c->arena, *v, *n, *t);
+	if (t->str) /* lists have no texts, macros no output */
+		SK_PUSH(c->arena, *v, *n, *t);
 }
 
 static void set_tags(sk_comp *c, struct ld_def *d, const sk_upd *u)
@@ -211,8 +212,8 @@ int sk_collect_define(sk_comp *c, const sk_upd *u)
 		.capture = u->has & SK_KB(CAPTURE) ? u->capture : false,
 		.capture_duration = u->has & SK_KB(CAPDUR) ? u->capture_duration : 0,
 	};
-	for (size_t i = 0; i < u->n_raw; i++)
-		SK_PUSH(c->arena, it.raw, it.n_raw, u->raw[i]);
+	it.raw = u->raw; /* grown with SK_PUSH by the reader: appends may push to it */
+	it.n_raw = u->n_raw;
 	if (d) {
 		it.index = d->it->index; /* a redefinition keeps the place of the first */
 	} else {

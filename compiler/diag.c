@@ -424,11 +424,22 @@ static void render_one_text(const sk_diag *d, enum sk_severity sev, sk_span at, 
 
 static void render_text(const sk_diag *d, FILE *out)
 {
+	/* stderr is unbuffered: build the text in memory and write it at once, not a character
+	 * (and a system call) at a time */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	FILE *w = m ? m : out;
 	for (size_t i = 0; i < d->n_entries; i++) {
 		const struct entry *e = &d->entries[i];
-		render_one_text(d, effective(d, e->sev), e->at, e->msg, out);
+		render_one_text(d, effective(d, e->sev), e->at, e->msg, w);
 		for (size_t j = 0; j < e->n_notes; j++)
-			render_one_text(d, SK_NOTE, e->notes[j].at, e->notes[j].msg, out);
+			render_one_text(d, SK_NOTE, e->notes[j].at, e->notes[j].msg, w);
+	}
+	if (m) {
+		fclose(m);
+		fwrite(buf, 1, len, out);
+		free(buf);
 	}
 }
 

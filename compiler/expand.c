@@ -24,8 +24,6 @@
 #define EX_MAX_TOTAL (2 * EX_MAX_NODES)
 /* Suggestions scan every name; past this many, misspellings are reported without one. */
 #define EX_MAX_SUGGEST 200
-/* How many macros a loop search may visit before it calls the reference out of order. */
-#define EX_MAX_LOOP_SEARCH 10000
 
 /* A list as conditions see it: its items, lists in them expanded, read as Falco reads the
  * items once it has pasted them into a condition. */
@@ -45,14 +43,15 @@ struct ex {
 	struct lst *lists;
 	size_t n_lists;
 	sk_names macro_names, list_names;
-	unsigned *seen;        /* loop search: seen[i] == epoch when macro i was visited */
-	unsigned char *looped; /* looped[i]: macro i is in a reference loop (reported) */
-	unsigned epoch;
+	size_t *scc;           /* scc[i]: the strongly connected component of macro i's references */
+	bool *cyclic;          /* cyclic[i]: macro i is in a reference loop */
+	bool *reported;        /* reported[c]: the loop of component c was reported */
 	size_t suggested;      /* did-you-mean searches done */
 	size_t nodes;          /* nodes created for the current rule */
 	int too_big;           /* the current rule hit a bound (reported once) */
 	size_t total;          /* nodes and list items created in the whole compilation */
 	int total_hit;         /* EX_MAX_TOTAL was reached (reported once) */
+	size_t subst_errors;   /* errors substituting lists (the condition is dropped) */
 };
 
 /* Counts N more nodes or items against EX_MAX_TOTAL; returns -1 (reported once, at AT) when
@@ -63,6 +62,7 @@ static int budget(struct ex *x, size_t n, sk_span at)
 		x->total += n;
 		return 0;
 	}
+	x->subst_errors++;
 	if (!x->total_hit)
 		sk_error(x->c->diag, at, "too-complex",
 			 "the rules are too large after list and macro expansion (more than %u nodes and list items in all)",
@@ -199,9 +199,7 @@ static int read_list(struct ex *x, struct lst *l, sk_span use)
 	sk_diag_free(quiet);
 	if (!e || e->kind != SK_E_CHECK || !e->rhs || e->rhs->kind != SK_OPD_LIST) {
 		/* again, to report where; the message names the list as Falco would paste it */
-		size_t before = sk_diag_error_count(x->c->diag);
-		sk_parse_condition(x->c->arena, x->c->diag, &t, SK_MAX_DEPTH_DEFAULT);
-		if (sk_diag_error_count(x->c->diag) == before)
+		if (sk_parse_condition(x->c->arena, x->c->diag, &t, SK_MAX_DEPTH_DEFAULT)) /* else reported */
 			sk_error(x->c->diag, l->it->name_span, "list-items", "list '%s': the items do not read as list values",
 				 l->it->name);
 		sk_note(x->c->diag, l->it->name_span,
@@ -226,9 +224,12 @@ static int read_list(struct ex *x, struct lst *l, sk_span use)
 static int paste(struct ex *x, struct lst *l, sk_operand ***v, size_t *n, sk_span use, size_t depth)
 {
 	l->it->used = true;
-	if (read_list(x, l, use) < 0)
+	if (read_list(x, l, use) < 0) {
+		x->subst_errors++;
 		return -1;
+	}
 	if (depth > EX_MAX_DEPTH) {
+		x->subst_errors++;
 		sk_error(x->c->diag, use, "too-complex", "lists name each other more than %u deep", EX_MAX_DEPTH);
 		return -1;
 	}
@@ -275,6 +276,7 @@ static void subst_operand(struct ex *x, sk_operand *o)
 			/* Falco pastes the items after 'in' without parentheses: only one item that reads as
 			 * a name parses there (as a list of that one value). */
 			if (paste(x, ref, &v, &n, o->span, 0) == 0 && !(n == 1 && !v[0]->quoted && sk_parse_is_ident(v[0]->text))) {
+				x->subst_errors++;
 				sk_error(x->c->diag, o->span, "list-parens",
 					 "list '%s' must be in parentheses here: Falco pastes its items as text, and "
 					 "'in %s' without parentheses only parses with a single item that is a name", o->text,
@@ -319,6 +321,7 @@ static void subst_value(struct ex *x, sk_expr *e)
 	if (paste(x, ref, &v, &n, o->span, 0) < 0)
 		return;
 	if (n != 1) {
+		x->subst_errors++;
 		sk_error(x->c->diag, o->span, "list-as-value",
 			 "'%s' is a list of %zu items where one value is expected: Falco pastes list items here as text, "
 			 "which does not parse", o->text, n);
@@ -352,25 +355,80 @@ static void subst_lists(struct ex *x, sk_expr *e)
 
 /* ---- macro references ---- */
 
-/* Whether macro TO is reachable from E through references (ignoring definition order). */
-static int reaches(struct ex *x, const sk_expr *e, const sk_item *to, size_t *visits, size_t depth)
+/* Appends the positions (plus 1) of the macros E names to *V. */
+static void refs(struct ex *x, const sk_expr *e, size_t **v, size_t *n, size_t depth)
 {
-	if (!e || *visits > EX_MAX_LOOP_SEARCH || depth > EX_MAX_DEPTH)
-		return 0;
+	if (!e || depth > EX_MAX_DEPTH)
+		return;
 	if (e->kind == SK_E_MACRO) {
-		if (!strcmp(e->ident, to->name))
-			return 1;
 		size_t i = macro_pos(x, e->ident);
-		if (!i || x->seen[i - 1] == x->epoch)
-			return 0;
-		x->seen[i - 1] = x->epoch;
-		(*visits)++;
-		return reaches(x, x->macros[i - 1]->ast, to, visits, depth + 1);
+		if (i)
+			SK_PUSH(x->c->arena, *v, *n, i - 1);
+		return;
 	}
 	for (size_t i = 0; i < e->n_kids; i++)
-		if (reaches(x, e->kids[i], to, visits, depth + 1))
-			return 1;
-	return 0;
+		refs(x, e->kids[i], v, n, depth + 1);
+}
+
+/* Reference loops, whether the macros in them see each other (after appends) or not: the
+ * strongly connected components of the graph of macro references (Tarjan's algorithm, with an
+ * explicit stack: a chain of macros may be as long as the file). */
+static void find_loops(struct ex *x)
+{
+	size_t n = x->n_macros, next = 0, n_comp = 0, sp = 0, cp = 0;
+	size_t **out = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*out));
+	size_t *n_out = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*n_out));
+	size_t *index = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*index)); /* 0: not visited */
+	size_t *low = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*low));
+	bool *on = sk_arena_alloc(x->c->arena, n + 1);
+	size_t *stack = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*stack));
+	struct frame { size_t v, e; } *call = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*call));
+	x->scc = sk_arena_alloc(x->c->arena, (n + 1) * sizeof(*x->scc));
+	x->cyclic = sk_arena_alloc(x->c->arena, n + 1);
+	x->reported = sk_arena_alloc(x->c->arena, n + 1);
+	for (size_t i = 0; i < n; i++)
+		refs(x, x->macros[i]->ast, &out[i], &n_out[i], 0);
+	for (size_t root = 0; root < n; root++) {
+		if (index[root])
+			continue;
+		call[cp++] = (struct frame){ root, 0 };
+		index[root] = low[root] = ++next;
+		stack[sp++] = root;
+		on[root] = true;
+		while (cp) {
+			struct frame *f = &call[cp - 1];
+			size_t v = f->v;
+			if (f->e < n_out[v]) {
+				size_t w = out[v][f->e++];
+				if (w == v)
+					x->cyclic[v] = true;
+				if (!index[w]) {
+					index[w] = low[w] = ++next;
+					stack[sp++] = w;
+					on[w] = true;
+					call[cp++] = (struct frame){ w, 0 };
+				} else if (on[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			if (low[v] == index[v]) {
+				size_t size = 0, w;
+				do {
+					w = stack[--sp];
+					on[w] = false;
+					x->scc[w] = n_comp;
+					size++;
+				} while (w != v);
+				for (size_t k = sp; size > 1 && k < sp + size; k++)
+					x->cyclic[stack[k]] = true;
+				n_comp++;
+			}
+			cp--;
+			if (cp && low[v] < low[call[cp - 1].v])
+				low[call[cp - 1].v] = low[v];
+		}
+	}
 }
 
 static void report_unknown(struct ex *x, const sk_expr *e)
@@ -413,16 +471,14 @@ static void resolve(struct ex *x, sk_item *it, const sk_expr *e)
 	m->used = true;
 	if (it->kind != SK_ITEM_MACRO)
 		return;
-	size_t visits = 0;
-	x->epoch++;
-	if (m == it || reaches(x, m->ast, it, &visits, 0)) {
-		/* a loop, whether the macros see each other (after appends) or not; reported once */
-		if (!x->looped[macro_pos(x, m->name) - 1]) {
+	size_t a = macro_pos(x, it->name) - 1, b = macro_pos(x, m->name) - 1;
+	if (x->cyclic[a] && x->scc[a] == x->scc[b]) {
+		if (!x->reported[x->scc[a]]) { /* one error for each loop */
+			x->reported[x->scc[a]] = true;
 			sk_error(x->c->diag, e->span, "macro-loop", "reference loop in macro '%s'", it->name);
 			if (m != it)
 				sk_note(x->c->diag, m->name_span, "macro '%s' uses macro '%s' in turn", m->name, it->name);
 		}
-		x->looped[macro_pos(x, it->name) - 1] = 1;
 	} else if (m->index >= it->visibility) {
 		sk_error(x->c->diag, e->span, "macro-order",
 			 "macro '%s' is defined after macro '%s'; a macro may only use macros defined before it",
@@ -456,7 +512,7 @@ static sk_expr *expand(struct ex *x, sk_item *rule, sk_expr *e, const sk_item *c
 	}
 	if (e->kind == SK_E_MACRO) {
 		sk_item *m = macro_named(x, e->ident);
-		if (!m || !m->ast || list_named(x, e->ident) || x->looped[macro_pos(x, e->ident) - 1] ||
+		if (!m || !m->ast || list_named(x, e->ident) || x->cyclic[macro_pos(x, e->ident) - 1] ||
 		    (ctx->kind == SK_ITEM_MACRO && m->index >= ctx->visibility))
 			return e; /* reported by resolve() or by the parser */
 		sk_origin *o = sk_arena_alloc(x->c->arena, sizeof(*o));
@@ -510,8 +566,6 @@ int sk_expand(sk_comp *c)
 	/* the table holds pointers into x.lists: fill it once the array stops moving */
 	for (size_t i = 0; i < x.n_lists; i++)
 		sk_names_set(&x.list_names, x.lists[i].it->name, &x.lists[i]);
-	x.seen = sk_arena_alloc(c->arena, (x.n_macros + 1) * sizeof(*x.seen));
-	x.looped = sk_arena_alloc(c->arena, x.n_macros + 1);
 
 	bool unparsed = false; /* a condition that did not parse may use any list or macro */
 	for (size_t i = 0; i < c->n_items; i++) {
@@ -528,13 +582,14 @@ int sk_expand(sk_comp *c)
 		}
 		unparsed |= it->kind != SK_ITEM_LIST && !it->ast;
 	}
+	find_loops(&x);
 	expand_lists_in_lists(&x);
 	/* A condition with an error in it is dropped (ast NULL), so that later passes do not
 	 * report what follows from the error. */
 	for (size_t i = 0; i < c->n_items; i++) {
-		size_t before = sk_diag_error_count(c->diag);
+		size_t before = x.subst_errors;
 		subst_lists(&x, c->items[i]->ast);
-		if (sk_diag_error_count(c->diag) > before) {
+		if (x.subst_errors > before) {
 			c->items[i]->ast = NULL;
 			unparsed = true;
 		}

@@ -484,6 +484,8 @@ static void check_keys(struct ld *l, const yaml_node_t *m, const char *const *ke
 	size_t n_keys = 0;
 	while (keys[n_keys])
 		n_keys++;
+	/* repeated keys: a scan for the few keys items have, a table for mappings with many */
+	size_t n_pairs = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
 	sk_names seen;
 	sk_names_init(&seen, l->c->arena);
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
@@ -502,10 +504,19 @@ static void check_keys(struct ld *l, const yaml_node_t *m, const char *const *ke
 			if (fix)
 				sk_note(l->c->diag, node_span(l, k), "did you mean '%s'?", fix);
 		}
-		if (sk_names_get(&seen, name))
+		bool again = false;
+		if (n_pairs <= 16) {
+			for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p && !again; q++) {
+				yaml_node_t *k2 = node(l, q->key);
+				again = k2 && k2->type == YAML_SCALAR_NODE && !strcmp((const char *)k2->data.scalar.value, name);
+			}
+		} else {
+			again = sk_names_get(&seen, name) != NULL;
+			sk_names_set(&seen, name, k);
+		}
+		if (again)
 			sk_warning(l->c->diag, node_span(l, k), "duplicate-key",
 				   "%s: key '%s' appears twice; the first one counts", what, name);
-		sk_names_set(&seen, name, k);
 	}
 }
 

@@ -825,6 +825,68 @@ static void test_unused(void **state)
 	sk_comp_free(c);
 }
 
+/* Inputs built to make the loader work hard stay bounded, and are refused with a reason. */
+static void printf_text(FILE **f, char **buf, size_t *n)
+{
+	*f = open_memstream(buf, n);
+	assert_non_null(*f);
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	int rc;
+	char *y = NULL;
+	size_t n = 0;
+	FILE *f;
+	/* YAML aliases naming the same thousand values over and over */
+	printf_text(&f, &y, &n);
+	fprintf(f, "- list: a\n  items: &a [x");
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, ", x");
+	fprintf(f, "]\n");
+	for (int i = 0; i < 5000; i++)
+		fprintf(f, "- list: l%d\n  items: *a\n", i % 10);
+	fclose(f);
+	sk_comp *c = sk_comp_new();
+	rc = sk_load_string(c, "t.yaml", y, n);
+	assert_int_equal(rc, -1);
+	expect_diag(c, "error: the file names too many values through YAML aliases");
+	sk_comp_free(c);
+	free(y);
+
+	/* a long chain of macros, each defined before the one that uses it, and a loop through three */
+	printf_text(&f, &y, &n);
+	fprintf(f, "- macro: m0\n  condition: p.q = 0\n");
+	for (int i = 1; i < 1000; i++) /* each adds two levels; expansion stops at 3000 */
+		fprintf(f, "- macro: m%d\n  condition: m%d or p.q = %d\n", i, i - 1, i);
+	fprintf(f, "- macro: a\n  condition: p.q = a\n- macro: b\n  condition: a\n- macro: c\n  condition: b\n"
+		   "- macro: a\n  condition: or c\n  append: true\n" RULE("R", "m999 and c", ""));
+	fclose(f);
+	c = sk_comp_new();
+	rc = sk_load_string(c, "t.yaml", y, n);
+	assert_int_equal(rc, 0);
+	assert_int_equal(sk_expand(c), -1);
+	assert_int_equal(sk_diag_error_count(c->diag), 1); /* one loop, one error */
+	expect_diag(c, "error: reference loop in macro");
+	sk_comp_free(c);
+	free(y);
+
+	/* lists naming later lists, deeper than saker follows */
+	printf_text(&f, &y, &n);
+	for (int i = 0; i < 3100; i++)
+		fprintf(f, "- list: l%d\n  items: [l%d]\n", i, i + 1);
+	fprintf(f, RULE("R", "p.q in (l0)", ""));
+	fclose(f);
+	c = sk_comp_new();
+	rc = sk_load_string(c, "t.yaml", y, n);
+	rc |= sk_expand(c);
+	assert_int_equal(rc, -1);
+	expect_diag(c, "error: lists name each other more than 3000 deep");
+	sk_comp_free(c);
+	free(y);
+}
+
 static char tmpdir[64];
 
 static void write_file(const char *name, const char *text)
@@ -938,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_append_locations),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_unused),
+		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_refused_inputs),
 	};
