@@ -3,6 +3,7 @@
  * and output, as text or JSON. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -10,6 +11,8 @@
 #include "collect.h"
 #include "rules.h"
 #include "saker/bundle.h"
+#include "saker/cond.h"
+#include "saker/fields.h"
 #include "saker/version.h"
 
 static void usage(FILE *out)
@@ -20,7 +23,9 @@ static void usage(FILE *out)
 		"Loads rules files (or folders of *.yaml files, in name order) and shows, for each rule,\n"
 		"enabled or not: where it is defined, its effective condition (lists, macros, exceptions,\n"
 		"appends and overrides applied, in Falco's canonical form), priority, source, tags and\n"
-		"output. Diagnostics go to stderr.\n"
+		"output; and how saker runs it: its event types, the plan (exact, partial, user, or not\n"
+		"supported yet and what it needs), the kernel part and the residual sakerd tests, and the\n"
+		"fields the kernel captures for them. Diagnostics go to stderr.\n"
 		"\n"
 		"  --format FMT   text (default) or json\n"
 		"  --rule NAME    only the rule called NAME (may be given more than once)\n"
@@ -85,7 +90,60 @@ static void json_cstr(FILE *out, const char *s)
 struct expl {
 	const sk_item *it;
 	const char *cond;   /* canonical form, or NULL when the condition had errors */
+	const sk_rule *rule;/* the planned rule, or NULL (disabled, or it had errors) */
+	bool left_out;      /* the planner left it out: RULE's missing says why */
 };
+
+static const char *plan_word(const struct expl *e)
+{
+	if (!e->rule)
+		return e->it->enabled ? "error" : "disabled";
+	if (e->left_out)
+		return "not supported yet";
+	return e->rule->plan == SAKER_PLAN_EXACT ? "exact" : e->rule->plan == SAKER_PLAN_PARTIAL ? "partial" : "user";
+}
+
+/* What a left-out rule needs, at most 8 events by name (a rule without an evt.type
+ * restriction needs hundreds): calls EACH with each name or summary. */
+static void each_need(const sk_rule *r, void (*each)(const char *what, size_t i, void *arg), void *arg)
+{
+	size_t events = 0, k = 0;
+	char buf[64];
+	for (size_t i = 0; i < r->n_missing; i++)
+		events += r->missing[i].event;
+	for (size_t i = 0; i < r->n_missing; i++)
+		if (!r->missing[i].event || events <= 8)
+			each(r->missing[i].what, k++, arg);
+	if (events > 8) {
+		snprintf(buf, sizeof(buf), "%zu event types saker does not capture", events);
+		each(buf, k, arg);
+	}
+}
+
+static void need_text(const char *what, size_t i, void *arg)
+{
+	(void)arg;
+	printf(i ? ", %s" : "%s", what);
+}
+
+static void need_json(const char *what, size_t i, void *arg)
+{
+	(void)arg;
+	if (i)
+		printf(",");
+	json_cstr(stdout, what);
+}
+
+/* Canonical text of a tree for display, in the arena; NULL for none. */
+static const char *cond_text(sk_comp *c, const sk_cexpr *x)
+{
+	if (!x)
+		return NULL;
+	char *s = sk_cond_to_string(x);
+	char *a = s ? sk_arena_strdup(c->arena, s) : NULL;
+	free(s);
+	return a;
+}
 
 static const char *prio_name(int p)
 {
@@ -124,7 +182,31 @@ static void print_text(const struct expl *e, size_t n, sk_comp *c)
 		printf("\n  output:    ");
 		sk_diag_put_escaped(stdout, it->output.str ? it->output.str : "", it->output.len);
 		printf("\n");
-		/* The planner's lines (event types, plan, kernel part, residual, fields) go here. */
+		const sk_rule *r = e[i].rule;
+		printf("  plan:      %s\n", plan_word(&e[i]));
+		if (!r)
+			continue;
+		printf("  events:    ");
+		if (r->n_syscalls > 20)
+			printf("%zu event types", r->n_syscalls);
+		for (size_t k = 0; r->n_syscalls <= 20 && k < r->n_syscalls; k++)
+			printf(k ? ", %s" : "%s", sk_event_name(r->syscalls[k]));
+		printf("%s\n", r->n_syscalls ? "" : "(none: the rule never matches)");
+		if (e[i].left_out) {
+			printf("  needs:     ");
+			each_need(r, need_text, NULL);
+			printf("\n");
+			continue;
+		}
+		const char *kt = cond_text(c, r->kernel), *rt = cond_text(c, r->residual);
+		printf("  kernel:    ");
+		put(kt ? kt : "?");
+		printf("\n  residual:  ");
+		put(rt ? rt : "(none: the kernel decides)");
+		printf("\n  captures:  ");
+		for (size_t k = 0; k < r->n_captures; k++)
+			printf(k ? ", %s" : "%s", sk_fields[r->captures[k]].name);
+		printf("%s\n", r->n_captures ? "" : "(none)");
 	}
 }
 
@@ -158,8 +240,37 @@ static void print_json(const struct expl *e, size_t n, sk_comp *c)
 		}
 		printf("],\"output\":");
 		json_str(stdout, it->output.str ? it->output.str : "", it->output.len);
-		/* The planner's keys (evt_types, plan, kernel, residual, fields) go here. */
-		printf("}");
+		const sk_rule *r = e[i].rule;
+		printf(",\"plan\":");
+		json_cstr(stdout, plan_word(&e[i]));
+		printf(",\"evt_types\":[");
+		for (size_t k = 0; r && k < r->n_syscalls; k++) {
+			if (k)
+				printf(",");
+			json_cstr(stdout, sk_event_name(r->syscalls[k]));
+		}
+		printf("],\"kernel\":");
+		const char *kt = r && !e[i].left_out ? cond_text(c, r->kernel) : NULL;
+		const char *rt = r && !e[i].left_out ? cond_text(c, r->residual) : NULL;
+		if (kt)
+			json_cstr(stdout, kt);
+		else
+			printf("null");
+		printf(",\"residual\":");
+		if (rt)
+			json_cstr(stdout, rt);
+		else
+			printf("null");
+		printf(",\"fields\":[");
+		for (size_t k = 0; r && !e[i].left_out && k < r->n_captures; k++) {
+			if (k)
+				printf(",");
+			json_cstr(stdout, sk_fields[r->captures[k]].name);
+		}
+		printf("],\"needs\":[");
+		if (r && e[i].left_out)
+			each_need(r, need_json, NULL);
+		printf("]}");
 	}
 	printf("]}\n");
 }
@@ -235,9 +346,19 @@ int cmd_explain(int argc, char **argv)
 			for (size_t k = 0; it->kind == SK_ITEM_RULE && k < n_only; k++)
 				want |= !strcmp(only[k], it->name);
 			if (want)
-				e[n++] = (struct expl){ it, it->ast && !it->cond_error ? sk_expr_to_string(c->arena, it->ast) : NULL };
+				e[n++] = (struct expl){ .it = it, .cond = it->ast && !it->cond_error ? sk_expr_to_string(c->arena, it->ast) : NULL };
 		}
-		/* the planner runs here, on the expanded trees, and fills its keys of struct expl */
+		sk_check(c);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = 0; k < c->n_rules && !e[i].rule; k++)
+				if (c->rules[k]->item == e[i].it)
+					e[i].rule = c->rules[k];
+			for (size_t k = 0; k < c->n_left_out && !e[i].rule; k++)
+				if (c->left_out[k]->item == e[i].it) {
+					e[i].rule = c->left_out[k];
+					e[i].left_out = true;
+				}
+		}
 		const char **names = sk_arena_alloc(c->arena, (c->n_items + 1) * sizeof(*names));
 		size_t n_names = 0;
 		for (size_t i = 0; i < c->n_items; i++)
