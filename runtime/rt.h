@@ -102,6 +102,9 @@ struct saker_rt_opts {
 	const char *stats_file; /* write the counters here as JSON at exit (and on SIGUSR1) */
 	const char *container_socket; /* see saker_rt_enrich_new; NULL picks one */
 	uint32_t ring_bytes;    /* ring buffer size of every bundle; 0 keeps the bundle's own */
+	const char **trusted_keys; /* --trusted-key public key files (malloc'd array, the caller
+				    * frees it); bundles must be signed by one of them */
+	size_t n_trusted_keys;
 };
 
 struct saker_rt_counters {
@@ -133,9 +136,9 @@ int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c);
 /* ---- the command line both sakerd and `saker run` use (rt_cli.c) ------------------------- */
 
 /* Parses the sakerd options at the front of ARGV into O. Returns the index of the first
- * positional argument, or -1 after --help/--version (printed, exit 0), or -2 after a usage error
- * (printed to stderr, exit 2). PROG names the program in messages; POSITIONAL describes the
- * operands for --help ("BUNDLE..." or "PATH..."). */
+ * positional argument (the caller then frees O->trusted_keys), or -1 after --help/--version
+ * (printed, exit 0), or -2 after a usage error (printed to stderr, exit 2). PROG names the
+ * program in messages; POSITIONAL describes the operands for --help ("BUNDLE..." or "PATH..."). */
 int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
 		       struct saker_rt_opts *o);
 /* Loads BUNDLES (NAMES for messages), prints "PROG: ready" to stderr, and runs until SIGINT or

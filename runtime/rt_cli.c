@@ -27,7 +27,8 @@ static void on_dump(int sig)
 static void usage(FILE *f, const char *prog, const char *positional)
 {
 	fprintf(f,
-		"usage: %s [--json] [-o FILE] [--stats-file FILE] [--ring-buffer-size SIZE] %s\n"
+		"usage: %s [--json] [-o FILE] [--stats-file FILE] [--ring-buffer-size SIZE]\n"
+		"       [--trusted-key KEY.pub]... %s\n"
 		"\n"
 		"Loads the rules into the kernel and prints one alert per matching event until\n"
 		"SIGINT or SIGTERM, then prints the event counters to stderr.\n"
@@ -45,6 +46,9 @@ static void usage(FILE *f, const char *prog, const char *positional)
 		"                      container runtime API socket for container names and images\n"
 		"                      (default: $SAKER_CONTAINER_SOCKET, podman's, then docker's;\n"
 		"                      an empty PATH turns the lookups off)\n"
+		"  --trusted-key FILE  run only bundles signed by this public key (from saker keygen);\n"
+		"                      repeat it to accept any of several keys. Without it any bundle\n"
+		"                      runs, and the log says it was not verified\n"
 		"  -h, --help          show this help\n"
 		"  --version           show the version\n"
 		"\n"
@@ -73,10 +77,9 @@ static int parse_ring_size(const char *s, uint32_t *out)
 	return 0;
 }
 
-int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
-		       struct saker_rt_opts *o)
+static int parse_opts(const char *prog, const char *positional, int argc, char **argv,
+		      struct saker_rt_opts *o)
 {
-	memset(o, 0, sizeof(*o));
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -101,6 +104,18 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 				return -2;
 			}
 			i++;
+		} else if (!strcmp(a, "--trusted-key")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s: option '%s' needs an argument\n", prog, a);
+				return -2;
+			}
+			const char **k = realloc(o->trusted_keys, (o->n_trusted_keys + 1) * sizeof(*k));
+			if (!k) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				return -2;
+			}
+			o->trusted_keys = k;
+			o->trusted_keys[o->n_trusted_keys++] = argv[++i];
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--stats-file") ||
 			   !strcmp(a, "--container-socket")) {
 			if (i + 1 >= argc) {
@@ -126,6 +141,20 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		return -2;
 	}
 	return i;
+}
+
+int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
+		       struct saker_rt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	int first = parse_opts(prog, positional, argc, argv, o);
+	if (first < 0) {
+		/* Nothing to run: the caller does not get the array to free. */
+		free(o->trusted_keys);
+		o->trusted_keys = NULL;
+		o->n_trusted_keys = 0;
+	}
+	return first;
 }
 
 static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_opts *o)

@@ -10,6 +10,7 @@
 
 #include "rt.h"
 #include "saker/fields.h"
+#include "saker/json.h"
 
 /* ---- string builder ----------------------------------------------------------------------- */
 
@@ -61,39 +62,6 @@ void saker_rt_str_printf(struct saker_rt_str *s, const char *fmt, ...)
 	s->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at P (at most N bytes), or 0 when it is invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	unsigned cp = c & (0x3f >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)z;
@@ -118,7 +86,7 @@ void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 			saker_rt_str_printf(s, "\\u%04x", c);
 			i++;
 		} else {
-			size_t len = utf8_seq(p + i, n - i);
+			size_t len = saker_json_utf8_seq(p + i, n - i);
 			if (len) {
 				saker_rt_str_put(s, z + i, len);
 				i += len;
