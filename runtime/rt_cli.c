@@ -166,6 +166,12 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	if (c.malformed || c.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
 			prog, c.malformed, c.unknown_rule);
+	const struct saker_rt_enrich_stats *k = &c.container;
+	if (k->requests || k->na)
+		fprintf(stderr, "%s: container lookups: %" PRIu64 " requests, %" PRIu64 " answered, %"
+			PRIu64 " unknown, %" PRIu64 " failed; %" PRIu64 " field values <NA>, %" PRIu64
+			" waits expired\n", prog, k->requests, k->answered, k->unknown, k->failed, k->na,
+			k->waits_expired);
 	if (o->stats_file) {
 		int ret = saker_rt_write_stats(o->stats_file, &c);
 		if (ret)

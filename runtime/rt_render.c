@@ -184,41 +184,10 @@ static void fmt_date(uint64_t ns, char *buf, size_t size)
 	snprintf(buf, size, "%04d-%02d-%02d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* The tag of an image reference "registry/repo:tag@digest", or NULL when it has none. */
-static const char *image_tag(const char *image, char *buf, size_t size)
-{
-	if (!image)
-		return NULL;
-	snprintf(buf, size, "%s", image);
-	char *at = strchr(buf, '@');
-	if (at)
-		*at = 0;
-	char *slash = strrchr(buf, '/');
-	char *colon = strrchr(slash ? slash : buf, ':');
-	return colon ? colon + 1 : NULL;
-}
-
-/* Splits an image reference "registry/repo:tag@digest" down to "registry/repo". */
-static const char *image_repository(const char *image, char *buf, size_t size)
-{
-	if (!image)
-		return NULL;
-	snprintf(buf, size, "%s", image);
-	char *at = strchr(buf, '@');
-	if (at)
-		*at = 0;
-	char *slash = strrchr(buf, '/');
-	char *colon = strrchr(slash ? slash : buf, ':');
-	if (colon)
-		*colon = 0;
-	return buf;
-}
-
 void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
 			  int field, struct sk_field_value *v, char scratch[SAKER_RT_SCRATCH])
 {
 	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
-	const char *image = NULL, *cname = NULL;
 
 	sk_event_field(ev, field, v, scratch);
 	switch ((enum sk_field_id)field) {
@@ -273,28 +242,46 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 	case SK_FLD_USER_NAME:
 		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->uid) : NULL);
 		break;
+	case SK_FLD_CONTAINER_NAME:
 	case SK_FLD_CONTAINER_IMAGE:
 	case SK_FLD_CONTAINER_IMAGE_NAME:
 	case SK_FLD_CONTAINER_IMAGE_REPOSITORY:
 	case SK_FLD_CONTAINER_IMAGE_TAG:
-	case SK_FLD_CONTAINER_NAME:
+	case SK_FLD_CONTAINER_IMAGE_ID:
+	case SK_FLD_CONTAINER_TYPE:
+	case SK_FLD_CONTAINER_PRIVILEGED:
+	case SK_FLD_CONTAINER_START_TS: {
 		if (!in_container) {
 			/* The host has a name but no image. */
 			if (field == SK_FLD_CONTAINER_NAME)
 				v_str(v, "host");
 			break;
 		}
-		if (r->enrich)
-			saker_rt_container_info(r->enrich, ev->container_id, &image, &cname);
+		const struct saker_rt_container *c =
+			r->enrich ? saker_rt_container_lookup(r->enrich, ev->container_id) : NULL;
+		if (!c)
+			break;
 		if (field == SK_FLD_CONTAINER_NAME)
-			v_str(v, cname);
-		else if (field == SK_FLD_CONTAINER_IMAGE_NAME || field == SK_FLD_CONTAINER_IMAGE)
-			v_str(v, image);
+			v_str(v, c->name);
+		else if (field == SK_FLD_CONTAINER_IMAGE || field == SK_FLD_CONTAINER_IMAGE_NAME)
+			v_str(v, c->image);
+		else if (field == SK_FLD_CONTAINER_IMAGE_REPOSITORY)
+			v_str(v, c->repository);
 		else if (field == SK_FLD_CONTAINER_IMAGE_TAG)
-			v_str(v, image_tag(image, scratch, SAKER_RT_SCRATCH));
-		else
-			v_str(v, image_repository(image, scratch, SAKER_RT_SCRATCH));
+			v_str(v, c->tag);
+		else if (field == SK_FLD_CONTAINER_IMAGE_ID)
+			v_str(v, c->image_id);
+		else if (field == SK_FLD_CONTAINER_TYPE)
+			v_str(v, c->type);
+		else if (field == SK_FLD_CONTAINER_PRIVILEGED && c->has_privileged) {
+			v->kind = SK_VAL_BOOL;
+			v->b = c->privileged;
+		} else if (field == SK_FLD_CONTAINER_START_TS && c->has_start_ts) {
+			v->kind = SK_VAL_U64;
+			v->u = c->start_ts_ns;
+		}
 		break;
+	}
 	default:
 		/* computed in the kernel: sk_event_field gave its value */
 		break;
