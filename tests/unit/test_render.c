@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "rt.h"
 #include "saker/fields.h"
@@ -396,6 +397,182 @@ static void test_str_json_utf8(void **state)
 	saker_rt_str_fini(&s);
 }
 
+/* ---- the hand-written JSON writer against jansson's parser ---------------------------------- */
+
+/* The reference for what a JSON string of S (N bytes) holds once parsed: S with every byte that
+ * does not start a well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF) replaced by U+FFFD. Written apart from runtime/json.c on purpose, by
+ * ranges of the second byte as the RFC's table gives them. */
+static size_t ref_sanitize(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i];
+		size_t len = 0;
+		unsigned lo = 0x80, hi = 0xbf;
+		if (c <= 0x7f)
+			len = 1;
+		else if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c == 0xe0)
+			len = 3, lo = 0xa0;
+		else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
+			len = 3;
+		else if (c == 0xed)
+			len = 3, hi = 0x9f;
+		else if (c == 0xf0)
+			len = 4, lo = 0x90;
+		else if (c >= 0xf1 && c <= 0xf3)
+			len = 4;
+		else if (c == 0xf4)
+			len = 4, hi = 0x8f;
+		bool ok = len > 0 && i + len <= n;
+		for (size_t k = 1; ok && k < len; k++) {
+			unsigned b = s[i + k];
+			ok = k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xbf;
+		}
+		if (ok) {
+			memcpy(out + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = 0;
+	return o;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+/* LEN bytes (no NUL) mixing what breaks writers: control characters, quotes and backslashes,
+ * DEL, valid multi-byte characters (some cut short), lone continuation bytes, overlong forms,
+ * surrogates, bytes that never appear in UTF-8, and plain text. */
+static void evil_bytes(unsigned char *p, size_t len)
+{
+	static const char *const pieces[] = {
+		"\"", "\\", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f", "\x7f", "/", "\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xc0\xaf", "\xe0\x80\xaf",
+		"\xed\xa0\x80", "\xed\x9f\xbf", "\xf4\x90\x80\x80", "\xf5", "\xff", "\x80", "\xbf",
+		"\xe2\x82", "\xf0\x9f\x98", "\xc3", "\\u0000", "<NA>", "abc", " ",
+	};
+	size_t i = 0;
+	while (i < len) {
+		if (rnd(4) == 0) {
+			p[i++] = (unsigned char)(1 + rnd(255));
+			continue;
+		}
+		const char *q = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+		for (size_t k = 0; q[k] && i < len; k++)
+			p[i++] = (unsigned char)q[k];
+	}
+}
+
+static const char *jstr_member(json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+	if (!v)
+		fail_msg("member '%s' is not a string", key);
+	return v;
+}
+
+/* Thousands of alerts whose strings hold everything above: jansson must parse every JSON line
+ * (it checks UTF-8 too) back to exactly the reference values, and every text line must be a
+ * valid JSON string body holding the reference text. */
+static void test_writer_against_parser(void **state)
+{
+	(void)state;
+	struct saker_rt_render r = ctx();
+	char *want = malloc(3 * SAKER_PATH_MAX + 64), *want2 = malloc(3 * SAKER_PATH_MAX + 64);
+	char *line = malloc(9 * SAKER_PATH_MAX + 256);
+	unsigned char raw[64], rule_name[200], tag[40], host[80];
+	assert_non_null(want);
+	assert_non_null(want2);
+	assert_non_null(line);
+	for (int iter = 0; iter < 4000; iter++) {
+		struct saker_event *ev = shadow_event();
+		size_t plen = rnd(8) == 0 ? SAKER_PATH_MAX - 1 : rnd(300);
+		evil_bytes((unsigned char *)ev->path, plen);
+		ev->path[plen] = 0;
+		ev->path_len = (uint16_t)plen;
+		size_t clen = rnd(SAKER_COMM_LEN);
+		evil_bytes((unsigned char *)ev->comm, clen);
+		ev->comm[clen] = 0;
+		size_t nlen = 1 + rnd(sizeof(rule_name) - 1);
+		evil_bytes(rule_name, nlen);
+		rule_name[nlen] = 0;
+		size_t tlen = rnd(sizeof(tag) - 1);
+		evil_bytes(tag, tlen);
+		tag[tlen] = 0;
+		size_t hlen = rnd(sizeof(host) - 1);
+		evil_bytes(host, hlen);
+		host[hlen] = 0;
+		r.hostname = (const char *)host;
+
+		/* %4proc.name cuts the value at 4 bytes, possibly inside a character. */
+		struct saker_rule_meta *rule = make_rule((const char *)rule_name, SAKER_PRIO_CRITICAL,
+							 "c=%proc.name f=%fd.name w=[%4proc.name]");
+		free(rule->tags[1]);
+		rule->tags[1] = strdup((const char *)tag);
+
+		struct saker_rt_str out = { 0 };
+		assert_int_equal(saker_rt_render_alert(&r, rule, ev, true, &out), 0);
+		json_error_t jerr;
+		json_t *doc = json_loads(out.p, 0, &jerr);
+		if (!doc)
+			fail_msg("iteration %d: jansson refuses the alert line (%s at %d): %s", iter,
+				 jerr.text, jerr.position, out.p);
+		json_t *of = json_object_get(doc, "output_fields");
+		ref_sanitize((const unsigned char *)ev->path, plen, want);
+		assert_string_equal(jstr_member(of, "fd.name"), want);
+		ref_sanitize((const unsigned char *)ev->comm, clen, want);
+		assert_string_equal(jstr_member(of, "proc.name"), want);
+		ref_sanitize(rule_name, nlen, want);
+		assert_string_equal(jstr_member(doc, "rule"), want);
+		ref_sanitize(host, hlen, want);
+		assert_string_equal(jstr_member(doc, "hostname"), want);
+		ref_sanitize(tag, tlen, want);
+		assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "tags"), 1)),
+				    want);
+
+		/* The text line: built from the raw values, then made valid as a whole. */
+		memcpy(raw, ev->comm, clen < 4 ? clen : 4);
+		for (size_t k = clen; k < 4; k++)
+			raw[k] = ' ';
+		int n = snprintf(line, 9 * SAKER_PATH_MAX + 256, "14:02:31.123456789: Critical c=%s f=%s w=[%.4s]",
+				 ev->comm, ev->path, (const char *)raw);
+		ref_sanitize((const unsigned char *)line, (size_t)n, want);
+		assert_string_equal(jstr_member(doc, "output"), want);
+		json_decref(doc);
+
+		saker_rt_str_reset(&out);
+		assert_int_equal(saker_rt_render_alert(&r, rule, ev, false, &out), 0);
+		snprintf(want2, 3 * SAKER_PATH_MAX + 64, "\"%s\"", out.p);
+		json_t *text = json_loads(want2, JSON_DECODE_ANY, &jerr);
+		if (!text)
+			fail_msg("iteration %d: the text line is not a JSON string body (%s): %s", iter,
+				 jerr.text, out.p);
+		assert_string_equal(json_string_value(text), want);
+		json_decref(text);
+		saker_rt_str_fini(&out);
+		free_rule(rule);
+		free(ev);
+	}
+	free(line);
+	free(want);
+	free(want2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_field_values),
 		cmocka_unit_test(test_event_decode),
 		cmocka_unit_test(test_str_json_utf8),
+		cmocka_unit_test(test_writer_against_parser),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
