@@ -144,6 +144,8 @@ struct saker_rt_opts {
 	const char **trusted_keys; /* --trusted-key public key files (malloc'd array, the caller
 				    * frees it); bundles must be signed by one of them */
 	size_t n_trusted_keys;
+	bool report_verification; /* log how far each bundle was verified, before "ready" (sakerd:
+				   * bundles from files; not saker run, which compiled its own) */
 };
 
 struct saker_rt_counters {

@@ -157,6 +157,23 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 	return first;
 }
 
+/* One line saying how far bundle NAME was verified, so an operator can tell from the log. It
+ * comes once the bundle is loaded, so that a refusal at any stage stays a single line. */
+static void report_verification(const char *prog, const char *name, const struct saker_bundle *b)
+{
+	char fp[SAKER_KEY_FP_SIZE];
+	if (b->is_signed)
+		saker_key_fingerprint(b->signer, fp);
+	if (b->trusted)
+		fprintf(stderr, "%s: %s: signature verified: signed by trusted key %s\n", prog, name, fp);
+	else if (b->is_signed)
+		fprintf(stderr, "%s: %s: not verified (no --trusted-key given); it is signed by key %s\n",
+			prog, name, fp);
+	else
+		fprintf(stderr, "%s: %s: not verified (no --trusted-key given); it is not signed\n",
+			prog, name);
+}
+
 static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_opts *o)
 {
 	struct saker_rt_counters c;
@@ -205,6 +222,8 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
 			goto cleanup;
 		}
 	}
+	for (size_t i = 0; o->report_verification && i < n; i++)
+		report_verification(prog, names[i], bundles[i]);
 	fprintf(stderr, "%s: ready\n", prog);
 	for (;;) {
 		ret = saker_rt_loop(rt, &rt_stop, &rt_dump, err, sizeof(err));

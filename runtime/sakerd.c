@@ -6,22 +6,6 @@
 
 #include "rt.h"
 
-/* One line saying how far bundle NAME was verified, so an operator can tell from the log. */
-static void say_trust(const char *name, const struct saker_bundle *b)
-{
-	char fp[SAKER_KEY_FP_SIZE];
-	if (b->is_signed)
-		saker_key_fingerprint(b->signer, fp);
-	if (b->trusted)
-		fprintf(stderr, "sakerd: %s: signature verified: signed by trusted key %s\n", name, fp);
-	else if (b->is_signed)
-		fprintf(stderr, "sakerd: %s: not verified (no --trusted-key given); it is signed by key %s\n",
-			name, fp);
-	else
-		fprintf(stderr, "sakerd: %s: not verified (no --trusted-key given); it is not signed\n",
-			name);
-}
-
 int main(int argc, char **argv)
 {
 	struct saker_rt_opts o;
@@ -47,6 +31,7 @@ int main(int argc, char **argv)
 		}
 	}
 	const struct saker_trust trust = { .keys = keys, .n = o.n_trusted_keys };
+	o.report_verification = true;
 	for (size_t i = 0; i < n; i++) {
 		char err[512];
 		if (saker_bundle_read_file_trusted(argv[first + i], &trust, &bundles[i], err,
@@ -54,7 +39,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sakerd: %s: %s\n", argv[first + i], err);
 			goto cleanup;
 		}
-		say_trust(argv[first + i], bundles[i]);
 	}
 	status = saker_rt_cli_serve("sakerd", &o, bundles, (const char *const *)argv + first, n);
 cleanup:
