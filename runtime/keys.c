@@ -240,6 +240,18 @@ static int write_temp(const char *final, const char *data, size_t len, mode_t mo
 	return ret;
 }
 
+/* Gives the file TMP the name FINAL, which must not exist: link() fails when it does, atomically,
+ * so there is no window between a check and the creation. */
+static int link_new(const char *tmp, const char *final, char *err, size_t esz)
+{
+	if (link(tmp, final) == 0)
+		return 0;
+	int ret = -errno;
+	if (ret == -EEXIST)
+		return reason(err, esz, ret, "%s: exists; pass --force to overwrite it", final);
+	return reason(err, esz, ret, "%s: cannot create: %s", final, strerror(-ret));
+}
+
 int saker_key_write(const struct saker_key *k, const char *name, bool force, char *err, size_t esz)
 {
 	char *priv = NULL, *pub = NULL;
@@ -274,22 +286,9 @@ int saker_key_write(const struct saker_key *k, const char *name, bool force, cha
 		}
 		goto cleanup;
 	}
-	/* link() fails when the name exists, atomically: no check-then-create window. */
-	if (link(tmp_priv, name) < 0) {
-		ret = -errno;
-		reason(err, esz, ret, ret == -EEXIST ? "%s: exists; pass --force to overwrite it"
-						     : "%s: cannot create: %s",
-		       name, strerror(-ret));
-		goto cleanup;
-	}
-	if (link(tmp_pub, pub_name) < 0) {
-		ret = -errno;
-		reason(err, esz, ret, ret == -EEXIST ? "%s: exists; pass --force to overwrite it"
-						     : "%s: cannot create: %s",
-		       pub_name, strerror(-ret));
+	ret = link_new(tmp_priv, name, err, esz);
+	if (!ret && (ret = link_new(tmp_pub, pub_name, err, esz)))
 		unlink(name); /* just made above: no half pair is left behind */
-		goto cleanup;
-	}
 cleanup:
 	if (tmp_priv[0])
 		unlink(tmp_priv);

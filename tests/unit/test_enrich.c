@@ -195,22 +195,33 @@ static const char docker_body[] =
 	"\"State\":{\"StartedAt\":\"2024-06-18T14:02:31.5Z\"},\"HostConfig\":{\"Privileged\":false},"
 	"\"Config\":{\"Image\":\"registry.example:5000/team/db\",\"Labels\":{\"a\":\"b\"}}}";
 
+/* C is what the runtime said: NAME, IMAGE, REPO, TAG, IMAGE_ID, TYPE, PRIV, START_NS. */
+static void expect_container(const struct saker_rt_container *c, const char *name,
+			     const char *image, const char *repo, const char *tag,
+			     const char *image_id, const char *type, bool priv, uint64_t start_ns)
+{
+	assert_non_null(c);
+	assert_string_equal(c->name, name);
+	assert_string_equal(c->image, image);
+	assert_string_equal(c->repository, repo);
+	assert_string_equal(c->tag, tag);
+	assert_string_equal(c->image_id, image_id);
+	assert_string_equal(c->type, type);
+	assert_true(c->has_privileged);
+	assert_int_equal(c->privileged, priv);
+	assert_true(c->has_start_ts);
+	assert_int_equal(c->start_ts_ns, start_ns);
+}
+
 static void test_libpod(void **state)
 {
 	(void)state;
 	pid_t pid = start_fake("--api", "libpod", body_arg(ID1, "web.json", libpod_body), NULL);
 	struct saker_rt_enrich *e = enrich(2000, 2000, 2000, NULL);
 	const struct saker_rt_container *c = saker_rt_container_lookup(e, ID1);
-	assert_non_null(c);
-	assert_string_equal(c->name, "web");
-	assert_string_equal(c->image, "localhost/app:1.2");
-	assert_string_equal(c->repository, "localhost/app");
-	assert_string_equal(c->tag, "1.2");
-	assert_string_equal(c->image_id, "bb7f915a17d3");
-	assert_string_equal(c->type, "podman");
-	assert_true(c->has_privileged && c->privileged);
-	assert_true(c->has_start_ts);
-	assert_int_equal(c->start_ts_ns, 1718719351123456789ull); /* 14:02:31.123456789Z */
+	/* StartedAt 16:02:31.123456789+02:00 is 14:02:31.123456789Z. */
+	expect_container(c, "web", "localhost/app:1.2", "localhost/app", "1.2", "bb7f915a17d3",
+			 "podman", true, 1718719351123456789ull);
 	/* It learnt the API from /_ping, then asked libpod's path. */
 	assert_string_equal(requests(), "GET /_ping\nGET /v4.0.0/libpod/containers/" ID1 "/json\n");
 	/* Cached: no second request. */
@@ -244,17 +255,9 @@ static void test_docker(void **state)
 	pid_t pid = start_fake("--api", "docker", body_arg(ID2, "db.json", docker_body), NULL);
 	struct saker_rt_enrich *e = enrich(2000, 2000, 100, NULL);
 	const struct saker_rt_container *c = saker_rt_container_lookup(e, ID2);
-	assert_non_null(c);
-	assert_string_equal(c->name, "db");
-	assert_string_equal(c->image, "registry.example:5000/team/db");
-	/* The port's colon is not a tag: no tag means latest. */
-	assert_string_equal(c->repository, "registry.example:5000/team/db");
-	assert_string_equal(c->tag, "latest");
-	assert_string_equal(c->image_id, "c0ffee012345");
-	assert_string_equal(c->type, "docker");
-	assert_true(c->has_privileged);
-	assert_false(c->privileged);
-	assert_int_equal(c->start_ts_ns, 1718719351500000000ull);
+	/* The registry port's colon is not a tag: no tag means latest. */
+	expect_container(c, "db", "registry.example:5000/team/db", "registry.example:5000/team/db",
+			 "latest", "c0ffee012345", "docker", false, 1718719351500000000ull);
 	assert_string_equal(requests(), "GET /_ping\nGET /containers/" ID2 "/json\n");
 	/* A 404 is asked again once retry_ms (100 ms) has passed. */
 	assert_null(saker_rt_container_lookup(e, ID1));
