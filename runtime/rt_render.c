@@ -65,9 +65,17 @@ void saker_rt_str_printf(struct saker_rt_str *s, const char *fmt, ...)
 void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)z;
-	size_t i = 0;
+	size_t i = 0, run = 0; /* bytes [run, i) go out as they are, in one copy */
 	while (i < n) {
 		unsigned char c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			size_t len = c < 0x80 ? 1 : saker_json_utf8_seq(p + i, n - i);
+			if (len) {
+				i += len;
+				continue;
+			}
+		}
+		saker_rt_str_put(s, z + run, i - run);
 		const char *esc = NULL;
 		switch (c) {
 		case '"': esc = "\\\""; break;
@@ -79,23 +87,15 @@ void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 		case '\t': esc = "\\t"; break;
 		default: break;
 		}
-		if (esc) {
+		if (esc)
 			saker_rt_str_puts(s, esc);
-			i++;
-		} else if (c < 0x20) {
+		else if (c < 0x20)
 			saker_rt_str_printf(s, "\\u%04x", c);
-			i++;
-		} else {
-			size_t len = saker_json_utf8_seq(p + i, n - i);
-			if (len) {
-				saker_rt_str_put(s, z + i, len);
-				i += len;
-			} else {
-				saker_rt_str_puts(s, "\xef\xbf\xbd"); /* U+FFFD */
-				i++;
-			}
-		}
+		else
+			saker_rt_str_puts(s, "\xef\xbf\xbd"); /* U+FFFD for a byte that is not UTF-8 */
+		run = ++i;
 	}
+	saker_rt_str_put(s, z + run, i - run);
 }
 
 void saker_rt_str_reset(struct saker_rt_str *s)
