@@ -15,6 +15,12 @@ int cmd_run(int argc, char **argv)
 		return 0;
 	if (first < 0)
 		return 2;
+	if (o.n_trusted_keys) {
+		free(o.trusted_keys);
+		fprintf(stderr, "saker run: --trusted-key is for sakerd and bundle files; saker run compiles "
+			"the rules itself\n");
+		return 2;
+	}
 
 	sk_comp *comp = sk_comp_new();
 	struct saker_bundle *b = NULL;

@@ -27,7 +27,8 @@ static void on_dump(int sig)
 static void usage(FILE *f, const char *prog, const char *positional)
 {
 	fprintf(f,
-		"usage: %s [--json] [-o FILE] [--stats-file FILE] [--ring-buffer-size SIZE] %s\n"
+		"usage: %s [--json] [-o FILE] [--stats-file FILE] [--ring-buffer-size SIZE]\n"
+		"       [--trusted-key KEY.pub]... %s\n"
 		"\n"
 		"Loads the rules into the kernel and prints one alert per matching event until\n"
 		"SIGINT or SIGTERM, then prints the event counters to stderr.\n"
@@ -45,6 +46,9 @@ static void usage(FILE *f, const char *prog, const char *positional)
 		"                      container runtime API socket for container names and images\n"
 		"                      (default: $SAKER_CONTAINER_SOCKET, podman's, then docker's;\n"
 		"                      an empty PATH turns the lookups off)\n"
+		"  --trusted-key FILE  run only bundles signed by this public key (from saker keygen);\n"
+		"                      repeat it to accept any of several keys. Without it any bundle\n"
+		"                      runs, and the log says it was not verified\n"
 		"  -h, --help          show this help\n"
 		"  --version           show the version\n"
 		"\n"
@@ -73,10 +77,9 @@ static int parse_ring_size(const char *s, uint32_t *out)
 	return 0;
 }
 
-int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
-		       struct saker_rt_opts *o)
+static int parse_opts(const char *prog, const char *positional, int argc, char **argv,
+		      struct saker_rt_opts *o)
 {
-	memset(o, 0, sizeof(*o));
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -101,6 +104,18 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 				return -2;
 			}
 			i++;
+		} else if (!strcmp(a, "--trusted-key")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s: option '%s' needs an argument\n", prog, a);
+				return -2;
+			}
+			const char **k = realloc(o->trusted_keys, (o->n_trusted_keys + 1) * sizeof(*k));
+			if (!k) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				return -2;
+			}
+			o->trusted_keys = k;
+			o->trusted_keys[o->n_trusted_keys++] = argv[++i];
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--stats-file") ||
 			   !strcmp(a, "--container-socket")) {
 			if (i + 1 >= argc) {
@@ -128,6 +143,37 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 	return i;
 }
 
+int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
+		       struct saker_rt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	int first = parse_opts(prog, positional, argc, argv, o);
+	if (first < 0) {
+		/* Nothing to run: the caller does not get the array to free. */
+		free(o->trusted_keys);
+		o->trusted_keys = NULL;
+		o->n_trusted_keys = 0;
+	}
+	return first;
+}
+
+/* One line saying how far bundle NAME was verified, so an operator can tell from the log. It
+ * comes once the bundle is loaded, so that a refusal at any stage stays a single line. */
+static void report_verification(const char *prog, const char *name, const struct saker_bundle *b)
+{
+	char fp[SAKER_KEY_FP_SIZE];
+	if (b->is_signed)
+		saker_key_fingerprint(b->signer, fp);
+	if (b->trusted)
+		fprintf(stderr, "%s: %s: signature verified: signed by trusted key %s\n", prog, name, fp);
+	else if (b->is_signed)
+		fprintf(stderr, "%s: %s: not verified (no --trusted-key given); it is signed by key %s\n",
+			prog, name, fp);
+	else
+		fprintf(stderr, "%s: %s: not verified (no --trusted-key given); it is not signed\n",
+			prog, name);
+}
+
 static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_opts *o)
 {
 	struct saker_rt_counters c;
@@ -140,6 +186,12 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	if (c.malformed || c.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
 			prog, c.malformed, c.unknown_rule);
+	const struct saker_rt_enrich_stats *k = &c.container;
+	if (k->requests || k->na)
+		fprintf(stderr, "%s: container lookups: %" PRIu64 " requests, %" PRIu64 " answered, %"
+			PRIu64 " unknown, %" PRIu64 " failed; %" PRIu64 " field values <NA>, %" PRIu64
+			" waits expired\n", prog, k->requests, k->answered, k->unknown, k->failed, k->na,
+			k->waits_expired);
 	if (o->stats_file) {
 		int ret = saker_rt_write_stats(rt, o->stats_file, &c);
 		if (ret)
@@ -179,6 +231,8 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
 				l->file, l->line, l->why);
 		}
 	}
+	for (size_t i = 0; o->report_verification && i < n; i++)
+		report_verification(prog, names[i], bundles[i]);
 	fprintf(stderr, "%s: ready\n", prog);
 	for (;;) {
 		ret = saker_rt_loop(rt, &rt_stop, &rt_dump, err, sizeof(err));
