@@ -26,41 +26,15 @@ extern const size_t saker_template_bc_len;
 
 #define CG_TRIPLE "bpfel"
 
-/* Integer fields the template computes, with a rough cost used to order and/or operands so
- * that cheap tests run (and fail) before expensive ones. */
-static const struct cg_int_field {
-	int field;
-	unsigned cost;
-} cg_int_fields[] = {
-	{ SK_FLD_EVT_RAWRES, 1 },        { SK_FLD_EVT_FAILED, 1 },
-	{ SK_FLD_FD_NUM, 1 },            { SK_FLD_EVT_IS_OPEN_READ, 2 },
-	{ SK_FLD_EVT_IS_OPEN_WRITE, 2 }, { SK_FLD_EVT_IS_OPEN_CREATE, 2 },
-	{ SK_FLD_EVT_RAWARG_FLAGS, 2 },  { SK_FLD_PROC_PID, 2 },
-	{ SK_FLD_THREAD_TID, 2 },        { SK_FLD_USER_UID, 3 },
-	{ SK_FLD_GROUP_GID, 3 },         { SK_FLD_USER_LOGINUID, 3 },
-	{ SK_FLD_PROC_PPID, 4 },
-};
-
-/* String fields: the longest value the template hands out (so impossible tests fold away and
- * loads stay in bounds), and whether the value starts 8-byte aligned (word loads). */
-/* CANONICAL: the value is a path the template's walk built, "/" or "/a/b" (no empty component,
- * no trailing '/'), which pmatch relies on. */
-static const struct cg_str_field {
+/* What code generation needs of a string field, read from the field table's kernel column
+ * (fields.def): the longest value the kernel hands out (so impossible tests fold away and loads
+ * stay in bounds), whether it starts 8-byte aligned (word loads), and whether it is a path the
+ * kernel's walk built, "/" or "/a/b" (no empty component, no trailing '/'), which pmatch uses. */
+struct cg_str_field {
 	int field;
 	unsigned max;
 	bool aligned;
 	bool canonical;
-	unsigned cost;
-} cg_str_fields[] = {
-	{ SK_FLD_PROC_NAME, SAKER_COMM_LEN - 1, true, false, 3 },
-	{ SK_FLD_PROC_PNAME, SAKER_COMM_LEN - 1, true, false, 5 },
-	{ SK_FLD_CONTAINER_ID, 12, true, false, 30 },
-	{ SK_FLD_FD_NAME, SAKER_STR_MAX, true, true, 40 },
-	{ SK_FLD_FD_DIRECTORY, SAKER_STR_MAX, true, true, 40 },
-	{ SK_FLD_FD_FILENAME, 255, false, false, 40 },
-	{ SK_FLD_FD_TYPECHAR, 1, true, false, 40 },
-	{ SK_FLD_FD_TYPE, 9, true, false, 40 },
-	{ SK_FLD_PROC_EXEPATH, SAKER_STR_MAX, true, true, 40 },
 };
 
 /* Longest constant compared with inline loads; longer ones go through saker_str_bytes. */
@@ -78,40 +52,52 @@ struct cg {
 	LLVMBuilderRef b;
 	LLVMTypeRef i1, i8, i32, i64, p8, void_t;
 	LLVMAttributeRef cpu_attr;  /* the template's "target-cpu", copied so inlining is allowed */
-	LLVMValueRef cv, nr;        /* saker_gen_match's arguments */
+	LLVMValueRef cv, ev;        /* saker_gen_match's arguments */
+	LLVMValueRef ival, sptr;    /* where the accessors write a value (allocas of the function) */
+	unsigned fams;              /* SK_FB_* of the families the current rule's events are in */
 	LLVMValueRef fn;            /* the function being built */
-	struct cg_callee int_has, int_val, str_len, str_ptr, set_match, contains, glob, bytes;
+	struct cg_callee compat, int_get, str_get, set_match, contains, glob, bytes;
 	char *pats;                 /* rows of patterns and constants, SAKER_PAT_SIZE bytes each */
 	unsigned n_pats;
 	bool oom;                   /* some allocation failed while building */
 	char *llvm_error;           /* first error the LLVM context reported */
 };
 
-static const struct cg_int_field *cg_int_field(int field)
+/* The kernel facts of FIELD when the kernel computes it as a value (a leaf of a predicate), else
+ * NULL. Fields the checker lowers to other tests (SK_K_LOWERED) never reach codegen as leaves. */
+static const struct sk_kernel_facts *cg_kfacts(int field)
 {
-	for (size_t i = 0; i < sizeof(cg_int_fields) / sizeof(cg_int_fields[0]); i++)
-		if (cg_int_fields[i].field == field)
-			return &cg_int_fields[i];
-	return NULL;
+	const struct sk_field_info *f;
+
+	if (field < 0 || field >= SK_FLD__COUNT)
+		return NULL;
+	f = &sk_fields[field];
+	if (f->where != SK_W_KERNEL || !f->k.families || (f->k.kflags & SK_K_LOWERED))
+		return NULL;
+	return &f->k;
 }
 
-static const struct cg_str_field *cg_str_field(int field)
+static bool cg_is_int_type(enum sk_type t)
 {
-	for (size_t i = 0; i < sizeof(cg_str_fields) / sizeof(cg_str_fields[0]); i++)
-		if (cg_str_fields[i].field == field)
-			return &cg_str_fields[i];
-	return NULL;
+	return t == SK_T_I64 || t == SK_T_U64 || t == SK_T_BOOL;
+}
+
+static bool cg_str_field(int field, struct cg_str_field *out)
+{
+	const struct sk_kernel_facts *k = cg_kfacts(field);
+
+	if (!k || sk_fields[field].type != SK_T_STR)
+		return false;
+	out->field = field;
+	out->max = k->max;
+	out->aligned = k->kflags & SK_K_ALIGNED;
+	out->canonical = k->kflags & SK_K_CANONICAL;
+	return true;
 }
 
 static const char *cg_field_name(int field)
 {
 	return field >= 0 && field < SK_FLD__COUNT ? sk_fields[field].name : "?";
-}
-
-/* The template dispatches on the x86-64 syscall number: event ids (events.def) map to it. */
-static long cg_nr(int64_t event)
-{
-	return event >= 0 && event < SK_EV__COUNT ? sk_event_nr(SK_ARCH_X86_64, (int)event) : -1;
 }
 
 static int cg_unsupported(struct cg *g, const sk_pred *p, const char *what)
@@ -132,14 +118,14 @@ static unsigned cg_cost(const sk_pred *p)
 	case SK_P_SYSCALL:
 		return 1;
 	case SK_P_INT: {
-		const struct cg_int_field *f = cg_int_field(p->field);
+		const struct sk_kernel_facts *k = cg_kfacts(p->field);
 
-		return f ? f->cost : 1;
+		return k ? k->cost : 1;
 	}
 	case SK_P_STR: {
-		const struct cg_str_field *f = cg_str_field(p->field);
+		const struct sk_kernel_facts *k = cg_kfacts(p->field);
 
-		cost = f ? f->cost : 1;
+		cost = k ? k->cost : 1;
 		if (p->cmp == SK_CMP_CONTAINS || p->cmp == SK_CMP_ICONTAINS || p->cmp == SK_CMP_GLOB)
 			cost += 20;
 		return cost + (unsigned)p->n_strs;
@@ -641,8 +627,7 @@ static enum sk_cmp cg_glob_simplify(const char *pat, size_t plen, const char **s
 static int cg_cond(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef f);
 
 /* A switch on V to T for each of VALS (duplicates dropped), F otherwise. */
-/* EVENTS: VALS are event ids, to be switched on as syscall numbers. */
-static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t n, bool events,
+static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t n,
 		      LLVMBasicBlockRef t, LLVMBasicBlockRef f)
 {
 	LLVMValueRef sw = LLVMBuildSwitch(g->b, v, f, (unsigned)n);
@@ -652,36 +637,45 @@ static void cg_switch(struct cg *g, LLVMValueRef v, const int64_t *vals, size_t 
 
 		for (size_t j = 0; j < i; j++)
 			dup |= vals[j] == vals[i];
-		if (!dup && !events)
-			LLVMAddCase(sw, cg_i64(g, vals[i]), t);
-		else if (!dup && cg_nr(vals[i]) >= 0)
-			LLVMAddCase(sw, cg_i64(g, cg_nr(vals[i])), t);
+		if (!dup)
+			LLVMAddCase(sw, LLVMConstInt(LLVMTypeOf(v), (unsigned long long)vals[i], 1), t);
 	}
+}
+
+/* A field that none of the rule's events has: by the missing-value rule (pred.h) the leaf is
+ * false, whatever the test. */
+static bool cg_absent(const struct cg *g, int field)
+{
+	return !(sk_fields[field].k.families & g->fams);
 }
 
 static int cg_int(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
 {
-	LLVMValueRef args[2] = { g->cv, cg_i32(g, p->field) };
+	LLVMValueRef args[3] = { g->cv, cg_i32(g, p->field), g->ival };
 	LLVMValueRef has, v;
 	LLVMBasicBlockRef body;
 	LLVMIntPredicate op;
 
-	if (!cg_int_field(p->field)) {
+	if (!cg_kfacts(p->field) || !cg_is_int_type(sk_fields[p->field].type)) {
 		sk_error(g->c->diag, p->span, "kernel-unsupported",
 			 "field '%s' cannot be compared as a number in the kernel",
 			 cg_field_name(p->field));
 		return -1;
 	}
-	has = cg_call(g, &g->int_has, args, 2);
+	if (cg_absent(g, p->field)) {
+		LLVMBuildBr(g->b, f);
+		return 0;
+	}
+	has = cg_call(g, &g->int_get, args, 3);
 	body = cg_block(g);
 	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, has, cg_i32(g, 0), ""), body, f);
 	LLVMPositionBuilderAtEnd(g->b, body);
-	v = cg_call(g, &g->int_val, args, 2);
+	v = LLVMBuildLoad2(g->b, g->i64, g->ival, "");
 	if (p->mask != ~(uint64_t)0)
 		v = LLVMBuildAnd(g->b, v, LLVMConstInt(g->i64, p->mask, 0), "");
 	switch (p->cmp) {
 	case SK_CMP_IN:
-		cg_switch(g, v, p->ivals, p->n_ivals, false, t, f);
+		cg_switch(g, v, p->ivals, p->n_ivals, t, f);
 		return 0;
 	case SK_CMP_EQ: op = LLVMIntEQ; break;
 	case SK_CMP_NE: op = LLVMIntNE; break;
@@ -746,8 +740,9 @@ static int cg_str_search(struct cg *g, const sk_pred *p, const struct cg_str_fie
 
 static int cg_str(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasicBlockRef fb)
 {
-	const struct cg_str_field *f = cg_str_field(p->field);
-	LLVMValueRef args[2] = { g->cv, cg_i32(g, p->field) };
+	struct cg_str_field sf;
+	const struct cg_str_field *f = cg_str_field(p->field, &sf) ? &sf : NULL;
+	LLVMValueRef args[3] = { g->cv, cg_i32(g, p->field), g->sptr };
 	LLVMValueRef len32, len, ptr, v = NULL;
 	LLVMBasicBlockRef body;
 	enum sk_cmp cmp = p->cmp;
@@ -774,12 +769,16 @@ static int cg_str(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasic
 		if (p->n_strs != 1)
 			return cg_unsupported(g, p, "string test without exactly one value");
 	}
+	if (cg_absent(g, p->field)) {
+		LLVMBuildBr(g->b, fb);
+		return 0;
+	}
 
-	len32 = cg_call(g, &g->str_len, args, 2);
+	len32 = cg_call(g, &g->str_get, args, 3);
 	body = cg_block(g);
 	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, len32, cg_i32(g, 0), ""), body, fb);
 	LLVMPositionBuilderAtEnd(g->b, body);
-	ptr = cg_call(g, &g->str_ptr, args, 2);
+	ptr = LLVMBuildLoad2(g->b, g->p8, g->sptr, "");
 	len = LLVMBuildSExt(g->b, len32, g->i64, "");
 
 	s = p->n_strs ? p->strs[0] : "";
@@ -861,7 +860,7 @@ static int cg_cond(struct cg *g, const sk_pred *p, LLVMBasicBlockRef t, LLVMBasi
 		free(kids);
 		return err;
 	case SK_P_SYSCALL:
-		cg_switch(g, g->nr, p->ivals, p->n_ivals, true, t, f);
+		cg_switch(g, g->ev, p->ivals, p->n_ivals, t, f);
 		return 0;
 	case SK_P_INT:
 		return cg_int(g, p, t, f);
@@ -891,77 +890,136 @@ static void cg_declare(struct cg *g, struct cg_callee *f, const char *name, LLVM
 	f->fn = LLVMAddFunction(g->mod, name, f->ty);
 }
 
-static bool cg_nr_in(const int *v, size_t n, int nr)
+/* The events some rule may match: each rule's, and every hooked one for rules that do not name
+ * theirs. EV[e] is set for each; returns how many. */
+static size_t cg_hooked(const struct cg *g, bool ev[SK_EV__COUNT])
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == nr)
-			return true;
-	return false;
-}
+	size_t n = 0;
 
-/* saker_gen_hooked: 1 for the syscalls some rule may match. */
-static int cg_build_hooked(struct cg *g)
-{
-	LLVMTypeRef ty = LLVMFunctionType(g->i32, &g->i64, 1, 0);
-	LLVMBasicBlockRef yes, no;
-	LLVMValueRef sw;
-	int *nrs = NULL;
-	size_t n = 0, cap = 0;
-	bool all = false;
-
-	g->fn = LLVMAddFunction(g->mod, SAKER_ABI_STR(SAKER_FN_HOOKED), ty);
-	cg_fn_attrs(g, g->fn);
+	memset(ev, 0, SK_EV__COUNT * sizeof(*ev));
 	for (size_t i = 0; i < g->c->n_rules; i++) {
 		const sk_rule *r = g->c->rules[i];
 
-		all |= r->n_syscalls == 0;
-		cap += r->n_syscalls;
-	}
-	cap += SK_EV__COUNT;
-	nrs = calloc(cap, sizeof(*nrs));
-	if (!nrs)
-		return -ENOMEM;
-	for (size_t i = 0; i < g->c->n_rules; i++)
-		for (size_t j = 0; j < g->c->rules[i]->n_syscalls; j++) {
-			long nr = cg_nr(g->c->rules[i]->syscalls[j]);
+		for (int e = 0; e < SK_EV__COUNT; e++) {
+			bool named = false;
 
-			if (nr >= 0 && !cg_nr_in(nrs, n, (int)nr))
-				nrs[n++] = (int)nr;
+			for (size_t j = 0; j < r->n_syscalls && !named; j++)
+				named = r->syscalls[j] == e;
+			if ((named || !r->n_syscalls) && sk_events[e].family != SK_FAM_NONE && !ev[e]) {
+				ev[e] = true;
+				n++;
+			}
 		}
-	/* rules that do not name their events run on every hooked one */
-	for (int e = 0; all && e < SK_EV__COUNT; e++) {
-		long nr = cg_nr(e);
-
-		if (sk_events[e].family != SK_FAM_NONE && nr >= 0 && !cg_nr_in(nrs, n, (int)nr))
-			nrs[n++] = (int)nr;
 	}
+	return n;
+}
 
-	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, ""));
-	yes = cg_block(g);
-	no = cg_block(g);
-	sw = LLVMBuildSwitch(g->b, LLVMGetParam(g->fn, 0), no, (unsigned)n);
-	for (size_t i = 0; i < n; i++)
-		LLVMAddCase(sw, cg_i64(g, nrs[i]), yes);
-	LLVMPositionBuilderAtEnd(g->b, yes);
-	LLVMBuildRet(g->b, cg_i32(g, 1));
-	LLVMPositionBuilderAtEnd(g->b, no);
-	LLVMBuildRet(g->b, cg_i32(g, 0));
+/* A switch on NR to the block returning event E for each hooked event of ARCH; DFLT otherwise. */
+static void cg_arch_switch(struct cg *g, LLVMValueRef nr, enum sk_arch arch, const bool *ev,
+			   LLVMBasicBlockRef *ret, LLVMBasicBlockRef dflt)
+{
+	LLVMValueRef sw = LLVMBuildSwitch(g->b, nr, dflt, 8);
+
+	for (int e = 0; e < SK_EV__COUNT; e++) {
+		long n = ev[e] ? sk_event_nr(arch, e) : -1;
+
+		if (n >= 0)
+			LLVMAddCase(sw, cg_i64(g, n), ret[e]);
+	}
+}
+
+/* saker_gen_event: the event of syscall NR, numbered by the call's ABI, or -1. NR is first
+ * tested against the hooked numbers of every ABI together, so that a syscall no rule needs
+ * costs compares only; the ABI is asked only for the others. */
+static int cg_build_event(struct cg *g)
+{
+	LLVMTypeRef ty = LLVMFunctionType(g->i32, &g->i64, 1, 0);
+	LLVMBasicBlockRef *ret = calloc(SK_EV__COUNT, sizeof(*ret));
+	bool *ev = calloc(SK_EV__COUNT, sizeof(*ev));
+	LLVMBasicBlockRef entry, maybe, native, compat, none;
+	LLVMValueRef nr, sw, c;
+	long *nrs = calloc(SK_EV__COUNT * SK_ARCH__COUNT + 1, sizeof(*nrs));
+	size_t n_nrs = 0;
+
+	if (!ret || !ev || !nrs) {
+		free(ret);
+		free(ev);
+		free(nrs);
+		return -ENOMEM;
+	}
+	g->fn = LLVMAddFunction(g->mod, SAKER_ABI_STR(SAKER_FN_EVENT), ty);
+	cg_fn_attrs(g, g->fn);
+	nr = LLVMGetParam(g->fn, 0);
+	entry = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "");
+	maybe = cg_block(g);
+	native = cg_block(g);
+	compat = cg_block(g);
+	none = cg_block(g);
+	cg_hooked(g, ev);
+	for (int e = 0; e < SK_EV__COUNT; e++) {
+		if (!ev[e])
+			continue;
+		ret[e] = cg_block(g);
+		LLVMPositionBuilderAtEnd(g->b, ret[e]);
+		LLVMBuildRet(g->b, cg_i32(g, e));
+		for (int a = 0; a < SK_ARCH__COUNT; a++) {
+			long n = sk_event_nr((enum sk_arch)a, e);
+			bool dup = false;
+
+			for (size_t i = 0; i < n_nrs && !dup; i++)
+				dup = nrs[i] == n;
+			if (n >= 0 && !dup)
+				nrs[n_nrs++] = n;
+		}
+	}
+	LLVMPositionBuilderAtEnd(g->b, entry);
+	sw = LLVMBuildSwitch(g->b, nr, none, (unsigned)n_nrs);
+	for (size_t i = 0; i < n_nrs; i++)
+		LLVMAddCase(sw, cg_i64(g, nrs[i]), maybe);
+	LLVMPositionBuilderAtEnd(g->b, maybe);
+	c = cg_call(g, &g->compat, NULL, 0);
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, c, cg_i32(g, 0), ""), compat, native);
+	LLVMPositionBuilderAtEnd(g->b, native);
+	cg_arch_switch(g, nr, SK_ARCH_X86_64, ev, ret, none);
+	LLVMPositionBuilderAtEnd(g->b, compat);
+	cg_arch_switch(g, nr, SK_ARCH_I386, ev, ret, none);
+	LLVMPositionBuilderAtEnd(g->b, none);
+	LLVMBuildRet(g->b, cg_i32(g, -1));
+	free(ret);
+	free(ev);
 	free(nrs);
 	return 0;
 }
 
-/* saker_gen_match: each rule in turn, gated on its syscalls, sets its bit when it holds. */
+/* The families of the events rule R runs on: every hooked one when it names none. */
+static unsigned cg_rule_families(const sk_rule *r)
+{
+	unsigned fams = 0;
+
+	for (size_t j = 0; j < r->n_syscalls; j++)
+		if (r->syscalls[j] >= 0 && r->syscalls[j] < SK_EV__COUNT)
+			fams |= 1u << sk_events[r->syscalls[j]].family;
+	for (int e = 0; !r->n_syscalls && e < SK_EV__COUNT; e++)
+		if (sk_events[e].family != SK_FAM_NONE)
+			fams |= 1u << sk_events[e].family;
+	return fams;
+}
+
+/* saker_gen_match: each rule in turn, gated on its events, reports that it holds. */
 static int cg_build_match(struct cg *g)
 {
-	LLVMTypeRef params[2] = { g->p8, g->i64 };
+	LLVMTypeRef params[2] = { g->p8, g->i32 };
 	LLVMTypeRef ty = LLVMFunctionType(g->void_t, params, 2, 0);
 	static const sk_pred always = { .kind = SK_P_CONST, .value = 1 };
 
 	g->fn = LLVMAddFunction(g->mod, SAKER_ABI_STR(SAKER_FN_MATCH), ty);
 	cg_fn_attrs(g, g->fn);
 	g->cv = LLVMGetParam(g->fn, 0);
-	g->nr = LLVMGetParam(g->fn, 1);
+	g->ev = LLVMGetParam(g->fn, 1);
 	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, ""));
+	/* the accessors' out-parameters; SROA turns them back into registers once inlined */
+	g->ival = LLVMBuildAlloca(g->b, g->i64, "");
+	g->sptr = LLVMBuildAlloca(g->b, g->p8, "");
 	for (size_t i = 0; i < g->c->n_rules; i++) {
 		const sk_rule *r = g->c->rules[i];
 		LLVMBasicBlockRef eval = cg_block(g), set = cg_block(g), next = cg_block(g);
@@ -969,15 +1027,19 @@ static int cg_build_match(struct cg *g)
 		int err;
 
 		if (r->n_syscalls) {
-			LLVMValueRef sw = LLVMBuildSwitch(g->b, g->nr, next, (unsigned)r->n_syscalls);
+			int64_t *evs = calloc(r->n_syscalls, sizeof(*evs));
 
+			if (!evs)
+				return -ENOMEM;
 			for (size_t j = 0; j < r->n_syscalls; j++)
-				if (!cg_nr_in(r->syscalls, j, r->syscalls[j]) && cg_nr(r->syscalls[j]) >= 0)
-					LLVMAddCase(sw, cg_i64(g, cg_nr(r->syscalls[j])), eval);
+				evs[j] = r->syscalls[j];
+			cg_switch(g, g->ev, evs, r->n_syscalls, eval, next);
+			free(evs);
 		} else {
 			LLVMBuildBr(g->b, eval);
 		}
 		LLVMPositionBuilderAtEnd(g->b, eval);
+		g->fams = cg_rule_families(r);
 		err = cg_cond(g, r->pred ? r->pred : &always, set, next);
 		if (err)
 			return err;
@@ -990,10 +1052,30 @@ static int cg_build_match(struct cg *g)
 	return 0;
 }
 
+/* saker_families: the families of the events some rule looks at, so that the templates drop
+ * the code of the others. */
+static void cg_build_families(struct cg *g)
+{
+	bool ev[SK_EV__COUNT];
+	unsigned fams = 0;
+	LLVMValueRef gv;
+
+	cg_hooked(g, ev);
+	for (int e = 0; e < SK_EV__COUNT; e++)
+		if (ev[e])
+			fams |= 1u << sk_events[e].family;
+	gv = LLVMAddGlobal(g->mod, g->i32, SAKER_ABI_STR(SAKER_VAR_FAMILIES));
+	LLVMSetInitializer(gv, LLVMConstInt(g->i32, fams, 0));
+	LLVMSetGlobalConstant(gv, 1);
+	LLVMSetSection(gv, ".rodata");
+}
+
 /* The generated module: declarations of the template's accessors, then the two functions. */
 static int cg_build_module(struct cg *g, LLVMModuleRef tmpl)
 {
 	LLVMTypeRef p_ii[2] = { g->p8, g->i32 };
+	LLVMTypeRef p_int[3] = { g->p8, g->i32, LLVMPointerType(g->i64, 0) };
+	LLVMTypeRef p_str[3] = { g->p8, g->i32, LLVMPointerType(g->p8, 0) };
 	LLVMTypeRef p_find[4] = { g->i32, g->i32, g->i32, g->i32 };
 	LLVMValueRef prog;
 	int err;
@@ -1006,20 +1088,21 @@ static int cg_build_module(struct cg *g, LLVMModuleRef tmpl)
 		g->cpu_attr = LLVMGetStringAttributeAtIndex(prog, LLVMAttributeFunctionIndex,
 							    "target-cpu", 10);
 
-	cg_declare(g, &g->int_has, SAKER_ABI_STR(SAKER_FN_INT_HAS), g->i32, p_ii, 2);
-	cg_declare(g, &g->int_val, SAKER_ABI_STR(SAKER_FN_INT_VAL), g->i64, p_ii, 2);
-	cg_declare(g, &g->str_len, SAKER_ABI_STR(SAKER_FN_STR_LEN), g->i32, p_ii, 2);
-	cg_declare(g, &g->str_ptr, SAKER_ABI_STR(SAKER_FN_STR_PTR), g->p8, p_ii, 2);
+	cg_declare(g, &g->compat, SAKER_ABI_STR(SAKER_FN_COMPAT), g->i32, NULL, 0);
+	cg_declare(g, &g->int_get, SAKER_ABI_STR(SAKER_FN_INT), g->i32, p_int, 3);
+	cg_declare(g, &g->str_get, SAKER_ABI_STR(SAKER_FN_STR), g->i32, p_str, 3);
 	cg_declare(g, &g->set_match, SAKER_ABI_STR(SAKER_FN_SET_MATCH), g->void_t, p_ii, 2);
 	cg_declare(g, &g->contains, SAKER_ABI_STR(SAKER_FN_CONTAINS), g->i32, p_find, 4);
 	cg_declare(g, &g->glob, SAKER_ABI_STR(SAKER_FN_GLOB), g->i32, p_find, 3);
 	cg_declare(g, &g->bytes, SAKER_ABI_STR(SAKER_FN_BYTES), g->i32, p_find, 4);
 
-	err = cg_build_hooked(g);
+	err = cg_build_event(g);
 	if (!err)
 		err = cg_build_match(g);
 	if (!err)
 		err = cg_build_patterns(g);
+	if (!err)
+		cg_build_families(g);
 	return err ? err : g->oom ? -ENOMEM : 0;
 }
 
@@ -1034,8 +1117,9 @@ static void cg_llvm_diag(LLVMDiagnosticInfoRef di, void *arg)
 	g->llvm_error = LLVMGetDiagInfoDescription(di);
 }
 
-/* The accessors and the generated code become internal, so O2 inlines them into the hook and
- * drops what no rule uses. The template's BPF global functions stay as they are. */
+/* The generated code, and every always_inline function of the templates (the accessors and
+ * their helpers to one another, external only to cross files), become internal, so O2 inlines
+ * them into the hook and drops what no rule uses. The BPF global functions stay as they are. */
 static void cg_internalise(LLVMModuleRef m)
 {
 	static const char *const names[] = {
@@ -1043,6 +1127,7 @@ static void cg_internalise(LLVMModuleRef m)
 		SAKER_ABI_INTERNAL(X)
 #undef X
 	};
+	unsigned ai = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		LLVMValueRef v = LLVMGetNamedFunction(m, names[i]);
@@ -1052,6 +1137,10 @@ static void cg_internalise(LLVMModuleRef m)
 		if (v && !LLVMIsDeclaration(v))
 			LLVMSetLinkage(v, LLVMInternalLinkage);
 	}
+	for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn; fn = LLVMGetNextFunction(fn))
+		if (!LLVMIsDeclaration(fn) &&
+		    LLVMGetEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex, ai))
+			LLVMSetLinkage(fn, LLVMInternalLinkage);
 }
 
 /* The name of a BPF global function that O2 left a call to with an undefined argument, or
@@ -1078,6 +1167,28 @@ static const char *cg_undef_global_arg(LLVMModuleRef m)
 						return LLVMGetValueName2(callee, &len);
 			}
 	return NULL;
+}
+
+/* Deletes the BPF global functions of the templates that nothing calls once O2 has pruned the
+ * code of families no rule looks at: the verifier would check each all the same. Programs are
+ * in their own sections; global functions in .text. */
+static void cg_drop_unused(LLVMModuleRef m)
+{
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (LLVMValueRef fn = LLVMGetFirstFunction(m), next; fn; fn = next) {
+			const char *sec = LLVMGetSection(fn);
+
+			next = LLVMGetNextFunction(fn);
+			if (LLVMIsDeclaration(fn) || LLVMGetFirstUse(fn) ||
+			    (sec && *sec && strcmp(sec, ".text")))
+				continue;
+			LLVMDeleteFunction(fn);
+			again = true;
+		}
+	}
 }
 
 /* The template's CPU (its clang -mcpu) for the target machine, so both agree. */
@@ -1130,15 +1241,6 @@ int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len
 
 	*obj = NULL;
 	*obj_len = 0;
-	if (c->n_rules > SAKER_MAX_RULES) {
-		sk_rule *r = c->rules[SAKER_MAX_RULES];
-		sk_span at = r->item ? r->item->name_span : r->pred ? r->pred->span : (sk_span){ 0 };
-
-		sk_error(c->diag, at, "too-many-rules",
-			 "a bundle holds at most %d rules; this is rule %d", SAKER_MAX_RULES,
-			 SAKER_MAX_RULES + 1);
-		return -1;
-	}
 	cg_init_llvm();
 	g.ctx = LLVMContextCreate();
 	LLVMContextSetDiagnosticHandler(g.ctx, cg_llvm_diag, &g);
@@ -1191,6 +1293,7 @@ int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len
 		LLVMDisposeErrorMessage(e);
 		goto cleanup;
 	}
+	cg_drop_unused(tmpl);
 	{
 		const char *bad = cg_undef_global_arg(tmpl);
 

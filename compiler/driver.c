@@ -10,15 +10,19 @@
 #include "codegen.h"
 #include "saker/event.h"
 
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
 /* What the generated object needs from a kernel; sakerd checks each line before loading.
- * tp_btf needs 5.5 and BTF; the ring buffer 5.8; bpf_loop (path walks, string scans) 5.17. */
+ * tp_btf needs 5.5 and BTF; the ring buffer 5.8; bpf_get_current_task_btf 5.11; bpf_loop (path
+ * walks, string scans) 5.17. */
 static const char requires_text[] =
 	"kernel 5.17\n"
 	"btf 1\n"
 	"hook tp_btf/sys_exit\n"
 	"map ringbuf\n"
 	"map percpu_array\n"
-	"event_version 1\n";
+	"event_version " STR(SAKER_EVENT_VERSION) "\n";
 
 int sk_drive_front(sk_comp *c, const char *const *paths, size_t n)
 {

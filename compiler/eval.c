@@ -230,7 +230,7 @@ int sk_eval_pred(const sk_pred *p, const struct saker_event *ev)
 		return r < 0 ? r : !r;
 	case SK_P_SYSCALL:
 		for (size_t i = 0; i < p->n_ivals; i++)
-			if (p->ivals[i] == sk_event_from_nr(SK_ARCH_X86_64, ev->syscall_nr))
+			if (p->ivals[i] == ev->h.event)
 				return 1;
 		return 0;
 	case SK_P_INT:

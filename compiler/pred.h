@@ -21,7 +21,7 @@ enum sk_pred_kind {
 	SK_P_NOT,     /* kids[0] */
 	SK_P_INT,     /* ((field & mask) cmp ival), or membership in ivals when cmp is SK_CMP_IN */
 	SK_P_STR,     /* string test on field against strs */
-	SK_P_SYSCALL, /* the event's syscall number is one of ivals (evt.type) */
+	SK_P_SYSCALL, /* the event is one of ivals, event ids of events.def (evt.type) */
 };
 
 enum sk_cmp {

@@ -1,20 +1,20 @@
-/* Field values from an event record (include/saker/event_fields.h). The kernel side computes the
- * same fields for its predicates; the differential test holds the two to each other. */
+/* Event records in user space (include/saker/event_fields.h): the strict decoder of the wire
+ * form, its encoder for tests, and the value of every kernel field for a record, the common ones
+ * from the header and the rest from each family's tail. The kernel side computes the same fields
+ * for its predicates; the differential test holds the two to each other. */
 #define _GNU_SOURCE
 #include "saker/event_fields.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "saker/fields.h"
 
-/* The syscalls whose exits fill open_flags and the fd fields. */
-static bool is_open_call(uint32_t nr)
-{
-	return nr == 2 /* open */ || nr == 85 /* creat */ || nr == 257 /* openat */ ||
-	       nr == 437 /* openat2 */;
-}
+#define ALIGN8(n) (((n) + 7u) & ~(size_t)7)
+
+/* ---- values ------------------------------------------------------------------------------- */
 
 static void v_str(struct sk_field_value *v, const char *s, size_t len)
 {
@@ -29,8 +29,8 @@ static void v_cstr(struct sk_field_value *v, const char *s)
 		v_str(v, s, strlen(s));
 }
 
-/* A string of at most CAP bytes of the record (CAP < SK_FIELD_SCRATCH). The kernel terminates
- * them, but a record is untrusted input: one with no NUL within CAP is copied and terminated. */
+/* A fixed-size header string of CAP bytes (CAP < SK_FIELD_SCRATCH). The kernel terminates them,
+ * but a record is untrusted input: one with no NUL within CAP is copied and terminated. */
 static void v_buf(struct sk_field_value *v, const char *buf, size_t cap, char *scratch)
 {
 	size_t n = strnlen(buf, cap);
@@ -60,142 +60,362 @@ static void v_bool(struct sk_field_value *v, bool b)
 	v->b = b;
 }
 
-void sk_event_field(const struct saker_event *ev, int field, struct sk_field_value *v,
-		    char scratch[SK_FIELD_SCRATCH])
+/* String slot S of EV, or NULL. */
+static void v_slot(struct sk_field_value *v, const struct saker_event *ev, enum saker_str s)
 {
-	const bool open_call = is_open_call(ev->syscall_nr);
+	if (ev->str[s])
+		v_str(v, ev->str[s], ev->str_len[s]);
+}
+
+/* ---- the open family ---------------------------------------------------------------------- */
+
+static int open_check(const struct saker_event *ev)
+{
+	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
+
+	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA)))
+		return -EINVAL;
+	/* a failed open has no descriptor, a successful one the one it returned */
+	if (t->fd != (ev->h.res < 0 ? -1 : (int64_t)ev->h.res))
+		return -EINVAL;
+	return 0;
+}
+
+static void open_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
 	/* an open whose flags the kernel could not read has no flag fields */
-	const bool flags_na = open_call && (ev->valid & SAKER_EV_FLAGS_NA);
-	const bool have_path = ev->valid & SAKER_EV_PATH;
+	const bool flags_na = t->oflags & SAKER_OPENF_FLAGS_NA;
+	const char *path = ev->str[SAKER_STR_FD_NAME];
+	const size_t path_len = ev->str_len[SAKER_STR_FD_NAME];
 	/* as Falco: a failed open has fd.name (the path the call named) and fd.directory,
 	 * fd.typechar 'f', but no fd.filename and no fd.type */
-	const bool failed_open = open_call && ev->res < 0;
-	const size_t path_len = strnlen(ev->path, sizeof(ev->path) - 1);
-	const char *slash = have_path ? memrchr(ev->path, '/', path_len) : NULL;
-	const uint64_t acc = ev->open_flags & 3;
+	const bool failed = ev->h.res < 0;
+	const char *slash = path ? memrchr(path, '/', path_len) : NULL;
+	const uint64_t acc = t->flags & 3;
 
-	memset(v, 0, sizeof(*v));
-	scratch[0] = 0;
 	switch ((enum sk_field_id)field) {
-	case SK_FLD_EVT_TYPE:
-		v_cstr(v, sk_event_name(sk_event_from_nr(SK_ARCH_X86_64, ev->syscall_nr)));
-		break;
-	case SK_FLD_EVT_DIR:
-		v_cstr(v, "<"); /* every event is a syscall exit */
-		break;
 	case SK_FLD_EVT_IS_OPEN_READ:
 		if (!flags_na)
-			v_bool(v, open_call && (acc == 0 || acc == 2));
+			v_bool(v, acc == 0 || acc == 2);
 		break;
 	case SK_FLD_EVT_IS_OPEN_WRITE:
 		if (!flags_na)
-			v_bool(v, open_call && (acc == 1 || acc == 2));
+			v_bool(v, acc == 1 || acc == 2);
 		break;
 	case SK_FLD_EVT_IS_OPEN_CREATE:
 		if (!flags_na)
-			v_bool(v, open_call && (ev->open_flags & 0100));
+			v_bool(v, t->flags & 0100);
 		break;
 	case SK_FLD_EVT_ARG_FLAGS:
-		if (open_call && !flags_na) {
-			sk_open_flags_render(ev->open_flags, scratch, SK_FIELD_SCRATCH);
+		if (!flags_na) {
+			sk_open_flags_render(t->flags, scratch, SK_FIELD_SCRATCH);
 			v_cstr(v, scratch);
 		}
 		break;
 	case SK_FLD_EVT_RAWARG_FLAGS:
-		if (open_call && !flags_na)
-			v_u64(v, ev->open_flags);
+		if (!flags_na)
+			v_u64(v, t->flags);
+		break;
+	case SK_FLD_FD_NAME:
+		v_slot(v, ev, SAKER_STR_FD_NAME);
+		break;
+	case SK_FLD_FD_DIRECTORY:
+		/* "/a/b" -> "/a", "/b" -> "/"; a path without a slash has no directory */
+		if (slash) {
+			size_t n = slash == path ? 1 : (size_t)(slash - path);
+			memcpy(scratch, path, n);
+			scratch[n] = 0;
+			v_str(v, scratch, n);
+		}
+		break;
+	case SK_FLD_FD_FILENAME:
+		if (path && !failed) {
+			const char *base = slash ? slash + 1 : path;
+			v_str(v, base, path_len - (size_t)(base - path));
+		}
+		break;
+	case SK_FLD_FD_TYPECHAR:
+		if (failed)
+			v_cstr(v, "f");
+		else if (path)
+			v_cstr(v, t->oflags & SAKER_OPENF_DIR ? "d" : "f");
+		break;
+	case SK_FLD_FD_TYPE:
+		if (path && !failed)
+			v_cstr(v, t->oflags & SAKER_OPENF_DIR ? "directory" : "file");
+		break;
+	case SK_FLD_FD_NUM:
+		v_i64(v, t->fd);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the ptrace family -------------------------------------------------------------------- */
+
+static void ptrace_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+			 char *scratch)
+{
+	const struct saker_tail_ptrace *t = SAKER_EVENT_TAIL(ev, ptrace);
+
+	(void)scratch;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_REQUEST:
+		v_cstr(v, sk_ptrace_request_name(t->request));
+		break;
+	case SK_FLD_EVT_RAWARG_REQUEST:
+		v_u64(v, t->request);
+		break;
+	case SK_FLD_EVT_ARG_PID:
+		v_i64(v, t->pid);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- families ----------------------------------------------------------------------------- */
+
+/* What decoding needs of each family: its tail's size, its own checks, its fields. */
+static const struct ev_family {
+	size_t tail_size;
+	int (*check)(const struct saker_event *ev);  /* 0 or -EINVAL; may be NULL */
+	void (*field)(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch);
+} ev_families[SK_FAM__COUNT] = {
+	[SK_FAM_OPEN] = { sizeof(struct saker_tail_open), open_check, open_field },
+	[SK_FAM_PTRACE] = { sizeof(struct saker_tail_ptrace), NULL, ptrace_field },
+};
+
+_Static_assert(sizeof(struct saker_tail_open) <= SAKER_TAIL_MAX, "open tail");
+_Static_assert(sizeof(struct saker_tail_ptrace) <= SAKER_TAIL_MAX, "ptrace tail");
+_Static_assert(sizeof(struct saker_event_hdr) % 8 == 0, "header size");
+
+/* ---- decoding ----------------------------------------------------------------------------- */
+
+/* Where the parts of a record with header H start. */
+struct ev_layout {
+	size_t tail, rules, strs, area;
+};
+
+static struct ev_layout ev_layout(const struct saker_event_hdr *h)
+{
+	struct ev_layout l;
+
+	l.tail = sizeof(*h);
+	l.rules = l.tail + h->tail_size;
+	l.strs = l.rules + ALIGN8((size_t)h->n_rules * sizeof(uint32_t));
+	l.area = l.strs + ALIGN8((size_t)h->n_strs * sizeof(struct saker_event_str));
+	return l;
+}
+
+static int ev_check_header(const struct saker_event_hdr *h, size_t size)
+{
+	const struct ev_family *fam;
+
+	if (h->size != size || h->version != SAKER_EVENT_VERSION || h->reserved ||
+	    (h->flags & ~(uint32_t)SAKER_EVF__ALL))
+		return -EINVAL;
+	if (h->event >= SK_EV__COUNT || h->family >= SK_FAM__COUNT ||
+	    h->family != sk_events[h->event].family || h->family == SK_FAM_NONE)
+		return -EINVAL;
+	/* the call's number names the event on the arch the record claims */
+	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386) ||
+	    sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event)
+		return -EINVAL;
+	fam = &ev_families[h->family];
+	if (!fam->field || h->tail_size != fam->tail_size || h->tail_size % 8)
+		return -EINVAL;
+	if (h->n_rules == 0 || h->n_rules > SAKER_REC_RULES)
+		return -EINVAL;
+	/* the kernel terminates the header's strings within their buffers */
+	if (!memchr(h->comm, 0, sizeof(h->comm)) || !memchr(h->pcomm, 0, sizeof(h->pcomm)) ||
+	    !memchr(h->container_id, 0, sizeof(h->container_id)))
+		return -EINVAL;
+	if (ev_layout(h).area > size)
+		return -EINVAL;
+	return 0;
+}
+
+int saker_event_decode(const void *data, size_t size, struct saker_event *ev)
+{
+	const unsigned char *p = data;
+	struct ev_layout l;
+	const struct saker_event_str *slots;
+	size_t area_size;
+
+	if (!data || !ev || ((uintptr_t)data & 7) || size < sizeof(ev->h) || size > UINT32_MAX)
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	memcpy(&ev->h, p, sizeof(ev->h));
+	if (ev_check_header(&ev->h, size))
+		return -EINVAL;
+	l = ev_layout(&ev->h);
+	memcpy(ev->tail, p + l.tail, ev->h.tail_size);
+	ev->rules = (const uint32_t *)(const void *)(p + l.rules);
+	slots = (const struct saker_event_str *)(const void *)(p + l.strs);
+	area_size = size - l.area;
+	for (size_t i = 0; i < ev->h.n_strs; i++) {
+		const struct saker_event_str *s = &slots[i];
+		const char *str = (const char *)p + l.area + s->off;
+
+		if (s->off == SAKER_STR_NONE) {
+			if (s->len)
+				return -EINVAL;
+			continue;
+		}
+		/* inside the area, NUL-terminated, no NUL within */
+		if ((size_t)s->off + s->len + 1 > area_size || str[s->len] || memchr(str, 0, s->len))
+			return -EINVAL;
+		if (i < SAKER_STR__COUNT) {
+			ev->str[i] = str;
+			ev->str_len[i] = s->len;
+		}
+	}
+	if (ev_families[ev->h.family].check && ev_families[ev->h.family].check(ev))
+		return -EINVAL;
+	return 0;
+}
+
+long saker_event_encode(const struct saker_event *ev, const uint32_t *rules, uint32_t n_rules,
+			void *buf, size_t size)
+{
+	struct saker_event_hdr h = ev->h;
+	unsigned char *p = buf;
+	struct saker_event_str slots[SAKER_STR__COUNT];
+	struct ev_layout l;
+	size_t area = 0;
+
+	if (h.family >= SK_FAM__COUNT || n_rules > UINT16_MAX)
+		return -EINVAL;
+	h.version = SAKER_EVENT_VERSION;
+	h.tail_size = (uint16_t)ev_families[h.family].tail_size;
+	h.n_rules = (uint16_t)n_rules;
+	h.n_strs = SAKER_STR__COUNT;
+	for (int i = 0; i < SAKER_STR__COUNT; i++) {
+		slots[i].off = SAKER_STR_NONE;
+		slots[i].len = 0;
+		if (!ev->str[i])
+			continue;
+		if (ev->str_len[i] >= SAKER_PATH_MAX || area > SAKER_STR_NONE - 1)
+			return -EINVAL;
+		slots[i].off = (uint16_t)area;
+		slots[i].len = (uint16_t)ev->str_len[i];
+		area += ALIGN8(ev->str_len[i] + 1);
+	}
+	l = ev_layout(&h);
+	if (l.area + area > size || l.area + area > UINT32_MAX)
+		return -ENOSPC;
+	h.size = (uint32_t)(l.area + area);
+	memset(buf, 0, h.size);
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + l.tail, ev->tail, h.tail_size);
+	if (n_rules)
+		memcpy(p + l.rules, rules, n_rules * sizeof(uint32_t));
+	memcpy(p + l.strs, slots, sizeof(slots));
+	for (int i = 0; i < SAKER_STR__COUNT; i++)
+		if (ev->str[i])
+			memcpy(p + l.area + slots[i].off, ev->str[i], ev->str_len[i]);
+	return (long)h.size;
+}
+
+/* ---- field values ------------------------------------------------------------------------- */
+
+void sk_event_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		    char scratch[SK_FIELD_SCRATCH])
+{
+	const struct saker_event_hdr *h = &ev->h;
+	unsigned fams;
+
+	memset(v, 0, sizeof(*v));
+	scratch[0] = 0;
+	if (field < 0 || field >= SK_FLD__COUNT || h->family >= SK_FAM__COUNT)
+		return;
+	/* the field table says which families have each field: on other events it is missing */
+	fams = sk_fields[field].k.families;
+	if (!(fams & (1u << h->family)))
+		return;
+	if (fams != SK_FB_ANY) {
+		if (ev_families[h->family].field)
+			ev_families[h->family].field(ev, field, v, scratch);
+		return;
+	}
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_TYPE:
+		v_cstr(v, sk_event_name(h->event));
+		break;
+	case SK_FLD_EVT_DIR:
+		v_cstr(v, "<"); /* every event is a syscall exit */
 		break;
 	case SK_FLD_EVT_RES:
-		if (ev->res >= 0) {
+		if (h->res >= 0) {
 			v_cstr(v, "SUCCESS");
 		} else {
-			const char *name = ev->res >= -4095 ? sk_errno_name((int)-ev->res) : NULL;
+			const char *name = h->res >= -4095 ? sk_errno_name((int)-h->res) : NULL;
 			if (!name) {
-				snprintf(scratch, SK_FIELD_SCRATCH, "%" PRId64, (int64_t)ev->res);
+				snprintf(scratch, SK_FIELD_SCRATCH, "%" PRId64, (int64_t)h->res);
 				name = scratch;
 			}
 			v_cstr(v, name);
 		}
 		break;
 	case SK_FLD_EVT_RAWRES:
-		v_i64(v, ev->res);
+		v_i64(v, h->res);
 		break;
 	case SK_FLD_EVT_FAILED:
-		v_bool(v, ev->res < 0);
-		break;
-	case SK_FLD_FD_NAME:
-		if (have_path)
-			v_buf(v, ev->path, sizeof(ev->path) - 1, scratch);
-		break;
-	case SK_FLD_FD_DIRECTORY:
-		/* "/a/b" -> "/a", "/b" -> "/"; a path without a slash has no directory */
-		if (slash) {
-			size_t n = slash == ev->path ? 1 : (size_t)(slash - ev->path);
-			memcpy(scratch, ev->path, n);
-			scratch[n] = 0;
-			v_str(v, scratch, n);
-		}
-		break;
-	case SK_FLD_FD_FILENAME:
-		if (have_path && !failed_open) {
-			const char *base = slash ? slash + 1 : ev->path;
-			v_buf(v, base, sizeof(ev->path) - 1 - (size_t)(base - ev->path), scratch);
-		}
-		break;
-	case SK_FLD_FD_TYPECHAR:
-		if (failed_open)
-			v_cstr(v, "f");
-		else if (have_path)
-			v_cstr(v, ev->valid & SAKER_EV_DIR ? "d" : "f");
-		break;
-	case SK_FLD_FD_TYPE:
-		if (have_path && !failed_open)
-			v_cstr(v, ev->valid & SAKER_EV_DIR ? "directory" : "file");
-		break;
-	case SK_FLD_FD_NUM:
-		if (open_call)
-			v_i64(v, ev->res >= 0 ? ev->res : -1);
+		v_bool(v, h->res < 0);
 		break;
 	case SK_FLD_PROC_NAME:
-		v_buf(v, ev->comm, SAKER_COMM_LEN - 1, scratch);
+		v_buf(v, h->comm, SAKER_COMM_LEN - 1, scratch);
 		break;
 	case SK_FLD_PROC_PID:
-		v_i64(v, ev->pid);
+		v_i64(v, h->pid);
 		break;
 	case SK_FLD_THREAD_TID:
-		v_i64(v, ev->tid);
+		v_i64(v, h->tid);
+		break;
+	case SK_FLD_PROC_VPID:
+		v_i64(v, h->vpid);
+		break;
+	case SK_FLD_THREAD_VTID:
+		v_i64(v, h->vtid);
 		break;
 	case SK_FLD_PROC_PPID:
-		if (ev->valid & SAKER_EV_PARENT)
-			v_i64(v, ev->ppid);
+		if (h->flags & SAKER_EVF_PARENT)
+			v_i64(v, h->ppid);
+		break;
+	case SK_FLD_PROC_PVPID:
+		if (h->flags & SAKER_EVF_PARENT)
+			v_i64(v, h->pvpid);
 		break;
 	case SK_FLD_PROC_PNAME:
-		if (ev->valid & SAKER_EV_PARENT)
-			v_buf(v, ev->pcomm, SAKER_COMM_LEN - 1, scratch);
+		if (h->flags & SAKER_EVF_PARENT)
+			v_buf(v, h->pcomm, SAKER_COMM_LEN - 1, scratch);
 		break;
 	case SK_FLD_PROC_EXEPATH:
-		if (ev->valid & SAKER_EV_EXE)
-			v_buf(v, ev->exepath, sizeof(ev->exepath) - 1, scratch);
+		v_slot(v, ev, SAKER_STR_EXEPATH);
 		break;
 	case SK_FLD_USER_UID:
-		v_u64(v, ev->uid);
+		v_u64(v, h->uid);
 		break;
 	case SK_FLD_USER_LOGINUID:
 		/* the audit "unset" value reads as -1; any other id keeps its unsigned value */
-		v_i64(v, (ev->valid & SAKER_EV_LOGINUID) && ev->loginuid != UINT32_MAX
-			      ? (int64_t)ev->loginuid : -1);
+		v_i64(v, (h->flags & SAKER_EVF_LOGINUID) && h->loginuid != UINT32_MAX
+			      ? (int64_t)h->loginuid : -1);
 		break;
 	case SK_FLD_GROUP_GID:
-		v_u64(v, ev->gid);
+		v_u64(v, h->gid);
 		break;
 	case SK_FLD_CONTAINER_ID:
-		if (ev->valid & SAKER_EV_CONTAINER)
-			v_buf(v, ev->container_id, SAKER_CID_LEN - 1, scratch);
+		if (h->flags & SAKER_EVF_CONTAINER)
+			v_buf(v, h->container_id, SAKER_CID_LEN - 1, scratch);
 		else
 			v_cstr(v, "host");
 		break;
 	default:
-		/* only user space knows it (evt.time, user.name, container.image...) */
 		break;
 	}
 }

@@ -1,5 +1,6 @@
 /* The shared tables behind fields.h and the priority names of bundle.h: fields, syscalls, open
- * flags and errno names, each generated from its .def file so the compiler and sakerd agree. */
+ * flags, ptrace requests and errno names, each generated from its .def file so the compiler and
+ * sakerd agree. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +9,10 @@
 #include "saker/bundle.h"
 #include "saker/fields.h"
 
+SK_FAMILY_NAMES;
 #define K(fams, cost, max, kflags) { fams, cost, max, kflags }
 #define NOK { 0, 0, 0, 0 }
 #define ANY SK_FB_ANY
-#define OPEN SK_FB(OPEN)
 const struct sk_field_info sk_fields[SK_FLD__COUNT] = {
 #define SK_FIELD(id, name, type, arg, where, flags, kernel, desc) \
 	[SK_FLD_##id] = { name, type, arg, where, flags, kernel, desc },
@@ -21,7 +22,6 @@ const struct sk_field_info sk_fields[SK_FLD__COUNT] = {
 #undef K
 #undef NOK
 #undef ANY
-#undef OPEN
 
 /* Field ids in name order, for lookups by name (a rules file can hold a million values, and
  * each is checked against the field names). Sorted once, before main. */
@@ -184,6 +184,16 @@ int sk_open_flags_render(unsigned long long flags, char *buf, unsigned size)
 	}
 	buf[pos] = '\0';
 	return (int)pos;
+}
+
+const char *sk_ptrace_request_name(unsigned long long req)
+{
+	switch (req) {
+#define SK_PTRACE_REQ(name, value) case value: return #name;
+#include "saker/ptrace.def"
+#undef SK_PTRACE_REQ
+	}
+	return NULL;
 }
 
 /* Linux errno values stay below this; the search in sk_errno_value stops there. */

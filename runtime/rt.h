@@ -97,10 +97,6 @@ struct saker_rt_render {
 	struct saker_rt_enrich *enrich; /* may be NULL: user and container names are then <NA> */
 };
 
-/* Copies a ring buffer record of SIZE bytes into EV, checking that it is whole and making every
- * string NUL-terminated within its buffer. Returns 0, or -EINVAL for a malformed record. */
-int saker_rt_event_decode(const void *data, size_t size, struct saker_event *ev);
-
 /* Nanoseconds since the epoch of EV. */
 uint64_t saker_rt_event_wall_ns(const struct saker_rt_render *r, const struct saker_event *ev);
 
@@ -144,6 +140,9 @@ void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches; NULL is a no-op */
 int saker_rt_obj_events_fd(const struct saker_rt_obj *o);
 /* Sums the per-CPU stats map into OUT[SAKER_STAT__COUNT]. Returns 0 or a negative errno. */
 int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__COUNT]);
+/* Sums the per-CPU counters of rules 0..N-1 (N at most the bundle's rule count) into OUT.
+ * Returns 0 or a negative errno. */
+int saker_rt_obj_rule_stats(const struct saker_rt_obj *o, struct saker_rule_stat *out, uint32_t n);
 
 /* ---- the event loop (rt_loop.c) ---------------------------------------------------------- */
 
@@ -163,8 +162,8 @@ struct saker_rt_opts {
 struct saker_rt_counters {
 	uint64_t received;      /* records user space took from the ring buffers */
 	uint64_t alerts;        /* alert lines written */
-	uint64_t malformed;     /* records refused by saker_rt_event_decode */
-	uint64_t unknown_rule;  /* matched bits naming no rule of the bundle */
+	uint64_t malformed;     /* records refused by saker_event_decode */
+	uint64_t unknown_rule;  /* rule ids naming no rule of the bundle */
 	uint64_t residual_matched;  /* events a residual accepted (they alerted) */
 	uint64_t residual_rejected; /* events the kernel part passed and the residual rejected */
 	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
@@ -187,9 +186,14 @@ int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig
 		  char *err, size_t err_size);
 /* Drains what is left in the ring buffers, then fills C. */
 void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c);
+/* The kernel's counters of each rule of bundle BUNDLE (in the order saker_rt_add took them):
+ * *OUT points to an array of *N, one per rule, valid until the next call or saker_rt_free;
+ * values read last are kept when a read fails. Returns 0 or a negative errno. */
+int saker_rt_rule_counters(struct saker_rt *rt, size_t bundle, const struct saker_rule_stat **out,
+			   uint32_t *n);
 /* Writes C as one JSON object to PATH (replacing it atomically), with RT's counters per rule
- * under "rules" (RT may be NULL). */
-int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c);
+ * (the kernel's and the residual's) under "rules" (RT may be NULL). */
+int saker_rt_write_stats(struct saker_rt *rt, const char *path, const struct saker_rt_counters *c);
 
 /* ---- the command line both sakerd and `saker run` use (rt_cli.c) ------------------------- */
 

@@ -174,17 +174,37 @@ static void report_verification(const char *prog, const char *name, const struct
 			prog, name);
 }
 
-static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_opts *o)
+static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_opts *o,
+		   struct saker_bundle *const *bundles, size_t n_bundles)
 {
 	struct saker_rt_counters c;
 	saker_rt_counters(rt, &c);
+	const uint64_t *ks = c.kernel;
 	fprintf(stderr, "%s: events received %" PRIu64 ", lost %" PRIu64 ", alerts %" PRIu64 "\n",
-		prog, c.received, c.kernel[SAKER_STAT_LOST], c.alerts);
+		prog, c.received, ks[SAKER_STAT_LOST] + ks[SAKER_STAT_LOST_OTHER], c.alerts);
+	if (ks[SAKER_STAT_LOST] || ks[SAKER_STAT_LOST_OTHER] || ks[SAKER_STAT_PATH_TRUNC] ||
+	    ks[SAKER_STAT_ARG_TRUNC])
+		fprintf(stderr, "%s: kernel: records lost to a full ring buffer %" PRIu64 ", lost otherwise %"
+			PRIu64 ", paths cut %" PRIu64 ", arguments cut %" PRIu64 "\n", prog,
+			ks[SAKER_STAT_LOST], ks[SAKER_STAT_LOST_OTHER], ks[SAKER_STAT_PATH_TRUNC],
+			ks[SAKER_STAT_ARG_TRUNC]);
 	if (c.residual_matched || c.residual_rejected || c.residual_errors)
 		fprintf(stderr, "%s: residuals matched %" PRIu64 ", rejected %" PRIu64 ", failed %" PRIu64 "\n",
 			prog, c.residual_matched, c.residual_rejected, c.residual_errors);
+	/* Every rule that lost records, by name: the ones whose alerts are incomplete. */
+	for (size_t i = 0; i < n_bundles; i++) {
+		const struct saker_rule_stat *rs;
+		uint32_t n = 0;
+		saker_rt_rule_counters(rt, i, &rs, &n);
+		for (uint32_t j = 0; j < n; j++)
+			if (rs[j].lost)
+				fprintf(stderr, "%s: rule '%s': matched %" PRIu64 ", sent %" PRIu64
+					", lost %" PRIu64 "\n", prog, bundles[i]->rules[j].name,
+					(uint64_t)rs[j].matched, (uint64_t)rs[j].emitted,
+					(uint64_t)rs[j].lost);
+	}
 	if (c.malformed || c.unknown_rule)
-		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
+		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule ids %" PRIu64 "\n",
 			prog, c.malformed, c.unknown_rule);
 	const struct saker_rt_enrich_stats *k = &c.container;
 	if (k->requests || k->na)
@@ -238,15 +258,15 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
 		ret = saker_rt_loop(rt, &rt_stop, &rt_dump, err, sizeof(err));
 		if (ret < 0) {
 			fprintf(stderr, "%s: %s\n", prog, err);
-			report(prog, rt, o);
+			report(prog, rt, o, bundles, n);
 			goto cleanup;
 		}
 		if (ret == 0)
 			break;
 		rt_dump = 0;
-		report(prog, rt, o);
+		report(prog, rt, o, bundles, n);
 	}
-	report(prog, rt, o);
+	report(prog, rt, o, bundles, n);
 	status = 0;
 cleanup:
 	saker_rt_free(rt);

@@ -1,6 +1,6 @@
 /* Putting a bundle into the kernel: check what its requires text asks of the running kernel,
- * open the BPF object from memory, load it (turning a verifier rejection into a readable
- * reason), attach every program, and read the per-CPU counters back. */
+ * open the BPF object from memory, size its per-rule counters, load it (turning a verifier
+ * rejection into a readable reason), attach every program, and read the per-CPU counters back. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +25,8 @@ struct saker_rt_obj {
 	size_t n_links;
 	struct bpf_map *events;
 	struct bpf_map *stats;
+	struct bpf_map *rule_stats;
+	uint32_t n_rules;  /* slots of rule_stats */
 	int ncpus;
 };
 
@@ -266,6 +268,21 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
+	/* One counter slot per rule: the object cannot know how many rules its bundle has. */
+	o->rule_stats = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_STATS);
+	if (!o->rule_stats || bpf_map__type(o->rule_stats) != BPF_MAP_TYPE_PERCPU_ARRAY ||
+	    bpf_map__value_size(o->rule_stats) != sizeof(struct saker_rule_stat)) {
+		ret = say(err, esz, -EINVAL, "the BPF object has no per-rule counter map '%s'",
+			  SAKER_MAP_RULE_STATS);
+		goto fail;
+	}
+	o->n_rules = b->n_rules ? b->n_rules : 1;
+	if ((ret = bpf_map__set_max_entries(o->rule_stats, o->n_rules))) {
+		ret = say(err, esz, ret, "cannot size the per-rule counters to %u rules: %s", o->n_rules,
+			  strerror(-ret));
+		goto fail;
+	}
+
 	if (ring_bytes && (ret = bpf_map__set_max_entries(o->events, ring_bytes))) {
 		ret = say(err, esz, ret, "cannot size the ring buffer to %u bytes: %s", ring_bytes,
 			  strerror(-ret));
@@ -369,6 +386,31 @@ int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__CO
 		}
 		for (int c = 0; c < o->ncpus; c++)
 			out[k] += vals[c];
+	}
+	free(vals);
+	return ret;
+}
+
+int saker_rt_obj_rule_stats(const struct saker_rt_obj *o, struct saker_rule_stat *out, uint32_t n)
+{
+	struct saker_rule_stat *vals = calloc((size_t)o->ncpus, sizeof(*vals));
+	int ret = 0;
+	if (!vals)
+		return -ENOMEM;
+	if (n > o->n_rules)
+		n = o->n_rules;
+	for (uint32_t k = 0; k < n; k++) {
+		memset(&out[k], 0, sizeof(out[k]));
+		if (bpf_map__lookup_elem(o->rule_stats, &k, sizeof(k), vals,
+					 (size_t)o->ncpus * sizeof(*vals), 0)) {
+			ret = -errno;
+			continue;
+		}
+		for (int c = 0; c < o->ncpus; c++) {
+			out[k].matched += vals[c].matched;
+			out[k].emitted += vals[c].emitted;
+			out[k].lost += vals[c].lost;
+		}
 	}
 	free(vals);
 	return ret;

@@ -1,6 +1,6 @@
-/* The event loop: one ring buffer manager over every loaded bundle, one alert line per matched
- * rule bit, written and flushed as it happens, and the counters that prove what the kernel
- * filtered, what reached user space and what was lost. */
+/* The event loop: one ring buffer manager over every loaded bundle, one alert line per rule id
+ * a record carries (once its residual, if any, holds), written and flushed as it happens, and the
+ * counters that prove what the kernel filtered, what reached user space and what was lost. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,6 +28,7 @@ struct rt_source {
 	struct saker_rt_obj *obj;
 	uint64_t kernel_last[SAKER_STAT__COUNT]; /* last values read, kept after unload */
 	struct rt_rule_count *rules;             /* one per rule of the bundle */
+	struct saker_rule_stat *rules_last;      /* the kernel's per-rule counters, last read */
 };
 
 struct saker_rt {
@@ -42,7 +43,7 @@ struct saker_rt {
 	size_t n_sources;
 	struct ring_buffer *rb;
 	struct saker_rt_str line;
-	struct saker_event *ev;   /* decode buffer: too big for the callback's stack */
+	struct saker_event *ev;   /* the record being handled, decoded */
 	struct saker_rt_counters c;
 	int write_err;            /* first output error, stops the loop */
 };
@@ -119,6 +120,7 @@ void saker_rt_free(struct saker_rt *rt)
 	for (size_t i = 0; i < rt->n_sources; i++) {
 		saker_rt_obj_free(rt->sources[i].obj);
 		free(rt->sources[i].rules);
+		free(rt->sources[i].rules_last);
 	}
 	free(rt->sources);
 	saker_rt_residual_free(rt->resid);
@@ -137,53 +139,47 @@ int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, 
 	const struct saker_bundle *b = src->bundle;
 
 	rt->c.received++;
-	if (saker_rt_event_decode(data, size, ev)) {
+	if (saker_event_decode(data, size, ev)) {
 		rt->c.malformed++;
 		return 0;
 	}
-	for (uint32_t w = 0; w < SAKER_RULE_WORDS; w++) {
-		uint64_t bits = ev->matched[w];
-		while (bits) {
-			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
-			bits &= bits - 1;
-			uint32_t i = w * 64 + bit;
-			if (i >= b->n_rules) {
-				rt->c.unknown_rule++;
+	for (uint32_t j = 0; j < ev->h.n_rules; j++) {
+		uint32_t i = ev->rules[j];
+		if (i >= b->n_rules) {
+			rt->c.unknown_rule++;
+			continue;
+		}
+		src->rules[i].kernel++;
+		if (b->rules[i].residual) {
+			int m = saker_rt_residual_eval(rt->resid, &rt->render, &b->rules[i], ev);
+			if (m == 0) {
+				src->rules[i].residual_rejected++;
+				rt->c.residual_rejected++;
 				continue;
 			}
-			src->rules[i].kernel++;
-			if (b->rules[i].residual) {
-				int m = saker_rt_residual_eval(rt->resid, &rt->render, &b->rules[i], ev);
-				if (m == 0) {
-					src->rules[i].residual_rejected++;
-					rt->c.residual_rejected++;
-					continue;
-				}
-				if (m < 0)
-					rt->c.residual_errors++; /* fail closed: the kernel part matched */
-				else
-					rt->c.residual_matched++;
-				src->rules[i].residual_matched++;
-			}
-			saker_rt_str_reset(&rt->line);
-			int ret = saker_rt_render_alert(&rt->render, &b->rules[i], ev, rt->opts.json,
-							&rt->line);
-			if (!ret) {
-				saker_rt_str_put(&rt->line, "\n", 1);
-				ret = rt->line.err;
-			}
-			if (ret) {
-				rt->line.err = 0;
-				rt->write_err = ret;
-				return ret;
-			}
-			if (fwrite(rt->line.p, 1, rt->line.len, rt->out) != rt->line.len ||
-			    fflush(rt->out)) {
-				rt->write_err = errno ? -errno : -EIO;
-				return rt->write_err;
-			}
-			rt->c.alerts++;
+			if (m < 0)
+				rt->c.residual_errors++; /* fail closed: the kernel part matched */
+			else
+				rt->c.residual_matched++;
+			src->rules[i].residual_matched++;
 		}
+		saker_rt_str_reset(&rt->line);
+		int ret = saker_rt_render_alert(&rt->render, &b->rules[i], ev, rt->opts.json,
+						&rt->line);
+		if (!ret) {
+			saker_rt_str_put(&rt->line, "\n", 1);
+			ret = rt->line.err;
+		}
+		if (ret) {
+			rt->line.err = 0;
+			rt->write_err = ret;
+			return ret;
+		}
+		if (fwrite(rt->line.p, 1, rt->line.len, rt->out) != rt->line.len || fflush(rt->out)) {
+			rt->write_err = errno ? -errno : -EIO;
+			return rt->write_err;
+		}
+		rt->c.alerts++;
 	}
 	return 0;
 }
@@ -217,7 +213,10 @@ int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, s
 	rt->sources = s;
 	memset(&s[rt->n_sources], 0, sizeof(*s));
 	s[rt->n_sources].rules = calloc(b->n_rules ? b->n_rules : 1, sizeof(struct rt_rule_count));
-	if (!s[rt->n_sources].rules) {
+	s[rt->n_sources].rules_last = calloc(b->n_rules ? b->n_rules : 1, sizeof(struct saker_rule_stat));
+	if (!s[rt->n_sources].rules || !s[rt->n_sources].rules_last) {
+		free(s[rt->n_sources].rules);
+		free(s[rt->n_sources].rules_last);
 		saker_rt_obj_free(obj);
 		return say(err, esz, -ENOMEM, "out of memory");
 	}
@@ -264,7 +263,24 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 	*c = rt->c;
 }
 
-int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c)
+int saker_rt_rule_counters(struct saker_rt *rt, size_t bundle, const struct saker_rule_stat **out,
+			   uint32_t *n)
+{
+	if (bundle >= rt->n_sources)
+		return -EINVAL;
+	struct rt_source *s = &rt->sources[bundle];
+	uint32_t nr = s->bundle->n_rules;
+	struct saker_rule_stat *now = calloc(nr ? nr : 1, sizeof(*now));
+	int ret = now ? saker_rt_obj_rule_stats(s->obj, now, nr) : -ENOMEM;
+	if (!ret)
+		memcpy(s->rules_last, now, nr * sizeof(*now));
+	free(now);
+	*out = s->rules_last;
+	*n = nr;
+	return ret;
+}
+
+int saker_rt_write_stats(struct saker_rt *rt, const char *path, const struct saker_rt_counters *c)
 {
 	char tmp[4096];
 	int ret = 0;
@@ -279,29 +295,38 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64
 		",\"container_lookup_requests\":%" PRIu64 ",\"container_lookup_unknown\":%" PRIu64
 		",\"container_lookup_waits_expired\":%" PRIu64
-		",\"events_received\":%" PRIu64 ",\"kernel_lost\":%" PRIu64
+		",\"events_received\":%" PRIu64 ",\"kernel_arg_truncated\":%" PRIu64
+		",\"kernel_lost\":%" PRIu64 ",\"kernel_lost_other\":%" PRIu64
 		",\"kernel_matched\":%" PRIu64 ",\"kernel_path_truncated\":%" PRIu64
-		",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64
-		",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
+		",\"kernel_records\":%" PRIu64 ",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64
+		",\"malformed\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
 		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
 		c->alerts, k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
-		c->received, c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_MATCHED],
-		c->kernel[SAKER_STAT_PATH_TRUNC], c->kernel[SAKER_STAT_SEEN],
-		c->kernel[SAKER_STAT_LOST], c->malformed, c->residual_errors, c->residual_matched,
-		c->residual_rejected);
+		c->received, c->kernel[SAKER_STAT_ARG_TRUNC], c->kernel[SAKER_STAT_LOST],
+		c->kernel[SAKER_STAT_LOST_OTHER], c->kernel[SAKER_STAT_MATCHED],
+		c->kernel[SAKER_STAT_PATH_TRUNC], c->kernel[SAKER_STAT_RECORDS],
+		c->kernel[SAKER_STAT_SEEN], c->kernel[SAKER_STAT_LOST] + c->kernel[SAKER_STAT_LOST_OTHER],
+		c->malformed, c->residual_errors, c->residual_matched, c->residual_rejected);
 	struct saker_rt_str name = { 0 };
 	bool first = true;
 	for (size_t i = 0; rt && i < rt->n_sources; i++) {
 		const struct rt_source *s = &rt->sources[i];
+		const struct saker_rule_stat *ks;
+		uint32_t nk = 0;
+		saker_rt_rule_counters(rt, i, &ks, &nk);
 		for (uint32_t r = 0; r < s->bundle->n_rules; r++) {
 			const struct saker_rule_meta *m = &s->bundle->rules[r];
+			struct saker_rule_stat kr = r < nk ? ks[r] : (struct saker_rule_stat){ 0 };
 			saker_rt_str_reset(&name);
 			saker_rt_str_json(&name, m->name, strlen(m->name));
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
-				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64 "}",
+				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
+				",\"bundle\":%zu,\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
+				",\"kernel_lost\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
-				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected);
+				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
+				i, (uint64_t)kr.matched, (uint64_t)kr.emitted, (uint64_t)kr.lost);
 			first = false;
 		}
 	}

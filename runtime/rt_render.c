@@ -1,5 +1,5 @@
-/* From a kernel event record to Falco's alert lines: record checks, the value of every field of
- * fields.def, the text line and the JSON object (falco/RULES-SCHEMA.md §7). */
+/* From a decoded event record to Falco's alert lines: the value of every field of fields.def,
+ * the text line and the JSON object (falco/RULES-SCHEMA.md §7). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -113,39 +113,9 @@ void saker_rt_str_fini(struct saker_rt_str *s)
 
 /* ---- records ------------------------------------------------------------------------------ */
 
-int saker_rt_event_decode(const void *data, size_t size, struct saker_event *ev)
-{
-	/* The kernel may send a record cut after the last string it filled, but never less than
-	 * the fixed part, and never more than the struct this sakerd knows. */
-	if (!data || size < offsetof(struct saker_event, path) || size > sizeof(*ev))
-		return -EINVAL;
-	memset(ev, 0, sizeof(*ev));
-	memcpy(ev, data, size);
-	if (ev->valid & SAKER_EV_PATH) {
-		if (ev->path_len >= SAKER_PATH_MAX ||
-		    offsetof(struct saker_event, path) + ev->path_len > size)
-			return -EINVAL;
-		ev->path[ev->path_len] = 0;
-	} else {
-		ev->path[0] = 0;
-	}
-	if (ev->valid & SAKER_EV_EXE) {
-		if (ev->exe_len >= SAKER_PATH_MAX ||
-		    offsetof(struct saker_event, exepath) + ev->exe_len > size)
-			return -EINVAL;
-		ev->exepath[ev->exe_len] = 0;
-	} else {
-		ev->exepath[0] = 0;
-	}
-	ev->comm[SAKER_COMM_LEN - 1] = 0;
-	ev->pcomm[SAKER_COMM_LEN - 1] = 0;
-	ev->container_id[SAKER_CID_LEN - 1] = 0;
-	return 0;
-}
-
 uint64_t saker_rt_event_wall_ns(const struct saker_rt_render *r, const struct saker_event *ev)
 {
-	return (uint64_t)((int64_t)ev->ts_ns + r->boot_to_wall_ns);
+	return (uint64_t)((int64_t)ev->h.ts_ns + r->boot_to_wall_ns);
 }
 
 /* ---- field values ------------------------------------------------------------------------- */
@@ -187,7 +157,7 @@ static void fmt_date(uint64_t ns, char *buf, size_t size)
 void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
 			  int field, struct sk_field_value *v, char scratch[SAKER_RT_SCRATCH])
 {
-	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
+	const bool in_container = ev->h.flags & SAKER_EVF_CONTAINER;
 
 	sk_event_field(ev, field, v, scratch);
 	switch ((enum sk_field_id)field) {
@@ -230,17 +200,17 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 		v_str(v, "syscall");
 		break;
 	case SK_FLD_USER_LOGINNAME:
-		if ((ev->valid & SAKER_EV_LOGINUID) && ev->loginuid != UINT32_MAX)
-			v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->loginuid) : NULL);
+		if ((ev->h.flags & SAKER_EVF_LOGINUID) && ev->h.loginuid != UINT32_MAX)
+			v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->h.loginuid) : NULL);
 		break;
 	case SK_FLD_GROUP_NAME:
-		v_str(v, r->enrich ? saker_rt_group_name(r->enrich, ev->gid) : NULL);
+		v_str(v, r->enrich ? saker_rt_group_name(r->enrich, ev->h.gid) : NULL);
 		break;
 	case SK_FLD_EVT_HOSTNAME:
 		v_str(v, r->hostname);
 		break;
 	case SK_FLD_USER_NAME:
-		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->uid) : NULL);
+		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->h.uid) : NULL);
 		break;
 	case SK_FLD_CONTAINER_NAME:
 	case SK_FLD_CONTAINER_IMAGE:
@@ -258,7 +228,7 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 			break;
 		}
 		const struct saker_rt_container *c =
-			r->enrich ? saker_rt_container_lookup(r->enrich, ev->container_id) : NULL;
+			r->enrich ? saker_rt_container_lookup(r->enrich, ev->h.container_id) : NULL;
 		if (!c)
 			break;
 		if (field == SK_FLD_CONTAINER_NAME)

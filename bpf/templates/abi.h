@@ -1,33 +1,44 @@
-/* The seam between the template (saker.bpf.c) and the code compiler/codegen.c generates: the
- * functions each side defines for the other, and the limits the generated code relies on.
- * Included by the template and by codegen.c, so the two can only disagree in one place. */
+/* The seam between the templates (core*.bpf.c, fam_*.bpf.c) and the code compiler/codegen.c
+ * generates: the functions each side defines for the other, and the limits the generated code
+ * relies on. Included by the templates and by codegen.c, so the two can only disagree in one
+ * place. */
 #ifndef SAKER_ABI_H
 #define SAKER_ABI_H
 
 /* Defined by the generated module.
- *   int  saker_gen_hooked(u64 nr)          1 when some rule looks at syscall NR's exit
- *   void saker_gen_match(void *c, u64 nr)  evaluates every rule, calling saker_set_match
+ *   int  saker_gen_event(u64 nr)           the event (events.def id) of the syscall exit NR when
+ *                                          some rule looks at it, else -1. NR is numbered by the
+ *                                          call's ABI: the function asks saker_compat() which
+ *                                          one, only for numbers hooked on some architecture
+ *   void saker_gen_match(void *c, u32 ev)  evaluates every rule of event EV, calling
+ *                                          saker_set_match for each that holds
  *   saker_pats[saker_n_pats][SAKER_PAT_SIZE]  patterns of contains/icontains/glob/pmatch and
- *                                             long constants, .rodata */
-#define SAKER_FN_HOOKED       saker_gen_hooked
+ *                                             long constants, .rodata
+ *   u32  saker_families                    SK_FB_* of the families whose events some rule
+ *                                          looks at: the code of the others folds away */
+#define SAKER_FN_EVENT        saker_gen_event
 #define SAKER_FN_MATCH        saker_gen_match
 #define SAKER_VAR_PATS        saker_pats
 #define SAKER_VAR_N_PATS      saker_n_pats
+#define SAKER_VAR_FAMILIES    saker_families
 
-/* Defined by the template; C is the opaque per-event context the template passes in.
- *   int  saker_int_has(void *c, int field)        1 when FIELD has a value for this event
- *   s64  saker_int_val(void *c, int field)        its value (booleans are 0 or 1)
- *   int  saker_str_len(void *c, int field)        length of the string, -1 when missing
- *   const char *saker_str_ptr(void *c, int field) its bytes (not NUL-terminated at len)
- *   void saker_set_match(void *c, u32 rule)       sets bit RULE of saker_event.matched
- * Every field is computed at most once per event, on first use. */
-#define SAKER_FN_INT_HAS      saker_int_has
-#define SAKER_FN_INT_VAL      saker_int_val
-#define SAKER_FN_STR_LEN      saker_str_len
-#define SAKER_FN_STR_PTR      saker_str_ptr
+/* Defined by the templates; C is the opaque per-event context they pass in.
+ *   int  saker_compat(void)                 1 when the current syscall came through the i386
+ *                                           (compat) entry, so NR is an i386 number
+ *   int  saker_int(void *c, int field, s64 *v)  1 with FIELD's value in *V (booleans are 0 or 1),
+ *                                           or 0 when it has none for this event
+ *   int  saker_str(void *c, int field, const char **p)  the length of FIELD's string, its bytes
+ *                                           at *P (not NUL-terminated at the length), or -1
+ *                                           when it has none
+ *   void saker_set_match(void *c, u32 rule)  rule RULE (its index in the bundle) holds
+ * Every field is computed at most once per event, on first use. A field of a family other than
+ * the event's (fields.def) has no value. */
+#define SAKER_FN_COMPAT       saker_compat
+#define SAKER_FN_INT          saker_int
+#define SAKER_FN_STR          saker_str
 #define SAKER_FN_SET_MATCH    saker_set_match
 
-/* Also defined by the template, but as BPF global functions: the verifier checks each once,
+/* Also defined by the templates, but as BPF global functions: the verifier checks each once,
  * whatever the number of rules calling them, so they must stay external.
  *   int saker_str_contains(int field, u32 pat, u32 plen, int icase)
  *   int saker_str_glob(int field, u32 pat, u32 plen)
@@ -45,11 +56,11 @@
 #define SAKER_BYTES_PREFIX 1
 #define SAKER_BYTES_SUFFIX 2
 
-/* What code generation makes internal after linking, so that O2 inlines and prunes it. */
+/* What code generation makes internal after linking, besides every always_inline function of
+ * the templates (their helpers to one another), so that O2 inlines and prunes it. */
 #define SAKER_ABI_INTERNAL(X) \
-	X(SAKER_FN_HOOKED) X(SAKER_FN_MATCH) X(SAKER_VAR_PATS) X(SAKER_VAR_N_PATS) \
-	X(SAKER_FN_INT_HAS) X(SAKER_FN_INT_VAL) X(SAKER_FN_STR_LEN) X(SAKER_FN_STR_PTR) \
-	X(SAKER_FN_SET_MATCH)
+	X(SAKER_FN_EVENT) X(SAKER_FN_MATCH) X(SAKER_VAR_PATS) X(SAKER_VAR_N_PATS) \
+	X(SAKER_VAR_FAMILIES)
 
 #define SAKER_ABI_STR_(x) #x
 #define SAKER_ABI_STR(x)  SAKER_ABI_STR_(x)
@@ -70,11 +81,5 @@
 #define SAKER_GLOB_SEGSTAR 5 /* '*' inside a component: any run of bytes but '/' */
 #define SAKER_GLOB_LEAD    6 /* a component starts: skip any '/', then there must be a byte */
 #define SAKER_GLOB_TAIL    7 /* the components matched: the subject ends, or goes on with '/' */
-
-/* Syscalls of the open family: the ones whose exits fill open_flags and the fd fields. */
-#define SAKER_NR_OPEN    2
-#define SAKER_NR_CREAT   85
-#define SAKER_NR_OPENAT  257
-#define SAKER_NR_OPENAT2 437
 
 #endif

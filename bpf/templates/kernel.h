@@ -26,13 +26,29 @@ typedef __u32 __wsum;
 
 #define SK_CORE __attribute__((preserve_access_index))
 
-/* x86-64 registers as saved at syscall entry; orig_ax is the syscall number. */
+/* x86-64 registers as saved at syscall entry; orig_ax is the syscall number. A native call
+ * passes its arguments in di, si, dx, r10, r8, r9; an i386 (compat) one in bx, cx, dx, si, di,
+ * bp, 32 bits each. */
 struct pt_regs {
-	unsigned long di;
-	unsigned long si;
+	unsigned long bx;
+	unsigned long cx;
 	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long bp;
+	unsigned long r10;
+	unsigned long r8;
+	unsigned long r9;
 	unsigned long orig_ax;
 } SK_CORE;
+
+/* x86's thread-synchronous status: TS_COMPAT is set while a syscall that came through the i386
+ * entry runs (in_ia32_syscall()), and cleared on the way back to user space, after the sys_exit
+ * tracepoint. */
+struct thread_info {
+	__u32 status;
+} SK_CORE;
+#define SK_TS_COMPAT 0x0002
 
 typedef struct {
 	__u32 val;
@@ -130,9 +146,22 @@ struct css_set {
 	struct cgroup *dfl_cgrp;
 } SK_CORE;
 
+struct upid {
+	int nr;
+	void *ns; /* struct pid_namespace * */
+} SK_CORE;
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1]; /* level + 1 of them, [0] the host's */
+} SK_CORE;
+
 struct task_struct {
+	struct thread_info thread_info;
 	int pid;
 	int tgid;
+	struct task_struct *group_leader;
+	struct pid *thread_pid;
 	char comm[16];
 	struct task_struct *real_parent;
 	const struct cred *cred;

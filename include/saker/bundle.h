@@ -24,6 +24,9 @@
 				    * conditions, left-out rules, signatures) */
 #define SAKER_BUNDLE_FORMAT_MIN 1  /* the oldest format the decoder reads (1: exact rules only,
 				    * never signed) */
+/* Rules one bundle may hold: a bound of the checker and of this format's encoder and decoder
+ * for now, not of the kernel side (event records carry rule ids, without a limit). */
+#define SAKER_MAX_RULES      256
 
 enum saker_section {
 	SAKER_SEC_OBJECT   = 1, /* the BPF ELF object */
@@ -93,7 +96,7 @@ struct saker_bundle {
 	uint8_t *object;                 /* BPF ELF */
 	size_t object_size;
 	char *requires;                  /* NUL-terminated text */
-	struct saker_rule_meta *rules;   /* bit i of saker_event.matched is rules[i] */
+	struct saker_rule_meta *rules;   /* rule id i of an event record is rules[i] */
 	uint32_t n_rules;
 	struct saker_left_out *left_out; /* rules the compiler left out */
 	uint32_t n_left_out;

@@ -47,12 +47,17 @@ enum sk_field_flag {
 	SK_F_LIST           = 1 << 11, /* list-valued: in, intersects and exists only */
 };
 
-/* Event families: the kernel unit that captures a group of syscalls (DESIGN.md decision 12). */
+/* Event families: the kernel unit that captures a group of syscalls (DESIGN.md decision 12).
+ * X(IDENT, name): a family other than NONE is one template file, bpf/templates/fam_<name>.bpf.c,
+ * defining sk_<name>_int, sk_<name>_str and sk_<name>_fill (bpf/templates/core.h says what each
+ * does), and decodes in runtime/event_fields.c. Which syscalls a family captures is the family
+ * column of events.def; which fields it has, the families in fields.def's kernel column. */
 #define SK_FAMILIES(X) \
-	X(NONE) /* not hooked */ \
-	X(OPEN)
+	X(NONE, none)     /* not hooked */ \
+	X(OPEN, open)     /* open, openat, openat2, creat: the file the call opened */ \
+	X(PTRACE, ptrace) /* ptrace: the request and its target */
 enum sk_family {
-#define SK_FAM_ENUM(f) SK_FAM_##f,
+#define SK_FAM_ENUM(F, f) SK_FAM_##F,
 	SK_FAMILIES(SK_FAM_ENUM)
 #undef SK_FAM_ENUM
 	SK_FAM__COUNT
@@ -61,10 +66,16 @@ enum sk_family {
  * (it comes from the task, not from the syscall). */
 #define SK_FB(f) (1u << SK_FAM_##f)
 #define SK_FB_ANY 0xffffffffu
+/* fields.def's kernel column names families bare (OPEN, OPEN | PTRACE): where it is expanded,
+ * SK_FAMILY_NAMES declares each name as its family's bit (and the expander defines ANY). */
+#define SK_FAM_NAME_(F, f) F = SK_FB(F),
+#define SK_FAMILY_NAMES enum { SK_FAMILIES(SK_FAM_NAME_) }
 
 enum sk_kernel_flag {
 	SK_K_ALIGNED   = 1 << 0, /* the string the kernel hands out starts 8-byte aligned */
 	SK_K_CANONICAL = 1 << 1, /* a path "/" or "/a/b": no empty component, no trailing '/' */
+	SK_K_LOWERED   = 1 << 2, /* tests on it become other tests (event sets, constants, return
+				  * values, bits of a number): the kernel never reads it as a value */
 };
 
 /* What the kernel side knows of a field (the field table's kernel column). */
@@ -127,7 +138,7 @@ int sk_event_from_nr(enum sk_arch arch, long nr);
 /* The syscall number of event ID on ARCH, or -1 when ARCH has no such syscall. */
 long sk_event_nr(enum sk_arch arch, int id);
 
-/* ---- open flags and errno names ------------------------------------------------------------ */
+/* ---- open flags, ptrace requests and errno names --------------------------------------- */
 
 /* Open flags (openflags.def). */
 struct sk_open_flag {
@@ -141,6 +152,9 @@ extern const unsigned sk_n_open_flags;
 /* Renders FLAGS as evt.arg.flags does ("O_WRONLY|O_CREAT"); returns the length written (NUL
  * terminated, truncated to SIZE). */
 int sk_open_flags_render(unsigned long long flags, char *buf, unsigned size);
+
+/* ptrace requests (ptrace.def): the name of request REQ ("PTRACE_ATTACH"), or NULL. */
+const char *sk_ptrace_request_name(unsigned long long req);
 
 /* errno names for evt.res: name of errno E (positive), or NULL. */
 const char *sk_errno_name(int e);

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,14 +30,17 @@
 #include <linux/openat2.h>
 
 #include "codegen.h"
+#include "eval.h"
 #include "rules.h"
 #include "saker/event.h"
+#include "saker/event_fields.h"
 #include "saker/fields.h"
 
 #define NR_OPEN    2
 #define NR_CREAT   85
 #define NR_OPENAT  257
 #define NR_OPENAT2 437
+#define NR_PTRACE  101
 #define TEST_COMM  "sk_cg_test"
 
 /* ---- building rulesets by hand ------------------------------------------------------- */
@@ -258,15 +263,18 @@ static void test_refuses_user_field(void **state)
 
 
 struct got {
-	uint64_t matched[SAKER_RULE_WORDS];
-	uint32_t valid;
+	uint64_t rules;   /* bit i: the record named rule i (for i < 64) */
+	uint32_t n_rules, part, flags, oflags;
+	bool has_path, has_exe;
 	int64_t res;
 	char path[SAKER_PATH_MAX];
 	char exe[SAKER_PATH_MAX];
 	char comm[SAKER_COMM_LEN];
 	char cid[SAKER_CID_LEN];
-	uint32_t pid, tid, uid, nr;
-	uint64_t flags;
+	uint32_t pid, tid, vpid, vtid, uid, nr, event, arch;
+	uint64_t flags_arg;
+	uint64_t raw[sizeof(struct saker_event_hdr) / 8 + 2048]; /* the record itself */
+	size_t size;
 };
 
 struct kern {
@@ -274,8 +282,8 @@ struct kern {
 	struct bpf_link *links[8];
 	int n_links;
 	struct ring_buffer *rb;
-	int stats_fd;
-	struct got got[32];
+	int stats_fd, rule_stats_fd;
+	struct got got[64];
 	int n_got;
 	int foreign;   /* events of other processes (ignored) */
 	pid_t child;   /* a child of ours whose events count as ours, or 0 */
@@ -287,39 +295,58 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	static struct saker_event ev;
 	struct kern *k = ctx;
-	const struct saker_event *e = &ev;
 	struct got *g;
 
-	/* the record stops after the last string in use, terminated */
-	assert_true(size >= offsetof(struct saker_event, path) && size <= sizeof(ev));
-	memset(&ev, 0, sizeof(ev));
-	memcpy(&ev, data, size);
-	if (ev.valid & SAKER_EV_EXE)
-		assert_int_equal(size, offsetof(struct saker_event, exepath) + ev.exe_len + 1);
-	else
-		assert_int_equal(size, offsetof(struct saker_event, path) + ev.path_len + 1);
-	if (e->pid != (uint32_t)getpid() && (!k->child || e->pid != (uint32_t)k->child)) {
+	/* every record the kernel sends decodes, strictly */
+	assert_int_equal(saker_event_decode(data, size, &ev), 0);
+	if (ev.h.pid != (uint32_t)getpid() && (!k->child || ev.h.pid != (uint32_t)k->child)) {
 		k->foreign++;
 		return 0;
 	}
 	assert_true(k->n_got < (int)(sizeof(k->got) / sizeof(k->got[0])));
 	g = &k->got[k->n_got++];
-	memcpy(g->matched, e->matched, sizeof(g->matched));
-	g->valid = e->valid;
-	g->res = e->res;
-	g->pid = e->pid;
-	g->tid = e->tid;
-	g->uid = e->uid;
-	g->nr = e->syscall_nr;
-	g->flags = e->open_flags;
-	memcpy(g->path, e->path, sizeof(g->path));
-	memcpy(g->exe, e->exepath, sizeof(g->exe));
-	memcpy(g->comm, e->comm, sizeof(g->comm));
-	memcpy(g->cid, e->container_id, sizeof(g->cid));
+	memset(g, 0, offsetof(struct got, raw));
+	for (uint32_t i = 0; i < ev.h.n_rules; i++)
+		if (ev.rules[i] < 64)
+			g->rules |= 1ull << ev.rules[i];
+	g->n_rules = ev.h.n_rules;
+	g->part = ev.h.part;
+	g->flags = ev.h.flags;
+	g->res = ev.h.res;
+	g->pid = ev.h.pid;
+	g->tid = ev.h.tid;
+	g->vpid = ev.h.vpid;
+	g->vtid = ev.h.vtid;
+	g->uid = ev.h.uid;
+	g->nr = ev.h.nr;
+	g->event = ev.h.event;
+	g->arch = ev.h.arch;
+	if (ev.h.family == SK_FAM_OPEN) {
+		g->flags_arg = SAKER_EVENT_TAIL(&ev, open)->flags;
+		g->oflags = SAKER_EVENT_TAIL(&ev, open)->oflags;
+	}
+	g->has_path = ev.str[SAKER_STR_FD_NAME] != NULL;
+	g->has_exe = ev.str[SAKER_STR_EXEPATH] != NULL;
+	if (ev.str[SAKER_STR_FD_NAME])
+		memcpy(g->path, ev.str[SAKER_STR_FD_NAME], ev.str_len[SAKER_STR_FD_NAME] + 1);
+	if (ev.str[SAKER_STR_EXEPATH])
+		memcpy(g->exe, ev.str[SAKER_STR_EXEPATH], ev.str_len[SAKER_STR_EXEPATH] + 1);
+	memcpy(g->comm, ev.h.comm, sizeof(g->comm));
+	memcpy(g->cid, ev.h.container_id, sizeof(g->cid));
+	assert_true(size <= sizeof(g->raw));
+	memcpy(g->raw, data, size);
+	g->size = size;
 	return 0;
 }
 
-static void kern_load(struct kern *k, const uint8_t *obj, size_t len)
+/* The record G holds, decoded again (its pointers into G). */
+static void got_event(const struct got *g, struct saker_event *ev)
+{
+	assert_int_equal(saker_event_decode(g->raw, g->size, ev), 0);
+}
+
+/* Loads and attaches OBJ, with a counter slot for each of its N_RULES rules. */
+static void kern_load(struct kern *k, const uint8_t *obj, size_t len, size_t n_rules)
 {
 	struct bpf_program *prog = NULL;
 	struct bpf_map *m;
@@ -329,6 +356,9 @@ static void kern_load(struct kern *k, const uint8_t *obj, size_t len)
 	memset(k, 0, sizeof(*k));
 	k->obj = bpf_object__open_mem(obj, len, NULL);
 	assert_non_null(k->obj);
+	m = bpf_object__find_map_by_name(k->obj, SAKER_MAP_RULE_STATS);
+	assert_non_null(m);
+	assert_int_equal(bpf_map__set_max_entries(m, (uint32_t)n_rules), 0);
 	assert_int_equal(bpf_object__load(k->obj), 0);
 	while ((prog = bpf_object__next_program(k->obj, prog))) {
 		k->links[k->n_links] = bpf_program__attach(prog);
@@ -347,6 +377,7 @@ static void kern_load(struct kern *k, const uint8_t *obj, size_t len)
 	m = bpf_object__find_map_by_name(k->obj, SAKER_MAP_STATS);
 	assert_non_null(m);
 	k->stats_fd = bpf_map__fd(m);
+	k->rule_stats_fd = bpf_map__fd(bpf_object__find_map_by_name(k->obj, SAKER_MAP_RULE_STATS));
 }
 
 static void kern_close(struct kern *k)
@@ -359,13 +390,29 @@ static void kern_close(struct kern *k)
 
 static uint64_t kern_stat(struct kern *k, uint32_t which)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	long ncpu = libbpf_num_possible_cpus();
 	uint64_t v[1024] = { 0 }, sum = 0;
 
 	assert_true(ncpu > 0 && ncpu <= 1024);
 	assert_int_equal(bpf_map_lookup_elem(k->stats_fd, &which, v), 0);
 	for (long i = 0; i < ncpu; i++)
 		sum += v[i];
+	return sum;
+}
+
+/* Rule RULE's kernel counters, summed over the CPUs. */
+static struct saker_rule_stat kern_rule_stat(struct kern *k, uint32_t rule)
+{
+	long ncpu = libbpf_num_possible_cpus();
+	struct saker_rule_stat v[1024], sum = { 0 };
+
+	assert_true(ncpu > 0 && ncpu <= 1024);
+	assert_int_equal(bpf_map_lookup_elem(k->rule_stats_fd, &rule, v), 0);
+	for (long i = 0; i < ncpu; i++) {
+		sum.matched += v[i].matched;
+		sum.emitted += v[i].emitted;
+		sum.lost += v[i].lost;
+	}
 	return sum;
 }
 
@@ -381,24 +428,24 @@ static uint64_t bit(int rule)
 	return 1ull << rule;
 }
 
-/* After one action: exactly one event whose rule bits are BITS (or none when BITS is 0). */
+/* After one action: exactly one record whose rules are BITS (or none when BITS is 0). */
 static const struct got *expect_one(struct kern *k, uint64_t bits, const char *what)
 {
 	kern_drain(k);
 	if (!bits) {
 		if (k->n_got)
 			fail_msg("%s: expected no event, got %d (rules 0x%llx, path '%s')", what,
-				 k->n_got, (unsigned long long)k->got[0].matched[0], k->got[0].path);
+				 k->n_got, (unsigned long long)k->got[0].rules, k->got[0].path);
 		return NULL;
 	}
 	if (k->n_got != 1)
 		fail_msg("%s: expected one event, got %d", what, k->n_got);
-	if (k->got[0].matched[0] != bits)
+	if (k->got[0].rules != bits)
 		fail_msg("%s: rules 0x%llx, expected 0x%llx (path '%s')", what,
-			 (unsigned long long)k->got[0].matched[0], (unsigned long long)bits,
-			 k->got[0].path);
-	for (int w = 1; w < SAKER_RULE_WORDS; w++)
-		assert_int_equal(k->got[0].matched[w], 0);
+			 (unsigned long long)k->got[0].rules, (unsigned long long)bits, k->got[0].path);
+	assert_int_equal(k->got[0].n_rules, __builtin_popcountll(bits));
+	assert_int_equal(k->got[0].part, 0);
+	assert_false(k->got[0].flags & SAKER_EVF_MORE);
 	return &k->got[0];
 }
 
@@ -595,12 +642,87 @@ static void test_failed_opens(struct kern *k, const char *dir)
 	assert_true(syscall(SYS_openat, AT_FDCWD, (void *)8, O_WRONLY) < 0);
 	g = expect_one(k, bit(R_NOPATH), "unreadable path");
 	assert_int_equal(g->res, -EFAULT);
-	assert_false(g->valid & SAKER_EV_PATH);
+	assert_false(g->has_path);
 	assert_true(openat(1000000, "gone", O_WRONLY) < 0);
 	g = expect_one(k, bit(R_NOPATH), "bad dirfd");
 	assert_int_equal(g->res, -EBADF);
-	assert_false(g->valid & SAKER_EV_PATH);
+	assert_false(g->has_path);
 	close(dfd);
+	kern_drain(k);
+}
+
+/* An i386 syscall from this 64-bit process, through int $0x80: the compat entry, with i386
+ * numbers and the i386 argument registers (pointers must be below 4 GiB). */
+static long int80(long nr, long bx, long cx, long dx, long si, long di)
+{
+	long ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(bx), "c"(cx), "d"(dx), "S"(si), "D"(di)
+		     : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* i386 calls are told apart from x86-64 ones by the task's compat status, numbered and read as
+ * i386 calls: open (5) and openat (295) alert as their 64-bit twins; readlink (85, creat on
+ * x86-64) and remap_file_pages (257, openat on x86-64) with registers set up like a write open
+ * of the watched file do not. */
+static void test_compat_calls(struct kern *k, const char *dir)
+{
+	char *low = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+			 -1, 0);
+	char *target = low, *link = low + 4096, *buf = low + 6144;
+	const struct got *g;
+	long fd, n;
+	int wfd;
+
+	assert_true(low != MAP_FAILED);
+	snprintf(target, 4096, "%s/target", dir);
+	kern_drain(k);
+	fd = int80(5, (long)target, O_WRONLY, 0, 0, 0);
+	assert_true(fd >= 0);
+	close((int)fd);
+	g = expect_one(k, bit(R_WRITE), "i386 open(2)");
+	assert_int_equal(g->event, SK_EV_OPEN);
+	assert_int_equal(g->nr, 5);
+	assert_int_equal(g->arch, SK_ARCH_I386);
+	assert_true(g->flags & SAKER_EVF_COMPAT);
+	assert_string_equal(g->path, target);
+	assert_int_equal(g->flags_arg & O_ACCMODE, O_WRONLY);
+	fd = int80(295, AT_FDCWD, (long)target, O_RDWR, 0, 0);
+	assert_true(fd >= 0);
+	close((int)fd);
+	g = expect_one(k, bit(R_WRITE), "i386 openat(2)");
+	assert_int_equal(g->event, SK_EV_OPENAT);
+	assert_int_equal(g->nr, 295);
+	assert_string_equal(g->path, target);
+	fd = int80(5, (long)target, O_RDONLY, 0, 0, 0);
+	assert_true(fd >= 0);
+	close((int)fd);
+	expect_one(k, 0, "i386 read open");
+
+	/* readlink returns the length of the link's target: make it the number of a descriptor
+	 * open on the watched file for writing, as creat would return it; edi holds the watched
+	 * path, as creat's x86-64 path register would */
+	wfd = open(target, O_WRONLY);
+	assert_true(wfd >= 0);
+	kern_drain(k);
+	memset(buf, 'x', (size_t)wfd);
+	buf[wfd] = 0;
+	snprintf(link, 1024, "%s/fdlink", dir);
+	assert_int_equal(symlink(buf, link), 0);
+	n = int80(85, (long)link, (long)buf, 64, 0, (long)target);
+	assert_int_equal(n, wfd);
+	expect_one(k, 0, "i386 readlink (creat's x86-64 number)");
+	/* remap_file_pages with edi = AT_FDCWD, esi = the watched path, edx = O_WRONLY: openat's
+	 * x86-64 registers for a write open of it */
+	n = int80(257, 0, 0, O_WRONLY, (long)target, AT_FDCWD);
+	assert_true(n < 0);
+	expect_one(k, 0, "i386 remap_file_pages (openat's x86-64 number)");
+	close(wfd);
+	unlink(link);
+	munmap(low, 8192);
 	kern_drain(k);
 }
 
@@ -634,7 +756,7 @@ static void test_kernel_events(void **state)
 	compile_ok(c, NULL, &obj, &len);
 	k = calloc(1, sizeof(*k));
 	assert_non_null(k);
-	kern_load(k, obj, len);
+	kern_load(k, obj, len, c->n_rules);
 	fprintf(stderr, "[ info ] %d-rule program: %zu instructions, %u verified\n", R__N, k->insns,
 		k->verified);
 
@@ -644,10 +766,13 @@ static void test_kernel_events(void **state)
 	g = expect_one(k, bit(R_WRITE), "write open");
 	assert_string_equal(g->path, buf);
 	assert_int_equal(g->nr, NR_OPENAT);
-	assert_int_equal(g->flags & O_ACCMODE, O_WRONLY);
-	assert_true(g->valid & SAKER_EV_PATH);
-	assert_true(g->valid & SAKER_EV_EXE);
-	assert_false(g->valid & SAKER_EV_DIR);
+	assert_int_equal(g->arch, SK_ARCH_X86_64);
+	assert_int_equal(g->event, SK_EV_OPENAT);
+	assert_false(g->flags & SAKER_EVF_COMPAT);
+	assert_int_equal(g->flags_arg & O_ACCMODE, O_WRONLY);
+	assert_true(g->has_path);
+	assert_true(g->has_exe);
+	assert_false(g->oflags & SAKER_OPENF_DIR);
 	assert_string_equal(g->exe, exe);
 	assert_string_equal(g->comm, TEST_COMM);
 	assert_string_equal(g->cid, "host");
@@ -672,7 +797,7 @@ static void test_kernel_events(void **state)
 
 	dfd = xopen(dir, O_RDONLY | O_DIRECTORY);
 	g = expect_one(k, bit(R_DIR), "directory open");
-	assert_true(g->valid & SAKER_EV_DIR);
+	assert_true(g->oflags & SAKER_OPENF_DIR);
 	assert_string_equal(g->path, dir);
 	fd = openat(dfd, "target", O_WRONLY);
 	assert_true(fd >= 0);
@@ -694,7 +819,7 @@ static void test_kernel_events(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	g = expect_one(k, bit(R_WRITE), "creat(2)");
-	assert_int_equal(g->flags, O_CREAT | O_WRONLY | O_TRUNC);
+	assert_int_equal(g->flags_arg, O_CREAT | O_WRONLY | O_TRUNC);
 	how.flags = O_RDONLY;
 	fd = syscall(SYS_openat2, dfd, "target", &how, sizeof(how));
 	assert_true(fd >= 0);
@@ -731,8 +856,9 @@ static void test_kernel_events(void **state)
 	g = expect_one(k, bit(R_FAIL), "failed open");
 	assert_int_equal(g->res, -ENOENT);
 	/* the path the call named, as Falco has it */
-	assert_true(g->valid & SAKER_EV_PATH);
-	assert_false(g->valid & (SAKER_EV_DIR | SAKER_EV_PATH_TRUNC));
+	assert_true(g->has_path);
+	assert_false(g->oflags & SAKER_OPENF_DIR);
+	assert_false(g->flags & (SAKER_EVF_PATH_TRUNC | SAKER_EVF_ARG_TRUNC));
 	assert_string_equal(g->path, buf);
 
 	test_failed_opens(k, dir);
@@ -750,7 +876,17 @@ static void test_kernel_events(void **state)
 	close(xopen(buf, O_WRONLY | O_CREAT));
 	expect_one(k, bit(R_ICASE), "icontains");
 
+	test_compat_calls(k, dir);
+
 	assert_int_equal(kern_stat(k, SAKER_STAT_LOST), 0);
+	/* every rule's records were sent: the kernel's counters agree with what arrived */
+	for (int r = 0; r < R__N; r++) {
+		struct saker_rule_stat rs = kern_rule_stat(k, (uint32_t)r);
+
+		assert_int_equal(rs.lost, 0);
+		assert_int_equal(rs.matched, rs.emitted);
+		assert_true(rs.matched > 0 || r == R_NEVER);
+	}
 	assert_true(kern_stat(k, SAKER_STAT_SEEN) >= kern_stat(k, SAKER_STAT_MATCHED));
 	assert_true(kern_stat(k, SAKER_STAT_MATCHED) >= 24);
 
@@ -761,6 +897,157 @@ static void test_kernel_events(void **state)
 	sk_comp_free(c);
 	snprintf(buf, sizeof(buf), "rm -rf '%s'", dir);
 	assert_int_equal(system(buf), 0);
+}
+
+/* More rules match one event than a record carries ids: the event comes as several records,
+ * parts 0, 1, ..., all but the last marked MORE, and every rule is named exactly once. */
+static void test_kernel_many_matches(void **state)
+{
+	enum { N = 3 * SAKER_REC_RULES - 5 };
+	char dir[] = "/tmp/saker-cg-many-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
+	static unsigned seen[N];
+	struct saker_event first;
+	sk_comp *c;
+	uint8_t *obj = NULL;
+	size_t len = 0;
+	struct kern *k;
+	unsigned ids = 0;
+
+	(void)state;
+	if (need_root()) {
+		skip();
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/many", dir);
+	c = sk_comp_new();
+	for (int i = 0; i < N; i++)
+		add_rule(c, write_rule(c, path), 4, open_nrs);
+	compile_ok(c, NULL, &obj, &len);
+	k = calloc(1, sizeof(*k));
+	assert_non_null(k);
+	kern_load(k, obj, len, c->n_rules);
+	kern_drain(k);
+	close(xopen(path, O_WRONLY | O_CREAT));
+	kern_drain(k);
+	assert_int_equal(k->n_got, 3);
+	got_event(&k->got[0], &first);
+	for (int r = 0; r < k->n_got; r++) {
+		struct saker_event ev;
+
+		got_event(&k->got[r], &ev);
+		assert_int_equal(ev.h.part, r);
+		assert_int_equal(!!(ev.h.flags & SAKER_EVF_MORE), r < 2);
+		assert_int_equal(ev.h.n_rules, r < 2 ? SAKER_REC_RULES : N - 2 * SAKER_REC_RULES);
+		assert_string_equal(ev.str[SAKER_STR_FD_NAME], path);
+		assert_int_equal(ev.h.ts_ns, first.h.ts_ns); /* one event: the same time */
+		for (unsigned i = 0; i < ev.h.n_rules; i++) {
+			assert_true(ev.rules[i] < N);
+			seen[ev.rules[i]]++;
+			ids++;
+		}
+	}
+	assert_int_equal(ids, N);
+	for (int i = 0; i < N; i++) {
+		struct saker_rule_stat rs = kern_rule_stat(k, (uint32_t)i);
+
+		assert_int_equal(seen[i], 1);
+		assert_int_equal(rs.matched, 1);
+		assert_int_equal(rs.emitted, 1);
+		assert_int_equal(rs.lost, 0);
+	}
+	assert_int_equal(kern_stat(k, SAKER_STAT_RECORDS), 3);
+	assert_int_equal(kern_stat(k, SAKER_STAT_MATCHED), 1);
+	kern_close(k);
+	free(k);
+	free(obj);
+	sk_comp_free(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* One rule per field the kernel computes, "the field has a value", on every hooked event: for
+ * an open and for a ptrace call, each rule's verdict in the kernel equals the reference
+ * evaluator's on the record, which reads fields.def's families. So each family's template
+ * provides exactly the fields the table gives it, and codegen refuses none of them. */
+static void test_kernel_field_families(void **state)
+{
+	static const int hooked_nrs[] = { NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2, NR_PTRACE };
+	char dir[] = "/tmp/saker-cg-fam-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
+	int fields[SK_FLD__COUNT];
+	size_t n = 0;
+	sk_comp *c;
+	uint8_t *obj = NULL;
+	size_t len = 0;
+	struct kern *k;
+	int checked[SK_FAM__COUNT] = { 0 };
+
+	(void)state;
+	if (need_root()) {
+		skip();
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(prctl(PR_SET_NAME, TEST_COMM), 0);
+	c = sk_comp_new();
+	for (int f = 0; f < SK_FLD__COUNT; f++) {
+		const struct sk_field_info *fi = &sk_fields[f];
+		sk_pred *p;
+
+		if (fi->where != SK_W_KERNEL || !fi->k.families || (fi->k.kflags & SK_K_LOWERED))
+			continue;
+		if (fi->type == SK_T_STR)
+			p = p_str(c, f, SK_CMP_PREFIX, "");
+		else
+			p = p_int(c, f, SK_CMP_GE, INT64_MIN);
+		add_rule(c, p, 5, hooked_nrs);
+		fields[n++] = f;
+	}
+	assert_true(n >= 20 && n < 64);
+	compile_ok(c, NULL, &obj, &len);
+	k = calloc(1, sizeof(*k));
+	assert_non_null(k);
+	kern_load(k, obj, len, c->n_rules);
+	kern_drain(k);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	close(xopen(path, O_WRONLY | O_CREAT));
+	assert_true(open(dir, O_RDONLY | O_DIRECTORY | O_EXCL | O_CREAT, 0644) < 0);
+	assert_int_equal(ptrace(PTRACE_ATTACH, 999999999, 0, 0), -1);
+	assert_true(int80(26, PTRACE_PEEKDATA, 999999999, 0, 0, 0) < 0); /* i386 ptrace */
+	kern_drain(k);
+	assert_true(k->n_got >= 4);
+	for (int r = 0; r < k->n_got; r++) {
+		struct saker_event ev;
+
+		got_event(&k->got[r], &ev);
+		assert_false(ev.h.flags & SAKER_EVF_MORE);
+		if (strcmp(ev.h.comm, TEST_COMM))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			int kernel = (int)(k->got[r].rules >> i & 1);
+			int ref = sk_eval_pred(c->rules[i]->pred, &ev);
+
+			if (kernel != ref)
+				fail_msg("%s on %s: the kernel says %d, the field table and the record %d",
+					 sk_fields[fields[i]].name, sk_event_name(ev.h.event), kernel, ref);
+		}
+		checked[ev.h.family]++;
+		if (ev.h.family == SK_FAM_PTRACE) {
+			const struct saker_tail_ptrace *t = SAKER_EVENT_TAIL(&ev, ptrace);
+
+			assert_int_equal(t->pid, 999999999);
+			assert_true(t->request == PTRACE_ATTACH || t->request == PTRACE_PEEKDATA);
+			assert_int_equal(!!(ev.h.flags & SAKER_EVF_COMPAT), t->request == PTRACE_PEEKDATA);
+		}
+	}
+	assert_int_equal(checked[SK_FAM_OPEN], 2);
+	assert_int_equal(checked[SK_FAM_PTRACE], 2);
+	kern_close(k);
+	free(k);
+	free(obj);
+	sk_comp_free(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* Ten ordinary rules in one program: loads, and reports its size. */
@@ -783,7 +1070,7 @@ static void test_kernel_ten_rules(void **state)
 	compile_ok(c, NULL, &one, &one_len);
 	k = calloc(1, sizeof(*k));
 	assert_non_null(k);
-	kern_load(k, one, one_len);
+	kern_load(k, one, one_len, c->n_rules);
 	fprintf(stderr, "[ info ] 1-rule program: %zu instructions, %u verified\n", k->insns,
 		k->verified);
 	kern_close(k);
@@ -809,7 +1096,7 @@ static void test_kernel_ten_rules(void **state)
 	add_rule(c, p_op(c, SK_P_AND, p_int(c, SK_FLD_PROC_PPID, SK_CMP_EQ, 1),
 			 p_str(c, SK_FLD_FD_TYPE, SK_CMP_EQ, "directory"), NULL), 4, open_nrs);
 	compile_ok(c, NULL, &obj, &len);
-	kern_load(k, obj, len);
+	kern_load(k, obj, len, c->n_rules);
 	fprintf(stderr, "[ info ] 10-rule program: %zu instructions, %u verified\n", k->insns,
 		k->verified);
 	kern_close(k);
@@ -829,6 +1116,8 @@ int main(void)
 		cmocka_unit_test(test_refuses_long_pmatch_glob),
 		cmocka_unit_test(test_refuses_user_field),
 		cmocka_unit_test(test_kernel_events),
+		cmocka_unit_test(test_kernel_many_matches),
+		cmocka_unit_test(test_kernel_field_families),
 		cmocka_unit_test(test_kernel_ten_rules),
 	};
 

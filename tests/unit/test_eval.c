@@ -13,45 +13,34 @@
 #include <cmocka.h>
 
 #include "eval.h"
+#include "event_test.h"
 #include "rules.h"
 #include "saker/event.h"
 #include "saker/fields.h"
-
-#define NR_OPEN    2
-#define NR_CREAT   85
-#define NR_OPENAT  257
-#define NR_OPENAT2 437
-#define NR_READ    0
 
 /* ---- events ------------------------------------------------------------------------------ */
 
 /* A successful openat of PATH (NULL: a failed one, res -ENOENT, no path) by "bash". */
 static struct saker_event *ev_open(const char *path, uint64_t flags)
 {
-	struct saker_event *ev = calloc(1, sizeof(*ev));
+	struct saker_event *ev = test_event_new(SK_EV_OPENAT);
 
-	assert_non_null(ev);
-	ev->syscall_nr = NR_OPENAT;
-	ev->open_flags = flags;
-	ev->pid = 100;
-	ev->tid = 101;
-	ev->ppid = 1;
-	ev->uid = 1000;
-	ev->gid = 1000;
-	ev->loginuid = UINT32_MAX;
-	ev->valid = SAKER_EV_PARENT | SAKER_EV_EXE;
-	strcpy(ev->comm, "bash");
-	strcpy(ev->pcomm, "systemd");
-	strcpy(ev->exepath, "/usr/bin/bash");
-	ev->exe_len = (uint16_t)strlen(ev->exepath);
-	if (path) {
-		ev->res = 3;
-		ev->valid |= SAKER_EV_PATH;
-		snprintf(ev->path, sizeof(ev->path), "%s", path);
-		ev->path_len = (uint16_t)strlen(ev->path);
-	} else {
-		ev->res = -ENOENT;
-	}
+	TEST_OPEN(ev)->flags = flags;
+	ev->h.pid = 100;
+	ev->h.tid = 101;
+	ev->h.ppid = 1;
+	ev->h.vpid = 10;
+	ev->h.vtid = 11;
+	ev->h.pvpid = 0;
+	ev->h.uid = 1000;
+	ev->h.gid = 1000;
+	ev->h.loginuid = UINT32_MAX;
+	ev->h.flags |= SAKER_EVF_PARENT;
+	strcpy(ev->h.comm, "bash");
+	strcpy(ev->h.pcomm, "systemd");
+	test_event_str(ev, SAKER_STR_EXEPATH, "/usr/bin/bash");
+	test_event_str(ev, SAKER_STR_FD_NAME, path);
+	test_open_res(ev, path ? 3 : -ENOENT);
 	return ev;
 }
 
@@ -103,11 +92,11 @@ static void test_field_paths(void **state)
 	expect_int(ev, SK_FLD_FD_NUM, 3);
 
 	/* a file in the root, then the root itself */
-	snprintf(ev->path, sizeof(ev->path), "/vmlinuz");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/vmlinuz");
 	expect_str(ev, SK_FLD_FD_DIRECTORY, "/");
 	expect_str(ev, SK_FLD_FD_FILENAME, "vmlinuz");
-	snprintf(ev->path, sizeof(ev->path), "/");
-	ev->valid |= SAKER_EV_DIR;
+	test_event_str(ev, SAKER_STR_FD_NAME, "/");
+	TEST_OPEN(ev)->oflags |= SAKER_OPENF_DIR;
 	expect_str(ev, SK_FLD_FD_DIRECTORY, "/");
 	expect_str(ev, SK_FLD_FD_FILENAME, "");
 	expect_str(ev, SK_FLD_FD_TYPECHAR, "d");
@@ -123,15 +112,9 @@ static void test_field_paths(void **state)
 	expect_str(ev, SK_FLD_FD_TYPECHAR, "f");
 	expect_na(ev, SK_FLD_FD_TYPE);
 	expect_int(ev, SK_FLD_FD_NUM, -1);
-	/* leftover bytes in the buffer do not make a path */
-	strcpy(ev->path, "/stale");
-	expect_na(ev, SK_FLD_FD_NAME);
-	expect_na(ev, SK_FLD_FD_DIRECTORY);
 	/* one that names the path the call passed: Falco has fd.name and fd.directory, but no
 	 * fd.filename nor fd.type */
-	ev->valid |= SAKER_EV_PATH;
-	snprintf(ev->path, sizeof(ev->path), "/etc/shadow");
-	ev->path_len = (uint16_t)strlen(ev->path);
+	test_event_str(ev, SAKER_STR_FD_NAME, "/etc/shadow");
 	expect_str(ev, SK_FLD_FD_NAME, "/etc/shadow");
 	expect_str(ev, SK_FLD_FD_DIRECTORY, "/etc");
 	expect_na(ev, SK_FLD_FD_FILENAME);
@@ -156,39 +139,69 @@ static void test_field_event(void **state)
 	expect_int(ev, SK_FLD_EVT_RAWRES, 3);
 	expect_int(ev, SK_FLD_EVT_FAILED, 0);
 
-	ev->open_flags = 2; /* O_RDWR reads and writes */
+	TEST_OPEN(ev)->flags = 2; /* O_RDWR reads and writes */
 	expect_int(ev, SK_FLD_EVT_IS_OPEN_WRITE, 1);
 	expect_int(ev, SK_FLD_EVT_IS_OPEN_READ, 1);
 	expect_str(ev, SK_FLD_EVT_ARG_FLAGS, "O_RDWR");
-	ev->open_flags = 0;
+	TEST_OPEN(ev)->flags = 0;
 	expect_str(ev, SK_FLD_EVT_ARG_FLAGS, "O_RDONLY");
 	expect_int(ev, SK_FLD_EVT_IS_OPEN_READ, 1);
 
 	/* creat: the kernel records the flags creat implies; the record is rendered as is */
-	ev->syscall_nr = NR_CREAT;
-	ev->open_flags = 01 | 0100 | 01000;
+	test_event_type(ev, SK_EV_CREAT);
+	TEST_OPEN(ev)->flags = 01 | 0100 | 01000;
 	expect_str(ev, SK_FLD_EVT_TYPE, "creat");
 	expect_str(ev, SK_FLD_EVT_ARG_FLAGS, "O_WRONLY|O_CREAT|O_TRUNC");
 	expect_int(ev, SK_FLD_EVT_IS_OPEN_CREATE, 1);
 
-	ev->res = -EEXIST;
+	test_open_res(ev, -EEXIST);
 	expect_str(ev, SK_FLD_EVT_RES, "EEXIST");
 	expect_int(ev, SK_FLD_EVT_FAILED, 1);
 	expect_int(ev, SK_FLD_FD_NUM, -1);
-	ev->res = -4000; /* no errno name: the number */
+	test_open_res(ev, -4000); /* no errno name: the number */
 	expect_str(ev, SK_FLD_EVT_RES, "-4000");
 
-	/* not an open: no flags, no fd number, and the open tests are false */
-	ev->syscall_nr = NR_READ;
-	ev->res = 5;
+	/* not an open: the open family's fields are missing (fields.def gives them to OPEN
+	 * only), the tail and the path slot notwithstanding */
+	test_event_type(ev, SK_EV_READ);
+	test_open_res(ev, 5);
 	expect_str(ev, SK_FLD_EVT_TYPE, "read");
 	expect_na(ev, SK_FLD_EVT_ARG_FLAGS);
 	expect_na(ev, SK_FLD_EVT_RAWARG_FLAGS);
 	expect_na(ev, SK_FLD_FD_NUM);
-	expect_int(ev, SK_FLD_EVT_IS_OPEN_WRITE, 0);
-	expect_int(ev, SK_FLD_EVT_IS_OPEN_READ, 0);
-	ev->syscall_nr = 99999;
+	expect_na(ev, SK_FLD_FD_NAME);
+	expect_na(ev, SK_FLD_EVT_IS_OPEN_WRITE);
+	expect_na(ev, SK_FLD_EVT_IS_OPEN_READ);
+	expect_int(ev, SK_FLD_EVT_RAWRES, 5);
+	ev->h.event = SK_EV__COUNT;
 	expect_na(ev, SK_FLD_EVT_TYPE);
+	free(ev);
+}
+
+/* The ptrace family: its fields from its tail; the open family's are missing there. */
+static void test_field_ptrace(void **state)
+{
+	struct saker_event *ev = test_event_new(SK_EV_PTRACE);
+
+	(void)state;
+	TEST_PTRACE(ev)->request = 16;
+	TEST_PTRACE(ev)->pid = 4321;
+	expect_str(ev, SK_FLD_EVT_TYPE, "ptrace");
+	expect_str(ev, SK_FLD_EVT_ARG_REQUEST, "PTRACE_ATTACH");
+	expect_int(ev, SK_FLD_EVT_RAWARG_REQUEST, 16);
+	expect_int(ev, SK_FLD_EVT_ARG_PID, 4321);
+	expect_na(ev, SK_FLD_FD_NAME);
+	expect_na(ev, SK_FLD_EVT_IS_OPEN_WRITE);
+	TEST_PTRACE(ev)->request = 0x4206;
+	expect_str(ev, SK_FLD_EVT_ARG_REQUEST, "PTRACE_SEIZE");
+	/* a number ptrace.def has no name for */
+	TEST_PTRACE(ev)->request = 10;
+	expect_na(ev, SK_FLD_EVT_ARG_REQUEST);
+	expect_int(ev, SK_FLD_EVT_RAWARG_REQUEST, 10);
+	/* and an open has no ptrace fields */
+	test_event_type(ev, SK_EV_OPENAT);
+	expect_na(ev, SK_FLD_EVT_ARG_REQUEST);
+	expect_na(ev, SK_FLD_EVT_ARG_PID);
 	free(ev);
 }
 
@@ -203,30 +216,35 @@ static void test_field_process(void **state)
 	expect_int(ev, SK_FLD_PROC_PID, 100);
 	expect_int(ev, SK_FLD_THREAD_TID, 101);
 	expect_int(ev, SK_FLD_PROC_PPID, 1);
+	expect_int(ev, SK_FLD_PROC_VPID, 10);
+	expect_int(ev, SK_FLD_THREAD_VTID, 11);
+	expect_int(ev, SK_FLD_PROC_PVPID, 0);
 	expect_int(ev, SK_FLD_USER_UID, 1000);
 	expect_int(ev, SK_FLD_GROUP_GID, 1000);
 	expect_str(ev, SK_FLD_CONTAINER_ID, "host");
 	/* loginuid: -1 while unset, whatever the field holds */
 	expect_int(ev, SK_FLD_USER_LOGINUID, -1);
-	ev->valid |= SAKER_EV_LOGINUID;
+	ev->h.flags |= SAKER_EVF_LOGINUID;
 	expect_int(ev, SK_FLD_USER_LOGINUID, -1);
-	ev->loginuid = 1000;
+	ev->h.loginuid = 1000;
 	expect_int(ev, SK_FLD_USER_LOGINUID, 1000);
-	ev->loginuid = 4000000000u; /* rendered unsigned, as the runtime prints it */
+	ev->h.loginuid = 4000000000u; /* rendered unsigned, as the runtime prints it */
 	expect_int(ev, SK_FLD_USER_LOGINUID, 4000000000ll);
-	ev->valid &= ~(uint32_t)SAKER_EV_LOGINUID;
+	ev->h.flags &= ~(uint32_t)SAKER_EVF_LOGINUID;
 	expect_int(ev, SK_FLD_USER_LOGINUID, -1);
 
-	ev->valid |= SAKER_EV_CONTAINER;
-	strcpy(ev->container_id, "0123456789ab");
+	ev->h.flags |= SAKER_EVF_CONTAINER;
+	strcpy(ev->h.container_id, "0123456789ab");
 	expect_str(ev, SK_FLD_CONTAINER_ID, "0123456789ab");
 
 	/* no parent, no executable: missing; a full 15-character comm */
-	ev->valid &= ~(uint32_t)(SAKER_EV_PARENT | SAKER_EV_EXE);
+	ev->h.flags &= ~(uint32_t)SAKER_EVF_PARENT;
+	test_event_str(ev, SAKER_STR_EXEPATH, NULL);
 	expect_na(ev, SK_FLD_PROC_PPID);
+	expect_na(ev, SK_FLD_PROC_PVPID);
 	expect_na(ev, SK_FLD_PROC_PNAME);
 	expect_na(ev, SK_FLD_PROC_EXEPATH);
-	memcpy(ev->comm, "0123456789abcdef", SAKER_COMM_LEN); /* unterminated: bounded */
+	memcpy(ev->h.comm, "0123456789abcdef", SAKER_COMM_LEN); /* unterminated: bounded */
 	expect_str(ev, SK_FLD_PROC_NAME, "0123456789abcde");
 
 	/* only user space knows these */
@@ -267,7 +285,8 @@ static void check_text(const char *pre, const char *cond, const struct saker_eve
 
 	if (got != want)
 		fail_msg("'%s' on %s (res %lld): got %d, expected %d", cond,
-			 ev->valid & SAKER_EV_PATH ? ev->path : "<no path>", (long long)ev->res, got, want);
+			 ev->str[SAKER_STR_FD_NAME] ? ev->str[SAKER_STR_FD_NAME] : "<no path>",
+			 (long long)ev->h.res, got, want);
 }
 
 #define T(cond, ev, want) check_text(NULL, cond, ev, want)
@@ -303,7 +322,7 @@ static void test_missing_values(void **state)
 	T("fd.num = -1", failed, 1);
 	T("fd.num < 0", ok, 0);
 	T("proc.ppid != 7", ok, 1);
-	failed->valid &= ~(uint32_t)SAKER_EV_PARENT;
+	failed->h.flags &= ~(uint32_t)SAKER_EVF_PARENT;
 	T("proc.ppid != 7", failed, 0);
 	T("proc.pname != x", failed, 0);
 	T("not proc.pname = x", failed, 1);
@@ -320,14 +339,14 @@ static void test_numbers(void **state)
 
 	(void)state;
 	/* signed: the return value and fd.num go negative */
-	ev->res = 7;
+	test_open_res(ev, 7);
 	T("fd.num = 7", ev, 1);
 	T("fd.num >= 7 and fd.num <= 7 and fd.num > 6 and fd.num < 8", ev, 1);
 	T("fd.num > 7 or fd.num < 7 or fd.num != 7", ev, 0);
 	T("evt.rawres in (1, 7, 9)", ev, 1);
 	T("evt.rawres in (1, 9)", ev, 0);
-	ev->res = -ENOENT;
-	ev->valid &= ~(uint32_t)SAKER_EV_PATH;
+	test_open_res(ev, -ENOENT);
+	test_event_str(ev, SAKER_STR_FD_NAME, NULL);
 	T("evt.rawres < 0", ev, 1);
 	T("evt.rawres = -2", ev, 1);
 	T("evt.rawres > -3 and evt.rawres <= -2", ev, 1);
@@ -343,7 +362,7 @@ static void test_numbers(void **state)
 	T("evt.res glob 'E*T'", ev, 1);
 	T("evt.res = SUCCESS", ev, 0);
 	T("evt.res != ENOENT", ev, 0);
-	ev->res = -EEXIST;
+	test_open_res(ev, -EEXIST);
 	T("evt.res != ENOENT", ev, 1);
 	T("evt.res contains XIS", ev, 1);
 	/* unsigned fields and hexadecimal constants */
@@ -380,15 +399,15 @@ static void test_open_flags(void **state)
 	T("evt.arg.flags in (O_RDONLY, O_WRONLY|O_CREAT|O_APPEND)", ev, 1);
 	T("evt.rawarg.flags = 02101", ev, 0); /* octal is not a literal: 2101 decimal */
 	T("evt.rawarg.flags = 1089", ev, 1);
-	ev->open_flags = 0; /* O_RDONLY is the access mode 0, not a bit */
+	TEST_OPEN(ev)->flags = 0; /* O_RDONLY is the access mode 0, not a bit */
 	T("evt.arg.flags contains O_RDONLY", ev, 1);
 	T("evt.is_open_read = true and evt.is_open_write = false", ev, 1);
-	ev->open_flags = 2 | 01000;
+	TEST_OPEN(ev)->flags = 2 | 01000;
 	T("evt.is_open_read = true and evt.is_open_write = true", ev, 1);
 	T("evt.arg.flags contains O_TRUNC", ev, 1);
 	/* creat: the implied flags the kernel recorded */
-	ev->syscall_nr = NR_CREAT;
-	ev->open_flags = 01 | 0100 | 01000;
+	test_event_type(ev, SK_EV_CREAT);
+	TEST_OPEN(ev)->flags = 01 | 0100 | 01000;
 	T("evt.arg.flags contains O_TRUNC and evt.is_open_create = true and evt.is_open_write = true",
 	  ev, 1);
 	free(ev);
@@ -449,7 +468,7 @@ static void test_glob(void **state)
 	T("fd.name glob '*.LOG'", ev, 0);
 	T("fd.filename glob 'app*'", ev, 1);
 	T("fd.directory glob '/var/l?g'", ev, 1);
-	snprintf(ev->path, sizeof(ev->path), "/tmp/a*b[1]");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/tmp/a*b[1]");
 	T("fd.name glob '*\\\\*b\\\\[1]'", ev, 1); /* escaped specials match themselves */
 	T("fd.name glob '*[*]b[[]1]'", ev, 1);
 	T("fd.name glob '/tmp/a\\\\*c*'", ev, 0);
@@ -477,12 +496,12 @@ static void test_pmatch(void **state)
 	T("fd.name pmatch (/var/[a-q]un)", ev, 0);
 	T("fd.name pmatch (/*/docker.sock)", ev, 0);     /* '*' stays within its component */
 	T("fd.directory pmatch (/var/run)", ev, 1);
-	snprintf(ev->path, sizeof(ev->path), "/var/runx");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/var/runx");
 	T("fd.name pmatch (/var/run)", ev, 0);
-	snprintf(ev->path, sizeof(ev->path), "/var");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/var");
 	T("fd.name pmatch (/var/run)", ev, 0);
 	T("fd.name pmatch (/var)", ev, 1);
-	snprintf(ev->path, sizeof(ev->path), "/");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/");
 	T("fd.name pmatch (/)", ev, 1);
 	T("fd.name pmatch (/var)", ev, 0);
 	free(ev);
@@ -497,9 +516,9 @@ static void test_syscalls_and_logic(void **state)
 	T("evt.type in (open, creat)", ev, 0);
 	T("evt.type != openat", ev, 0);
 	T("not evt.type in (open, openat2)", ev, 1);
-	ev->syscall_nr = NR_OPENAT2;
+	test_event_type(ev, SK_EV_OPENAT2);
 	T("evt.type = openat2 and evt.dir = <", ev, 1);
-	ev->syscall_nr = NR_OPEN;
+	test_event_type(ev, SK_EV_OPEN);
 	T("evt.type = open", ev, 1);
 	/* and/or/not nesting, with macros and lists expanded on the way */
 	T("(fd.name = /a/b or fd.name = /x) and not (proc.name = sh or user.uid = 0)", ev, 1);
@@ -566,7 +585,7 @@ static void test_hand_made(void **state)
 	assert_int_equal(sk_eval_pred(p, ev), 1); /* == 0 */
 	/* a mask before a signed compare: the top bit set reads negative */
 	p = hand(c, SK_P_INT, SK_FLD_EVT_RAWARG_FLAGS, SK_CMP_LT);
-	ev->open_flags = 0x8000000000000002ull;
+	TEST_OPEN(ev)->flags = 0x8000000000000002ull;
 	p->mask = 0x8000000000000000ull;
 	assert_int_equal(sk_eval_pred(p, ev), 1);
 	p->mask = 3;
@@ -604,6 +623,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_paths),
 		cmocka_unit_test(test_field_event),
+		cmocka_unit_test(test_field_ptrace),
 		cmocka_unit_test(test_field_process),
 		cmocka_unit_test(test_missing_values),
 		cmocka_unit_test(test_numbers),

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "event_test.h"
 #include "rt.h"
 #include "saker/fields.h"
 
@@ -50,27 +51,24 @@ static struct saker_rt_render ctx(void)
 
 static struct saker_event *shadow_event(void)
 {
-	struct saker_event *ev = calloc(1, sizeof(*ev));
-	assert_non_null(ev);
-	ev->ts_ns = BOOT_NS;
-	ev->matched[0] = 1;
-	ev->res = 3;
-	ev->cgroup_id = 1;
-	ev->open_flags = 02000 | 01 | 0100; /* O_WRONLY|O_CREAT|O_APPEND */
-	ev->syscall_nr = 257;
-	ev->valid = SAKER_EV_PATH | SAKER_EV_EXE | SAKER_EV_PARENT | SAKER_EV_LOGINUID;
-	ev->pid = 1234;
-	ev->tid = 1235;
-	ev->ppid = 1000;
-	ev->uid = 0;
-	ev->gid = 0;
-	ev->loginuid = 1000;
-	strcpy(ev->comm, "saker_opener");
-	strcpy(ev->pcomm, "bash");
-	strcpy(ev->path, "/etc/shadow");
-	ev->path_len = (uint16_t)strlen(ev->path);
-	strcpy(ev->exepath, "/usr/bin/saker_opener");
-	ev->exe_len = (uint16_t)strlen(ev->exepath);
+	struct saker_event *ev = test_event_new(SK_EV_OPENAT);
+	ev->h.ts_ns = BOOT_NS;
+	test_open_res(ev, 3);
+	ev->h.cgroup_id = 1;
+	TEST_OPEN(ev)->flags = 02000 | 01 | 0100; /* O_WRONLY|O_CREAT|O_APPEND */
+	ev->h.flags |= SAKER_EVF_PARENT | SAKER_EVF_LOGINUID;
+	ev->h.pid = 1234;
+	ev->h.tid = 1235;
+	ev->h.ppid = 1000;
+	ev->h.vpid = 34;
+	ev->h.vtid = 35;
+	ev->h.uid = 0;
+	ev->h.gid = 0;
+	ev->h.loginuid = 1000;
+	strcpy(ev->h.comm, "saker_opener");
+	strcpy(ev->h.pcomm, "bash");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/etc/shadow");
+	test_event_str(ev, SAKER_STR_EXEPATH, "/usr/bin/saker_opener");
 	return ev;
 }
 
@@ -216,9 +214,12 @@ static void test_missing_values(void **state)
 {
 	(void)state;
 	struct saker_event *ev = shadow_event();
-	ev->valid = 0; /* no path, no exe, no parent, no loginuid */
-	ev->res = -13;
-	ev->syscall_nr = 9999; /* unknown syscall */
+	/* no parent, no loginuid, an unknown event of no family: no path, exe, flags or fd */
+	ev->h.flags = 0;
+	test_open_res(ev, -13);
+	test_event_str(ev, SAKER_STR_EXEPATH, NULL);
+	ev->h.event = SK_EV__COUNT;
+	ev->h.family = SK_FAM_NONE;
 	struct saker_rule_meta *rule = make_rule("m", SAKER_PRIO_ERROR,
 		"file=%fd.name dir=%fd.directory type=%fd.type exe=%proc.exepath ppid=%proc.ppid "
 		"pname=%proc.pname login=%user.loginuid evt=%evt.type flags=%evt.arg.flags "
@@ -245,8 +246,7 @@ static void test_escaping(void **state)
 	struct saker_event *ev = shadow_event();
 	/* A quote, a backslash, a newline, a tab, a control byte, invalid UTF-8, valid UTF-8. */
 	static const char evil[] = "/tmp/a\"b\\c\nd\te\x01" "f\xff" "g\xc3\xa9";
-	memcpy(ev->path, evil, sizeof(evil));
-	ev->path_len = (uint16_t)strlen(evil);
+	test_event_str(ev, SAKER_STR_FD_NAME, evil);
 	struct saker_rule_meta *rule = make_rule("e \"q\"", SAKER_PRIO_NOTICE, "file=%fd.name");
 	expect_render(rule, ev, false,
 		      "14:02:31.123456789: Notice file=/tmp/a\\\"b\\\\c\\nd\\te\\u0001f\xef\xbf\xbdg\xc3\xa9");
@@ -264,7 +264,7 @@ static void test_widths(void **state)
 {
 	(void)state;
 	struct saker_event *ev = shadow_event();
-	strcpy(ev->comm, "cat");
+	strcpy(ev->h.comm, "cat");
 	struct saker_rule_meta *rule = make_rule("w", SAKER_PRIO_DEBUG,
 		"[%2proc.name][%6proc.name][%3proc.pid][%8fd.filename][%1evt.failed]");
 	expect_render(rule, ev, false,
@@ -301,18 +301,17 @@ static void test_field_values(void **state)
 	saker_rt_field_value(&r, ev, SK_FLD_GROUP_GID, &v, scratch);
 	assert_int_equal(v.kind, SK_VAL_U64);
 
-	strcpy(ev->path, "/shadow");
-	ev->path_len = 7;
-	ev->valid |= SAKER_EV_DIR;
+	test_event_str(ev, SAKER_STR_FD_NAME, "/shadow");
+	TEST_OPEN(ev)->oflags |= SAKER_OPENF_DIR;
 	saker_rt_field_value(&r, ev, SK_FLD_FD_DIRECTORY, &v, scratch);
 	assert_string_equal(v.s, "/");
 	saker_rt_field_value(&r, ev, SK_FLD_FD_TYPE, &v, scratch);
 	assert_string_equal(v.s, "directory");
 
-	ev->open_flags = 2; /* O_RDWR */
+	TEST_OPEN(ev)->flags = 2; /* O_RDWR */
 	saker_rt_field_value(&r, ev, SK_FLD_EVT_IS_OPEN_READ, &v, scratch);
 	assert_true(v.b);
-	ev->res = -2;
+	test_open_res(ev, -2);
 	saker_rt_field_value(&r, ev, SK_FLD_EVT_RES, &v, scratch);
 	assert_string_equal(v.s, "ENOENT");
 	saker_rt_field_value(&r, ev, SK_FLD_FD_NUM, &v, scratch);
@@ -321,18 +320,18 @@ static void test_field_values(void **state)
 	assert_true(v.b);
 
 	/* An unset loginuid (the kernel's (uid_t)-1) is -1. */
-	ev->loginuid = UINT32_MAX;
+	ev->h.loginuid = UINT32_MAX;
 	saker_rt_field_value(&r, ev, SK_FLD_USER_LOGINUID, &v, scratch);
 	assert_int_equal(v.i, -1);
 
 	/* A uid with no password entry has no name. */
-	ev->uid = 3999999999u;
+	ev->h.uid = 3999999999u;
 	saker_rt_field_value(&r, ev, SK_FLD_USER_NAME, &v, scratch);
 	assert_int_equal(v.kind, SK_VAL_NA);
 
 	/* In a container with no runtime to ask: id known, the rest missing. */
-	ev->valid |= SAKER_EV_CONTAINER;
-	strcpy(ev->container_id, "0123456789ab");
+	ev->h.flags |= SAKER_EVF_CONTAINER;
+	strcpy(ev->h.container_id, "0123456789ab");
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_ID, &v, scratch);
 	assert_string_equal(v.s, "0123456789ab");
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_NAME, &v, scratch);
@@ -341,46 +340,101 @@ static void test_field_values(void **state)
 	free(ev);
 }
 
+/* Encodes EV with the rule ids 0 and 2 into BUF; returns the record's size. */
+static size_t encode(const struct saker_event *ev, uint64_t *buf, size_t size)
+{
+	static const uint32_t rules[] = { 0, 2 };
+	long n = saker_event_encode(ev, rules, 2, buf, size);
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+/* Decoding BUF (SIZE bytes) after MUTATE changed it must fail. */
+#define EXPECT_REFUSED(what, mutate) do { \
+		size = encode(src, buf, sizeof(buf)); \
+		mutate; \
+		if (saker_event_decode(buf, size, ev) != -EINVAL) \
+			fail_msg("decoded a record with %s", what); \
+	} while (0)
+
 static void test_event_decode(void **state)
 {
 	(void)state;
 	struct saker_event *src = shadow_event(), *ev = malloc(sizeof(*ev));
-	const size_t fixed = offsetof(struct saker_event, path);
+	static uint64_t buf[2048];
+	struct saker_event_hdr *h = (struct saker_event_hdr *)buf;
+	uint8_t *bytes = (uint8_t *)buf;
+	const size_t hs = sizeof(struct saker_event_hdr);
+	size_t size = encode(src, buf, sizeof(buf));
 
-	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), 0);
-	assert_string_equal(ev->path, "/etc/shadow");
-	assert_int_equal(saker_rt_event_decode(src, fixed - 1, ev), -EINVAL);
-	assert_int_equal(saker_rt_event_decode(src, 0, ev), -EINVAL);
-	assert_int_equal(saker_rt_event_decode(NULL, 100, ev), -EINVAL);
+	/* the layout: header, tail, two ids padded to 8, the slots, the strings */
+	assert_int_equal(h->size, size);
+	assert_int_equal(h->version, SAKER_EVENT_VERSION);
+	assert_int_equal(h->tail_size, sizeof(struct saker_tail_open));
+	assert_int_equal(h->n_rules, 2);
+	assert_int_equal(h->n_strs, SAKER_STR__COUNT);
+	assert_int_equal(size, hs + sizeof(struct saker_tail_open) + 8 +
+			 ((4 * SAKER_STR__COUNT + 7) & ~7u) + 16 + 24);
+	assert_int_equal(saker_event_decode(buf, size, ev), 0);
+	assert_string_equal(ev->str[SAKER_STR_FD_NAME], "/etc/shadow");
+	assert_int_equal(ev->str_len[SAKER_STR_FD_NAME], 11);
+	assert_string_equal(ev->str[SAKER_STR_EXEPATH], "/usr/bin/saker_opener");
+	assert_int_equal(ev->h.n_rules, 2);
+	assert_int_equal(ev->rules[0], 0);
+	assert_int_equal(ev->rules[1], 2);
+	assert_int_equal(SAKER_EVENT_TAIL(ev, open)->flags, 02101);
+	assert_int_equal(ev->h.pid, 1234);
+	assert_int_equal(ev->h.event, SK_EV_OPENAT);
 
-	/* Bigger than any record this runtime knows. */
-	uint8_t *big = calloc(1, sizeof(*src) + 8);
-	memcpy(big, src, sizeof(*src));
-	assert_int_equal(saker_rt_event_decode(big, sizeof(*src) + 8, ev), -EINVAL);
-	free(big);
+	/* a string the event does not have, and a record of an i386 call */
+	test_event_str(src, SAKER_STR_EXEPATH, NULL);
+	src->h.arch = SK_ARCH_I386;
+	src->h.flags |= SAKER_EVF_COMPAT;
+	src->h.nr = 295; /* openat on i386 */
+	size = encode(src, buf, sizeof(buf));
+	assert_int_equal(saker_event_decode(buf, size, ev), 0);
+	assert_null(ev->str[SAKER_STR_EXEPATH]);
+	assert_int_equal(ev->h.event, SK_EV_OPENAT);
 
-	/* A record cut after the path is fine when no exe path is claimed... */
-	src->valid &= ~(uint32_t)SAKER_EV_EXE;
-	assert_int_equal(saker_rt_event_decode(src, fixed + src->path_len, ev), 0);
-	assert_string_equal(ev->path, "/etc/shadow");
-	assert_string_equal(ev->exepath, "");
-	/* ...but not when the path it claims was cut. */
-	assert_int_equal(saker_rt_event_decode(src, fixed + 4, ev), -EINVAL);
-	/* Lengths past the buffers. */
-	src->path_len = SAKER_PATH_MAX;
-	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), -EINVAL);
-	src->path_len = 11;
-	src->valid |= SAKER_EV_EXE;
-	src->exe_len = 60000;
-	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), -EINVAL);
-	src->exe_len = 5;
-	/* Unterminated strings are cut at their buffer's end, and at the claimed length. */
-	memset(src->comm, 'A', sizeof(src->comm));
-	memset(src->path, 'B', sizeof(src->path));
-	assert_int_equal(saker_rt_event_decode(src, sizeof(*src), ev), 0);
-	assert_int_equal(strlen(ev->comm), SAKER_COMM_LEN - 1);
-	assert_int_equal(strlen(ev->path), 11);
-	assert_int_equal(strlen(ev->exepath), 5);
+	/* every part is checked: sizes, ids, the event and its numbering, the tail, the slots */
+	assert_int_equal(saker_event_decode(NULL, 100, ev), -EINVAL);
+	assert_int_equal(saker_event_decode(buf, 0, ev), -EINVAL);
+	assert_int_equal(saker_event_decode(buf, hs - 8, ev), -EINVAL);
+	assert_int_equal(saker_event_decode(bytes + 4, size - 4, ev), -EINVAL); /* unaligned */
+	EXPECT_REFUSED("a size short of the header's", size -= 8);
+	EXPECT_REFUSED("trailing bytes", size += 8);
+	EXPECT_REFUSED("a future version", h->version++);
+	EXPECT_REFUSED("a reserved field set", h->reserved = 1);
+	EXPECT_REFUSED("an unknown flag", h->flags |= 1u << 20);
+	EXPECT_REFUSED("an unknown event", h->event = SK_EV__COUNT);
+	EXPECT_REFUSED("the wrong family", h->family = SK_FAM_PTRACE);
+	EXPECT_REFUSED("an event of no family", (h->event = SK_EV_READ, h->family = SK_FAM_NONE,
+						  h->nr = 3));
+	EXPECT_REFUSED("an x86-64 number in an i386 record", h->nr = 257);
+	EXPECT_REFUSED("an i386 record without the compat flag", h->flags &= ~SAKER_EVF_COMPAT);
+	EXPECT_REFUSED("an unknown arch", h->arch = SK_ARCH__COUNT);
+	EXPECT_REFUSED("another tail size", h->tail_size = 8);
+	EXPECT_REFUSED("no rule id", h->n_rules = 0);
+	EXPECT_REFUSED("more rule ids than a record holds", h->n_rules = SAKER_REC_RULES + 1);
+	EXPECT_REFUSED("more slots than the record holds", h->n_strs = 4000);
+	EXPECT_REFUSED("an unterminated comm", memset(h->comm, 'A', sizeof(h->comm)));
+	EXPECT_REFUSED("an unterminated container id",
+		       memset(h->container_id, 'a', sizeof(h->container_id)));
+	const size_t slots = hs + h->tail_size + 8;
+	struct saker_event_str *sl = (struct saker_event_str *)(bytes + slots);
+	EXPECT_REFUSED("a string past the record", sl[SAKER_STR_FD_NAME].off = 1000);
+	EXPECT_REFUSED("a string longer than the record", sl[SAKER_STR_FD_NAME].len = 600);
+	EXPECT_REFUSED("a string without its NUL", sl[SAKER_STR_FD_NAME].len = 10);
+	EXPECT_REFUSED("a NUL inside a string", bytes[slots + 8 + 3] = 0);
+	EXPECT_REFUSED("a missing string with a length", sl[SAKER_STR_EXEPATH].len = 3);
+	struct saker_tail_open *t = (struct saker_tail_open *)(bytes + hs);
+	EXPECT_REFUSED("an open whose fd is not its result", t->fd = 4);
+	EXPECT_REFUSED("unknown open flags of the tail", t->oflags |= 1u << 9);
+	/* the untouched record still decodes */
+	size = encode(src, buf, sizeof(buf));
+	assert_int_equal(saker_event_decode(buf, size, ev), 0);
+	/* the encoder refuses what a record cannot hold */
+	assert_int_equal(saker_event_encode(src, NULL, 0, buf, 64), -ENOSPC);
 	free(ev);
 	free(src);
 }

@@ -1,0 +1,715 @@
+/* The kernel side every ruleset shares: the sys_exit hook and its per-architecture dispatch,
+ * the per-event state, the fields every event has (ids, creds, comm, parent, container id, exe
+ * path), the accessors the generated code calls (abi.h), routed to the event's family, and the
+ * output of records. Paths are in core_path.bpf.c, string tests in core_str.bpf.c, each family
+ * in its fam_<name>.bpf.c. */
+#include "core.h"
+
+#define SK_CG_LEVELS  4      /* cgroup leaf and parents searched for a container id */
+#define SK_CID_HEX    64     /* a container id is a run of this many hex digits */
+/* The record being sent: header, tail, ids and slots fit in the first SK_REC_HEAD bytes; the
+ * strings follow at masked offsets below SK_REC_STRS, each at most SAKER_PATH_MAX long. */
+#define SK_REC_HEAD   1024
+#define SK_REC_STRS   16384
+#define SK_REC_SIZE   (SK_REC_STRS + SAKER_PATH_MAX)
+
+struct sk_record {
+	__u8 b[SK_REC_SIZE];
+};
+
+_Static_assert(sizeof(struct saker_event_hdr) + SAKER_TAIL_MAX + 4 * SAKER_REC_RULES +
+	       4 * SAKER_STR__COUNT + 16 <= SK_REC_HEAD, "record head");
+_Static_assert(SK_REC_HEAD + SAKER_STR__COUNT * SAKER_PATH_MAX <= SK_REC_STRS,
+	       "string slots: too many for one record");
+_Static_assert((SK_REC_STRS & (SK_REC_STRS - 1)) == 0, "masked offsets");
+/* codegen.c loads 8 bytes at a time from the start of strings marked SK_K_ALIGNED */
+_Static_assert(__builtin_offsetof(struct sk_scratch, small) % 8 == 0, "aligned small");
+_Static_assert(__builtin_offsetof(struct sk_scratch, str) % 8 == 0, "aligned slots");
+_Static_assert(__builtin_offsetof(struct sk_scratch, hdr.comm) % 8 == 0, "aligned comm");
+_Static_assert(__builtin_offsetof(struct sk_scratch, hdr.pcomm) % 8 == 0, "aligned pcomm");
+_Static_assert(__builtin_offsetof(struct sk_scratch, hdr.container_id) % 8 == 0, "aligned cid");
+_Static_assert(sizeof(struct sk_scratch) <= 32768, "a per-CPU value holds at most 32 KiB");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} saker_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SAKER_STAT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} saker_stats SEC(".maps");
+
+/* One slot per rule; the loader sets max_entries to the bundle's rule count (docs/kernel.md). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_rule_stat);
+} saker_rule_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sk_scratch);
+} saker_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sk_record);
+} saker_record SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* From the generated module (abi.h). */
+extern int SAKER_FN_EVENT(__u64 nr);
+extern void SAKER_FN_MATCH(void *c, __u32 event);
+
+/* ---- the tables: families of events and of fields ---------------------------------------- */
+
+/* events.def's family column. */
+static const __u8 sk_event_family[SK_EV__COUNT] = {
+#define SK_EVENT(id, name, family) [SK_EV_##id] = SK_FAM_##family,
+#include "saker/events.def"
+#undef SK_EVENT
+};
+
+SK_INLINE __u32 sk_family_of(__u32 event)
+{
+	__u64 i = event;
+
+	/* the barriers keep the bound check ahead of the address (see sk_pattern) */
+	asm volatile("" : "+r"(i));
+	if (i >= SK_EV__COUNT)
+		return SK_FAM_NONE;
+	asm volatile("" : "+r"(i));
+	return sk_event_family[i];
+}
+
+/* fields.def's kernel column: which families have each field. With a constant field (the
+ * generated code's calls) the lookup folds away; the string searches pass theirs at run time. */
+SK_FAMILY_NAMES;
+#define ANY SK_FB_ANY
+#define K(fams, cost, max, kflags) (fams)
+#define NOK 0
+static const __u32 sk_field_families[SK_FLD__COUNT] = {
+#define SK_FIELD(id, name, type, arg, where, flags, kernel, desc) [SK_FLD_##id] = kernel,
+#include "saker/fields.def"
+#undef SK_FIELD
+};
+#undef K
+#undef NOK
+#undef ANY
+
+SK_INLINE __u32 sk_field_fams(int field)
+{
+	__u64 i = (__u32)field;
+
+	/* the barriers keep the bound check ahead of the address (see sk_pattern) */
+	asm volatile("" : "+r"(i));
+	if (i >= SK_FLD__COUNT)
+		return 0;
+	asm volatile("" : "+r"(i));
+	return sk_field_families[i];
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+SK_SHARED struct sk_scratch *sk_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&saker_scratch, &zero);
+}
+
+SK_SHARED void sk_stat(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&saker_stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+SK_SHARED struct task_struct *sk_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+SK_SHARED struct file *sk_fd_file(__s64 fd)
+{
+	struct task_struct *task = sk_task();
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = 0;
+
+	if (fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag)
+{
+	sc->hdr.flags |= flag;
+	sk_stat(flag == SAKER_EVF_ARG_TRUNC ? SAKER_STAT_ARG_TRUNC : SAKER_STAT_PATH_TRUNC);
+}
+
+/* ---- the fields every event has ---------------------------------------------------------- */
+
+SK_INLINE void sk_get_ids(struct sk_scratch *sc)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	sc->hdr.pid = pt >> 32;
+	sc->hdr.tid = (__u32)pt;
+}
+
+/* The number struct pid P has at LEVEL, and that level's namespace in *NS. */
+SK_INLINE __u32 sk_pid_nr(struct pid *p, __u32 level, __u64 *ns)
+{
+	struct upid u = { 0 };
+	__u64 off = bpf_core_field_offset(struct pid, numbers) + (__u64)(level & 31) * sizeof(u);
+
+	bpf_probe_read_kernel(&u, sizeof(u), (char *)p + off);
+	if (ns)
+		*ns = (__u64)u.ns;
+	return u.nr;
+}
+
+/* The task's ids in its own pid namespace (the deepest level of its struct pid). */
+SK_INLINE void sk_get_vids(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct pid *tp = BPF_CORE_READ(task, thread_pid);
+	__u32 level = BPF_CORE_READ(tp, level);
+
+	sc->hdr.vtid = sk_pid_nr(tp, level, 0);
+	sc->hdr.vpid = sk_pid_nr(BPF_CORE_READ(task, group_leader, thread_pid), level, 0);
+}
+
+SK_INLINE void sk_get_cred(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	const struct cred *cr = BPF_CORE_READ(task, cred);
+
+	sc->hdr.uid = BPF_CORE_READ(cr, euid.val);
+	sc->hdr.gid = BPF_CORE_READ(cr, egid.val);
+	sc->hdr.loginuid = (__u32)-1;
+	if (bpf_core_field_exists(task->loginuid)) {
+		sc->hdr.loginuid = BPF_CORE_READ(task, loginuid.val);
+		if (sc->hdr.loginuid != (__u32)-1)
+			sc->hdr.flags |= SAKER_EVF_LOGINUID;
+	}
+}
+
+SK_INLINE void sk_get_comm(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	long n;
+
+	__builtin_memset(sc->hdr.comm, 0, SAKER_COMM_LEN);
+	n = bpf_probe_read_kernel_str(sc->hdr.comm, SAKER_COMM_LEN, &task->comm);
+	sc->st.comm_len = n > 0 ? n - 1 : 0;
+}
+
+SK_INLINE void sk_get_parent(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct task_struct *p = BPF_CORE_READ(task, real_parent);
+	struct pid *tp, *pp;
+	__u32 level;
+	__u64 ns, pns;
+	long n;
+
+	sc->st.pcomm_len = -1;
+	__builtin_memset(sc->hdr.pcomm, 0, SAKER_COMM_LEN);
+	sc->hdr.ppid = 0;
+	sc->hdr.pvpid = 0;
+	if (!p)
+		return;
+	sc->hdr.ppid = BPF_CORE_READ(p, tgid);
+	n = bpf_probe_read_kernel_str(sc->hdr.pcomm, SAKER_COMM_LEN, &p->comm);
+	sc->st.pcomm_len = n > 0 ? n - 1 : 0;
+	sc->hdr.flags |= SAKER_EVF_PARENT;
+	/* the parent's number in our namespace: none when it lives above it */
+	tp = BPF_CORE_READ(task, thread_pid);
+	pp = BPF_CORE_READ(p, group_leader, thread_pid);
+	level = BPF_CORE_READ(tp, level);
+	sk_pid_nr(tp, level, &ns);
+	if (BPF_CORE_READ(pp, level) >= level) {
+		__u32 nr = sk_pid_nr(pp, level, &pns);
+
+		if (pns == ns)
+			sc->hdr.pvpid = nr;
+	}
+}
+
+static long sk_hexrun_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_hexrun *h = &sc->hx;
+	char ch;
+
+	if (i >= h->len)
+		return 1;
+	ch = sc->cg[i & (SK_CG_NAME - 1)];
+	if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) {
+		if (++h->run == SK_CID_HEX) {
+			h->start = i + 1 - SK_CID_HEX;
+			return 1;
+		}
+	} else {
+		h->run = 0;
+	}
+	return 0;
+}
+
+SK_INLINE struct kernfs_node *sk_kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(((struct kernfs_node___new *)0)->__parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* Container runtimes name the cgroup after the container: libpod-<id>, docker-<id>.scope,
+ * cri-containerd-<id>.scope, crio-<id>.scope, or just <id>; systemd may nest a child below. */
+SK_INLINE void sk_get_cid(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	struct sk_hexrun *h = &sc->hx;
+	struct sk_cb cb = { .sc = sc };
+	char *cid = sc->hdr.container_id;
+
+	h->start = -1;
+	for (int lvl = 0; lvl < SK_CG_LEVELS && kn; lvl++) {
+		long n = bpf_probe_read_kernel_str(sc->cg, SK_CG_NAME, BPF_CORE_READ(kn, name));
+
+		if (n > 1) {
+			h->len = n - 1;
+			h->run = 0;
+			bpf_loop(SK_CG_NAME, sk_hexrun_step, &cb, 0);
+			if (h->start >= 0)
+				break;
+		}
+		kn = sk_kn_parent(kn);
+	}
+	__builtin_memset(cid, 0, SAKER_CID_LEN);
+	if (h->start >= 0) {
+		bpf_probe_read_kernel(cid, 12, &sc->cg[h->start & (SK_CG_NAME - 1)]);
+		sc->st.cid_len = 12;
+		sc->hdr.flags |= SAKER_EVF_CONTAINER;
+	} else {
+		__builtin_memcpy(cid, "host", 5);
+		sc->st.cid_len = 4;
+	}
+}
+
+SK_INLINE void sk_get_exe(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct file *f = BPF_CORE_READ(task, mm, exe_file);
+	int trunc = 0;
+	__s32 leaf;
+
+	if (!f)
+		return;
+	sc->st.str_len[SAKER_STR_EXEPATH] = sk_path(sc, f, SAKER_STR_EXEPATH, &trunc, &leaf);
+	if (trunc)
+		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
+}
+
+/* Computes the groups in G this event does not have yet. */
+SK_GLOBAL int saker_tp_compute(__u32 g)
+{
+	struct sk_scratch *sc = sk_scratch();
+
+	if (!sc)
+		return 0;
+	g &= ~sc->st.have;
+	sc->st.have |= g;
+	if (g & SK_G_IDS)
+		sk_get_ids(sc);
+	if (g & SK_G_VIDS)
+		sk_get_vids(sc);
+	if (g & SK_G_CRED)
+		sk_get_cred(sc);
+	if (g & SK_G_COMM)
+		sk_get_comm(sc);
+	if (g & SK_G_PARENT)
+		sk_get_parent(sc);
+	if (g & SK_G_CID)
+		sk_get_cid(sc);
+	if (g & SK_G_EXE)
+		sk_get_exe(sc);
+	return 0;
+}
+
+SK_INLINE void sk_need(struct sk_scratch *sc, __u32 g)
+{
+	if (!(sc->st.have & g))
+		saker_tp_compute(g);
+}
+
+SK_INLINE int sk_core_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	switch (field) {
+	case SK_FLD_EVT_RAWRES:
+		*v = sc->st.ret;
+		return 1;
+	case SK_FLD_EVT_FAILED:
+		*v = sc->st.ret < 0;
+		return 1;
+	case SK_FLD_PROC_PID:
+		sk_need(sc, SK_G_IDS);
+		*v = sc->hdr.pid;
+		return 1;
+	case SK_FLD_THREAD_TID:
+		sk_need(sc, SK_G_IDS);
+		*v = sc->hdr.tid;
+		return 1;
+	case SK_FLD_PROC_VPID:
+		sk_need(sc, SK_G_VIDS);
+		*v = sc->hdr.vpid;
+		return 1;
+	case SK_FLD_THREAD_VTID:
+		sk_need(sc, SK_G_VIDS);
+		*v = sc->hdr.vtid;
+		return 1;
+	case SK_FLD_USER_UID:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.uid;
+		return 1;
+	case SK_FLD_GROUP_GID:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.gid;
+		return 1;
+	case SK_FLD_USER_LOGINUID:
+		sk_need(sc, SK_G_CRED);
+		/* 4294967295 (unset) reads as -1, as in Falco; other ids keep their unsigned value */
+		*v = sc->hdr.loginuid == (__u32)-1 ? -1 : (__s64)sc->hdr.loginuid;
+		return 1;
+	case SK_FLD_PROC_PPID:
+	case SK_FLD_PROC_PVPID:
+		sk_need(sc, SK_G_PARENT);
+		*v = field == SK_FLD_PROC_PPID ? sc->hdr.ppid : sc->hdr.pvpid;
+		return (sc->hdr.flags & SAKER_EVF_PARENT) != 0;
+	}
+	return 0;
+}
+
+SK_INLINE int sk_core_str(struct sk_scratch *sc, int field, const char **p)
+{
+	switch (field) {
+	case SK_FLD_PROC_NAME:
+		sk_need(sc, SK_G_COMM);
+		*p = sc->hdr.comm;
+		return sc->st.comm_len & (SAKER_COMM_LEN - 1);
+	case SK_FLD_PROC_PNAME:
+		sk_need(sc, SK_G_PARENT);
+		*p = sc->hdr.pcomm;
+		if (sc->st.pcomm_len < 0)
+			return -1;
+		return sc->st.pcomm_len & (SAKER_COMM_LEN - 1);
+	case SK_FLD_PROC_EXEPATH:
+		sk_need(sc, SK_G_EXE);
+		*p = sc->str[SAKER_STR_EXEPATH];
+		if (sc->st.str_len[SAKER_STR_EXEPATH] < 0)
+			return -1;
+		return sc->st.str_len[SAKER_STR_EXEPATH] & SAKER_STR_MAX;
+	case SK_FLD_CONTAINER_ID:
+		sk_need(sc, SK_G_CID);
+		*p = sc->hdr.container_id;
+		return sc->st.cid_len & (SAKER_CID_LEN - 1);
+	}
+	return -1;
+}
+
+/* The NONE family is never hooked; its functions only complete the dispatch. */
+SK_SHARED int sk_none_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	(void)sc, (void)field, (void)v;
+	return 0;
+}
+
+SK_SHARED int sk_none_str(struct sk_scratch *sc, int field, const char **p)
+{
+	(void)sc, (void)field, (void)p;
+	return -1;
+}
+
+SK_SHARED __u32 sk_none_fill(struct sk_scratch *sc)
+{
+	(void)sc;
+	return 0;
+}
+
+/* ---- the accessors for the generated code (abi.h), by the field table ------------------- */
+
+SK_SHARED int SAKER_FN_COMPAT(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return (t->thread_info.status & SK_TS_COMPAT) != 0;
+}
+
+SK_SHARED int SAKER_FN_INT(void *cv, int field, __s64 *v)
+{
+	struct sk_scratch *sc = cv;
+	__u32 fams = sk_field_fams(field);
+
+	*v = 0;
+	if (!(fams & (1u << (sc->st.family & 31))))
+		return 0;
+	if (fams == SK_FB_ANY)
+		return sk_core_int(sc, field, v);
+#define SK_FAM_INT(F, f) if (SK_FAM_IS(sc, F)) return sk_##f##_int(sc, field, v);
+	SK_FAMILIES(SK_FAM_INT)
+#undef SK_FAM_INT
+	return 0;
+}
+
+SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p)
+{
+	struct sk_scratch *sc = cv;
+	__u32 fams = sk_field_fams(field);
+
+	*p = sc->small;
+	if (!(fams & (1u << (sc->st.family & 31))))
+		return -1;
+	if (fams == SK_FB_ANY)
+		return sk_core_str(sc, field, p);
+#define SK_FAM_STR(F, f) if (SK_FAM_IS(sc, F)) return sk_##f##_str(sc, field, p);
+	SK_FAMILIES(SK_FAM_STR)
+#undef SK_FAM_STR
+	return -1;
+}
+
+/* ---- records ----------------------------------------------------------------------------- */
+
+SK_GLOBAL int saker_tp_emit(__u32 more);
+
+/* Rule RULE held: one id more for the record, sent when full. A BPF global function, so that
+ * each rule's call costs two instructions whatever the number of rules. */
+SK_GLOBAL int saker_tp_match(__u32 rule)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct saker_rule_stat *rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
+
+	if (!sc)
+		return 0;
+	if (rs)
+		rs->matched++;
+	/* a full record goes first, and says another one follows */
+	if (sc->st.n_ids >= SAKER_REC_RULES)
+		saker_tp_emit(1);
+	sc->ids[sc->st.n_ids & (SAKER_REC_RULES - 1)] = rule;
+	sc->st.n_ids++;
+	return 0;
+}
+
+SK_SHARED void SAKER_FN_SET_MATCH(void *cv, __u32 rule)
+{
+	(void)cv;
+	saker_tp_match(rule);
+}
+
+/* The first record of an event: every field the alert may print, and the family's tail. */
+SK_INLINE void sk_fill(struct sk_scratch *sc)
+{
+	__u32 ts = 0;
+
+	saker_tp_compute(SK_G_ALL);
+#define SK_FAM_FILL(F, f) if (SK_FAM_IS(sc, F)) ts = sk_##f##_fill(sc);
+	SK_FAMILIES(SK_FAM_FILL)
+#undef SK_FAM_FILL
+	sc->st.tail_size = ts;
+	sc->hdr.version = SAKER_EVENT_VERSION;
+	sc->hdr.event = sc->st.event;
+	sc->hdr.family = sc->st.family;
+	sc->hdr.tail_size = ts;
+	sc->hdr.n_strs = SAKER_STR__COUNT;
+	sc->hdr.reserved = 0;
+	sc->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	sc->hdr.res = sc->st.ret;
+	sc->hdr.cgroup_id = bpf_get_current_cgroup_id();
+	sk_stat(SAKER_STAT_MATCHED);
+}
+
+struct sk_count_ctx {
+	struct sk_scratch *sc;
+	__u32 n, sent;
+};
+
+/* One rule id of the record just sent: it was emitted, or lost with the record. */
+static long sk_count_step(__u32 i, void *arg)
+{
+	struct sk_count_ctx *c = arg;
+	__u32 rule;
+	struct saker_rule_stat *rs;
+
+	if (i >= c->n)
+		return 1;
+	rule = c->sc->ids[i & (SAKER_REC_RULES - 1)];
+	rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
+	if (rs) {
+		if (c->sent)
+			rs->emitted++;
+		else
+			rs->lost++;
+	}
+	return 0;
+}
+
+/* Sends one record with the rule ids gathered so far; MORE: another one follows. The layout is
+ * event.h's: header, tail, ids, string slots, strings, each part 8-byte aligned. No pointer
+ * parameters on purpose: O2 replaces an argument the body does not read with undef, and the
+ * verifier then refuses the call when the register happens to hold a pointer. */
+SK_GLOBAL int saker_tp_emit(__u32 more)
+{
+	struct sk_scratch *sc = sk_scratch();
+	__u32 zero = 0;
+	struct sk_record *rec = bpf_map_lookup_elem(&saker_record, &zero);
+	struct sk_count_ctx cc;
+	struct saker_event_str *slot;
+	__u64 pos, area, off = 0, size;
+	__u32 n, ts;
+
+	if (!sc)
+		return 0;
+	n = sc->st.n_ids;
+	if (!n || n > SAKER_REC_RULES)
+		return 0;
+	if (!sc->st.part)
+		sk_fill(sc);
+	sc->hdr.part = sc->st.part;
+	sc->hdr.n_rules = n;
+	if (more)
+		sc->hdr.flags |= SAKER_EVF_MORE;
+	else
+		sc->hdr.flags &= ~(__u32)SAKER_EVF_MORE;
+	cc.sc = sc;
+	cc.n = n;
+	cc.sent = 0;
+	if (!rec) {
+		sk_stat(SAKER_STAT_LOST_OTHER);
+		goto out;
+	}
+	/* copies by helper: one call each, where inline copies of these would take hundreds of
+	 * instructions (the record's bytes have no known alignment) */
+	ts = sc->st.tail_size;
+	if (ts > SAKER_TAIL_MAX)
+		ts = SAKER_TAIL_MAX;
+	pos = sizeof(struct saker_event_hdr);
+	bpf_probe_read_kernel(&rec->b[pos], SAKER_TAIL_MAX, sc->tail);
+	pos += ts & ~7u;
+	bpf_probe_read_kernel(&rec->b[pos], sizeof(sc->ids), sc->ids);
+	pos += ((n * 4) + 7) & ~7u;
+	slot = (struct saker_event_str *)&rec->b[pos];
+	area = pos + ((4 * SAKER_STR__COUNT + 7) & ~7u);
+	for (int k = 0; k < SAKER_STR__COUNT; k++) {
+		__s32 len = sc->st.str_len[k];
+
+		slot[k].off = SAKER_STR_NONE;
+		slot[k].len = 0;
+		if (len < 0)
+			continue;
+		len &= SAKER_STR_MAX;
+		slot[k].off = off;
+		slot[k].len = len;
+		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_STRS - 1)], len, sc->str[k]);
+		rec->b[(area + off + len) & (SK_REC_STRS - 1)] = 0;
+		off += (len + 8) & ~7u;
+	}
+	size = area + off;
+	sc->hdr.size = size;
+	bpf_probe_read_kernel(rec->b, sizeof(sc->hdr), &sc->hdr);
+	asm volatile("" : "+r"(size));
+	if (size > SK_REC_SIZE)
+		size = SK_REC_SIZE;
+	if (bpf_ringbuf_output(&saker_events, rec, size, 0)) {
+		sk_stat(SAKER_STAT_LOST);
+	} else {
+		sk_stat(SAKER_STAT_RECORDS);
+		cc.sent = 1;
+	}
+out:
+	bpf_loop(n, sk_count_step, &cc, 0);
+	sc->st.n_ids = 0;
+	sc->st.part++;
+	return 0;
+}
+
+/* ---- the hook ------------------------------------------------------------------------------ */
+
+/* A syscall some rule looks at: its arguments in order, whatever the ABI, then the rules. */
+static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 event,
+					       __u32 nr)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_state *st;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_stat(SAKER_STAT_SEEN);
+	st->ret = ret;
+	st->event = event;
+	st->family = sk_family_of(event);
+	st->compat = SAKER_FN_COMPAT();
+	if (st->compat) {
+		/* i386: ebx, ecx, edx, esi, edi, ebp; the upper halves are not the call's */
+		st->arg[0] = (__u32)regs->bx;
+		st->arg[1] = (__u32)regs->cx;
+		st->arg[2] = (__u32)regs->dx;
+		st->arg[3] = (__u32)regs->si;
+		st->arg[4] = (__u32)regs->di;
+		st->arg[5] = (__u32)regs->bp;
+	} else {
+		st->arg[0] = regs->di;
+		st->arg[1] = regs->si;
+		st->arg[2] = regs->dx;
+		st->arg[3] = regs->r10;
+		st->arg[4] = regs->r8;
+		st->arg[5] = regs->r9;
+	}
+	st->have = 0;
+	st->fhave = 0;
+	st->n_ids = 0;
+	st->part = 0;
+	st->tail_size = 0;
+	for (int k = 0; k < SAKER_STR__COUNT; k++)
+		st->str_len[k] = -1;
+	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
+	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
+	sc->hdr.nr = nr;
+
+	SAKER_FN_MATCH(sc, event);
+	if (st->n_ids)
+		saker_tp_emit(0);
+	return 0;
+}
+
+/* tp_btf/sys_exit: (struct pt_regs *regs, long ret). Every syscall passes here, so the path for
+ * syscalls no rule needs is one load and the generated compares. The kernel runs the call
+ * numbered by the low 32 bits of orig_ax (an int), whatever the upper ones hold. */
+SEC("tp_btf/sys_exit")
+int saker_sys_exit(unsigned long long *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__u32 nr = (__u32)regs->orig_ax;
+	int event = SAKER_FN_EVENT(nr);
+
+	if (event < 0)
+		return 0;
+	return sk_handle(regs, (__s64)ctx[1], event, nr);
+}

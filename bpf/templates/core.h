@@ -1,0 +1,207 @@
+/* What the core template (core.bpf.c) shares with the family templates (fam_<name>.bpf.c): the
+ * per-event state, the helpers every family may call, and the three functions each family
+ * defines. Each .bpf.c file is its own translation unit; codegen links them into one module and
+ * inlines the helpers (SK_SHARED) there. */
+#ifndef SAKER_CORE_H
+#define SAKER_CORE_H
+
+#include "kernel.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+#include "saker/event.h"
+#include "saker/fields.h"
+
+#define SK_INLINE  static __attribute__((always_inline)) inline
+/* Functions one template file defines for another, or for the generated code: external so that
+ * they survive until linking, where codegen makes every always_inline function internal again
+ * and O2 inlines it. */
+#define SK_SHARED  __attribute__((always_inline))
+/* BPF global functions: the verifier checks them once, on their own, not at every call. Their
+ * arguments must all be read by their bodies (docs/kernel.md). */
+#define SK_GLOBAL  __attribute__((noinline))
+
+#define SK_SMALL      64     /* short strings a family hands out (fd.typechar, request names) */
+#define SK_HALF       4096   /* the walk buffer is two halves: masked offsets never overflow */
+#define SK_NAME_MAX   255    /* longest dentry name copied */
+#define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
+#define SK_NORM_DEPTH 2048   /* components of a normalised path: each takes 2 of its 4095 bytes */
+#define SK_FAM_STATE  64     /* bytes of per-event state a family may keep in sc->fam */
+#define SK_AT_FDCWD   -100
+
+/* Groups of the common fields, computed together once per event (sk_state.have). A family
+ * keeps its own groups in sk_state.fhave. */
+enum {
+	SK_G_IDS    = 1 << 0, /* pid, tid */
+	SK_G_VIDS   = 1 << 1, /* vpid, vtid */
+	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid */
+	SK_G_COMM   = 1 << 3,
+	SK_G_PARENT = 1 << 4, /* ppid, pvpid, pcomm */
+	SK_G_CID    = 1 << 5, /* container id */
+	SK_G_EXE    = 1 << 6, /* proc.exepath */
+	SK_G_ALL    = (1 << 7) - 1,
+};
+
+/* The event being evaluated. It lives in the map rather than on the stack on purpose: the
+ * verifier does not track map contents, so the paths through the rules (which differ only in
+ * what was computed and matched) look alike to it and are pruned instead of multiplied. */
+struct sk_state {
+	__s64 ret;        /* syscall return value */
+	__u64 arg[6];     /* the call's arguments in order, whatever its ABI (i386: 32 bits each) */
+	__u32 event;      /* enum sk_event_id */
+	__u32 family;     /* enum sk_family of the event */
+	__u32 compat;     /* the call came through the i386 entry */
+	__u32 have;       /* SK_G_* computed */
+	__u32 fhave;      /* the family's own groups computed; 0 when the event starts */
+	__u32 n_ids;      /* rule ids in sc->ids not sent yet */
+	__u32 part;       /* records of this event sent so far */
+	__u32 tail_size;  /* bytes of sc->tail the family filled */
+	__s32 comm_len, pcomm_len, cid_len;
+	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
+};
+
+/* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
+ * is a different verifier state at every iteration, and the callback would be checked once per
+ * value instead of once. */
+struct sk_walk {
+	__u64 d, vm, m;          /* current dentry, its vfsmount and struct mount */
+	__u64 root_d, root_vm;   /* the task's root: the walk stops there */
+	__u64 mnt_off;           /* offsetof(struct mount, mnt) on this kernel */
+	__s64 pos;               /* the path so far is walk[pos, SK_HALF - 1) */
+	__s32 leaf;              /* length of the last component, -1 until known */
+	__u32 done;              /* 1 reached the root, 2 ran out of room */
+	__u32 names, mounts;     /* components prepended, mounts crossed */
+};
+
+/* Textual normalisation of a path; see sk_norm_step */
+struct sk_norm {
+	__u32 i, end;                 /* next input byte in walk[], the input's end */
+	__s32 out;                    /* bytes of the output written */
+	__s32 seg;                    /* where the component being copied starts (its '/'), or -1 */
+	__u32 depth;                  /* components kept */
+	__u32 cut;                    /* the output ran out of room */
+	__u32 slot;                   /* the string slot written */
+	__u16 start[SK_NORM_DEPTH];   /* where each kept component starts: '..' goes back there */
+};
+
+struct sk_hexrun {
+	__u32 len;   /* bytes of cg to look at */
+	__u32 run;   /* hex digits in a row so far */
+	__s32 start; /* where the first full run starts, or -1 */
+};
+
+struct sk_find {
+	__u32 slen, plen;
+	__u32 i, j;      /* candidate start in the subject, bytes of it matched so far */
+	__u32 icase;
+	__u32 found;
+};
+
+/* A comparison with a constant too long to inline; see sk_bytes_step */
+struct sk_bytes {
+	__u32 off, plen, pat;
+	__u32 ok;
+};
+
+/* fnmatch state; see sk_glob_step */
+struct sk_glob {
+	__u32 pat;              /* first row of the compiled pattern in saker_pats */
+	__s32 slen, plen;
+	__s32 si, pi;           /* next subject and pattern positions */
+	__s32 star_p, star_s;   /* last '*' seen and where its match ends so far, or -1 */
+	__u32 result;
+};
+
+/* Per-CPU working memory: too big for the 512-byte stack. Every string handed to the generated
+ * code lies before walk[], so at least SAKER_STR_MAX bytes of the same value follow it. */
+struct sk_scratch {
+	char small[SK_SMALL];              /* short strings of the family, 8-aligned */
+	struct saker_event_hdr hdr;        /* the record's header, filled as fields are computed */
+	__u8 tail[SAKER_TAIL_MAX];         /* the family tail, filled by sk_<family>_fill */
+	__u32 ids[SAKER_REC_RULES];        /* rule ids matched and not sent yet */
+	__u64 fam[SK_FAM_STATE / 8];       /* the family's per-event state */
+	struct sk_state st;
+	char str[SAKER_STR__COUNT][SAKER_PATH_MAX]; /* the string slots, NUL-terminated */
+	char walk[2 * SK_HALF];            /* path walk: written backwards into the first half; a
+					    * path string from user memory is read into the second */
+	char cg[2 * SK_CG_NAME];           /* one cgroup directory name */
+	struct sk_walk wk;
+	struct sk_norm nm;
+	struct sk_hexrun hx;
+	struct sk_find fi;
+	struct sk_bytes by;
+	struct sk_glob gl;
+};
+
+/* What a bpf_loop callback gets: the map value, and the strings it scans (pointers must stay
+ * on the stack to keep their type; they do not change from one iteration to the next). */
+struct sk_cb {
+	struct sk_scratch *sc;
+	const char *s, *p, *k;
+};
+
+/* The family state of SC as TYPE (at most SK_FAM_STATE bytes). */
+#define SK_FAM(sc, type) ((type *)(void *)(sc)->fam)
+#define SK_FAM_FITS(type) _Static_assert(sizeof(type) <= SK_FAM_STATE, #type " too big")
+
+/* ---- the accessors of abi.h (core.bpf.c), for the templates too -------------------------- */
+
+SK_SHARED int SAKER_FN_COMPAT(void);
+SK_SHARED int SAKER_FN_INT(void *cv, int field, __s64 *v);
+SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p);
+SK_SHARED void SAKER_FN_SET_MATCH(void *cv, __u32 rule);
+
+/* ---- core helpers (core.bpf.c, core_path.bpf.c) ----------------------------------------- */
+
+SK_SHARED struct sk_scratch *sk_scratch(void);
+SK_SHARED void sk_stat(__u32 which);
+SK_SHARED struct task_struct *sk_task(void);
+/* The current task's struct file at FD, or NULL. */
+SK_SHARED struct file *sk_fd_file(__s64 fd);
+/* Writes the absolute path of dentry D on mount VM, as the current task sees it, backwards into
+ * the first half of sc->walk, NUL-terminated at SK_HALF - 1, and returns where it starts (the
+ * root is the empty string at SK_HALF - 1); *TRUNC is set when the walk was cut. */
+SK_SHARED __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc);
+/* Writes the path of FILE into string slot SLOT and returns its length; *TRUNC is set when the
+ * walk was cut, *LEAF to the length of the last name. */
+SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, int *trunc,
+			__s32 *leaf);
+/* A path string the call passed (user memory at UPATH) as Falco names it: made absolute with
+ * the cwd, or with the path of descriptor DIRFD when it is not SK_AT_FDCWD, then normalised as
+ * text ('.', '..' and repeated '/' removed, never above the root: "/" or "/a/b"), into string
+ * slot SLOT. Returns its length, or -1 when it cannot be read or DIRFD is not open; *LEAF gets
+ * the length of its last component. Cuts are marked and counted. */
+SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
+			     __s32 *leaf);
+/* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
+ * counts it. */
+SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);
+
+/* From the generated module (abi.h): the families some rule looks at. */
+extern const __u32 SAKER_VAR_FAMILIES;
+
+/* FAM's code runs, or folds away: the event's family is FAM, and some rule looks at it. */
+#define SK_FAM_IS(sc, F) ((SAKER_VAR_FAMILIES & SK_FB(F)) && (sc)->st.family == SK_FAM_##F)
+
+/* ---- what each family defines (fam_<name>.bpf.c), for F in SK_FAMILIES ------------------ */
+
+/*   int   sk_F_int(struct sk_scratch *sc, int field, __s64 *v)
+ *           1 with the value of FIELD (one of the family's, fields.def) in *V, or 0: missing
+ *   int   sk_F_str(struct sk_scratch *sc, int field, const char **p)
+ *           the length of FIELD's string and its bytes at *P (at most its K() max, followed
+ *           by SAKER_STR_MAX bytes of the scratch map), or -1: missing
+ *   __u32 sk_F_fill(struct sk_scratch *sc)
+ *           a rule matched: computes what the record carries (its string slots, the tail in
+ *           sc->tail) and returns the tail's size, sizeof(struct saker_tail_F)
+ * They run for the family's events only; the state they keep is sc->fam (zeroed per event
+ * through sc->st.fhave) and their string slots. */
+#define SK_FAM_DECLARE(F, f) \
+	SK_SHARED int sk_##f##_int(struct sk_scratch *sc, int field, __s64 *v); \
+	SK_SHARED int sk_##f##_str(struct sk_scratch *sc, int field, const char **p); \
+	SK_SHARED __u32 sk_##f##_fill(struct sk_scratch *sc);
+SK_FAMILIES(SK_FAM_DECLARE)
+#undef SK_FAM_DECLARE
+
+#endif

@@ -1,0 +1,242 @@
+/* Paths, for every family: the bounded walk from a dentry up to the task's root, and Falco's
+ * name for a path string a call passed (made absolute with the cwd or a dirfd, normalised as
+ * text). docs/kernel.md says what each bound does. */
+#include "core.h"
+
+#define SK_WALK_MAX   64     /* path components per walk */
+#define SK_MNT_MAX    16     /* mount crossings per walk */
+
+/* 1 when the walk at W has nothing left above it: the task's root, the top of its mount tree
+ * (or a detached mount), or the root of a file system not mounted in our tree. */
+SK_INLINE int sk_walk_top(struct sk_walk *w)
+{
+	struct dentry *d = (struct dentry *)w->d;
+	struct vfsmount *vm = (struct vfsmount *)w->vm;
+	struct mount *m = (struct mount *)w->m;
+	struct dentry *parent;
+
+	if (w->d == w->root_d && w->vm == w->root_vm)
+		return 1;
+	if (w->d == (__u64)BPF_CORE_READ(vm, mnt_root)) {
+		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
+
+		return up == w->m || !up;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	return !parent || parent == d;
+}
+
+/* One step up: either leave a mount for the place it is mounted on, or prepend one name. */
+static long sk_walk_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_walk *w = &sc->wk;
+	struct dentry *d = (struct dentry *)w->d;
+	struct vfsmount *vm = (struct vfsmount *)w->vm;
+	const unsigned char *name;
+	__u32 len;
+	__s64 pos;
+
+	(void)i;
+	if (sk_walk_top(w)) {
+		w->done = 1;
+		return 1;
+	}
+	if (w->d == (__u64)BPF_CORE_READ(vm, mnt_root)) {
+		struct mount *m = (struct mount *)w->m;
+		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
+
+		if (w->mounts >= SK_MNT_MAX) {
+			w->done = 2;
+			return 1;
+		}
+		w->mounts++;
+		w->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = up;
+		w->vm = up + w->mnt_off;
+		return 0;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (w->names >= SK_WALK_MAX || len > SK_NAME_MAX || (__s64)len + 1 > w->pos) {
+		w->done = 2;
+		return 1;
+	}
+	w->names++;
+	pos = w->pos - len;
+	bpf_probe_read_kernel(&sc->walk[pos & (SK_HALF - 1)], len & SK_NAME_MAX, name);
+	pos -= 1;
+	sc->walk[pos & (SK_HALF - 1)] = '/';
+	w->pos = pos;
+	if (w->leaf < 0)
+		w->leaf = len;
+	w->d = (__u64)BPF_CORE_READ(d, d_parent);
+	return 0;
+}
+
+SK_SHARED __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc)
+{
+	struct task_struct *task = sk_task();
+	struct sk_walk *w = &sc->wk;
+	struct sk_cb cb = { .sc = sc };
+
+	w->d = d;
+	w->vm = vm;
+	w->mnt_off = bpf_core_field_offset(struct mount, mnt);
+	w->m = w->vm - w->mnt_off;
+	w->root_d = (__u64)BPF_CORE_READ(task, fs, root.dentry);
+	w->root_vm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
+	w->pos = SK_HALF - 1;
+	w->leaf = -1;
+	w->done = 0;
+	w->names = w->mounts = 0;
+	sc->walk[SK_HALF - 1] = 0;
+	/* every step prepends a name or crosses a mount; the extra one notices the top */
+	bpf_loop(SK_WALK_MAX + SK_MNT_MAX + 1, sk_walk_step, &cb, 0);
+	*trunc = w->done != 1;
+	return w->pos;
+}
+
+SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, int *trunc,
+			__s32 *leaf)
+{
+	struct sk_walk *w = &sc->wk;
+	char *dst = sc->str[slot % SAKER_STR__COUNT];
+	__u32 n;
+
+	sk_walk(sc, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt),
+		trunc);
+	*leaf = w->leaf < 0 ? 0 : w->leaf;
+	n = (SK_HALF - 1 - w->pos) & (SK_HALF - 1);
+	if (!n) {
+		dst[0] = '/';
+		dst[1] = 0;
+		return 1;
+	}
+	bpf_probe_read_kernel(dst, n + 1, &sc->walk[w->pos & (SK_HALF - 1)]);
+	return n;
+}
+
+/* One input byte of the normalisation: copies it, or ends a component at a '/' (the end of
+ * the input counts as one). A component "." is dropped, ".." drops itself and the component
+ * before it (none above the root), and empty ones never start, so repeated slashes vanish.
+ * The output is "/" or "/a/b": no empty component, no trailing '/', as the walk's. */
+static long sk_norm_step(__u32 k, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_norm *nm = &sc->nm;
+	char *out = sc->str[nm->slot % SAKER_STR__COUNT];
+	__u32 i = nm->i;
+	__s32 o = nm->out, seg = nm->seg, len;
+	char ch;
+
+	(void)k;
+	if (i > nm->end)
+		return 1;
+	ch = i == nm->end ? '/' : sc->walk[i & (2 * SK_HALF - 1)];
+	nm->i = i + 1;
+	if (ch != '/') {
+		if (seg < 0) {
+			/* the '/' and this byte, with room for the NUL */
+			if (o + 2 > SAKER_STR_MAX) {
+				nm->cut = 1;
+				return 1;
+			}
+			nm->seg = o;
+			out[o & SAKER_STR_MAX] = '/';
+			o++;
+		} else if (o + 1 > SAKER_STR_MAX) {
+			nm->cut = 1;
+			return 1;
+		}
+		out[o & SAKER_STR_MAX] = ch;
+		nm->out = o + 1;
+		return 0;
+	}
+	if (seg < 0)
+		return 0;
+	len = o - seg - 1;
+	if (len == 1 && out[(seg + 1) & SAKER_STR_MAX] == '.') {
+		nm->out = seg;
+	} else if (len == 2 && out[(seg + 1) & SAKER_STR_MAX] == '.' &&
+		   out[(seg + 2) & SAKER_STR_MAX] == '.') {
+		nm->out = seg;
+		if (nm->depth) {
+			nm->depth--;
+			nm->out = nm->start[nm->depth & (SK_NORM_DEPTH - 1)];
+		}
+	} else if (nm->depth < SK_NORM_DEPTH) {
+		nm->start[nm->depth & (SK_NORM_DEPTH - 1)] = seg;
+		nm->depth++;
+	}
+	nm->seg = -1;
+	return 0;
+}
+
+/* The string is user memory read after the kernel used it: another thread of the caller may
+ * have rewritten it meanwhile (docs/kernel.md). */
+SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
+			     __s32 *leaf)
+{
+	struct sk_norm *nm = &sc->nm;
+	struct sk_cb cb = { .sc = sc };
+	char *out = sc->str[slot % SAKER_STR__COUNT];
+	const char *u = (const char *)upath;
+	__s64 start = SK_HALF;
+	int arg_cut = 0, wtrunc = 0;
+	char more = 0;
+	long n;
+
+	n = bpf_probe_read_user_str(&sc->walk[SK_HALF], SK_HALF, u);
+	if (n <= 0)
+		return -1;
+	/* a string that fills the buffer may go on (the kernel refused it as too long) */
+	if (n == SK_HALF && !bpf_probe_read_user(&more, 1, u + SK_HALF - 1) && more)
+		arg_cut = 1;
+	if (sc->walk[SK_HALF] != '/') {
+		struct task_struct *task = sk_task();
+		__u64 d, vm;
+
+		if (dirfd != SK_AT_FDCWD) {
+			struct file *f = sk_fd_file(dirfd);
+
+			/* no such descriptor (EBADF): nothing to be relative to */
+			if (!f)
+				return -1;
+			d = (__u64)BPF_CORE_READ(f, f_path.dentry);
+			vm = (__u64)BPF_CORE_READ(f, f_path.mnt);
+		} else {
+			d = (__u64)BPF_CORE_READ(task, fs, pwd.dentry);
+			vm = (__u64)BPF_CORE_READ(task, fs, pwd.mnt);
+		}
+		/* the directory ends where the string starts: one input, walk[start, SK_HALF + n) */
+		start = sk_walk(sc, d, vm, &wtrunc);
+		sc->walk[SK_HALF - 1] = '/';
+	}
+	nm->i = start;
+	nm->end = SK_HALF + n - 1;
+	nm->out = 0;
+	nm->seg = -1;
+	nm->depth = 0;
+	nm->cut = 0;
+	nm->slot = slot;
+	bpf_loop(nm->end - start + 1, sk_norm_step, &cb, 0);
+	if (!nm->out) {
+		out[0] = '/';
+		nm->out = 1;
+	}
+	out[nm->out & SAKER_STR_MAX] = 0;
+	/* the directory is the path less its last component (a cut one when the path was cut) */
+	if (nm->seg >= 0)
+		*leaf = nm->out - nm->seg - 1;
+	else if (nm->depth)
+		*leaf = nm->out - nm->start[(nm->depth - 1) & (SK_NORM_DEPTH - 1)] - 1;
+	else
+		*leaf = 0;
+	/* an argument cut is a path cut too: the name is not whole */
+	if (arg_cut)
+		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+	if (arg_cut || wtrunc || nm->cut)
+		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
+	return nm->out & SAKER_STR_MAX;
+}

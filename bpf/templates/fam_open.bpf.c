@@ -1,0 +1,261 @@
+/* The open family (open, openat, openat2, creat): the flags of the call, the descriptor it
+ * returned, and fd.name, either the path of the struct file the open installed or, for a failed
+ * open, the path the call named (Falco's name for it). Its record tail is struct
+ * saker_tail_open. */
+#include "core.h"
+
+#define SK_O_WRONLY  01
+#define SK_O_ACCMODE 03
+#define SK_O_CREAT   0100
+#define SK_O_TRUNC   01000
+#define SK_O_TMPFILE 020000000
+#define SK_FMODE_READ  0x1
+#define SK_FMODE_WRITE 0x2
+#define SK_S_IFMT    0170000
+#define SK_S_IFDIR   0040000
+
+/* The family's groups (sk_state.fhave). */
+enum {
+	SK_OPEN_FLAGS = 1 << 0, /* flags, mode */
+	SK_OPEN_PATH  = 1 << 1, /* fd.name, the fd type */
+};
+
+struct sk_open_state {
+	__u64 flags;      /* the open flags */
+	__u32 mode;       /* the mode argument */
+	__u32 flags_ok;   /* the flags could be read */
+	__u32 dir;        /* the opened file is a directory */
+	__s32 leaf_len;   /* length of fd.name's last component */
+};
+SK_FAM_FITS(struct sk_open_state);
+
+/* openat2(2)'s argument, read from user memory (a stable UAPI layout, the same for i386). */
+struct sk_open_how {
+	__u64 flags;
+	__u64 mode;
+	__u64 resolve;
+};
+
+/* The argument index of the path each call takes. */
+SK_INLINE __u32 sk_open_path_arg(__u32 event)
+{
+	return event == SK_EV_OPENAT || event == SK_EV_OPENAT2 ? 1 : 0;
+}
+
+/* The struct file the open installed at fd RET, or NULL. */
+SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
+{
+	return sk_fd_file(sc->st.ret);
+}
+
+/* open, openat and creat take their flags from the registers the kernel saved at entry, which
+ * no other thread can change. openat2's come from user memory read after the kernel used it
+ * (docs/kernel.md): there the access mode of a file that was opened is taken from the kernel's
+ * own struct file, so a racing rewrite of open_how cannot hide a write. O_PATH files (and the
+ * odd access mode 3) have neither bit and keep what the call said. The fd table walk is skipped
+ * for the other calls: most opens are reads, and this runs for every one of them. */
+SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os)
+{
+	struct sk_open_how how = { 0 };
+	struct file *f;
+	__u64 flags = 0;
+	__u32 mode;
+
+	os->flags_ok = 1;
+	os->mode = 0;
+	switch (sc->st.event) {
+	case SK_EV_OPEN:
+		flags = sc->st.arg[1];
+		os->mode = sc->st.arg[2];
+		break;
+	case SK_EV_OPENAT:
+		flags = sc->st.arg[2];
+		os->mode = sc->st.arg[3];
+		break;
+	case SK_EV_OPENAT2:
+		if (bpf_probe_read_user(&how, sizeof(how), (void *)sc->st.arg[2]))
+			os->flags_ok = 0;
+		flags = how.flags;
+		os->mode = how.mode;
+		break;
+	case SK_EV_CREAT:
+		flags = SK_O_CREAT | SK_O_WRONLY | SK_O_TRUNC;
+		os->mode = sc->st.arg[1];
+		break;
+	default:
+		os->flags_ok = 0;
+	}
+	/* the mode counts only where the kernel reads it */
+	if (!(flags & (SK_O_CREAT | SK_O_TMPFILE)))
+		os->mode = 0;
+	f = sc->st.event == SK_EV_OPENAT2 ? sk_open_file(sc) : 0;
+	mode = f ? BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE) : 0;
+	if (mode) {
+		if (!os->flags_ok)
+			flags = 0; /* only the access mode is known */
+		flags &= ~(__u64)SK_O_ACCMODE;
+		if (mode == (SK_FMODE_READ | SK_FMODE_WRITE))
+			flags |= 2; /* O_RDWR */
+		else if (mode == SK_FMODE_WRITE)
+			flags |= SK_O_WRONLY;
+		os->flags_ok = 1;
+	}
+	os->flags = os->flags_ok ? flags : 0;
+}
+
+/* fd.name: the path of the struct file the open installed at fd RET; for a failed open, the
+ * path the call named, made absolute and normalised as text. */
+SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
+{
+	__s32 *len = &sc->st.str_len[SAKER_STR_FD_NAME];
+	struct file *f;
+	struct inode *ino;
+	int trunc = 0;
+
+	*len = -1;
+	os->dir = 0;
+	os->leaf_len = 0;
+	if (sc->st.ret < 0) {
+		__u32 at = sk_open_path_arg(sc->st.event);
+
+		*len = sk_user_path(sc, at ? (__s32)sc->st.arg[0] : SK_AT_FDCWD,
+				    sc->st.arg[at & 1], SAKER_STR_FD_NAME, &os->leaf_len);
+		return;
+	}
+	f = sk_open_file(sc);
+	if (!f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	os->dir = (BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR;
+	*len = sk_path(sc, f, SAKER_STR_FD_NAME, &trunc, &os->leaf_len);
+	if (trunc)
+		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
+}
+
+/* Computes the groups in G this event does not have yet. */
+SK_GLOBAL int saker_open_compute(__u32 g)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_open_state *os;
+
+	if (!sc)
+		return 0;
+	os = SK_FAM(sc, struct sk_open_state);
+	g &= ~sc->st.fhave;
+	sc->st.fhave |= g;
+	if (g & SK_OPEN_FLAGS)
+		sk_open_get_flags(sc, os);
+	if (g & SK_OPEN_PATH)
+		sk_open_get_path(sc, os);
+	return 0;
+}
+
+SK_INLINE struct sk_open_state *sk_open_need(struct sk_scratch *sc, __u32 g)
+{
+	if (!(sc->st.fhave & g))
+		saker_open_compute(g);
+	return SK_FAM(sc, struct sk_open_state);
+}
+
+SK_SHARED int sk_open_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	struct sk_open_state *os;
+	__u64 acc;
+
+	switch (field) {
+	case SK_FLD_EVT_IS_OPEN_READ:
+	case SK_FLD_EVT_IS_OPEN_WRITE:
+	case SK_FLD_EVT_IS_OPEN_CREATE:
+	case SK_FLD_EVT_RAWARG_FLAGS:
+		os = sk_open_need(sc, SK_OPEN_FLAGS);
+		acc = os->flags & SK_O_ACCMODE;
+		if (field == SK_FLD_EVT_IS_OPEN_READ)
+			*v = acc == 0 || acc == 2;
+		else if (field == SK_FLD_EVT_IS_OPEN_WRITE)
+			*v = acc == 1 || acc == 2;
+		else if (field == SK_FLD_EVT_IS_OPEN_CREATE)
+			*v = (os->flags & SK_O_CREAT) != 0;
+		else
+			*v = os->flags;
+		return os->flags_ok;
+	case SK_FLD_FD_NUM:
+		*v = sc->st.ret < 0 ? -1 : sc->st.ret;
+		return 1;
+	}
+	return 0;
+}
+
+SK_SHARED int sk_open_str(struct sk_scratch *sc, int field, const char **p)
+{
+	const char *path = sc->str[SAKER_STR_FD_NAME];
+	struct sk_open_state *os;
+	__s32 len, n;
+
+	switch (field) {
+	case SK_FLD_FD_TYPECHAR:
+		/* Falco types a failed open of the family 'f', path or not ("open_file_failed"
+		 * relies on it); no need to build the path for that */
+		*p = sc->small;
+		if (sc->st.ret < 0) {
+			__builtin_memcpy(sc->small, "f", 2);
+			return 1;
+		}
+		break;
+	case SK_FLD_FD_FILENAME:
+	case SK_FLD_FD_TYPE:
+		/* Falco has neither for a failed open (and so no name longer than 255) */
+		if (sc->st.ret < 0)
+			return -1;
+		break;
+	case SK_FLD_FD_NAME:
+	case SK_FLD_FD_DIRECTORY:
+		break;
+	default:
+		return -1;
+	}
+	os = sk_open_need(sc, SK_OPEN_PATH);
+	len = sc->st.str_len[SAKER_STR_FD_NAME];
+	if (len < 0)
+		return -1;
+	len &= SAKER_STR_MAX;
+	switch (field) {
+	case SK_FLD_FD_NAME:
+		*p = path;
+		return len;
+	case SK_FLD_FD_DIRECTORY:
+		/* "/a/b" -> "/a"; "/b" and "/" -> "/". A failed open's last component is the
+		 * caller's text, which may be longer than a name can be. */
+		*p = path;
+		n = len - (os->leaf_len & SAKER_STR_MAX) - 1;
+		return n > 0 ? (n & SAKER_STR_MAX) : 1;
+	case SK_FLD_FD_FILENAME:
+		/* the last component ends the path */
+		*p = path + ((len - (os->leaf_len & SK_NAME_MAX)) & SAKER_STR_MAX);
+		return os->leaf_len & SK_NAME_MAX;
+	case SK_FLD_FD_TYPECHAR:
+		__builtin_memcpy(sc->small, os->dir ? "d" : "f", 2);
+		*p = sc->small;
+		return 1;
+	case SK_FLD_FD_TYPE:
+		if (os->dir)
+			__builtin_memcpy(sc->small + 8, "directory", 10);
+		else
+			__builtin_memcpy(sc->small + 8, "file", 5);
+		*p = sc->small + 8;
+		return os->dir ? 9 : 4;
+	}
+	return -1;
+}
+
+SK_SHARED __u32 sk_open_fill(struct sk_scratch *sc)
+{
+	struct saker_tail_open *t = (struct saker_tail_open *)sc->tail;
+	struct sk_open_state *os = sk_open_need(sc, SK_OPEN_FLAGS | SK_OPEN_PATH);
+
+	t->flags = os->flags;
+	t->mode = os->mode;
+	t->fd = sc->st.ret < 0 ? -1 : (__s32)sc->st.ret;
+	t->oflags = (os->dir ? SAKER_OPENF_DIR : 0) | (os->flags_ok ? 0 : SAKER_OPENF_FLAGS_NA);
+	t->pad = 0;
+	return sizeof(*t);
+}
