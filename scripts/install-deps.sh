@@ -5,7 +5,8 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config clang-14 llvm-14-dev libbpf-dev libelf-dev
 	zlib1g-dev libyaml-dev libpcre2-dev flex bison libssl-dev libcurl4-openssl-dev libjansson-dev)
-test_pkgs=(libcmocka-dev time bpftool bpftrace jq iproute2 procps podman runc busybox-static openssl)
+test_pkgs=(libcmocka-dev time bpftool bpftrace jq iproute2 procps podman runc busybox-static openssl
+	gcc-multilib)
 # Installed without their recommends (qemu's would add a GUI): the guest-kernel test (tests/guest/).
 lean_test_pkgs=(qemu-system-x86)
 

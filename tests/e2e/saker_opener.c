@@ -1,7 +1,8 @@
 /* saker_opener: the syscalls the end-to-end tests need, one way of reaching a file per mode, so
  * a test can show that each of them is seen (or not) by the kernel filter. Opens for writing use
  * O_WRONLY|O_APPEND and write nothing, so pointing one at /etc/shadow changes no data.
- * Prints its pid on stdout (the alert's proc.pid) and exits 0 when the syscall succeeded. */
+ * Prints its pid on stdout (the alert's proc.pid) and exits 0 when the syscall succeeded; the
+ * ptrace mode prints its target's pid on a second line. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WRITE_FLAGS (O_WRONLY | O_APPEND | O_CLOEXEC)
@@ -24,7 +29,9 @@ static int usage(void)
 		"  dirfd DIR NAME        openat(open(DIR), NAME) for writing\n"
 		"  openat2 PATH          openat2(AT_FDCWD, PATH) for writing\n"
 		"  legacy-open PATH      the open(2) syscall itself, for writing\n"
-		"  many N PATH r|w       N opens (and closes) of PATH for reading or writing\n");
+		"  many N PATH r|w       N opens (and closes) of PATH for reading or writing\n"
+		"  ptrace-attach NAME    PTRACE_ATTACH to a child of its own (renamed NAME), then\n"
+		"                        PTRACE_DETACH from it\n");
 	return 2;
 }
 
@@ -68,6 +75,24 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "openat2")) {
 		struct open_how how = { .flags = WRITE_FLAGS };
 		return done(argv[2], (int)syscall(SYS_openat2, AT_FDCWD, argv[2], &how, sizeof(how)));
+	}
+	if (!strcmp(mode, "ptrace-attach")) {
+		int status, ok;
+		pid_t child = fork();
+		if (child < 0)
+			return done("fork", -1);
+		if (child == 0) {
+			prctl(PR_SET_NAME, argv[2]); /* a name the test can tell apart */
+			pause();
+			_exit(0);
+		}
+		printf("%d\n", (int)child);
+		fflush(stdout);
+		ok = ptrace(PTRACE_ATTACH, child, 0, 0) == 0 && waitpid(child, &status, 0) == child &&
+		     ptrace(PTRACE_DETACH, child, 0, 0) == 0;
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		return ok ? 0 : done("ptrace", -1);
 	}
 	if (!strcmp(mode, "many") && argc == 5) {
 		long n = strtol(argv[2], NULL, 10);

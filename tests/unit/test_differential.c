@@ -33,6 +33,7 @@
 #include "rt.h"
 #include "rules.h"
 #include "saker/event.h"
+#include "saker/event_fields.h"
 #include "saker/fields.h"
 
 #define NR_OPEN    2
@@ -47,6 +48,8 @@
 #define LONG_LEVELS  17   /* 255-byte directories below DIR/long: past a 4095-byte path */
 #define KEEP_FDS     6    /* fds kept open for a while, so that fd.num varies */
 #define MAX_SHOWN    3    /* mismatching events printed per rule */
+#define PENDING      16   /* events whose records have not all arrived yet */
+#define REC_WORDS    4096 /* 8-byte words of the longest record */
 
 /* ---- the ruleset ------------------------------------------------------------------------- */
 
@@ -191,6 +194,15 @@ static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd)
 
 /* ---- state ------------------------------------------------------------------------------- */
 
+/* An event whose first records arrived, with the rule ids they named so far: more rules may
+ * match than one record carries (SAKER_EVF_MORE). */
+struct pending {
+	int used;
+	uint32_t tid, next_part;
+	uint64_t ts_ns;
+	unsigned char kernel[N_RULES];
+};
+
 struct dir {
 	char *abs;  /* absolute path as the test spells it (maybe through a symlink) */
 	int fd;     /* open directory */
@@ -215,10 +227,12 @@ struct diff {
 	int stats_fd;
 	/* the event loop's findings */
 	struct saker_event *ev;       /* decoded record */
-	struct saker_event *last;     /* our last event */
+	struct saker_event *last;     /* our last event, decoded from LAST_RAW */
+	uint64_t *last_raw;           /* its record */
+	struct pending pend[PENDING];
 	int own;                      /* our events since the last drain */
-	unsigned long events, foreign, decode_errors, field_errors, stray_bits;
-	unsigned long spurious_trunc;  /* whole paths marked SAKER_EV_PATH_TRUNC */
+	unsigned long events, foreign, decode_errors, field_errors, stray_bits, lost_parts;
+	unsigned long spurious_trunc;  /* whole paths marked SAKER_EVF_PATH_TRUNC */
 	unsigned long matched[N_RULES];
 	struct mismatch mism[N_RULES];
 	const char *op;               /* the operation being checked, for messages */
@@ -252,15 +266,18 @@ static int chance(struct diff *d, unsigned percent)
 static void show_event(const char *prefix, const struct saker_event *ev)
 {
 	char flags[256];
-	const char *name = sk_event_name(sk_event_from_nr(SK_ARCH_X86_64, ev->syscall_nr));
+	const char *name = sk_event_name(ev->h.event);
+	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
+	const char *path = ev->str[SAKER_STR_FD_NAME] ? ev->str[SAKER_STR_FD_NAME] : "";
 
-	sk_open_flags_render(ev->open_flags, flags, sizeof(flags));
+	sk_open_flags_render(t->flags, flags, sizeof(flags));
 	fprintf(stderr,
-		"%s%s res=%" PRId64 " flags=%s (%#" PRIx64 ") valid=%#x comm=%s pid=%u tid=%u uid=%u\n"
-		"%s  path(%u)='%.300s%s'\n",
-		prefix, name ? name : "?", (int64_t)ev->res, flags, (uint64_t)ev->open_flags, ev->valid,
-		ev->comm, ev->pid, ev->tid, ev->uid, prefix, ev->path_len, ev->path,
-		strlen(ev->path) > 300 ? "..." : "");
+		"%s%s res=%" PRId64 " flags=%s (%#" PRIx64 ") oflags=%#x hflags=%#x comm=%s pid=%u "
+		"tid=%u uid=%u\n%s  path(%u%s)='%.300s%s'\n",
+		prefix, name ? name : "?", (int64_t)ev->h.res, flags, (uint64_t)t->flags, t->oflags,
+		ev->h.flags, ev->h.comm, ev->h.pid, ev->h.tid, ev->h.uid, prefix,
+		ev->str_len[SAKER_STR_FD_NAME], ev->str[SAKER_STR_FD_NAME] ? "" : ", none", path,
+		strlen(path) > 300 ? "..." : "");
 }
 
 /* The oracle must read what alerts print. Both take kernel fields from sk_event_field; this
@@ -298,29 +315,38 @@ static void check_fields(struct diff *d, const struct saker_event *ev)
 	}
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+/* The pending event EV's record belongs to (a new one for its first record), or NULL when its
+ * earlier records were not seen. */
+static struct pending *pending_of(struct diff *d, const struct saker_event *ev)
 {
-	struct diff *d = ctx;
-	struct saker_event *ev = d->ev;
+	struct pending *free_slot = NULL;
 
-	if (saker_rt_event_decode(data, size, ev)) {
-		d->decode_errors++;
-		return 0;
+	for (int i = 0; i < PENDING; i++) {
+		struct pending *p = &d->pend[i];
+
+		if (!p->used) {
+			free_slot = free_slot ? free_slot : p;
+			continue;
+		}
+		if (p->tid == ev->h.tid && p->ts_ns == ev->h.ts_ns)
+			return p->next_part == ev->h.part ? p : NULL;
 	}
-	d->events++;
-	if (ev->pid == (uint32_t)d->pid && ev->tid == (uint32_t)d->tid) {
-		d->own++;
-		memcpy(d->last, ev, sizeof(*ev));
-	} else {
-		d->foreign++;
-	}
+	if (ev->h.part || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = 1;
+	free_slot->tid = ev->h.tid;
+	free_slot->ts_ns = ev->h.ts_ns;
+	return free_slot;
+}
+
+/* Every rule's kernel verdict on the event of P (its records all arrived) against the
+ * reference evaluator's on EV, its last record. */
+static void check_event(struct diff *d, const struct pending *p, const struct saker_event *ev)
+{
 	check_fields(d, ev);
-	for (size_t w = 0; w < SAKER_RULE_WORDS; w++)
-		for (size_t b = 0; b < 64; b++)
-			if ((ev->matched[w] >> b & 1) && w * 64 + b >= N_RULES)
-				d->stray_bits++;
 	for (size_t i = 0; i < N_RULES; i++) {
-		int kernel = (int)(ev->matched[i / 64] >> (i % 64) & 1);
+		int kernel = p->kernel[i];
 		int ref = sk_eval_pred(d->c->rules[i]->pred, ev);
 
 		d->matched[i] += kernel;
@@ -338,6 +364,42 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		d->mism[i].kernel_true += kernel;
 	}
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct diff *d = ctx;
+	struct saker_event *ev = d->ev;
+	struct pending *p;
+
+	if (saker_event_decode(data, size, ev)) {
+		d->decode_errors++;
+		return 0;
+	}
+	if (!(p = pending_of(d, ev))) {
+		d->lost_parts++;
+		return 0;
+	}
+	for (uint32_t j = 0; j < ev->h.n_rules; j++) {
+		if (ev->rules[j] >= N_RULES)
+			d->stray_bits++;
+		else
+			p->kernel[ev->rules[j]] = 1;
+	}
+	p->next_part++;
+	if (ev->h.flags & SAKER_EVF_MORE)
+		return 0;
+	d->events++;
+	if (ev->h.pid == (uint32_t)d->pid && ev->h.tid == (uint32_t)d->tid) {
+		d->own++;
+		assert_true(size <= REC_WORDS * 8);
+		memcpy(d->last_raw, data, size);
+		assert_int_equal(saker_event_decode(d->last_raw, size, d->last), 0);
+	} else {
+		d->foreign++;
+	}
+	check_event(d, p, ev);
+	p->used = 0;
 	return 0;
 }
 
@@ -391,6 +453,9 @@ static int kern_load(struct diff *d, const uint8_t *obj, size_t len)
 
 	d->obj = bpf_object__open_mem(obj, len, NULL);
 	assert_non_null(d->obj);
+	m = bpf_object__find_map_by_name(d->obj, SAKER_MAP_RULE_STATS);
+	assert_non_null(m);
+	assert_int_equal(bpf_map__set_max_entries(m, N_RULES), 0);
 	if (bpf_object__load(d->obj))
 		return -1;
 	while ((prog = bpf_object__next_program(d->obj, prog))) {
@@ -697,20 +762,22 @@ static int textual_path(const char *base, const char *path, char *out, size_t si
 static void check_failed_path(struct diff *d, const struct op *o)
 {
 	const struct saker_event *ev = d->last;
+	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
+	const char *path = ev->str[SAKER_STR_FD_NAME];
 	char link[64], base[8192], want[8192];
 	ssize_t n = 0;
 	int comps = 0, base_comps = 0;
 
 	/* no string, or no directory to be relative to: no name */
 	if (o->bad_path || (o->path[0] != '/' && o->dirfd == 1000000)) {
-		if (ev->valid & SAKER_EV_PATH)
+		if (path)
 			fail_msg("%s failed with nothing to name, yet the record has path '%.200s'",
-				 o->desc, ev->path);
+				 o->desc, path);
 		return;
 	}
-	if (!(ev->valid & SAKER_EV_PATH))
+	if (!path)
 		fail_msg("%s failed, and the record has no path", o->desc);
-	if (ev->valid & SAKER_EV_DIR)
+	if (t->oflags & SAKER_OPENF_DIR)
 		fail_msg("%s failed, and the record says directory", o->desc);
 	if (o->path[0] != '/') {
 		if (o->dirfd == AT_FDCWD)
@@ -725,17 +792,17 @@ static void check_failed_path(struct diff *d, const struct op *o)
 		for (ssize_t i = 0; i < n; i++)
 			base_comps += base[i] == '/';
 	}
-	if (!(ev->valid & SAKER_EV_PATH_TRUNC)) {
+	if (!(ev->h.flags & SAKER_EVF_PATH_TRUNC)) {
 		/* the kernel could not have made it whole if it does not fit here */
 		if (n < 0 || comps < 0)
 			fail_msg("%s: path '%.200s' not marked truncated, but too long to be whole",
-				 o->desc, ev->path);
-		if (strcmp(want, ev->path))
-			fail_msg("%s failed: path '%.300s', expected '%.300s'", o->desc, ev->path, want);
+				 o->desc, path);
+		if (strcmp(want, path))
+			fail_msg("%s failed: path '%.300s', expected '%.300s'", o->desc, path, want);
 		return;
 	}
-	if (ev->path[0] != '/' || strlen(ev->path) != ev->path_len)
-		fail_msg("%s: truncated path '%.200s' is malformed", o->desc, ev->path);
+	if (path[0] != '/' || strlen(path) != ev->str_len[SAKER_STR_FD_NAME])
+		fail_msg("%s: truncated path '%.200s' is malformed", o->desc, path);
 	/* marked cut, yet the walk of the directory (64 components) and the path (4095 bytes,
 	 * before '..' shortens it) had room (reported at the end, with the rest) */
 	if (n >= 0 && comps >= 0 && base_comps < 64 && n + 1 + strlen(o->path) < SAKER_PATH_MAX &&
@@ -747,6 +814,8 @@ static void check_failed_path(struct diff *d, const struct op *o)
 static void check_own(struct diff *d, const struct op *o, long ret)
 {
 	const struct saker_event *ev = d->last;
+	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
+	const char *path = ev->str[SAKER_STR_FD_NAME];
 	uint64_t want_flags = o->bad_how ? 0 : o->flags;
 	char link[64], real[8192];
 	ssize_t n;
@@ -754,40 +823,42 @@ static void check_own(struct diff *d, const struct op *o, long ret)
 
 	if (d->own != 1)
 		fail_msg("%s: %d events of ours, expected 1", o->desc, d->own);
-	if (ev->syscall_nr != (uint32_t)o->nr || ev->res != ret || ev->open_flags != want_flags) {
+	if (ev->h.nr != (uint32_t)o->nr || ev->h.event != sk_event_from_nr(SK_ARCH_X86_64, o->nr) ||
+	    ev->h.arch != SK_ARCH_X86_64 || ev->h.res != ret || t->flags != want_flags ||
+	    t->fd != (ret < 0 ? -1 : ret)) {
 		show_event("    ", ev);
 		fail_msg("%s returned %ld: the record says otherwise", o->desc, ret);
 	}
 	/* an unreadable open_how leaves the flags unknown, and the record must say so */
-	if (!!(ev->valid & SAKER_EV_FLAGS_NA) != !!o->bad_how)
+	if (!!(t->oflags & SAKER_OPENF_FLAGS_NA) != !!o->bad_how)
 		fail_msg("%s: flags marked %s", o->desc,
 			 o->bad_how ? "known, yet open_how was unreadable" : "unknown");
 	if (ret < 0) {
 		check_failed_path(d, o);
 		return;
 	}
-	if (!(ev->valid & SAKER_EV_PATH))
+	if (!path)
 		fail_msg("%s: no path in the record", o->desc);
 	assert_int_equal(fstat((int)ret, &st), 0);
-	if (!!(ev->valid & SAKER_EV_DIR) != !!S_ISDIR(st.st_mode))
+	if (!!(t->oflags & SAKER_OPENF_DIR) != !!S_ISDIR(st.st_mode))
 		fail_msg("%s: the directory bit is wrong", o->desc);
 	/* the kernel's own idea of the path; too long for it means truncated for us too */
 	snprintf(link, sizeof(link), "/proc/self/fd/%ld", ret);
 	n = readlink(link, real, sizeof(real) - 1);
 	if (n < 0) {
-		if (!(ev->valid & SAKER_EV_PATH_TRUNC))
+		if (!(ev->h.flags & SAKER_EVF_PATH_TRUNC))
 			fail_msg("%s: readlink fails (%s) but the path is not marked truncated", o->desc,
 				 strerror(errno));
 		return;
 	}
 	real[n] = 0;
-	if (!(ev->valid & SAKER_EV_PATH_TRUNC)) {
-		if (strcmp(real, ev->path))
-			fail_msg("%s: path '%s', the kernel says '%s'", o->desc, ev->path, real);
+	if (!(ev->h.flags & SAKER_EVF_PATH_TRUNC)) {
+		if (strcmp(real, path))
+			fail_msg("%s: path '%s', the kernel says '%s'", o->desc, path, real);
 	} else {
-		size_t pl = strlen(ev->path);
-		if ((size_t)n < pl || strcmp(real + n - pl, ev->path) || ev->path[0] != '/')
-			fail_msg("%s: truncated path '%s' is not a tail of '%s'", o->desc, ev->path, real);
+		size_t pl = strlen(path);
+		if ((size_t)n < pl || strcmp(real + n - pl, path) || path[0] != '/')
+			fail_msg("%s: truncated path '%s' is not a tail of '%s'", o->desc, path, real);
 		/* the whole path, yet marked cut (reported at the end, with the rest) */
 		if ((size_t)n == pl && d->spurious_trunc++ == 0)
 			fprintf(stderr, "SPURIOUS TRUNCATION: '%s' is whole but marked cut\n", real);
@@ -862,6 +933,7 @@ static void diff_free(struct diff *d, struct op *o)
 	sk_comp_free(d->c);
 	free(d->ev);
 	free(d->last);
+	free(d->last_raw);
 	free(d);
 	free(o);
 }
@@ -969,8 +1041,10 @@ static void test_differential(void **state)
 	assert_non_null(o);
 	d->ev = calloc(1, sizeof(*d->ev));
 	d->last = calloc(1, sizeof(*d->last));
+	d->last_raw = calloc(REC_WORDS, 8);
 	assert_non_null(d->ev);
 	assert_non_null(d->last);
+	assert_non_null(d->last_raw);
 	d->rng = seed ? seed : 1;
 	d->pid = getpid();
 	d->tid = (pid_t)syscall(SYS_gettid);
@@ -1051,7 +1125,10 @@ static void test_differential(void **state)
 			problems += fprintf(stderr, "[ PROBLEM ] the open with loginuid 4000000000 did "
 					    "not match\n") > 0;
 	if (d->stray_bits)
-		problems += fprintf(stderr, "[ PROBLEM ] %lu bits set beyond the last rule\n", d->stray_bits) > 0;
+		problems += fprintf(stderr, "[ PROBLEM ] %lu rule ids beyond the last rule\n", d->stray_bits) > 0;
+	if (d->lost_parts)
+		problems += fprintf(stderr, "[ PROBLEM ] %lu records of events whose first records "
+				    "did not arrive\n", d->lost_parts) > 0;
 	if (d->spurious_trunc)
 		problems += fprintf(stderr, "[ PROBLEM ] %lu whole paths marked truncated\n",
 				    d->spurious_trunc) > 0;
