@@ -914,18 +914,27 @@ static size_t cg_hooked(const struct cg *g, bool ev[SK_EV__COUNT])
 	return n;
 }
 
-/* A switch on NR to the block returning event E for each hooked event of ARCH; DFLT otherwise. */
+/* A switch on NR, for each hooked event of ARCH, to a block returning it packed (abi.h) with
+ * its family and whether ARCH is i386; DFLT otherwise. */
 static void cg_arch_switch(struct cg *g, LLVMValueRef nr, enum sk_arch arch, const bool *ev,
-			   LLVMBasicBlockRef *ret, LLVMBasicBlockRef dflt)
+			   LLVMBasicBlockRef dflt)
 {
 	LLVMValueRef sw = LLVMBuildSwitch(g->b, nr, dflt, 8);
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(g->b);
 
 	for (int e = 0; e < SK_EV__COUNT; e++) {
 		long n = ev[e] ? sk_event_nr(arch, e) : -1;
+		LLVMBasicBlockRef ret;
 
-		if (n >= 0)
-			LLVMAddCase(sw, cg_i64(g, n), ret[e]);
+		if (n < 0)
+			continue;
+		ret = cg_block(g);
+		LLVMPositionBuilderAtEnd(g->b, ret);
+		LLVMBuildRet(g->b, cg_i32(g, SAKER_EV_PACK(e, (int)sk_events[e].family,
+							   arch == SK_ARCH_I386)));
+		LLVMAddCase(sw, cg_i64(g, n), ret);
 	}
+	LLVMPositionBuilderAtEnd(g->b, here);
 }
 
 /* saker_gen_event: the event of syscall NR, numbered by the call's ABI, or -1. NR is first
@@ -934,15 +943,13 @@ static void cg_arch_switch(struct cg *g, LLVMValueRef nr, enum sk_arch arch, con
 static int cg_build_event(struct cg *g)
 {
 	LLVMTypeRef ty = LLVMFunctionType(g->i32, &g->i64, 1, 0);
-	LLVMBasicBlockRef *ret = calloc(SK_EV__COUNT, sizeof(*ret));
 	bool *ev = calloc(SK_EV__COUNT, sizeof(*ev));
 	LLVMBasicBlockRef entry, maybe, native, compat, none;
 	LLVMValueRef nr, sw, c;
 	long *nrs = calloc(SK_EV__COUNT * SK_ARCH__COUNT + 1, sizeof(*nrs));
 	size_t n_nrs = 0;
 
-	if (!ret || !ev || !nrs) {
-		free(ret);
+	if (!ev || !nrs) {
 		free(ev);
 		free(nrs);
 		return -ENOMEM;
@@ -959,9 +966,6 @@ static int cg_build_event(struct cg *g)
 	for (int e = 0; e < SK_EV__COUNT; e++) {
 		if (!ev[e])
 			continue;
-		ret[e] = cg_block(g);
-		LLVMPositionBuilderAtEnd(g->b, ret[e]);
-		LLVMBuildRet(g->b, cg_i32(g, e));
 		for (int a = 0; a < SK_ARCH__COUNT; a++) {
 			long n = sk_event_nr((enum sk_arch)a, e);
 			bool dup = false;
@@ -980,12 +984,11 @@ static int cg_build_event(struct cg *g)
 	c = cg_call(g, &g->compat, NULL, 0);
 	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, c, cg_i32(g, 0), ""), compat, native);
 	LLVMPositionBuilderAtEnd(g->b, native);
-	cg_arch_switch(g, nr, SK_ARCH_X86_64, ev, ret, none);
+	cg_arch_switch(g, nr, SK_ARCH_X86_64, ev, none);
 	LLVMPositionBuilderAtEnd(g->b, compat);
-	cg_arch_switch(g, nr, SK_ARCH_I386, ev, ret, none);
+	cg_arch_switch(g, nr, SK_ARCH_I386, ev, none);
 	LLVMPositionBuilderAtEnd(g->b, none);
 	LLVMBuildRet(g->b, cg_i32(g, -1));
-	free(ret);
 	free(ev);
 	free(nrs);
 	return 0;

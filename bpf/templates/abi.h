@@ -6,9 +6,10 @@
 #define SAKER_ABI_H
 
 /* Defined by the generated module.
- *   int  saker_gen_event(u64 nr)           the event (events.def id) of the syscall exit NR when
- *                                          some rule looks at it, else -1. NR is numbered by the
- *                                          call's ABI: the function asks saker_compat() which
+ *   int  saker_gen_event(u64 nr)           the event of the syscall exit NR when some rule looks
+ *                                          at it, else -1: SAKER_EV_PACK(event id of events.def,
+ *                                          its family, 1 for an i386 call). NR is numbered by
+ *                                          the call's ABI: the function asks saker_compat() which
  *                                          one, only for numbers hooked on some architecture
  *   void saker_gen_match(void *c, u32 ev)  evaluates every rule of event EV, calling
  *                                          saker_set_match for each that holds
@@ -21,6 +22,11 @@
 #define SAKER_VAR_PATS        saker_pats
 #define SAKER_VAR_N_PATS      saker_n_pats
 #define SAKER_VAR_FAMILIES    saker_families
+
+#define SAKER_EV_PACK(ev, fam, compat) ((ev) | (fam) << 16 | (compat) << 24)
+#define SAKER_EV_ID(x)     ((x) & 0xffff)
+#define SAKER_EV_FAMILY(x) (((x) >> 16) & 0xff)
+#define SAKER_EV_COMPAT(x) (((x) >> 24) & 1)
 
 /* Defined by the templates; C is the opaque per-event context they pass in.
  *   int  saker_compat(void)                 1 when the current syscall came through the i386

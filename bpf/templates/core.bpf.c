@@ -72,25 +72,6 @@ extern void SAKER_FN_MATCH(void *c, __u32 event);
 
 /* ---- the tables: families of events and of fields ---------------------------------------- */
 
-/* events.def's family column. */
-static const __u8 sk_event_family[SK_EV__COUNT] = {
-#define SK_EVENT(id, name, family) [SK_EV_##id] = SK_FAM_##family,
-#include "saker/events.def"
-#undef SK_EVENT
-};
-
-SK_INLINE __u32 sk_family_of(__u32 event)
-{
-	__u64 i = event;
-
-	/* the barriers keep the bound check ahead of the address (see sk_pattern) */
-	asm volatile("" : "+r"(i));
-	if (i >= SK_EV__COUNT)
-		return SK_FAM_NONE;
-	asm volatile("" : "+r"(i));
-	return sk_event_family[i];
-}
-
 /* fields.def's kernel column: which families have each field. With a constant field (the
  * generated code's calls) the lookup folds away; the string searches pass theirs at run time. */
 SK_FAMILY_NAMES;
@@ -106,11 +87,15 @@ static const __u32 sk_field_families[SK_FLD__COUNT] = {
 #undef NOK
 #undef ANY
 
-SK_INLINE __u32 sk_field_fams(int field)
+/* The families of FIELD. RUNTIME: FIELD is not a constant (the string searches pass theirs),
+ * and the barriers keep the bound check ahead of the address (see sk_pattern); the generated
+ * code's constant fields fold the lookup away. */
+SK_INLINE __u32 sk_field_fams(int field, int runtime)
 {
 	__u64 i = (__u32)field;
 
-	/* the barriers keep the bound check ahead of the address (see sk_pattern) */
+	if (!runtime)
+		return i < SK_FLD__COUNT ? sk_field_families[i] : 0;
 	asm volatile("" : "+r"(i));
 	if (i >= SK_FLD__COUNT)
 		return 0;
@@ -465,7 +450,7 @@ SK_SHARED int SAKER_FN_COMPAT(void)
 SK_SHARED int SAKER_FN_INT(void *cv, int field, __s64 *v)
 {
 	struct sk_scratch *sc = cv;
-	__u32 fams = sk_field_fams(field);
+	__u32 fams = sk_field_fams(field, 0);
 
 	*v = 0;
 	if (!(fams & (1u << (sc->st.family & 31))))
@@ -478,10 +463,10 @@ SK_SHARED int SAKER_FN_INT(void *cv, int field, __s64 *v)
 	return 0;
 }
 
-SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p)
+/* The string accessor for FIELD; RUNTIME as sk_field_fams. */
+SK_INLINE int sk_str(struct sk_scratch *sc, int field, const char **p, int runtime)
 {
-	struct sk_scratch *sc = cv;
-	__u32 fams = sk_field_fams(field);
+	__u32 fams = sk_field_fams(field, runtime);
 
 	*p = sc->small;
 	if (!(fams & (1u << (sc->st.family & 31))))
@@ -492,6 +477,16 @@ SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p)
 	SK_FAMILIES(SK_FAM_STR)
 #undef SK_FAM_STR
 	return -1;
+}
+
+SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p)
+{
+	return sk_str(cv, field, p, 0);
+}
+
+SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p)
+{
+	return sk_str(sc, field, p, 1);
 }
 
 /* ---- records ----------------------------------------------------------------------------- */
@@ -651,10 +646,12 @@ out:
 
 /* ---- the hook ------------------------------------------------------------------------------ */
 
-/* A syscall some rule looks at: its arguments in order, whatever the ABI, then the rules. */
-static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 event,
+/* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
+ * the ABI, then the rules. */
+static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev,
 					       __u32 nr)
 {
+	__u32 event = SAKER_EV_ID(ev);
 	struct sk_scratch *sc = sk_scratch();
 	struct sk_state *st;
 
@@ -664,8 +661,8 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	sk_stat(SAKER_STAT_SEEN);
 	st->ret = ret;
 	st->event = event;
-	st->family = sk_family_of(event);
-	st->compat = SAKER_FN_COMPAT();
+	st->family = SAKER_EV_FAMILY(ev);
+	st->compat = SAKER_EV_COMPAT(ev);
 	if (st->compat) {
 		/* i386: ebx, ecx, edx, esi, edi, ebp; the upper halves are not the call's */
 		st->arg[0] = (__u32)regs->bx;
@@ -707,9 +704,9 @@ int saker_sys_exit(unsigned long long *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	__u32 nr = (__u32)regs->orig_ax;
-	int event = SAKER_FN_EVENT(nr);
+	int ev = SAKER_FN_EVENT(nr);
 
-	if (event < 0)
+	if (ev < 0)
 		return 0;
-	return sk_handle(regs, (__s64)ctx[1], event, nr);
+	return sk_handle(regs, (__s64)ctx[1], ev, nr);
 }

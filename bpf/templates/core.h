@@ -152,6 +152,8 @@ SK_SHARED int SAKER_FN_COMPAT(void);
 SK_SHARED int SAKER_FN_INT(void *cv, int field, __s64 *v);
 SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p);
 SK_SHARED void SAKER_FN_SET_MATCH(void *cv, __u32 rule);
+/* SAKER_FN_STR for a FIELD that is not a constant (the string searches' argument). */
+SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p);
 
 /* ---- core helpers (core.bpf.c, core_path.bpf.c) ----------------------------------------- */
 

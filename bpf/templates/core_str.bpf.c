@@ -1,6 +1,6 @@
 /* The string tests the generated code calls for what it cannot inline (abi.h): contains and
  * icontains, comparisons with long constants, and fnmatch-style globs, each a BPF global function
- * over the string of any field (SAKER_FN_STR) and patterns in the generated .rodata table. */
+ * over the string of any field (sk_str_any) and patterns in the generated .rodata table. */
 #include "core.h"
 
 /* From the generated module (abi.h). */
@@ -58,7 +58,7 @@ SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase)
 
 	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)))
 		return 0;
-	slen = SAKER_FN_STR(sc, field, &cb.s);
+	slen = sk_str_any(sc, field, &cb.s);
 	if (slen < 0 || plen > (__u32)slen)
 		return 0;
 	sc->fi.slen = slen;
@@ -99,7 +99,7 @@ SK_GLOBAL int SAKER_FN_BYTES(int field, __u32 pat, __u32 plen, int mode)
 
 	if (!sc || plen > SAKER_STR_MAX)
 		return 0;
-	slen = SAKER_FN_STR(sc, field, &cb.s);
+	slen = sk_str_any(sc, field, &cb.s);
 	if (slen < 0 || plen > (__u32)slen || (mode == SAKER_BYTES_EQ && plen != (__u32)slen))
 		return 0;
 	b = &sc->by;
@@ -200,7 +200,7 @@ SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen)
 	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)) ||
 	    !(cb.k = sk_pattern(pat + 1)))
 		return 0;
-	slen = SAKER_FN_STR(sc, field, &cb.s);
+	slen = sk_str_any(sc, field, &cb.s);
 	if (slen < 0)
 		return 0;
 	g = &sc->gl;

@@ -144,9 +144,19 @@ lost_check() {
 	alerts=$(wc -l < "$SAKERD_OUT")
 	expect_eq "kernel matched" "$matched" 200
 	[ "$LOST" -gt 0 ] || fail "a 16 KiB ring buffer held 200 events: nothing was lost, so nothing was tested"
+	expect_eq "lost: to a full ring buffer" "$(jq -r .kernel_lost <<< "$stats")" "$LOST"
+	expect_eq "records sent" "$(jq -r .kernel_records <<< "$stats")" "$RECEIVED"
 	expect_eq "received + lost" "$((RECEIVED + LOST))" "$matched"
 	expect_eq "alert lines" "$alerts" "$RECEIVED"
+	# the rule's own kernel counters say the same
+	expect_eq "the rule's matches" "$(jq -r '.rules[0].kernel_matched' <<< "$stats")" "$matched"
+	expect_eq "the rule's records sent" "$(jq -r '.rules[0].kernel_emitted' <<< "$stats")" "$RECEIVED"
+	expect_eq "the rule's records lost" "$(jq -r '.rules[0].kernel_lost' <<< "$stats")" "$LOST"
 	grep -q "lost $LOST" "$SAKERD_ERR" || fail "sakerd's exit line does not report the $LOST lost events"
+	grep -q "^sakerd: kernel: records lost to a full ring buffer $LOST, " "$SAKERD_ERR" ||
+		fail "sakerd does not report the cause of the losses"
+	grep -q "^sakerd: rule '$(jq -r '.rules[0].rule' <<< "$stats")': matched $matched, sent $RECEIVED, lost $LOST\$" \
+		"$SAKERD_ERR" || fail "sakerd does not report the rule's losses"
 }
 
 # default_rules_check BUNDLE (rules/): a write open of /etc/shadow from a shell gives exactly one
