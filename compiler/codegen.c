@@ -890,8 +890,8 @@ static void cg_declare(struct cg *g, struct cg_callee *f, const char *name, LLVM
 	f->fn = LLVMAddFunction(g->mod, name, f->ty);
 }
 
-/* The events some rule may match: each rule's, and every hooked one for rules that do not name
- * theirs. EV[e] is set for each; returns how many. */
+/* The events some rule may match (the planner lists each rule's; none: it can never match).
+ * EV[e] is set for each; returns how many. */
 static size_t cg_hooked(const struct cg *g, bool ev[SK_EV__COUNT])
 {
 	size_t n = 0;
@@ -900,12 +900,10 @@ static size_t cg_hooked(const struct cg *g, bool ev[SK_EV__COUNT])
 	for (size_t i = 0; i < g->c->n_rules; i++) {
 		const sk_rule *r = g->c->rules[i];
 
-		for (int e = 0; e < SK_EV__COUNT; e++) {
-			bool named = false;
+		for (size_t j = 0; j < r->n_syscalls; j++) {
+			int e = r->syscalls[j];
 
-			for (size_t j = 0; j < r->n_syscalls && !named; j++)
-				named = r->syscalls[j] == e;
-			if ((named || !r->n_syscalls) && sk_events[e].family != SK_FAM_NONE && !ev[e]) {
+			if (e >= 0 && e < SK_EV__COUNT && sk_events[e].family != SK_FAM_NONE && !ev[e]) {
 				ev[e] = true;
 				n++;
 			}
@@ -994,7 +992,7 @@ static int cg_build_event(struct cg *g)
 	return 0;
 }
 
-/* The families of the events rule R runs on: every hooked one when it names none. */
+/* The families of the events rule R runs on. */
 static unsigned cg_rule_families(const sk_rule *r)
 {
 	unsigned fams = 0;
@@ -1002,9 +1000,6 @@ static unsigned cg_rule_families(const sk_rule *r)
 	for (size_t j = 0; j < r->n_syscalls; j++)
 		if (r->syscalls[j] >= 0 && r->syscalls[j] < SK_EV__COUNT)
 			fams |= 1u << sk_events[r->syscalls[j]].family;
-	for (int e = 0; !r->n_syscalls && e < SK_EV__COUNT; e++)
-		if (sk_events[e].family != SK_FAM_NONE)
-			fams |= 1u << sk_events[e].family;
 	return fams;
 }
 
@@ -1029,7 +1024,15 @@ static int cg_build_match(struct cg *g)
 		LLVMValueRef args[2] = { g->cv, cg_i32(g, (long long)i) };
 		int err;
 
-		if (r->n_syscalls) {
+		if (!r->n_syscalls) {
+			/* it matches no event: never evaluated */
+			LLVMBuildBr(g->b, next);
+			LLVMDeleteBasicBlock(eval);
+			LLVMDeleteBasicBlock(set);
+			LLVMPositionBuilderAtEnd(g->b, next);
+			continue;
+		}
+		{
 			int64_t *evs = calloc(r->n_syscalls, sizeof(*evs));
 
 			if (!evs)
@@ -1038,8 +1041,6 @@ static int cg_build_match(struct cg *g)
 				evs[j] = r->syscalls[j];
 			cg_switch(g, g->ev, evs, r->n_syscalls, eval, next);
 			free(evs);
-		} else {
-			LLVMBuildBr(g->b, eval);
 		}
 		LLVMPositionBuilderAtEnd(g->b, eval);
 		g->fams = cg_rule_families(r);

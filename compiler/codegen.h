@@ -9,8 +9,8 @@
 #include "rules.h"
 
 /* Rule i of c->rules is rule id i of the event records. A rule's predicate is evaluated on the
- * events of r->syscalls only, and a leaf on a field none of their families has (fields.def) is
- * false there. Returns 0 and a malloc'd object, or -1 after reporting to c->diag. EMIT_LLVM, when
+ * events of r->syscalls only (none: the rule never runs), and a leaf on a field none of their
+ * families has (fields.def) is false there. Returns 0 and a malloc'd object, or -1 after reporting to c->diag. EMIT_LLVM, when
  * not NULL, receives the optimised module's IR. */
 int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len);
 

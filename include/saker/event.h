@@ -120,8 +120,8 @@ enum saker_stat {
 	SAKER_STAT_PATH_TRUNC,   /* paths cut by the bounded walk or buffer */
 	SAKER_STAT_RECORDS,      /* records sent to the ring buffer */
 	SAKER_STAT_ARG_TRUNC,    /* string arguments longer than the kernel reads */
-	SAKER_STAT_LOST_OTHER,   /* records not sent for another reason (a rule id without its
-				  * counter slot, no per-CPU memory) */
+	SAKER_STAT_LOST_OTHER,   /* records not sent for another reason (no per-CPU memory to
+				  * build them in) */
 	SAKER_STAT__COUNT
 };
 

@@ -34,3 +34,4 @@ build fuzz_rules "$top/tests/fuzz/fuzz_rules.c" "${rules[@]}" "${front[@]}" "${c
 build fuzz_output "$top/tests/fuzz/fuzz_output.c" "${rules[@]}" "${front[@]}" "${common[@]}"
 build fuzz_bundle "$top/tests/fuzz/fuzz_bundle.c" "${common[@]}"
 build fuzz_cond "$top/tests/fuzz/fuzz_cond.c" "${common[@]}"
+build fuzz_record "$top/tests/fuzz/fuzz_record.c" "${common[@]}"
