@@ -449,6 +449,19 @@ static const struct got *expect_one(struct kern *k, uint64_t bits, const char *w
 	return &k->got[0];
 }
 
+/* Detaches K and frees it, OBJ and C, and removes the test's directory DIR. */
+static void kern_done(struct kern *k, uint8_t *obj, sk_comp *c, const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	kern_close(k);
+	free(k);
+	free(obj);
+	sk_comp_free(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int xopen(const char *path, int flags)
 {
 	int fd = open(path, flags, 0644);
@@ -891,12 +904,7 @@ static void test_kernel_events(void **state)
 	assert_true(kern_stat(k, SAKER_STAT_MATCHED) >= 24);
 
 	close(dfd);
-	kern_close(k);
-	free(k);
-	free(obj);
-	sk_comp_free(c);
-	snprintf(buf, sizeof(buf), "rm -rf '%s'", dir);
-	assert_int_equal(system(buf), 0);
+	kern_done(k, obj, c, dir);
 }
 
 /* More rules match one event than a record carries ids: the event comes as several records,
@@ -904,7 +912,7 @@ static void test_kernel_events(void **state)
 static void test_kernel_many_matches(void **state)
 {
 	enum { N = 3 * SAKER_REC_RULES - 5 };
-	char dir[] = "/tmp/saker-cg-many-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
+	char dir[] = "/tmp/saker-cg-many-XXXXXX", path[PATH_MAX];
 	static unsigned seen[N];
 	struct saker_event first;
 	sk_comp *c;
@@ -958,12 +966,7 @@ static void test_kernel_many_matches(void **state)
 	}
 	assert_int_equal(kern_stat(k, SAKER_STAT_RECORDS), 3);
 	assert_int_equal(kern_stat(k, SAKER_STAT_MATCHED), 1);
-	kern_close(k);
-	free(k);
-	free(obj);
-	sk_comp_free(c);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	kern_done(k, obj, c, dir);
 }
 
 /* One rule per field the kernel computes, "the field has a value", on every hooked event: for
@@ -973,7 +976,7 @@ static void test_kernel_many_matches(void **state)
 static void test_kernel_field_families(void **state)
 {
 	static const int hooked_nrs[] = { NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2, NR_PTRACE };
-	char dir[] = "/tmp/saker-cg-fam-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
+	char dir[] = "/tmp/saker-cg-fam-XXXXXX", path[PATH_MAX];
 	int fields[SK_FLD__COUNT];
 	size_t n = 0;
 	sk_comp *c;
@@ -1042,12 +1045,7 @@ static void test_kernel_field_families(void **state)
 	}
 	assert_int_equal(checked[SK_FAM_OPEN], 2);
 	assert_int_equal(checked[SK_FAM_PTRACE], 2);
-	kern_close(k);
-	free(k);
-	free(obj);
-	sk_comp_free(c);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	kern_done(k, obj, c, dir);
 }
 
 /* Ten ordinary rules in one program: loads, and reports its size. */
