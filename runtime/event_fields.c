@@ -212,6 +212,15 @@ static struct ev_layout ev_layout(const struct saker_event_hdr *h)
 	return l;
 }
 
+/* 1 when the N bytes at P are all 0. */
+static bool ev_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 {
 	const struct ev_family *fam;
@@ -229,7 +238,7 @@ static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 	fam = &ev_families[h->family];
 	if (!fam->field || h->tail_size != fam->tail_size || h->tail_size % 8)
 		return -EINVAL;
-	if (h->n_rules == 0 || h->n_rules > SAKER_REC_RULES)
+	if (h->n_rules == 0 || h->n_rules > SAKER_REC_RULES || h->n_strs > SAKER_REC_STRS)
 		return -EINVAL;
 	/* the kernel terminates the header's strings within their buffers */
 	if (!memchr(h->comm, 0, sizeof(h->comm)) || !memchr(h->pcomm, 0, sizeof(h->pcomm)) ||
@@ -258,6 +267,10 @@ int saker_event_decode(const void *data, size_t size, struct saker_event *ev)
 	ev->rules = (const uint32_t *)(const void *)(p + l.rules);
 	slots = (const struct saker_event_str *)(const void *)(p + l.strs);
 	area_size = size - l.area;
+	/* padding is zero: a record carries nothing it does not say */
+	if (!ev_zero(p + l.rules + ev->h.n_rules * 4, l.strs - l.rules - ev->h.n_rules * 4) ||
+	    !ev_zero(p + l.strs + ev->h.n_strs * 4, l.area - l.strs - ev->h.n_strs * 4))
+		return -EINVAL;
 	for (size_t i = 0; i < ev->h.n_strs; i++) {
 		const struct saker_event_str *s = &slots[i];
 		const char *str = (const char *)p + l.area + s->off;
@@ -274,6 +287,16 @@ int saker_event_decode(const void *data, size_t size, struct saker_event *ev)
 			ev->str[i] = str;
 			ev->str_len[i] = s->len;
 		}
+	}
+	/* and so is every byte of the area outside the strings and their NULs */
+	for (size_t b = 0; b < area_size; b++) {
+		bool in = false;
+
+		for (size_t i = 0; i < ev->h.n_strs && !in; i++)
+			in = slots[i].off != SAKER_STR_NONE && b >= slots[i].off &&
+			     b <= (size_t)slots[i].off + slots[i].len;
+		if (!in && p[l.area + b])
+			return -EINVAL;
 	}
 	if (ev_families[ev->h.family].check && ev_families[ev->h.family].check(ev))
 		return -EINVAL;

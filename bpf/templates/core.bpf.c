@@ -607,6 +607,9 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	pos = sizeof(struct saker_event_hdr);
 	bpf_probe_read_kernel(&rec->b[pos], SAKER_TAIL_MAX, sc->tail);
 	pos += ts & ~7u;
+	/* the padding after an odd number of ids is 0, not an earlier record's id */
+	if (n < SAKER_REC_RULES)
+		sc->ids[n & (SAKER_REC_RULES - 1)] = 0;
 	bpf_probe_read_kernel(&rec->b[pos], sizeof(sc->ids), sc->ids);
 	pos += ((n * 4) + 7) & ~7u;
 	slot = (struct saker_event_str *)&rec->b[pos];
@@ -621,6 +624,9 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 		len &= SAKER_STR_MAX;
 		slot[k].off = off;
 		slot[k].len = len;
+		/* the word holding the NUL is zeroed first: its padding is not an earlier
+		 * record's bytes */
+		*(__u64 *)&rec->b[(area + off + (len & ~7u)) & (SK_REC_STRS - 8)] = 0;
 		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_STRS - 1)], len, sc->str[k]);
 		rec->b[(area + off + len) & (SK_REC_STRS - 1)] = 0;
 		off += (len + 8) & ~7u;

@@ -19,7 +19,8 @@
 
 /* A record: the header, then the family tail (tail_size bytes), then n_rules rule ids (u32), padded
  * to 8 bytes, then n_strs string slots (struct saker_event_str), padded to 8 bytes, then the
- * string area up to size. Every part starts 8-byte aligned. */
+ * string area up to size. Every part starts 8-byte aligned; padding, and the bytes of the area
+ * that no string (with its NUL) covers, are 0. */
 
 /* The strings a record may carry, by slot (slot i of the table is string i here). Families
  * add theirs at the end; a decoder ignores slots it does not know. */
@@ -33,6 +34,7 @@ enum saker_str {
 	SAKER_STR__COUNT
 };
 #define SAKER_STR_NONE 0xffff /* saker_event_str.off of a string the event does not have */
+#define SAKER_REC_STRS 64     /* string slots one record may have, at most */
 
 /* enum saker_event_flag: saker_event_hdr.flags */
 enum saker_event_flag {

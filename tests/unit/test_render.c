@@ -427,6 +427,18 @@ static void test_event_decode(void **state)
 	EXPECT_REFUSED("a string without its NUL", sl[SAKER_STR_FD_NAME].len = 10);
 	EXPECT_REFUSED("a NUL inside a string", bytes[slots + 8 + 3] = 0);
 	EXPECT_REFUSED("a missing string with a length", sl[SAKER_STR_EXEPATH].len = 3);
+	EXPECT_REFUSED("bytes between the strings", bytes[slots + 8 + 13] = 'x');
+	EXPECT_REFUSED("bytes after the last string", bytes[size - 1] = 'x');
+	EXPECT_REFUSED("too many slots", h->n_strs = SAKER_REC_STRS + 1);
+	{
+		/* three ids leave four bytes of padding, which must be zero */
+		static const uint32_t three[] = { 1, 2, 3 };
+		long n3 = saker_event_encode(src, three, 3, buf, sizeof(buf));
+		assert_true(n3 > 0);
+		assert_int_equal(saker_event_decode(buf, (size_t)n3, ev), 0);
+		bytes[hs + sizeof(struct saker_tail_open) + 12] = 1;
+		assert_int_equal(saker_event_decode(buf, (size_t)n3, ev), -EINVAL);
+	}
 	struct saker_tail_open *t = (struct saker_tail_open *)(bytes + hs);
 	EXPECT_REFUSED("an open whose fd is not its result", t->fd = 4);
 	EXPECT_REFUSED("unknown open flags of the tail", t->oflags |= 1u << 9);
