@@ -8,10 +8,10 @@
 #define SK_CG_LEVELS  4      /* cgroup leaf and parents searched for a container id */
 #define SK_CID_HEX    64     /* a container id is a run of this many hex digits */
 /* The record being sent: header, tail, ids and slots fit in the first SK_REC_HEAD bytes; the
- * strings follow at masked offsets below SK_REC_STRS, each at most SAKER_PATH_MAX long. */
+ * strings follow at masked offsets below SK_REC_AREA, each at most SAKER_PATH_MAX long. */
 #define SK_REC_HEAD   1024
-#define SK_REC_STRS   16384
-#define SK_REC_SIZE   (SK_REC_STRS + SAKER_PATH_MAX)
+#define SK_REC_AREA   16384
+#define SK_REC_SIZE   (SK_REC_AREA + SAKER_PATH_MAX)
 
 struct sk_record {
 	__u8 b[SK_REC_SIZE];
@@ -19,9 +19,9 @@ struct sk_record {
 
 _Static_assert(sizeof(struct saker_event_hdr) + SAKER_TAIL_MAX + 4 * SAKER_REC_RULES +
 	       4 * SAKER_STR__COUNT + 16 <= SK_REC_HEAD, "record head");
-_Static_assert(SK_REC_HEAD + SAKER_STR__COUNT * SAKER_PATH_MAX <= SK_REC_STRS,
+_Static_assert(SK_REC_HEAD + SAKER_STR__COUNT * SAKER_PATH_MAX <= SK_REC_AREA,
 	       "string slots: too many for one record");
-_Static_assert((SK_REC_STRS & (SK_REC_STRS - 1)) == 0, "masked offsets");
+_Static_assert((SK_REC_AREA & (SK_REC_AREA - 1)) == 0, "masked offsets");
 /* codegen.c loads 8 bytes at a time from the start of strings marked SK_K_ALIGNED */
 _Static_assert(__builtin_offsetof(struct sk_scratch, small) % 8 == 0, "aligned small");
 _Static_assert(__builtin_offsetof(struct sk_scratch, str) % 8 == 0, "aligned slots");
@@ -626,9 +626,9 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 		slot[k].len = len;
 		/* the word holding the NUL is zeroed first: its padding is not an earlier
 		 * record's bytes */
-		*(__u64 *)&rec->b[(area + off + (len & ~7u)) & (SK_REC_STRS - 8)] = 0;
-		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_STRS - 1)], len, sc->str[k]);
-		rec->b[(area + off + len) & (SK_REC_STRS - 1)] = 0;
+		*(__u64 *)&rec->b[(area + off + (len & ~7u)) & (SK_REC_AREA - 8)] = 0;
+		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_AREA - 1)], len, sc->str[k]);
+		rec->b[(area + off + len) & (SK_REC_AREA - 1)] = 0;
 		off += (len + 8) & ~7u;
 	}
 	size = area + off;
