@@ -280,3 +280,127 @@ refusal_check() {
 	refuse "$dir/fifo.saker" "not a regular file"
 	refuse /dev/zero "not a regular file"
 }
+
+# build_i386 OUT: the 32-bit test program (tests/e2e/saker_i386.c), static so that a guest needs
+# no i386 libraries; 0, or 1 when gcc cannot build 32-bit programs (gcc-multilib missing).
+build_i386() {
+	gcc -m32 -static -O1 -fno-pie -no-pie -Wall -Wextra -Werror -o "$1" \
+		"$SAKER_SOURCE_DIR/tests/e2e/saker_i386.c" 2> "$E2E_TMP/gcc-m32.err"
+}
+
+# write_compat_rules RULES WATCHED: one rule, a write open of WATCHED by any open call.
+write_compat_rules() {
+	cat > "$1" <<YAML
+- rule: Write to the watched file
+  desc: an open of the test's file for writing, by any open call of any ABI
+  condition: >
+    evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $2
+  output: >
+    type=%evt.type file=%fd.name flags=%evt.arg.flags fd=%fd.num res=%evt.res uid=%user.uid
+    vpid=%proc.vpid
+  priority: WARNING
+YAML
+}
+
+# compat_check BUNDLE (write_compat_rules) WATCHED I386 (build_i386): i386 calls are numbered
+# and read as i386 calls. The 32-bit program opens WATCHED with open (5), openat (295) and the C
+# library's sysenter path, and each alerts exactly like the 64-bit open and openat; its readlink
+# (85, creat's number on x86-64) returning the number of a descriptor open on WATCHED, and its
+# remap_file_pages (257, openat's number on x86-64) with the registers x86-64 openat would read
+# set to a write open of WATCHED, give no alert. Sets ALERTS.
+compat_check() {
+	local w=$2 i386=$3 n=0 fields a64 o64 a32 s32 o32
+	mkdir -p "$(dirname "$w")"
+	: > "$w"
+	"$i386" remap /nonexistent > /dev/null 2>&1 || fail "this kernel does not run i386 programs"
+	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$1"
+	# open_alert WHAT PROGRAM ARGS...: PROGRAM must alert once; FIELDS gets the alert's
+	# fields, less the ones that name the process or the time
+	open_alert() {
+		local what=$1 p l
+		shift
+		p=$("$@") || fail "$what: $* failed"
+		n=$((n + 1))
+		wait_lines "$SAKERD_OUT" "$n"
+		l=$(sed -n "${n}p" "$SAKERD_OUT")
+		expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$l")" "$p"
+		fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"])' <<< "$l")
+	}
+	noflags() { jq -c 'del(.["evt.arg.flags"])' <<< "$1"; }
+	flags() { jq -r '.["evt.arg.flags"]' <<< "$1"; }
+	# saker_opener's opens add O_CLOEXEC, the i386 program's do not: flags are compared apart
+	open_alert "x86-64 open" "$OPENER" legacy-open "$w" && a64=$fields
+	open_alert "x86-64 openat" "$OPENER" write "$w" && o64=$fields
+	open_alert "i386 open" "$i386" open "$w" && a32=$fields
+	open_alert "i386 open by sysenter" "$i386" sysenter "$w" && s32=$fields
+	open_alert "i386 openat" "$i386" openat "$w" && o32=$fields
+	expect_eq "x86-64 open: type" "$(jq -r '.["evt.type"]' <<< "$a64")" open
+	expect_eq "x86-64 openat: type" "$(jq -r '.["evt.type"]' <<< "$o64")" openat
+	expect_eq "i386 open alerts as x86-64 open" "$(noflags "$a32")" "$(noflags "$a64")"
+	expect_eq "i386 open through sysenter" "$s32" "$a32"
+	expect_eq "i386 openat alerts as x86-64 openat" "$(noflags "$o32")" "$(noflags "$o64")"
+	expect_eq "x86-64 flags" "$(flags "$a64") $(flags "$o64")" "O_WRONLY|O_APPEND|O_CLOEXEC O_WRONLY|O_APPEND|O_CLOEXEC"
+	expect_eq "i386 flags" "$(flags "$a32") $(flags "$o32")" "O_WRONLY|O_APPEND O_WRONLY|O_APPEND"
+	expect_eq "i386 open: file" "$(jq -r '.["fd.name"]' <<< "$a32")" "$w"
+	# readlink opens the file first (one alert, as open), then must add none
+	rm -f "$w-fdlink"
+	open_alert "i386 open before readlink" "$i386" readlink "$w" "$w-fdlink"
+	"$i386" remap "$w" > /dev/null || fail "i386 remap_file_pages did not fail as expected"
+	# a marker after them: once it is in, anything they caused would be too
+	open_alert "marker" "$OPENER" legacy-open "$w"
+	sleep 0.5
+	expect_eq "alerts (none for readlink or remap_file_pages)" "$(wc -l < "$SAKERD_OUT")" "$n"
+	stop_sakerd TERM
+	expect_eq "stats alerts" "$(jq -r .alerts "$E2E_TMP/stats.json")" "$n"
+	expect_eq "rule counter" "$(jq -r '.rules[0].kernel_matched' "$E2E_TMP/stats.json")" "$n"
+	ALERTS=$n
+}
+
+# write_ptrace_rules RULES: PTRACE_ATTACH by name and PTRACE_DETACH by number, by saker_opener.
+write_ptrace_rules() {
+	cat > "$1" <<'YAML'
+- macro: ptrace_by_opener
+  condition: evt.type = ptrace and proc.name = saker_opener
+
+- rule: Ptrace attach
+  desc: the test's process attached to another one
+  condition: ptrace_by_opener and evt.arg.request contains PTRACE_ATTACH and evt.arg.pid > 0
+  output: attach request=%evt.arg.request raw=%evt.rawarg.request target=%evt.arg.pid vpid=%proc.vpid type=%evt.type
+  priority: WARNING
+
+- rule: Ptrace detach
+  desc: the test's process detached from another one
+  condition: ptrace_by_opener and evt.rawarg.request = 17
+  output: detach request=%evt.arg.request target=%evt.arg.pid vpid=%proc.vpid
+  priority: NOTICE
+YAML
+}
+
+# ptrace_check BUNDLE (write_ptrace_rules): the ptrace family end to end. A process attaching
+# to and detaching from a child of its own alerts once per rule, with the request by name and
+# by number and the target's pid, all computed in the kernel. Sets CHILD.
+ptrace_check() {
+	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$1"
+	local out pid mine attach detach
+	out=$("$OPENER" ptrace-attach sk_traced) || fail "saker_opener ptrace-attach failed"
+	pid=$(sed -n 1p <<< "$out")
+	CHILD=$(sed -n 2p <<< "$out")
+	wait_lines "$SAKERD_OUT" 2
+	sleep 0.5
+	stop_sakerd TERM
+	# this process's alerts only: another test may run saker_opener too
+	mine=$(jq -c --argjson p "$pid" 'select(.output_fields["proc.vpid"] == $p)' "$SAKERD_OUT")
+	expect_eq "alerts of this process" "$(wc -l <<< "$mine")" 2
+	attach=$(jq -c 'select(.rule == "Ptrace attach")' <<< "$mine")
+	detach=$(jq -c 'select(.rule == "Ptrace detach")' <<< "$mine")
+	f() { jq -r ".output_fields[\"$2\"]" <<< "$1"; }
+	expect_eq "attach: evt.type" "$(f "$attach" evt.type)" ptrace
+	expect_eq "attach: evt.arg.request" "$(f "$attach" evt.arg.request)" PTRACE_ATTACH
+	expect_eq "attach: evt.rawarg.request" "$(f "$attach" evt.rawarg.request)" 16
+	expect_eq "attach: evt.arg.pid" "$(f "$attach" evt.arg.pid)" "$CHILD"
+	expect_eq "detach: evt.arg.request" "$(f "$detach" evt.arg.request)" PTRACE_DETACH
+	expect_eq "detach: evt.arg.pid" "$(f "$detach" evt.arg.pid)" "$CHILD"
+	expect_eq "kernel counter of the attach rule" \
+		"$(jq -r '.rules[] | select(.rule == "Ptrace attach") | .kernel_emitted' "$E2E_TMP/stats.json")" \
+		"$(jq -c 'select(.rule == "Ptrace attach")' "$SAKERD_OUT" | wc -l)"
+}

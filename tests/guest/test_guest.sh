@@ -24,6 +24,7 @@ KERNELS=${SAKER_GUEST_KERNELS:-linux-image-cloud-amd64}
 # which ones it must refuse, so one list serves every kernel.
 HOOKS="io_uring_submit_req sched_prepare_exec task_prctl_unknown"
 FLOOD_FILE=/tmp/saker-guest-flood/f
+COMPAT_FILE=/tmp/saker-guest-compat/watched
 CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
 CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
 QEMU_PID=
@@ -149,6 +150,12 @@ compile_bundle "$E2E_TMP/shadow.yaml" "$BUNDLES/shadow.saker"
 write_flood_rules "$E2E_TMP/flood.yaml" "$FLOOD_FILE"
 compile_bundle "$E2E_TMP/flood.yaml" "$BUNDLES/flood.saker"
 compile_bundle "$SAKER_SOURCE_DIR/rules" "$BUNDLES/default.saker"
+write_compat_rules "$E2E_TMP/compat.yaml" "$COMPAT_FILE"
+compile_bundle "$E2E_TMP/compat.yaml" "$BUNDLES/compat.saker"
+write_ptrace_rules "$E2E_TMP/ptrace.yaml"
+compile_bundle "$E2E_TMP/ptrace.yaml" "$BUNDLES/ptrace.saker"
+build_i386 "$E2E_TMP/saker_i386" ||
+	fail "cannot build the 32-bit test program (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
 damage_bundle "$BUNDLES/shadow.saker" "$BUNDLES/bad"
 # Given no lines, the tool must give back the very same bytes: it changes nothing else.
 "$REBUNDLE" "$BUNDLES/shadow.saker" "$E2E_TMP/same.saker" || fail "saker_rebundle without lines failed"
@@ -185,6 +192,7 @@ make_initramfs() {
 	add_binary "$root" "$(command -v jq)" /usr/bin/jq
 	add_binary "$root" "$SAKERD" /saker/bin/sakerd
 	add_binary "$root" "$OPENER" /saker/build/tests/saker_opener
+	add_binary "$root" "$E2E_TMP/saker_i386" /saker/build/tests/saker_i386
 	cp "$SAKER_SOURCE_DIR/tests/e2e/lib.sh" "$SAKER_SOURCE_DIR/tests/e2e/checks.sh" "$root/saker/src/tests/e2e/"
 	cp "$HERE/guest_checks.sh" "$root/saker/src/tests/guest/"
 	cp "$HERE/guest_init.sh" "$root/init"
@@ -199,6 +207,7 @@ GUEST_RELEASE='$KRELEASE'
 GUEST_NEXT='$KNEXT'
 GUEST_HOOKS='$HOOKS'
 GUEST_FLOOD_FILE='$FLOOD_FILE'
+GUEST_COMPAT_FILE='$COMPAT_FILE'
 GUEST_CTR_ID='$CTR_ID'
 GUEST_CTR_ID2='$CTR_ID2'
 EOF
