@@ -477,8 +477,8 @@ static void test_render_fields(void **state)
 	struct saker_event *ev = calloc(1, sizeof(*ev));
 	char *scratch = malloc(SAKER_RT_SCRATCH);
 	struct sk_field_value v;
-	ev->valid = SAKER_EV_CONTAINER;
-	strcpy(ev->container_id, ID1);
+	ev->h.flags = SAKER_EVF_CONTAINER;
+	strcpy(ev->h.container_id, ID1);
 	static const struct {
 		const char *field, *want;
 	} cases[] = {
@@ -499,8 +499,8 @@ static void test_render_fields(void **state)
 	assert_int_equal(v.kind, SK_VAL_U64);
 	assert_int_equal(v.u, 1718719351123456789ull);
 	/* On the host: a name, and nothing asked. */
-	ev->valid = 0;
-	strcpy(ev->container_id, "host");
+	ev->h.flags = 0;
+	strcpy(ev->h.container_id, "host");
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_NAME, &v, scratch);
 	assert_string_equal(v.s, "host");
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_PRIVILEGED, &v, scratch);

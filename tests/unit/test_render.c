@@ -451,8 +451,6 @@ static void test_event_decode(void **state)
 	free(src);
 }
 
-<<<<<<< HEAD
-=======
 /* The seed records of the record fuzzer (tests/fuzz/corpus/record, written by fuzz_record with
  * SAKER_FUZZ_SEED) still decode: a change of the format must renew them. */
 static void test_record_corpus(void **state)
@@ -475,107 +473,6 @@ static void test_record_corpus(void **state)
 	}
 }
 
-/* ---- a fake container runtime ------------------------------------------------------------ */
-
-/* Serves one connection on a unix socket at PATH with REPLY (after reading the request), or
- * never answers when REPLY is NULL. Returns the child's pid. */
-static pid_t fake_runtime(const char *path, const char *reply)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(fd, 4), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int c = accept(fd, NULL, NULL);
-		char req[1024] = { 0 };
-		ssize_t n = read(c, req, sizeof(req) - 1);
-		if (!reply) {
-			sleep(3);
-			_exit(0);
-		}
-		/* The lookup must ask for this container's description. */
-		int ok = n > 0 && !strncmp(req, "GET /containers/0123456789ab/json HTTP/1.0\r\n", 44);
-		if (ok && write(c, reply, strlen(reply)) < 0)
-			_exit(2);
-		close(c);
-		_exit(ok ? 0 : 1);
-	}
-	close(fd);
-	return pid;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void test_container_lookup(void **state)
-{
-	(void)state;
-	char path[64];
-	snprintf(path, sizeof(path), "/tmp/saker-test-%d.sock", (int)getpid());
-	pid_t pid = fake_runtime(path,
-		"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"
-		"{\"Id\":\"0123456789abcdef\",\"Args\":[\"-c\",\"x\"],\"State\":{\"Running\":true,"
-		"\"Pid\":7},\"Name\":\"/web\",\"Config\":{\"Hostname\":\"h\",\"Env\":[\"A=1\"],"
-		"\"Labels\":{\"k\":\"v\"},\"Image\":\"localhost/ubuntu:latest\"},\"Image\":\"sha256:1\"}");
-	struct saker_rt_enrich *e;
-	assert_int_equal(saker_rt_enrich_new(&e, path, 1000), 0);
-	const char *image, *name;
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	assert_non_null(image);
-	assert_string_equal(image, "localhost/ubuntu:latest");
-	assert_string_equal(name, "web");
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	/* Cached: the server is gone, the answer stays. */
-	struct saker_rt_render r = ctx();
-	r.enrich = e;
-	struct saker_event *ev = shadow_event();
-	ev->h.flags |= SAKER_EVF_CONTAINER;
-	strcpy(ev->h.container_id, "0123456789ab");
-	struct saker_rule_meta *rule = make_rule("c", SAKER_PRIO_ALERT,
-		"id=%container.id name=%container.name image=%container.image.name "
-		"repo=%container.image.repository");
-	expect_render_with(&r, rule, ev, false, "14:02:31.123456789: Alert id=0123456789ab name=web "
-			   "image=localhost/ubuntu:latest repo=localhost/ubuntu");
-	free_rule(rule);
-	free(ev);
-	saker_rt_enrich_free(e);
-
-	/* A runtime that never answers costs one timeout, then nothing. */
-	pid = fake_runtime(path, NULL);
-	assert_int_equal(saker_rt_enrich_new(&e, path, 150), 0);
-	int64_t t0 = mono_ms();
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	int64_t t1 = mono_ms();
-	assert_null(image);
-	assert_null(name);
-	assert_true(t1 - t0 < 1000);
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	assert_true(mono_ms() - t1 < 50);
-	saker_rt_enrich_free(e);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-
-	/* A socket nobody listens on: unknown, quickly. */
-	unlink(path);
-	assert_int_equal(saker_rt_enrich_new(&e, path, 150), 0);
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	assert_null(image);
-	saker_rt_enrich_free(e);
-}
-
->>>>>>> 4408034 (codegen: a rule the planner gives no event never runs (no hooked events for it); fuzz: a harness for the record decoder with seed records (a unit test keeps them decodable), build.sh lists the planner's files and fuzz_output the new sk_output_parse; test_shadow counts only its own processes' alerts (other tests write /etc/shadow too))
 static void test_str_json_utf8(void **state)
 {
 	(void)state;
@@ -693,12 +590,13 @@ static void test_writer_against_parser(void **state)
 	for (int iter = 0; iter < 4000; iter++) {
 		struct saker_event *ev = shadow_event();
 		size_t plen = rnd(8) == 0 ? SAKER_PATH_MAX - 1 : rnd(300);
-		evil_bytes((unsigned char *)ev->path, plen);
-		ev->path[plen] = 0;
-		ev->path_len = (uint16_t)plen;
+		static char path[SAKER_PATH_MAX];
+		evil_bytes((unsigned char *)path, plen);
+		path[plen] = 0;
+		test_event_str(ev, SAKER_STR_FD_NAME, path);
 		size_t clen = rnd(SAKER_COMM_LEN);
-		evil_bytes((unsigned char *)ev->comm, clen);
-		ev->comm[clen] = 0;
+		evil_bytes((unsigned char *)ev->h.comm, clen);
+		ev->h.comm[clen] = 0;
 		size_t nlen = 1 + rnd(sizeof(rule_name) - 1);
 		evil_bytes(rule_name, nlen);
 		rule_name[nlen] = 0;
@@ -724,9 +622,9 @@ static void test_writer_against_parser(void **state)
 			fail_msg("iteration %d: jansson refuses the alert line (%s at %d): %s", iter,
 				 jerr.text, jerr.position, out.p);
 		json_t *of = json_object_get(doc, "output_fields");
-		ref_sanitize((const unsigned char *)ev->path, plen, want);
+		ref_sanitize((const unsigned char *)path, plen, want);
 		assert_string_equal(jstr_member(of, "fd.name"), want);
-		ref_sanitize((const unsigned char *)ev->comm, clen, want);
+		ref_sanitize((const unsigned char *)ev->h.comm, clen, want);
 		assert_string_equal(jstr_member(of, "proc.name"), want);
 		ref_sanitize(rule_name, nlen, want);
 		assert_string_equal(jstr_member(doc, "rule"), want);
@@ -737,11 +635,11 @@ static void test_writer_against_parser(void **state)
 				    want);
 
 		/* The text line: built from the raw values, then made valid as a whole. */
-		memcpy(raw, ev->comm, clen < 4 ? clen : 4);
+		memcpy(raw, ev->h.comm, clen < 4 ? clen : 4);
 		for (size_t k = clen; k < 4; k++)
 			raw[k] = ' ';
 		int n = snprintf(line, 9 * SAKER_PATH_MAX + 256, "14:02:31.123456789: Critical c=%s f=%s w=[%.4s]",
-				 ev->comm, ev->path, (const char *)raw);
+				 ev->h.comm, path, (const char *)raw);
 		ref_sanitize((const unsigned char *)line, (size_t)n, want);
 		assert_string_equal(jstr_member(doc, "output"), want);
 		json_decref(doc);
@@ -775,11 +673,7 @@ int main(void)
 		cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_field_values),
 		cmocka_unit_test(test_event_decode),
-<<<<<<< HEAD
-=======
 		cmocka_unit_test(test_record_corpus),
-		cmocka_unit_test(test_container_lookup),
->>>>>>> 4408034 (codegen: a rule the planner gives no event never runs (no hooked events for it); fuzz: a harness for the record decoder with seed records (a unit test keeps them decodable), build.sh lists the planner's files and fuzz_output the new sk_output_parse; test_shadow counts only its own processes' alerts (other tests write /etc/shadow too))
 		cmocka_unit_test(test_str_json_utf8),
 		cmocka_unit_test(test_writer_against_parser),
 	};
