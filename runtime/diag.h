@@ -58,6 +58,11 @@ void sk_diag_set_werror(sk_diag *d, bool on);
 /* Drops the warnings whose code is CODE, and their notes, from now on (-Wno-CODE). */
 void sk_diag_disable(sk_diag *d, const char *code);
 
+/* Levenshtein distance between A and B (bytes), for "did you mean" notes. */
+size_t sk_edit_distance(const char *a, const char *b);
+/* The name among NAMES[0..n) nearest to NAME, or NULL when none is close enough to suggest. */
+const char *sk_nearest(const char *name, const char *const *names, size_t n);
+
 /* Writes every recorded diagnostic, in order. Text: "file:line:col: error: message", the
  * source line and a caret/tilde underline, then notes. JSON: one document with an array.
  * SARIF: a 2.1.0 log. */
