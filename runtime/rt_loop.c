@@ -543,8 +543,8 @@ static const struct {
 } loss_causes[] = {
 	{ SAKER_STAT_LOST, "ring_buffer_full", "events lost: the ring buffer was full",
 	  SAKER_PRIO_CRITICAL },
-	{ SAKER_STAT_PATH_TRUNC, "path_truncated", "paths cut: longer or deeper than the kernel walks",
-	  SAKER_PRIO_WARNING },
+	/* SAKER_STAT_PATH_TRUNC counts cut paths in every event the filter looked at, matched or
+	 * not, so it is a metric (rt_metrics.c) rather than an alert about delivered events. */
 };
 
 static bool watch_due(struct rt_watch *w, uint64_t now_value, int64_t now)

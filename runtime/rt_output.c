@@ -331,6 +331,13 @@ static size_t http_discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Called by libcurl during a request (at least once a second): a stop cuts a hung one short. */
+static int http_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+	(void)a, (void)b, (void)c, (void)d;
+	return out_giving_up(arg);
+}
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_ret;
 
@@ -360,6 +367,9 @@ static int http_open(struct saker_rt_output *o, char *err, size_t esz)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)o->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_discard);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, o);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, o->user_agent);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (o->insecure) {
