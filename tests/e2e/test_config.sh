@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The configuration file at work: --validate-config (exit 0, or 1 with located errors), rules
+# turned off by tag and by name and by minimum priority without recompiling, Falco's JSON
+# options, a per-rule rate limit with its "suppressed N alerts" record, and command-line options
+# overriding the file.
+. "$(dirname "$0")/lib.sh"
+
+# Validation needs no root.
+cat > "$E2E_TMP/bad.yaml" <<'YAML'
+json_output: true
+stdout_outptu:
+  enabled: false
+YAML
+out=$("$SAKERD" --validate-config "$E2E_TMP/bad.yaml" 2>&1)
+expect_eq "exit status for a bad configuration" "$?" 1
+expect_eq "diagnostics" "$out" "$E2E_TMP/bad.yaml:2:1: error: unknown key 'stdout_outptu'
+    2 | stdout_outptu:
+      | ^~~~~~~~~~~~~
+$E2E_TMP/bad.yaml:2:1: note: did you mean 'stdout_output'?
+    2 | stdout_outptu:
+      | ^~~~~~~~~~~~~"
+"$SAKERD" -c "$E2E_TMP/bad.yaml" x.saker > /dev/null 2>&1
+expect_eq "sakerd -c with a bad configuration" "$?" 1
+"$SAKERD" --validate-config "$E2E_TMP/missing.yaml" > /dev/null 2>&1
+expect_eq "--validate-config of a missing file" "$?" 2
+"$SAKERD" --validate-config "$SAKER_BINARY_DIR/runtime/sakerd.yaml" > /dev/null ||
+	fail "the default configuration does not validate"
+
+need_root
+cat > "$E2E_TMP/rules.yaml" <<YAML
+- rule: Loud
+  desc: opens of the loud file
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/loud
+  output: loud open by %proc.name
+  priority: WARNING
+  tags: [noisy]
+- rule: Quiet
+  desc: opens of the quiet file
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/quiet
+  output: quiet open by %proc.name
+  priority: INFO
+- rule: Named
+  desc: opens of the named file
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/named
+  output: named open by %proc.name
+  priority: ERROR
+- rule: Limited
+  desc: opens of the limited file
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/limited
+  output: limited open by %proc.name
+  priority: ERROR
+YAML
+compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/rules.saker"
+touch "$E2E_TMP/loud" "$E2E_TMP/quiet" "$E2E_TMP/named" "$E2E_TMP/limited"
+cat > "$E2E_TMP/sakerd.yaml" <<YAML
+bundles: [$E2E_TMP/rules.saker]
+priority: notice
+json_output: true
+json_include_output_property: false
+json_include_tags_property: false
+json_include_message_property: true
+rules:
+  - disable: {tag: noisy}
+rate_limit: {rate: 0.001, max_burst: 2}
+stdout_output: {enabled: true}
+YAML
+"$SAKERD" --validate-config "$E2E_TMP/sakerd.yaml" | grep -q 'the configuration is valid' || fail "validate"
+start_sakerd -c "$E2E_TMP/sakerd.yaml" --disable-rule 'Nam*'
+grep -q "4 rules (1 enabled)" "$SAKERD_ERR" || fail "expected 1 rule of 4 enabled: $(cat "$SAKERD_ERR")"
+for f in loud quiet named limited limited limited limited; do "$OPENER" write "$E2E_TMP/$f" > /dev/null; done
+wait_lines "$SAKERD_OUT" 2
+sleep 0.5
+expect_eq "rules that alerted" "$(jq -r .rule "$SAKERD_OUT" | sort | uniq -c | tr -s ' ')" " 2 Limited"
+line=$(head -n 1 "$SAKERD_OUT")
+expect_eq "JSON keys" "$(jq -c keys <<< "$line")" '["hostname","message","output_fields","priority","rule","source","time"]'
+expect_eq "message" "$(jq -r .message <<< "$line")" "limited open by saker_opener"
+# The bucket is empty; it holds back 2 more, and says so when an alert goes out again. With a
+# rate of one per 1000 s that is never within this test, so SIGUSR1 shows the count instead.
+kill -USR1 "$SAKERD_PID"
+sleep 0.3
+stop_sakerd TERM
+grep -q 'suppressed by the rate limit 2' "$SAKERD_ERR" || fail "suppressed count: $(cat "$SAKERD_ERR")"
+
+# The suppressed record itself: a faster bucket refills within the test.
+cat > "$E2E_TMP/fast.yaml" <<YAML
+json_output: true
+rate_limit: {rate: 2, max_burst: 1}
+YAML
+start_sakerd -c "$E2E_TMP/fast.yaml" "$E2E_TMP/rules.saker"
+for i in 1 2 3 4; do "$OPENER" write "$E2E_TMP/limited" > /dev/null; done
+sleep 1.2
+"$OPENER" write "$E2E_TMP/limited" > /dev/null
+wait_lines "$SAKERD_OUT" 3
+rec=$(jq -c 'select(.rule == "saker internal: rate limit")' "$SAKERD_OUT")
+expect_eq "suppressed record" "$(jq -r '.output_fields.suppressed' <<< "$rec")" 3
+expect_eq "suppressed rule" "$(jq -r '.output_fields.rule' <<< "$rec")" "Limited"
+expect_eq "alerts of Limited" "$(jq -c 'select(.rule == "Limited")' "$SAKERD_OUT" | wc -l)" 2
+stop_sakerd TERM
+echo "PASS ($E2E_NAME)"
