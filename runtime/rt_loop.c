@@ -100,6 +100,12 @@ static void fan_out(struct saker_rt *rt, const struct saker_rt_str *text,
 	}
 }
 
+static void kick_outputs(struct saker_rt *rt)
+{
+	for (size_t i = 0; i < rt->n_outputs; i++)
+		saker_rt_output_kick(rt->outputs[i]);
+}
+
 /* An internal alert: to every output (but SKIP) and to the log. */
 static void rt_internal(struct saker_rt *rt, const char *rule, int prio,
 			const struct saker_rt_output *skip, const struct saker_rt_kv *kv, size_t n,
@@ -486,6 +492,7 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 		}
 		if (done)
 			break;
+		kick_outputs(rt);
 		if (clock_ns(CLOCK_MONOTONIC) > deadline) {
 			rt_log(rt, "reload: the replaced bundles' last events did not all arrive within %d ms",
 			       RT_DRAIN_WAIT_MS);
@@ -603,6 +610,7 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 		ring_buffer__consume(rt->rb);
 	rt->last_tick_ns = 0;
 	rt_tick(rt); /* what was lost since the last tick is reported before the totals */
+	kick_outputs(rt);
 	kernel_totals(rt, rt->c.kernel);
 	rt->c.internal = rt->internal;
 	rt->c.output_dropped = rt->closed_dropped;
@@ -668,6 +676,7 @@ int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig
 		if (ret < 0 && ret != -EINTR)
 			return say(err, esz, ret, "ring buffer poll failed: %s", strerror(-ret));
 		rt_tick(rt);
+		kick_outputs(rt);
 		if (wake && *wake)
 			return 1;
 	}

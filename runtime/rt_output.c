@@ -468,10 +468,20 @@ int saker_rt_output_push(struct saker_rt_output *o, const char *line, size_t len
 	}
 	o->ring[(o->head + o->count) % o->cap] = (struct out_item){ copy, len, prio };
 	o->count++;
-	if (o->waiting)
+	/* Waking the thread per alert would cost a context switch each: the loop kicks once per
+	 * batch of records (saker_rt_output_kick), and a burst wakes it before the queue fills. */
+	if (o->waiting && o->count >= o->cap / 2)
 		pthread_cond_signal(&o->nonempty);
 	pthread_mutex_unlock(&o->mu);
 	return 0;
+}
+
+void saker_rt_output_kick(struct saker_rt_output *o)
+{
+	pthread_mutex_lock(&o->mu);
+	if (o->waiting && o->count)
+		pthread_cond_signal(&o->nonempty);
+	pthread_mutex_unlock(&o->mu);
 }
 
 void saker_rt_output_reopen(struct saker_rt_output *o)

@@ -58,6 +58,9 @@ void saker_rt_output_free_stats(struct saker_rt_output *o, struct saker_rt_outpu
 /* Queues a copy of LINE (LEN bytes, no newline) of priority PRIO (enum saker_priority).
  * Returns 0, -ENOBUFS when the queue is full (the alert is counted as dropped), -ENOMEM. */
 int saker_rt_output_push(struct saker_rt_output *o, const char *line, size_t len, int prio);
+/* Wakes the output's thread if alerts wait: pushes alone wake it only when the queue is half
+ * full, so the producer calls this after each batch. */
+void saker_rt_output_kick(struct saker_rt_output *o);
 /* Asks a file output to reopen its file before its next write (SIGHUP, for logrotate). */
 void saker_rt_output_reopen(struct saker_rt_output *o);
 void saker_rt_output_stats(struct saker_rt_output *o, struct saker_rt_output_stats *s);

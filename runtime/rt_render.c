@@ -99,6 +99,15 @@ void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 	const unsigned char *p = (const unsigned char *)z;
 	size_t i = 0;
 	while (i < n) {
+		/* the common case first: a run of printable ASCII, copied at once */
+		size_t run = i;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			saker_rt_str_put(s, z + i, run - i);
+			i = run;
+			continue;
+		}
 		unsigned char c = p[i];
 		const char *esc = NULL;
 		switch (c) {
@@ -112,10 +121,12 @@ void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 		default: break;
 		}
 		if (esc) {
-			saker_rt_str_puts(s, esc);
+			saker_rt_str_put(s, esc, 2);
 			i++;
 		} else if (c < 0x20) {
-			saker_rt_str_printf(s, "\\u%04x", c);
+			static const char hex[] = "0123456789abcdef";
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			saker_rt_str_put(s, u, 6);
 			i++;
 		} else {
 			size_t len = utf8_seq(p + i, n - i);
@@ -123,7 +134,7 @@ void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 				saker_rt_str_put(s, z + i, len);
 				i += len;
 			} else {
-				saker_rt_str_puts(s, "\xef\xbf\xbd"); /* U+FFFD */
+				saker_rt_str_put(s, "\xef\xbf\xbd", 3); /* U+FFFD */
 				i++;
 			}
 		}
