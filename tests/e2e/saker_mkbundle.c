@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char *tags[] = { "test" };
-	struct saker_fmt_seg seg = { "a test rule fired", -1, 0 };
+	struct saker_fmt_seg seg = { .text = "a test rule fired", .field = -1 };
 	struct saker_rule_meta rule = {
 		.name = "Test rule", .desc = "test", .source = "syscall", .output = "a test rule fired",
 		.file = "test.yaml", .line = 1, .priority = SAKER_PRIO_NOTICE, .tags = tags, .n_tags = 1,
