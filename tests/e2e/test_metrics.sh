@@ -2,7 +2,8 @@
 # Metrics scraped over HTTP while sakerd runs: alerts per rule, events seen and received, drops
 # by cause, output queues, program run counts, the bundle's digest; /healthz and --health say
 # healthy once events flow; a slow client does not block the server; and sakerd runs as an
-# unprivileged user (--user) with only CAP_BPF and CAP_PERFMON left, and alerts still flow.
+# unprivileged user (--user) with only CAP_BPF and CAP_PERFMON left, alerts still flow, and a
+# reload still works.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v curl > /dev/null || fail "curl is needed to scrape the metrics"
@@ -10,6 +11,9 @@ command -v curl > /dev/null || fail "curl is needed to scrape the metrics"
 write_shadow_rules "$E2E_TMP/rules.yaml"
 compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/shadow.saker"
 digest=$(tail -c 32 "$E2E_TMP/shadow.saker" | od -An -tx1 | tr -d ' \n')
+# nobody reads the bundle again on reload
+chmod o+x "$E2E_TMP"
+chmod o+r "$E2E_TMP/shadow.saker"
 
 # A free port: try a few, sakerd refuses to start on one in use.
 for try in $(seq 10); do
@@ -70,6 +74,12 @@ for i in $(seq 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr
 expect_eq "/healthz" "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/healthz")" 200
 "$SAKERD" --health --metrics-addr "$addr" > /dev/null || fail "--health says unhealthy"
 expect_eq "unknown path" "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/nope")" 404
+# As nobody with CAP_BPF and CAP_PERFMON, a reload still loads and swaps the bundle.
+kill -HUP "$SAKERD_PID"
+for i in $(seq 100); do grep -q 'reloaded, digest' "$SAKERD_ERR" && break; sleep 0.1; done
+grep -q "reloaded, digest $digest" "$SAKERD_ERR" || fail "no reload as nobody: $(cat "$SAKERD_ERR")"
+"$OPENER" write /etc/shadow > /dev/null || fail "write open failed"
+wait_lines "$SAKERD_OUT" 2
 # A stopped sakerd answers nothing: --health fails.
 kill -STOP "$SAKERD_PID"
 "$SAKERD" --health --metrics-addr "$addr" > /dev/null
