@@ -259,6 +259,20 @@ static const char *sev_name(enum sk_severity s)
 	return s == SK_ERROR ? "error" : s == SK_WARNING ? "warning" : "note";
 }
 
+uint32_t *sk_char_offsets(const char *text, size_t len, size_t *n)
+{
+	size_t skip = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+	uint32_t *off = malloc((len + 1) * sizeof(*off));
+	*n = 0;
+	if (!off)
+		return NULL;
+	for (size_t i = skip; i < len; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			off[(*n)++] = (uint32_t)i;
+	off[(*n)++] = (uint32_t)len;
+	return off;
+}
+
 /* ---- suggestions ---- */
 
 size_t sk_edit_distance(const char *a, const char *b)

@@ -58,6 +58,11 @@ void sk_diag_set_werror(sk_diag *d, bool on);
 /* Drops the warnings whose code is CODE, and their notes, from now on (-Wno-CODE). */
 void sk_diag_disable(sk_diag *d, const char *code);
 
+/* libyaml (and other readers) count characters, not bytes: the byte offset of each character of
+ * the UTF-8 TEXT (a byte order mark is not counted), then LEN; *N gets the count. Returns a
+ * malloc'd table, or NULL when out of memory. */
+uint32_t *sk_char_offsets(const char *text, size_t len, size_t *n);
+
 /* Levenshtein distance between A and B (bytes), for "did you mean" notes. */
 size_t sk_edit_distance(const char *a, const char *b);
 /* The name among NAMES[0..n) nearest to NAME, or NULL when none is close enough to suggest. */

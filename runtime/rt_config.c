@@ -540,22 +540,15 @@ int saker_rt_config_load_string(struct saker_rt_config *c, const char *name, con
 {
 	struct cl l = { .d = d, .text = text, .len = len, .c = c };
 	yaml_parser_t parser;
-	size_t skip = 0;
 
 	if (len > UINT32_MAX - 1) {
 		sk_error(d, (sk_span){ 0 }, "io", "%s: file too large", name);
 		return -EFBIG;
 	}
 	l.file = sk_diag_add_file(d, name, text, len);
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		skip = 3; /* libyaml does not count the byte order mark */
-	l.char_off = malloc((len + 1) * sizeof(*l.char_off));
+	l.char_off = sk_char_offsets(text, len, &l.n_chars);
 	if (!l.char_off)
 		return -ENOMEM;
-	for (size_t i = skip; i < len; i++)
-		if (((unsigned char)text[i] & 0xc0) != 0x80)
-			l.char_off[l.n_chars++] = (uint32_t)i;
-	l.char_off[l.n_chars++] = (uint32_t)len;
 	if (!yaml_parser_initialize(&parser)) {
 		free(l.char_off);
 		return -ENOMEM;
