@@ -105,9 +105,10 @@ struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
  * PREV, when not NULL, is the loaded object this one is to replace: they share the hook map. */
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
 		      const struct saker_rt_obj *prev, char *err, size_t err_size);
-/* Makes O handle the events from now on: its hook bodies go into the hook map (each update is
- * atomic, so from the next event on PREV's bodies no longer run), PREV's attached dispatchers
- * become O's, and the hooks nothing attached yet are attached. PREV may be NULL. */
+/* Makes O handle the events from now on: the hooks nothing attached yet are attached, O's hook
+ * bodies go into the hook map (each update is atomic, so from the next event on PREV's bodies
+ * no longer run), and PREV's attached dispatchers become O's. PREV may be NULL. On failure
+ * nothing changed: PREV runs as before. Calling it again with the two swapped switches back. */
 int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *err,
 		       size_t err_size);
 void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches what it holds; NULL is a no-op */

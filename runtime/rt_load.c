@@ -414,33 +414,57 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 		return 0;
 	}
 	bool any = false;
-	for (uint32_t h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (o->body[h]) {
-			/* the switch: from the next event on, this hook runs O's body */
-			int fd = bpf_program__fd(o->body[h]);
-			if (bpf_map__update_elem(o->progs, &h, sizeof(h), &fd, sizeof(fd), BPF_ANY)) {
-				ret = -errno;
-				return say(err, esz, ret, "cannot install the program of hook '%s': %s",
-					   hook_names[h], strerror(-ret));
-			}
-			any = true;
-		} else if (prev && prev->hook_link[h]) {
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+		any |= o->body[h] != NULL;
+	if (!any)
+		return say(err, esz, -EINVAL, "the BPF object has no programs to attach");
+	/* Hooks nobody attached yet get O's dispatcher first: its slot holds nothing or O's body,
+	 * so it runs nothing old. */
+	struct bpf_link *fresh[SAKER_HOOK__COUNT] = { 0 };
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!o->dispatch[h] || o->hook_link[h] || (prev && prev->hook_link[h]))
+			continue;
+		fresh[h] = bpf_program__attach(o->dispatch[h]);
+		if (!fresh[h]) {
+			ret = attach_error(o->dispatch[h], err, esz);
+			for (int k = 0; k < h; k++)
+				bpf_link__destroy(fresh[k]);
+			return ret;
+		}
+	}
+	/* The switch: from the next event on, each hook runs O's body. A failed update puts PREV's
+	 * bodies back, so PREV keeps running as it was. */
+	uint32_t h;
+	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+		int fd = o->body[h] ? bpf_program__fd(o->body[h]) : -1;
+		if (fd >= 0 && bpf_map__update_elem(o->progs, &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
+			break;
+	}
+	if (h < SAKER_HOOK__COUNT) {
+		ret = -errno;
+		say(err, esz, ret, "cannot install the program of hook '%s': %s", hook_names[h],
+		    strerror(-ret));
+		for (uint32_t k = 0; k < h; k++) {
+			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
+			if (fd >= 0)
+				bpf_map__update_elem(o->progs, &k, sizeof(k), &fd, sizeof(fd), BPF_ANY);
+			else
+				bpf_map__delete_elem(o->progs, &k, sizeof(k), 0);
+		}
+		for (int k = 0; k < SAKER_HOOK__COUNT; k++)
+			bpf_link__destroy(fresh[k]);
+		return ret;
+	}
+	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!o->body[h] && prev && prev->hook_link[h])
 			/* a hook the new bundle lacks: its dispatcher then finds an empty slot */
 			bpf_map__delete_elem(o->progs, &h, sizeof(h), 0);
-		}
-		if (prev && prev->hook_link[h]) {
+		if (fresh[h]) {
+			o->hook_link[h] = fresh[h];
+		} else if (prev && prev->hook_link[h]) {
 			o->hook_link[h] = prev->hook_link[h];
 			prev->hook_link[h] = NULL;
 		}
-	}
-	if (!any)
-		return say(err, esz, -EINVAL, "the BPF object has no programs to attach");
-	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!o->dispatch[h] || o->hook_link[h])
-			continue;
-		o->hook_link[h] = bpf_program__attach(o->dispatch[h]);
-		if (!o->hook_link[h])
-			return attach_error(o->dispatch[h], err, esz);
 	}
 	return 0;
 }

@@ -470,9 +470,14 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 		char why[1024];
 		ret = saker_rt_obj_start(fresh[i]->obj, prev ? prev->obj : NULL, why, sizeof(why));
 		if (ret) {
-			/* Cannot happen short of the kernel refusing a map update; what was switched
-			 * stays switched, and the rest keeps its old bundle. */
+			/* Only the kernel refusing a map update or an attach gets here: switch the
+			 * sources already switched back, so the old set keeps running whole. */
 			say(err, esz, ret, "%s: %s", names[i], why);
+			while (i-- > 0) {
+				struct rt_source *p = i < rt->n_sources ? rt->sources[i] : NULL;
+				if (p)
+					saker_rt_obj_start(p->obj, fresh[i]->obj, why, sizeof(why));
+			}
 			goto fail;
 		}
 	}
