@@ -8,18 +8,19 @@
 need_root
 command -v curl > /dev/null || fail "curl is needed to scrape the metrics"
 
-write_shadow_rules "$E2E_TMP/rules.yaml"
-compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/shadow.saker"
-digest=$(tail -c 32 "$E2E_TMP/shadow.saker" | od -An -tx1 | tr -d ' \n')
+TARGET="$E2E_TMP/target"
+write_target_rules "$E2E_TMP/rules.yaml" "$TARGET"
+compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/target.saker"
+digest=$(tail -c 32 "$E2E_TMP/target.saker" | od -An -tx1 | tr -d ' \n')
 # nobody reads the bundle again on reload
 chmod o+x "$E2E_TMP"
-chmod o+r "$E2E_TMP/shadow.saker"
+chmod o+r "$E2E_TMP/target.saker"
 
 # A free port: try a few, sakerd refuses to start on one in use.
 for try in $(seq 10); do
 	port=$((20000 + RANDOM % 40000))
 	addr=127.0.0.1:$port
-	"$SAKERD" --json --metrics-addr "$addr" --user nobody "$E2E_TMP/shadow.saker" > "$E2E_TMP/alerts.out" 2> "$E2E_TMP/sakerd.err" &
+	"$SAKERD" --json --metrics-addr "$addr" --user nobody "$E2E_TMP/target.saker" > "$E2E_TMP/alerts.out" 2> "$E2E_TMP/sakerd.err" &
 	SAKERD_PID=$! SAKERD_ERR="$E2E_TMP/sakerd.err" SAKERD_OUT="$E2E_TMP/alerts.out"
 	for i in $(seq 600); do
 		grep -q '^sakerd: ready$' "$SAKERD_ERR" && break
@@ -41,9 +42,9 @@ expect_eq "effective capabilities" "$capeff" "000000c000000000"
 capbnd=$(awk '/^CapBnd:/ {print $2}' /proc/$SAKERD_PID/status)
 expect_eq "bounding set" "$capbnd" "000000c000000000"
 
-"$OPENER" write /etc/shadow > /dev/null || fail "write open failed"
+"$OPENER" write "$TARGET" > /dev/null || fail "write open failed"
 wait_lines "$SAKERD_OUT" 1
-expect_eq "alert as nobody" "$(jq -r .rule "$SAKERD_OUT")" "Write to shadow"
+expect_eq "alert as nobody" "$(jq -r .rule "$SAKERD_OUT")" "Write to target"
 
 # A client that connects and sends nothing must not stop the scrape.
 exec 3<>/dev/tcp/127.0.0.1/$port
@@ -52,8 +53,8 @@ exec 3>&-
 metric() { # NAME{LABELS} -> value
 	printf '%s\n' "$m" | awk -v k="$1 " 'index($0, k) == 1 {print $NF}'
 }
-expect_eq "alerts of the rule" "$(metric "saker_alerts_total{bundle=\"$E2E_TMP/shadow.saker\",rule=\"Write to shadow\",priority=\"Critical\",enabled=\"true\"}")" 1
-expect_eq "bundle digest" "$(metric "saker_bundle_info{bundle=\"$E2E_TMP/shadow.saker\",digest=\"$digest\"}")" 1
+expect_eq "alerts of the rule" "$(metric "saker_alerts_total{bundle=\"$E2E_TMP/target.saker\",rule=\"Write to target\",priority=\"Critical\",enabled=\"true\"}")" 1
+expect_eq "bundle digest" "$(metric "saker_bundle_info{bundle=\"$E2E_TMP/target.saker\",digest=\"$digest\"}")" 1
 expect_eq "events received" "$(metric saker_events_received_total)" 1
 expect_eq "ring buffer drops" "$(metric 'saker_drops_total{cause="ring_buffer_full"}')" 0
 [ "$(metric saker_events_seen_total)" -ge 1 ] || fail "events seen: $(metric saker_events_seen_total)"
@@ -78,7 +79,7 @@ expect_eq "unknown path" "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr
 kill -HUP "$SAKERD_PID"
 for i in $(seq 100); do grep -q 'reloaded, digest' "$SAKERD_ERR" && break; sleep 0.1; done
 grep -q "reloaded, digest $digest" "$SAKERD_ERR" || fail "no reload as nobody: $(cat "$SAKERD_ERR")"
-"$OPENER" write /etc/shadow > /dev/null || fail "write open failed"
+"$OPENER" write "$TARGET" > /dev/null || fail "write open failed"
 wait_lines "$SAKERD_OUT" 2
 # A stopped sakerd answers nothing: --health fails.
 kill -STOP "$SAKERD_PID"
