@@ -480,6 +480,9 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 	}
 	saker_rt_metrics_stop(metrics); /* it reads the outputs */
 	metrics = NULL;
+	/* the last events, and the internal alerts they call for, while the outputs are open */
+	struct saker_rt_counters last;
+	saker_rt_counters(rt, &last);
 	saker_rt_close_outputs(rt);
 	report(prog, rt, c);
 	status = 0;

@@ -559,16 +559,17 @@ static const struct {
 	 * not, so it is a metric (rt_metrics.c) rather than an alert about delivered events. */
 };
 
-static bool watch_due(struct rt_watch *w, uint64_t now_value, int64_t now)
+static bool watch_due(struct rt_watch *w, uint64_t now_value, int64_t now, bool force)
 {
-	return now_value > w->reported && now - w->last_ns >= RT_NOTICE_INTERVAL_NS;
+	return now_value > w->reported && (force || now - w->last_ns >= RT_NOTICE_INTERVAL_NS);
 }
 
-/* Runs between polls: internal alerts for losses and output drops, at most once a second each. */
-static void rt_tick(struct saker_rt *rt)
+/* Runs between polls: internal alerts for losses and output drops, at most once a second each
+ * (FORCE: now, whatever the interval, so that nothing is left unsaid before the totals). */
+static void rt_tick(struct saker_rt *rt, bool force)
 {
 	int64_t now = clock_ns(CLOCK_MONOTONIC);
-	if (now - rt->last_tick_ns < RT_NOTICE_INTERVAL_NS / 5)
+	if (!force && now - rt->last_tick_ns < RT_NOTICE_INTERVAL_NS / 5)
 		return;
 	rt->last_tick_ns = now;
 	uint64_t k[SAKER_STAT__COUNT];
@@ -581,7 +582,7 @@ static void rt_tick(struct saker_rt *rt)
 	for (size_t c = 0; c < sizeof(loss_causes) / sizeof(loss_causes[0]); c++) {
 		struct rt_watch *w = &rt->loss_reported[c];
 		uint64_t v = k[loss_causes[c].stat];
-		if (!watch_due(w, v, now))
+		if (!watch_due(w, v, now, force))
 			continue;
 		struct saker_rt_kv kv[] = { { "cause", loss_causes[c].cause, 0 },
 					    { "n", NULL, v - w->reported },
@@ -595,7 +596,7 @@ static void rt_tick(struct saker_rt *rt)
 		struct saker_rt_output_stats st;
 		struct rt_watch *w = &rt->out_reported[i];
 		saker_rt_output_stats(rt->outputs[i], &st);
-		if (!watch_due(w, st.dropped, now))
+		if (!watch_due(w, st.dropped, now, force))
 			continue;
 		const char *name = saker_rt_output_name(rt->outputs[i]);
 		struct saker_rt_kv kv[] = { { "n", NULL, st.dropped - w->reported },
@@ -613,8 +614,7 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 {
 	if (rt->rb)
 		ring_buffer__consume(rt->rb);
-	rt->last_tick_ns = 0;
-	rt_tick(rt); /* what was lost since the last tick is reported before the totals */
+	rt_tick(rt, true); /* what was lost since the last tick is reported before the totals */
 	kick_outputs(rt);
 	kernel_totals(rt, rt->c.kernel);
 	rt->c.internal = rt->internal;
@@ -680,7 +680,7 @@ int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig
 		ret = ring_buffer__poll(rt->rb, 100);
 		if (ret < 0 && ret != -EINTR)
 			return say(err, esz, ret, "ring buffer poll failed: %s", strerror(-ret));
-		rt_tick(rt);
+		rt_tick(rt, false);
 		kick_outputs(rt);
 		if (wake && *wake)
 			return 1;
