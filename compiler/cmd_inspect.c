@@ -11,6 +11,8 @@
 
 #include "cmds.h"
 #include "rt.h"
+#include "saker/cond.h"
+#include "saker/fields.h"
 #include "saker/version.h"
 
 static const char *const plan_names[] = { "exact", "partial", "user-space" };
@@ -97,6 +99,19 @@ static void render_json(struct saker_rt_str *s, const struct saker_bundle *b, co
 		jstr(s, saker_priority_names[r->priority]);
 		saker_rt_str_puts(s, ",\"source\":");
 		jstr(s, r->source);
+		saker_rt_str_puts(s, ",\"captures\":[");
+		for (uint32_t k = 0; k < r->n_captures; k++) {
+			if (k)
+				saker_rt_str_puts(s, ",");
+			jstr(s, sk_fields[r->captures[k]].name);
+		}
+		saker_rt_str_puts(s, "],\"residual\":");
+		char *res = r->residual ? sk_cond_to_string(r->residual) : NULL;
+		if (res)
+			jstr(s, res);
+		else
+			saker_rt_str_puts(s, "null");
+		free(res);
 		saker_rt_str_puts(s, ",\"tags\":[");
 		for (uint32_t t = 0; t < r->n_tags; t++) {
 			if (t)
@@ -104,6 +119,17 @@ static void render_json(struct saker_rt_str *s, const struct saker_bundle *b, co
 			jstr(s, r->tags[t]);
 		}
 		saker_rt_str_puts(s, "]}");
+	}
+	saker_rt_str_puts(s, "],\"left_out\":[");
+	for (uint32_t i = 0; i < b->n_left_out; i++) {
+		const struct saker_left_out *l = &b->left_out[i];
+		saker_rt_str_puts(s, i ? ",{\"file\":" : "{\"file\":");
+		jstr(s, l->file);
+		saker_rt_str_printf(s, ",\"line\":%u,\"name\":", l->line);
+		jstr(s, l->name);
+		saker_rt_str_puts(s, ",\"reason\":");
+		jstr(s, l->why);
+		saker_rt_str_puts(s, "}");
 	}
 	saker_rt_str_puts(s, "]}\n");
 }
@@ -151,7 +177,21 @@ static void render_text(struct saker_rt_str *s, const char *path, const struct s
 			saker_rt_str_printf(s, " %s", r->tags[t]);
 		saker_rt_str_puts(s, r->n_tags ? "\n" : " (none)\n");
 		saker_rt_str_printf(s, "      output:   %s\n", r->output);
+		if (r->n_captures) {
+			saker_rt_str_puts(s, "      captures:");
+			for (uint32_t k = 0; k < r->n_captures; k++)
+				saker_rt_str_printf(s, " %s", sk_fields[r->captures[k]].name);
+			saker_rt_str_puts(s, "\n");
+		}
+		char *res = r->residual ? sk_cond_to_string(r->residual) : NULL;
+		if (res)
+			saker_rt_str_printf(s, "      residual: %s\n", res);
+		free(res);
 	}
+	saker_rt_str_printf(s, "left out:  %u\n", b->n_left_out);
+	for (uint32_t i = 0; i < b->n_left_out; i++)
+		saker_rt_str_printf(s, "  %s (%s:%u): %s\n", b->left_out[i].name, b->left_out[i].file,
+				    b->left_out[i].line, b->left_out[i].why);
 }
 
 int cmd_inspect(int argc, char **argv)

@@ -70,6 +70,32 @@ static void fill_meta(const sk_rule *r, struct saker_rule_meta *m)
 	m->n_tags = (uint32_t)it->n_tags;
 	m->segs = r->segs;
 	m->n_segs = (uint32_t)r->n_segs;
+	m->residual = r->residual;
+	m->captures = (int32_t *)r->captures;
+	m->n_captures = (uint32_t)r->n_captures;
+}
+
+/* "needs field proc.cmdline, events execve, execveat": what the rule lacks, in one line. */
+static char *left_out_reason(sk_comp *c, const sk_rule *r)
+{
+	char *fields = NULL, *events = NULL;
+	size_t nf = 0, ne = 0;
+	for (size_t i = 0; i < r->n_missing; i++) {
+		char **to = r->missing[i].event ? &events : &fields;
+		size_t *n = r->missing[i].event ? &ne : &nf;
+		if (++*n <= 8)
+			*to = *to ? sk_arena_printf(c->arena, "%s, %s", *to, r->missing[i].what)
+				  : sk_arena_strdup(c->arena, r->missing[i].what);
+	}
+	char *out = sk_arena_strdup(c->arena, "needs");
+	if (nf)
+		out = sk_arena_printf(c->arena, "%s %s %s%s", out, nf > 1 ? "fields" : "field", fields,
+				      nf > 8 ? sk_arena_printf(c->arena, " and %zu more", nf - 8) : "");
+	if (ne > 8)
+		out = sk_arena_printf(c->arena, "%s%s %zu event types saker does not capture", out, nf ? "," : "", ne);
+	else if (ne)
+		out = sk_arena_printf(c->arena, "%s%s %s %s", out, nf ? "," : "", ne > 1 ? "events" : "event", events);
+	return out;
 }
 
 int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, size_t *out_len)
@@ -102,6 +128,12 @@ int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, siz
 	for (size_t i = 0; i < c->n_rules; i++)
 		fill_meta(c->rules[i], &meta[i]);
 
+	struct saker_left_out *left = sk_arena_alloc(c->arena, (c->n_left_out + 1) * sizeof(*left));
+	for (size_t i = 0; i < c->n_left_out; i++) {
+		const sk_rule *r = c->left_out[i];
+		left[i] = (struct saker_left_out){ (char *)r->item->name, (char *)r->item->file, r->item->line,
+						   left_out_reason(c, r) };
+	}
 	struct saker_bundle b = {
 		.format = SAKER_BUNDLE_FORMAT,
 		.object = obj,
@@ -109,6 +141,8 @@ int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, siz
 		.requires = (char *)requires_text,
 		.rules = meta,
 		.n_rules = (uint32_t)c->n_rules,
+		.left_out = left,
+		.n_left_out = (uint32_t)c->n_left_out,
 	};
 	int err = saker_bundle_encode(&b, out, out_len);
 	if (err < 0) {

@@ -3,7 +3,6 @@
  * values, and builds each rule's typed condition (saker/cond.h). Errors are for what Falco
  * itself refuses; a field saker does not compute yet only leaves the rule out (plan.c). */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,138 +165,27 @@ static bool is_numeric(enum sk_type t)
 	       t == SK_T_ABSTIME || t == SK_T_DOUBLE;
 }
 
-static int hexval(char ch)
-{
-	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
-	       ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-}
-
-/* An address a.b.c.d or IPv6, optionally /PREFIX (WANT_NET: a network; a bare address is one
- * host). Returns 0 and fills V, or -1. */
-static int parse_ip(const char *s, bool allow_net, sk_cval *v)
-{
-	char buf[128];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	memset(v, 0, sizeof(*v));
-	if (inet_pton(AF_INET, buf, v->ip) == 1)
-		v->ip_len = 4;
-	else if (inet_pton(AF_INET6, buf, v->ip) == 1)
-		v->ip_len = 16;
-	else
-		return -1;
-	v->kind = SK_CV_IP;
-	if (slash) {
-		int64_t bits;
-		if (!allow_net || sk_parse_int(slash + 1, &bits, NULL, NULL) < 0 || bits < 0 ||
-		    bits > v->ip_len * 8 || slash[1] == '-' || slash[1] == '+')
-			return -1;
-		v->kind = SK_CV_NET;
-		v->prefix = (uint8_t)bits;
-	}
-	return 0;
-}
-
 /* Converts the text of value O to TYPE (the other side's type) for operator OP, as Falco's
- * compiler does (falco/GRAMMAR.md §9). Returns 0, or -1 after reporting. */
+ * compiler does (falco/GRAMMAR.md §9; the one conversion, sk_cval_from_text, is shared with
+ * sakerd). The value is copied into the arena. Returns 0, or -1 after reporting. */
 static int convert(struct tc *k, const sk_expr *e, const sk_operand *o, enum sk_type type, enum sk_cop op,
 		   int field, sk_cval *v)
 {
 	const char *t = o->text;
 	size_t n = o->text_len ? o->text_len : strlen(t);
-	const char *fname = field >= 0 ? sk_fields[field].name : "the value";
-	memset(v, 0, sizeof(*v));
-	switch (type) {
-	case SK_T_STR:
-	case SK_T_DYN:
-		if (memchr(t, 0, n)) {
-			TC_ERR(k, e, o->span, "bad-value", "string values cannot hold a NUL byte");
-			return -1;
-		}
-		v->kind = SK_CV_STR;
-		v->s = sk_arena_strndup(k->c->arena, t, n);
-		v->len = n;
-		return 0;
-	case SK_T_BYTES:
-		if (op == SK_COP_BCONTAINS || op == SK_COP_BSTARTSWITH) {
-			if (n % 2) {
-				TC_ERR(k, e, o->span, "bad-value", "'%s' takes an even number of hex digits", sk_cop_names[op]);
-				return -1;
-			}
-			char *b = sk_arena_alloc(k->c->arena, n / 2 + 1);
-			for (size_t i = 0; i < n; i += 2) {
-				int hi = hexval(t[i]), lo = hexval(t[i + 1]);
-				if (hi < 0 || lo < 0) {
-					TC_ERR(k, e, o->span, "bad-value",
-					       "bcontains and bstartswith take hex strings only ('%s' is not one)", t);
-					return -1;
-				}
-				b[i / 2] = (char)(hi * 16 + lo);
-			}
-			v->kind = SK_CV_STR;
-			v->s = b;
-			v->len = n / 2;
-			return 0;
-		}
-		v->kind = SK_CV_STR;
-		v->s = sk_arena_strndup(k->c->arena, t, n);
-		v->len = n;
-		return 0;
-	case SK_T_BOOL:
-		if (!strcmp(t, "true") || !strcmp(t, "false")) {
-			v->kind = SK_CV_BOOL;
-			v->b = t[0] == 't';
-			return 0;
-		}
-		TC_ERR(k, e, o->span, "bad-value", "'%s' is not a value of boolean field '%s' (true or false)", t, fname);
+	char why[256];
+	uint8_t *buf = sk_arena_alloc(k->c->arena, n / 2 + 1);
+	if (sk_cval_from_text(type, op, t, n, v, buf, why, sizeof(why)) < 0) {
+		if (field >= 0 && type != SK_T_STR)
+			TC_ERR(k, e, o->span, "bad-value", "%s (field '%s' is %s)", why, sk_fields[field].name,
+			       sk_type_name(type));
+		else
+			TC_ERR(k, e, o->span, "bad-value", "%s", why);
 		return -1;
-	case SK_T_IPADDR:
-	case SK_T_IPNET:
-		if (parse_ip(t, true, v) == 0)
-			return 0;
-		TC_ERR(k, e, o->span, "bad-value", "'%s' is not an IP address%s (field '%s')", t,
-		       type == SK_T_IPNET ? " or network a.b.c.d/n" : "", fname);
-		return -1;
-	case SK_T_DOUBLE: {
-		char *end;
-		v->d = strtod(t, &end);
-		if (!*t || *end) {
-			TC_ERR(k, e, o->span, "bad-value", "'%s' is not a number (field '%s' is numeric)", t, fname);
-			return -1;
-		}
-		v->kind = SK_CV_DOUBLE;
-		return 0;
 	}
-	default: {
-		int64_t i;
-		uint64_t u;
-		bool neg;
-		if (sk_parse_int(t, &i, &u, &neg) < 0) {
-			TC_ERR(k, e, o->span, "bad-value", "'%s' is not a number (field '%s' is numeric)", t, fname);
-			return -1;
-		}
-		if (type == SK_T_I64) {
-			v->kind = SK_CV_INT;
-			v->i = i;
-			return 0;
-		}
-		if (neg) {
-			TC_ERR(k, e, o->span, "bad-value", "'%s' is out of range: field '%s' is unsigned", t, fname);
-			return -1;
-		}
-		if (type == SK_T_PORT && u > 65535) {
-			TC_ERR(k, e, o->span, "bad-value", "'%s' is not a port number (0 to 65535)", t);
-			return -1;
-		}
-		v->kind = SK_CV_UINT;
-		v->u = u;
-		return 0;
-	}
-	}
+	if (v->kind == SK_CV_STR && v->s == t)
+		v->s = sk_arena_strndup(k->c->arena, t, n);
+	return 0;
 }
 
 /* ---- fields ------------------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 
 #include "reason.h"
 #include "saker/bundle.h"
+#include "saker/cond.h"
 #include "saker/event.h"
 #include "saker/fields.h"
 
@@ -100,6 +101,59 @@ static void wb_str(struct wbuf *w, const char *s)
 	wb_put(w, s, n);
 }
 
+static void wb_u8(struct wbuf *w, uint8_t v)
+{
+	wb_put(w, &v, 1);
+}
+
+/* The conds section: for each rule with a capture plan or a residual, its index, the fields
+ * the kernel captures (by name) and the residual tree. */
+static int encode_conds(const struct saker_bundle *b, struct wbuf *w)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < b->n_rules; i++)
+		n += b->rules[i].residual || b->rules[i].n_captures;
+	wb_u32(w, n);
+	for (uint32_t i = 0; i < b->n_rules && !w->err; i++) {
+		const struct saker_rule_meta *r = &b->rules[i];
+		if (!r->residual && !r->n_captures)
+			continue;
+		wb_u32(w, i);
+		wb_u32(w, r->n_captures);
+		for (uint32_t c = 0; c < r->n_captures; c++) {
+			if (r->captures[c] < 0 || r->captures[c] >= SK_FLD__COUNT)
+				return -EINVAL;
+			wb_str(w, sk_fields[r->captures[c]].name);
+		}
+		wb_u8(w, r->residual != NULL);
+		if (r->residual && !w->err) {
+			uint8_t *tree = NULL;
+			size_t len = 0;
+			int ret = sk_cond_encode(r->residual, &tree, &len);
+			if (ret) {
+				free(tree);
+				return ret;
+			}
+			wb_u32(w, (uint32_t)len);
+			wb_put(w, tree, len);
+			free(tree);
+		}
+	}
+	return w->err;
+}
+
+static int encode_left_out(const struct saker_bundle *b, struct wbuf *w)
+{
+	wb_u32(w, b->n_left_out);
+	for (uint32_t i = 0; i < b->n_left_out; i++) {
+		wb_str(w, b->left_out[i].name);
+		wb_str(w, b->left_out[i].file);
+		wb_u32(w, b->left_out[i].line);
+		wb_str(w, b->left_out[i].why);
+	}
+	return w->err;
+}
+
 static int encode_rules(const struct saker_bundle *b, struct wbuf *w)
 {
 	wb_u32(w, b->n_rules);
@@ -121,6 +175,9 @@ static int encode_rules(const struct saker_bundle *b, struct wbuf *w)
 			wb_u32(w, (uint32_t)r->segs[s].field);
 			wb_u32(w, (uint32_t)r->segs[s].width);
 			wb_str(w, r->segs[s].text);
+			wb_u8(w, r->segs[s].arg != NULL);
+			if (r->segs[s].arg)
+				wb_str(w, r->segs[s].arg);
 		}
 	}
 	return w->err;
@@ -128,7 +185,7 @@ static int encode_rules(const struct saker_bundle *b, struct wbuf *w)
 
 int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
 {
-	struct wbuf rules = { 0 };
+	struct wbuf rules = { 0 }, conds = { 0 }, left = { 0 };
 	int ret;
 
 	if (!b || !out || !out_len || (!b->object && b->object_size))
@@ -139,6 +196,10 @@ int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
 		if (b->rules[i].priority >= SAKER_PRIO__COUNT || b->rules[i].plan > SAKER_PLAN_USER)
 			return -EINVAL;
 	ret = encode_rules(b, &rules);
+	if (!ret)
+		ret = encode_conds(b, &conds);
+	if (!ret)
+		ret = encode_left_out(b, &left);
 	if (ret)
 		goto cleanup;
 
@@ -151,6 +212,8 @@ int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
 		{ SAKER_SEC_OBJECT, b->object, b->object_size },
 		{ SAKER_SEC_RULES, rules.p, rules.len },
 		{ SAKER_SEC_REQUIRES, req, strlen(req) },
+		{ SAKER_SEC_CONDS, conds.p, conds.len },
+		{ SAKER_SEC_LEFT_OUT, left.p, left.len },
 	};
 	const uint32_t n_secs = sizeof(secs) / sizeof(secs[0]);
 
@@ -189,6 +252,8 @@ int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
 	ret = 0;
 cleanup:
 	free(rules.p);
+	free(conds.p);
+	free(left.p);
 	return ret;
 }
 
@@ -212,6 +277,15 @@ static uint32_t rb_u32(struct rbuf *r)
 	uint32_t v = get_u32(r->p + r->off);
 	r->off += 4;
 	return v;
+}
+
+static uint8_t rb_u8(struct rbuf *r)
+{
+	if (r->bad || r->len - r->off < 1) {
+		r->bad = true;
+		return 0;
+	}
+	return r->p[r->off++];
 }
 
 /* Reads a length-prefixed string into a new NUL-terminated copy; NULL with r->bad on a length
@@ -310,11 +384,20 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 			g->field = (int32_t)rb_u32(&r);
 			g->width = (int32_t)rb_u32(&r);
 			g->text = rb_str(&r, &nomem);
+			if (b->format >= 2) {
+				uint8_t has_arg = rb_u8(&r);
+				if (has_arg > 1)
+					r.bad = true;
+				else if (has_arg)
+					g->arg = rb_str(&r, &nomem);
+			}
 			if (r.bad)
 				break;
 			if (g->width < 0 || g->width > SAKER_PATH_MAX)
 				return reason(err, esz, -EINVAL, "rule '%s': output width %d is out of range",
 					      shown(m->name, name, sizeof(name)), g->width);
+			if (g->field == -2)
+				continue; /* a token saker cannot render: prints <NA> */
 			if (g->field < 0) {
 				g->field = -1;
 				continue;
@@ -339,6 +422,105 @@ bad:
 	if (nomem)
 		return reason(err, esz, -ENOMEM, "out of memory");
 	return reason(err, esz, -EINVAL, "rules section is malformed");
+}
+
+static int decode_conds(struct saker_bundle *b, const uint8_t *p, size_t len, char *err, size_t esz)
+{
+	struct rbuf r = { .p = p, .len = len };
+	bool nomem = false;
+	char name[128], text[128], why[256];
+	uint32_t n = rb_u32(&r), prev = 0;
+
+	if (r.bad || (size_t)n * 9 > len)
+		goto bad;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = rb_u32(&r), nc = rb_u32(&r);
+		if (r.bad || i >= b->n_rules || (k && i <= prev) || (size_t)nc * 4 > r.len - r.off)
+			goto bad;
+		prev = i;
+		struct saker_rule_meta *m = &b->rules[i];
+		m->captures = calloc(nc ? nc : 1, sizeof(*m->captures));
+		if (!m->captures)
+			return reason(err, esz, -ENOMEM, "out of memory");
+		m->n_captures = nc;
+		for (uint32_t c = 0; c < nc; c++) {
+			char *f = rb_str(&r, &nomem);
+			if (r.bad) {
+				free(f);
+				goto bad;
+			}
+			int id = sk_field_lookup(f);
+			if (id < 0) {
+				reason(err, esz, -EINVAL, "rule '%s': captured field '%s' is unknown to this version",
+				       shown(m->name, name, sizeof(name)), shown(f, text, sizeof(text)));
+				free(f);
+				return -EINVAL;
+			}
+			free(f);
+			m->captures[c] = id;
+		}
+		uint8_t has = rb_u8(&r);
+		if (r.bad || has > 1)
+			goto bad;
+		if (!has)
+			continue;
+		uint32_t tl = rb_u32(&r);
+		if (r.bad || tl > r.len - r.off)
+			goto bad;
+		size_t pos = 0;
+		const sk_cexpr *tree = NULL;
+		int ret = sk_cond_decode(r.p + r.off, tl, &pos, &b->conds, &tree, why, sizeof(why));
+		if (ret)
+			return reason(err, esz, ret, "rule '%s': its residual condition is malformed: %s",
+				      shown(m->name, name, sizeof(name)), why);
+		if (pos != tl)
+			goto bad;
+		r.off += tl;
+		m->residual = tree;
+		if (m->plan == SAKER_PLAN_EXACT)
+			return reason(err, esz, -EINVAL, "rule '%s': an exact rule has a residual",
+				      shown(m->name, name, sizeof(name)));
+	}
+	for (uint32_t i = 0; i < b->n_rules; i++)
+		if (b->rules[i].plan != SAKER_PLAN_EXACT && !b->rules[i].residual)
+			return reason(err, esz, -EINVAL, "rule '%s': a %s rule has no residual",
+				      shown(b->rules[i].name, name, sizeof(name)),
+				      b->rules[i].plan == SAKER_PLAN_PARTIAL ? "partial" : "user-space");
+	if (r.off != r.len)
+		goto bad;
+	return 0;
+bad:
+	if (nomem)
+		return reason(err, esz, -ENOMEM, "out of memory");
+	return reason(err, esz, -EINVAL, "conds section is malformed");
+}
+
+static int decode_left_out(struct saker_bundle *b, const uint8_t *p, size_t len, char *err, size_t esz)
+{
+	struct rbuf r = { .p = p, .len = len };
+	bool nomem = false;
+	uint32_t n = rb_u32(&r);
+
+	if (r.bad || (size_t)n * 16 > len)
+		goto bad;
+	b->left_out = calloc(n ? n : 1, sizeof(*b->left_out));
+	if (!b->left_out)
+		return reason(err, esz, -ENOMEM, "out of memory");
+	b->n_left_out = n;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		struct saker_left_out *l = &b->left_out[i];
+		l->name = rb_str(&r, &nomem);
+		l->file = rb_str(&r, &nomem);
+		l->line = rb_u32(&r);
+		l->why = rb_str(&r, &nomem);
+	}
+	if (r.bad || r.off != r.len)
+		goto bad;
+	return 0;
+bad:
+	if (nomem)
+		return reason(err, esz, -ENOMEM, "out of memory");
+	return reason(err, esz, -EINVAL, "left-out section is malformed");
 }
 
 int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **out, char *err,
@@ -366,9 +548,9 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 		return reason(err, esz, -ENOTSUP,
 			      "bundle format %u is newer than this sakerd understands (%u)", format,
 			      SAKER_BUNDLE_FORMAT);
-	if (format != SAKER_BUNDLE_FORMAT)
-		return reason(err, esz, -ENOTSUP, "bundle format %u is not supported (this sakerd reads %u)",
-			      format, SAKER_BUNDLE_FORMAT);
+	if (format < SAKER_BUNDLE_FORMAT_OLDEST)
+		return reason(err, esz, -ENOTSUP, "bundle format %u is not supported (this sakerd reads %u to %u)",
+			      format, SAKER_BUNDLE_FORMAT_OLDEST, SAKER_BUNDLE_FORMAT);
 	if (total > len)
 		return reason(err, esz, -EINVAL, "truncated: the file has %zu bytes, the header says %llu",
 			      len, (unsigned long long)total);
@@ -388,15 +570,16 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 
 	/* From here the bytes are what the writer produced; the checks below catch a writer bug
 	 * or a hand-made file with a valid digest. */
-	const uint8_t *sec[4] = { 0 };
-	uint64_t sec_size[4] = { 0 };
+	const uint32_t last_type = format >= 2 ? SAKER_SEC_LEFT_OUT : SAKER_SEC_REQUIRES;
+	const uint8_t *sec[SAKER_SEC_LEFT_OUT + 1] = { 0 };
+	uint64_t sec_size[SAKER_SEC_LEFT_OUT + 1] = { 0 };
 	uint64_t prev_end = BDL_HEADER_SIZE + (uint64_t)n_secs * BDL_SECTION_SIZE;
 	const uint64_t payload_end = len - BDL_DIGEST_SIZE;
 	for (uint32_t i = 0; i < n_secs; i++) {
 		const uint8_t *ent = data + BDL_HEADER_SIZE + i * BDL_SECTION_SIZE;
 		uint32_t type = get_u32(ent);
 		uint64_t off = get_u64(ent + 8), size = get_u64(ent + 16);
-		if (type < SAKER_SEC_OBJECT || type > SAKER_SEC_REQUIRES)
+		if (type < SAKER_SEC_OBJECT || type > last_type)
 			return reason(err, esz, -EINVAL, "unknown section type %u", type);
 		if (get_u32(ent + 4))
 			return reason(err, esz, -EINVAL, "section %u: reserved field is not zero", type);
@@ -409,8 +592,8 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 		sec_size[type] = size;
 		prev_end = off + size;
 	}
-	static const char *const sec_names[] = { NULL, "object", "rules", "requires" };
-	for (int t = SAKER_SEC_OBJECT; t <= SAKER_SEC_REQUIRES; t++)
+	static const char *const sec_names[] = { NULL, "object", "rules", "requires", "conds", "left-out" };
+	for (uint32_t t = SAKER_SEC_OBJECT; t <= last_type; t++)
 		if (!sec[t])
 			return reason(err, esz, -EINVAL, "the %s section is missing", sec_names[t]);
 	if (!sec_size[SAKER_SEC_OBJECT])
@@ -434,6 +617,14 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 	memcpy(b->requires, sec[SAKER_SEC_REQUIRES], sec_size[SAKER_SEC_REQUIRES]);
 	b->requires[sec_size[SAKER_SEC_REQUIRES]] = 0;
 	ret = decode_rules(b, sec[SAKER_SEC_RULES], sec_size[SAKER_SEC_RULES], err, esz);
+	if (!ret && format >= 2)
+		ret = decode_conds(b, sec[SAKER_SEC_CONDS], sec_size[SAKER_SEC_CONDS], err, esz);
+	else if (!ret)
+		for (uint32_t i = 0; i < b->n_rules && !ret; i++)
+			if (b->rules[i].plan != SAKER_PLAN_EXACT)
+				ret = reason(err, esz, -EINVAL, "format 1 bundles hold exact rules only");
+	if (!ret && format >= 2)
+		ret = decode_left_out(b, sec[SAKER_SEC_LEFT_OUT], sec_size[SAKER_SEC_LEFT_OUT], err, esz);
 	if (ret) {
 		if (ret == -ENOMEM && err && esz && !err[0])
 			reason(err, esz, ret, "out of memory");
@@ -505,11 +696,21 @@ void saker_bundle_free(struct saker_bundle *b)
 		for (uint32_t t = 0; m->tags && t < m->n_tags; t++)
 			free(m->tags[t]);
 		free(m->tags);
-		for (uint32_t s = 0; m->segs && s < m->n_segs; s++)
+		for (uint32_t s = 0; m->segs && s < m->n_segs; s++) {
 			free(m->segs[s].text);
+			free(m->segs[s].arg);
+		}
 		free(m->segs);
+		free(m->captures);
 	}
 	free(b->rules);
+	for (uint32_t i = 0; b->left_out && i < b->n_left_out; i++) {
+		free(b->left_out[i].name);
+		free(b->left_out[i].file);
+		free(b->left_out[i].why);
+	}
+	free(b->left_out);
+	sk_cond_set_free(b->conds);
 	free(b->object);
 	free(b->requires);
 	free(b);

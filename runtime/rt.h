@@ -91,6 +91,18 @@ int saker_rt_render_internal(const struct saker_rt_render *r, const char *rule, 
 			     const char *msg, const struct saker_rt_kv *fields, size_t n, bool json,
 			     struct saker_rt_str *out);
 
+/* ---- residual evaluation (rt_residual.c) ------------------------------------------------ */
+
+struct saker_rt_residual;
+int saker_rt_residual_new(struct saker_rt_residual **out);
+void saker_rt_residual_free(struct saker_rt_residual *r); /* NULL is a no-op */
+/* Forgets the residual trees evaluated so far (call before freeing their bundle). */
+void saker_rt_residual_reset(struct saker_rt_residual *r);
+/* 1 when RULE's residual holds for EV (or it has none), 0 when it does not, a negative errno
+ * when it cannot be evaluated (then sakerd alerts anyway: the kernel part matched). */
+int saker_rt_residual_eval(struct saker_rt_residual *r, const struct saker_rt_render *render,
+			   const struct saker_rule_meta *rule, const struct saker_event *ev);
+
 /* ---- kernel checks and loading (rt_load.c) ----------------------------------------------- */
 
 /* Checks every line of a bundle's requires text against the running kernel. Returns 0, or a
@@ -140,6 +152,9 @@ struct saker_rt_counters {
 	uint64_t output_failed; /* alerts an output could not deliver, summed over outputs */
 	uint64_t internal;      /* internal alerts (losses, drops, suppression) */
 	uint64_t reloads;       /* bundle sets replaced by saker_rt_reload */
+	uint64_t residual_matched;  /* events a residual accepted (they alerted) */
+	uint64_t residual_rejected; /* events the kernel part passed and the residual rejected */
+	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
 	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs, reloads included */
 };
 
@@ -176,8 +191,9 @@ void saker_rt_reopen_outputs(struct saker_rt *rt);
 /* Stops the outputs after they delivered what they hold (bounded wait), so the counters that
  * follow are final. */
 void saker_rt_close_outputs(struct saker_rt *rt);
-/* Writes C as one JSON object to PATH (replacing it atomically). */
-int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c);
+/* Writes C as one JSON object to PATH (replacing it atomically), with RT's counters per rule
+ * under "rules" (RT may be NULL). */
+int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c);
 /* The Prometheus text exposition of every counter (rt_metrics.c) and whether sakerd is
  * healthy: every program attached and the kernel saw events in the configured window. */
 int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *out, bool *healthy);

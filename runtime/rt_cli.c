@@ -360,6 +360,9 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	saker_rt_counters(rt, &k);
 	fprintf(stderr, "%s: events received %" PRIu64 ", lost %" PRIu64 ", alerts %" PRIu64 "\n",
 		prog, k.received, k.kernel[SAKER_STAT_LOST], k.alerts);
+	if (k.residual_matched || k.residual_rejected || k.residual_errors)
+		fprintf(stderr, "%s: residuals matched %" PRIu64 ", rejected %" PRIu64 ", failed %" PRIu64 "\n",
+			prog, k.residual_matched, k.residual_rejected, k.residual_errors);
 	if (k.malformed || k.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
 			prog, k.malformed, k.unknown_rule);
@@ -369,7 +372,7 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 			", suppressed by the rate limit %" PRIu64 "\n",
 			prog, k.output_dropped, k.output_failed, k.suppressed);
 	if (c->stats_file) {
-		int ret = saker_rt_write_stats(c->stats_file, &k);
+		int ret = saker_rt_write_stats(rt, c->stats_file, &k);
 		if (ret)
 			fprintf(stderr, "%s: %s: cannot write the counters: %s\n", prog, c->stats_file,
 				strerror(-ret));
@@ -435,6 +438,12 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 		goto cleanup;
 	}
 	for (size_t i = 0; i < n; i++) {
+		/* the compiler could not run these: say so at every start, never silently */
+		for (uint32_t j = 0; j < b[i]->n_left_out; j++) {
+			const struct saker_left_out *l = &b[i]->left_out[j];
+			fprintf(stderr, "%s: %s: rule '%s' (%s:%u) is not running: %s\n", prog, names[i],
+				l->name, l->file, l->line, l->why);
+		}
 		ret = saker_rt_add(rt, b[i], names[i], err, sizeof(err));
 		b[i] = NULL;
 		if (ret) {

@@ -196,6 +196,20 @@ int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, 
 				rt->c.unknown_rule++;
 				continue;
 			}
+			src->rules[i].kernel++;
+			if (b->rules[i].residual) {
+				int m = saker_rt_residual_eval(rt->resid, &rt->render, &b->rules[i], ev);
+				if (m == 0) {
+					src->rules[i].residual_rejected++;
+					rt->c.residual_rejected++;
+					continue;
+				}
+				if (m < 0)
+					rt->c.residual_errors++; /* fail closed: the kernel part matched */
+				else
+					rt->c.residual_matched++;
+				src->rules[i].residual_matched++;
+			}
 			rt_alert(rt, src, i, ev);
 		}
 	}
@@ -271,6 +285,11 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_r
 		say(err, esz, ret, "out of memory");
 		goto fail;
 	}
+	ret = saker_rt_residual_new(&rt->resid);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
 	rt->render.hostname = rt->hostname;
 	rt->render.enrich = rt->enrich;
 	rt->render.json_omit_output = c->json_omit_output;
@@ -316,9 +335,11 @@ void saker_rt_free(struct saker_rt *rt)
 	if (!rt)
 		return;
 	ring_buffer__free(rt->rb);
+	saker_rt_residual_reset(rt->resid);
 	for (size_t i = 0; i < rt->n_sources; i++)
 		source_free(rt->sources[i]);
 	free(rt->sources);
+	saker_rt_residual_free(rt->resid);
 	for (size_t i = 0; i < rt->n_outputs; i++)
 		saker_rt_output_free(rt->outputs[i]);
 	free(rt->outputs);
@@ -506,6 +527,7 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 		usleep(1000);
 	}
 	pthread_mutex_lock(&rt->lock);
+	saker_rt_residual_reset(rt->resid); /* its trees belong to the bundles going away */
 	for (i = 0; i < rt->n_sources; i++) {
 		uint64_t k[SAKER_STAT__COUNT];
 		source_kernel(rt->sources[i], k);
@@ -635,7 +657,7 @@ void saker_rt_reopen_outputs(struct saker_rt *rt)
 		saker_rt_output_reopen(rt->outputs[i]);
 }
 
-int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c)
+int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c)
 {
 	char tmp[4096];
 	int ret = 0;
@@ -649,11 +671,32 @@ int saker_rt_write_stats(const char *path, const struct saker_rt_counters *c)
 		",\"internal\":%" PRIu64 ",\"kernel_lost\":%" PRIu64 ",\"kernel_matched\":%" PRIu64
 		",\"kernel_path_truncated\":%" PRIu64 ",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64
 		",\"malformed\":%" PRIu64 ",\"output_dropped\":%" PRIu64 ",\"output_failed\":%" PRIu64
-		",\"reloads\":%" PRIu64 ",\"suppressed\":%" PRIu64 ",\"unknown_rule\":%" PRIu64 "}\n",
+		",\"reloads\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
+		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
 		c->alerts, c->disabled, c->received, c->internal, c->kernel[SAKER_STAT_LOST],
 		c->kernel[SAKER_STAT_MATCHED], c->kernel[SAKER_STAT_PATH_TRUNC],
 		c->kernel[SAKER_STAT_SEEN], c->kernel[SAKER_STAT_LOST], c->malformed,
-		c->output_dropped, c->output_failed, c->reloads, c->suppressed, c->unknown_rule);
+		c->output_dropped, c->output_failed, c->reloads, c->residual_errors,
+		c->residual_matched, c->residual_rejected);
+	struct saker_rt_str name = { 0 };
+	bool first = true;
+	for (size_t i = 0; rt && i < rt->n_sources; i++) {
+		const struct rt_source *s = rt->sources[i];
+		for (uint32_t r = 0; r < s->bundle->n_rules; r++) {
+			const struct saker_rule_meta *m = &s->bundle->rules[r];
+			saker_rt_str_reset(&name);
+			saker_rt_str_json(&name, m->name, strlen(m->name));
+			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
+				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64 "}",
+				first ? "" : ",", name.p ? name.p : "",
+				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
+				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected);
+			first = false;
+		}
+	}
+	saker_rt_str_fini(&name);
+	fprintf(f, "],\"suppressed\":%" PRIu64 ",\"unknown_rule\":%" PRIu64 "}\n", c->suppressed,
+		c->unknown_rule);
 	if (fflush(f) || ferror(f))
 		ret = -EIO;
 	if (fclose(f) && !ret)

@@ -13,6 +13,9 @@ struct rt_rule {
 	double tokens;        /* rate limit bucket */
 	int64_t last_ns;
 	uint64_t suppressed;  /* held back since the last alert that went out */
+	uint64_t kernel;      /* records the kernel part passed */
+	uint64_t residual_matched;
+	uint64_t residual_rejected;
 };
 
 /* A counter that internal alerts report when it grows, at most once a second. */
@@ -47,6 +50,7 @@ struct saker_rt {
 	char hostname[256];
 	struct saker_rt_enrich *enrich;
 	struct saker_rt_render render;
+	struct saker_rt_residual *resid;
 	struct rt_source **sources;
 	size_t n_sources;
 	uint64_t kernel_base[SAKER_STAT__COUNT]; /* counters of unloaded objects */

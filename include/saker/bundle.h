@@ -14,12 +14,15 @@
 #include <stdint.h>
 
 #define SAKER_BUNDLE_MAGIC   "SAKERBDL"
-#define SAKER_BUNDLE_FORMAT  1
+#define SAKER_BUNDLE_FORMAT  2  /* 2: output arguments, residual conditions, left-out rules */
+#define SAKER_BUNDLE_FORMAT_OLDEST 1 /* the oldest format this reader still reads */
 
 enum saker_section {
 	SAKER_SEC_OBJECT   = 1, /* the BPF ELF object */
 	SAKER_SEC_RULES    = 2, /* rule metadata (see saker_rule_meta) */
 	SAKER_SEC_REQUIRES = 3, /* what the object needs from the kernel, one "key value" per line */
+	SAKER_SEC_CONDS    = 4, /* per rule: the fields the kernel captures and the residual */
+	SAKER_SEC_LEFT_OUT = 5, /* rules the compiler left out, and why */
 };
 
 enum saker_priority {
@@ -43,6 +46,9 @@ struct saker_fmt_seg {
 	char *arg;       /* the field's argument ("2" for proc.aname[2]), or NULL */
 };
 
+struct sk_cexpr;
+struct sk_cond_set;
+
 struct saker_rule_meta {
 	char *name;
 	char *desc;
@@ -56,6 +62,18 @@ struct saker_rule_meta {
 	uint32_t n_tags;
 	struct saker_fmt_seg *segs; /* parsed output */
 	uint32_t n_segs;
+	const struct sk_cexpr *residual; /* what sakerd tests after the kernel part, NULL when the
+					  * plan is exact (decoded: lives in the bundle's conds) */
+	int32_t *captures;          /* field ids the kernel ships for the residual and the output */
+	uint32_t n_captures;
+};
+
+/* A rule the compiler could not run yet; listed so that nothing disappears silently. */
+struct saker_left_out {
+	char *name;
+	char *file;
+	uint32_t line;
+	char *why;                  /* one line: what it needs, e.g. "needs field proc.cmdline" */
 };
 
 struct saker_bundle {
@@ -65,6 +83,9 @@ struct saker_bundle {
 	char *requires;                  /* NUL-terminated text */
 	struct saker_rule_meta *rules;   /* bit i of saker_event.matched is rules[i] */
 	uint32_t n_rules;
+	struct saker_left_out *left_out; /* rules the compiler left out */
+	uint32_t n_left_out;
+	struct sk_cond_set *conds;       /* decoded residual trees (owned) */
 	uint8_t digest[32];              /* filled by encode/decode */
 };
 

@@ -215,7 +215,7 @@ damage_bundle() {
 
 	# A newer format version (byte 8 of the header).
 	cp "$good" "$dir/newer.saker"
-	printf '\002' | dd of="$dir/newer.saker" bs=1 seek=8 conv=notrunc status=none
+	printf '\003' | dd of="$dir/newer.saker" bs=1 seek=8 conv=notrunc status=none
 
 	# Not a bundle at all.
 	printf 'not a bundle\n' > "$dir/text.saker"
@@ -245,7 +245,7 @@ refusal_check() {
 	refuse "$dir/empty.saker" "truncated: the file is empty"
 	refuse "$dir/altered.saker" "digest mismatch: the bundle was altered or corrupted"
 	refuse "$dir/altered-digest.saker" "digest mismatch"
-	refuse "$dir/newer.saker" "bundle format 2 is newer than this sakerd understands (1)"
+	refuse "$dir/newer.saker" "bundle format 3 is newer than this sakerd understands (2)"
 	refuse "$dir/text.saker" "not a saker bundle (bad magic)"
 	refuse "$dir/missing.saker" "cannot open: No such file or directory"
 }

@@ -37,7 +37,7 @@ expect_eq "exit status for -o without a file" "$?" 2
 "$SAKER" inspect --format json "$E2E_TMP/good.saker" > "$E2E_TMP/inspect.json" || fail "saker inspect failed"
 expect_eq "inspect rule" "$(jq -r '.rules[0].name' "$E2E_TMP/inspect.json")" "Write to shadow"
 expect_eq "inspect priority" "$(jq -r '.rules[0].priority' "$E2E_TMP/inspect.json")" "Critical"
-expect_eq "inspect format" "$(jq -r '.format' "$E2E_TMP/inspect.json")" 1
+expect_eq "inspect format" "$(jq -r '.format' "$E2E_TMP/inspect.json")" 2
 jq -e '.maps | map(.name) | index("saker_events") != null' "$E2E_TMP/inspect.json" > /dev/null ||
 	fail "inspect does not list the saker_events map"
 [ "$(jq -r '.programs | length' "$E2E_TMP/inspect.json")" -ge 1 ] || fail "inspect lists no programs"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "saker/bundle.h"
+#include "saker/cond.h"
 #include "saker/fields.h"
 
 static void hex(const uint8_t d[32], char out[65])
@@ -66,6 +67,14 @@ static char *xstrdup(const char *s)
 
 /* A bundle with two rules, tags, literal and field segments, built with malloc'd members so
  * saker_bundle_free can release it. */
+/* "user.name = root": the residual of the sample's partial rule. */
+static sk_copnd residual_lhs = { .kind = SK_CO_FIELD, .type = SK_T_STR, .field = SK_FLD_USER_NAME,
+				 .arg_index = -1 };
+static sk_copnd residual_rhs = { .kind = SK_CO_CONST, .type = SK_T_STR, .arg_index = -1,
+				 .v = { .kind = SK_CV_STR, .s = "root", .len = 4 } };
+static sk_cexpr residual_check = { .kind = SK_C_CHECK, .op = SK_COP_EQ, .lhs = &residual_lhs,
+				   .rhs = &residual_rhs };
+
 static struct saker_bundle *sample(void)
 {
 	struct saker_bundle *b = calloc(1, sizeof(*b));
@@ -108,6 +117,15 @@ static struct saker_bundle *sample(void)
 	r->plan = SAKER_PLAN_PARTIAL;
 	r->tags = calloc(1, sizeof(char *));
 	r->segs = calloc(1, sizeof(*r->segs));
+	r->residual = &residual_check;
+	r->captures = calloc(2, sizeof(*r->captures));
+	r->captures[0] = SK_FLD_FD_NAME;
+	r->captures[1] = SK_FLD_PROC_NAME;
+	r->n_captures = 2;
+	b->left_out = calloc(1, sizeof(*b->left_out));
+	b->left_out[0] = (struct saker_left_out){ xstrdup("later"), xstrdup("x.yaml"), 9,
+						  xstrdup("needs field proc.cmdline") };
+	b->n_left_out = 1;
 	return b;
 }
 
@@ -136,6 +154,11 @@ static void test_round_trip(void **state)
 	assert_memory_equal(d->object, b->object, b->object_size);
 	assert_string_equal(d->requires, b->requires);
 	assert_int_equal(d->n_rules, 2);
+	assert_int_equal(d->n_left_out, 1);
+	assert_string_equal(d->left_out[0].name, "later");
+	assert_string_equal(d->left_out[0].file, "x.yaml");
+	assert_int_equal(d->left_out[0].line, 9);
+	assert_string_equal(d->left_out[0].why, "needs field proc.cmdline");
 	for (uint32_t i = 0; i < 2; i++) {
 		struct saker_rule_meta *x = &b->rules[i], *y = &d->rules[i];
 		assert_string_equal(x->name, y->name);
@@ -146,6 +169,16 @@ static void test_round_trip(void **state)
 		assert_int_equal(x->line, y->line);
 		assert_int_equal(x->priority, y->priority);
 		assert_int_equal(x->plan, y->plan);
+		assert_int_equal(x->n_captures, y->n_captures);
+		for (uint32_t k = 0; k < x->n_captures; k++)
+			assert_int_equal(x->captures[k], y->captures[k]);
+		assert_int_equal(!x->residual, !y->residual);
+		if (x->residual) {
+			char *a = sk_cond_to_string(x->residual), *c = sk_cond_to_string(y->residual);
+			assert_string_equal(a, c);
+			free(a);
+			free(c);
+		}
 		assert_int_equal(x->n_tags, y->n_tags);
 		for (uint32_t t = 0; t < x->n_tags; t++)
 			assert_string_equal(x->tags[t], y->tags[t]);
@@ -267,9 +300,9 @@ static void test_header_refusals(void **state)
 	size_t len;
 	encode(b, &buf, &len);
 
-	buf[8] = 2; /* format 2, resealed so only the version is wrong */
+	buf[8] = SAKER_BUNDLE_FORMAT + 1; /* resealed so only the version is wrong */
 	reseal(buf, len);
-	expect_refusal(buf, len, "bundle format 2 is newer than this sakerd understands (1)");
+	expect_refusal(buf, len, "bundle format 3 is newer than this sakerd understands (2)");
 	buf[8] = 0;
 	reseal(buf, len);
 	expect_refusal(buf, len, "bundle format 0 is not supported");
