@@ -71,7 +71,10 @@ static void print_events(const sk_rule *r)
 /* One line of the plan table: how much of the rule the kernel decides, and why not more. */
 static void print_rule(const sk_rule *r, bool left_out)
 {
-	printf("rule '%s' (%s:%u): ", r->item->name, r->item->file, r->item->line);
+	/* names come from the rules files: their control characters are shown escaped */
+	printf("rule '");
+	sk_diag_put_escaped(stdout, r->item->name, strlen(r->item->name));
+	printf("' (%s:%u): ", r->item->file, r->item->line);
 	if (left_out) {
 		size_t events = 0, shown = 0;
 		for (size_t i = 0; i < r->n_missing; i++)
@@ -205,7 +208,7 @@ int cmd_check(int argc, char **argv)
 		size_t n[3] = { 0, 0, 0 }, i = 0, j = 0;
 		while (i < c->n_rules || j < c->n_left_out) {
 			bool take_left = j < c->n_left_out &&
-					 (i == c->n_rules || c->left_out[j]->item->seq < c->rules[i]->item->seq);
+					 (i == c->n_rules || c->left_out[j]->item->index < c->rules[i]->item->index);
 			const sk_rule *r = take_left ? c->left_out[j++] : c->rules[i++];
 			if (dump && !take_left)
 				printf("rule '%s': %s\n", r->item->name, sk_pred_to_string(c->arena, r->pred));

@@ -28,8 +28,6 @@ int sk_drive_front(sk_comp *c, const char *const *paths, size_t n)
 	int rc = sk_load_paths(c, paths, n);
 	if (rc < -1)
 		return rc; /* a path could not be read: an I/O failure, not an error in the rules */
-	if (c->n_items == 0)
-		return -1;
 	if (sk_expand(c) < 0)
 		rc = -1;
 	if (sk_check(c) < 0)
@@ -106,8 +104,12 @@ int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, siz
 	int rc = -1;
 
 	if (c->n_rules == 0) {
-		sk_error(c->diag, (sk_span){ 0 }, "no-rules",
-			 "no enabled rules to compile: a bundle needs at least one rule");
+		size_t defined = 0;
+		for (size_t i = 0; i < c->n_items; i++)
+			defined += c->items[i]->kind == SK_ITEM_RULE;
+		sk_error(c->diag, (sk_span){ 0 }, "no-rules", defined ?
+			 "no enabled rules to compile: a bundle needs at least one rule" :
+			 "no rule to compile: the rules files define no rule");
 		return -1;
 	}
 	if (c->n_rules > SAKER_MAX_RULES) {

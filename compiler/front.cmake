@@ -12,7 +12,7 @@ set_source_files_properties(${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condi
   PROPERTIES COMPILE_OPTIONS "-Wno-unused-function;-Wno-sign-compare;-Wno-unused-parameter")
 
 add_library(saker_front STATIC
-  arena.c ast.c parse.c
+  arena.c ast.c parse.c text.c names.c
   ${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condition_lexer_OUTPUTS})
 target_include_directories(saker_front PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
 target_link_libraries(saker_front PUBLIC saker_common)

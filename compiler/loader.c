@@ -1,15 +1,29 @@
-/* Loader: rules files (YAML, via libyaml) into lists, macros and rules, with every value located
- * in its file so that later passes can point at the exact byte a problem comes from. */
+/* Loader: reads rules files (YAML, via libyaml) as Falco's reader does (falco/RULES-SCHEMA.md
+ * section 1): each item decoded with its keys checked, every value located in its file so that
+ * later passes can point at the exact byte a problem comes from; the collector (collect.c)
+ * then applies each item. Files are read without blocking and with a bounded size. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
+#include "check.h"
+#include "collect.h"
+#include "names.h"
+#include "parse.h"
 #include "rules.h"
+#include "saker/bundle.h"
+#include "saker/version.h"
+
+/* A rules file larger than this is refused: Falco's whole default ruleset is 0.1 MiB. */
+#define LD_MAX_FILE (16u << 20)
 
 /* One file being loaded. */
 struct ld {
@@ -22,9 +36,13 @@ struct ld {
 	size_t n_chars;
 	yaml_document_t *doc;
 	int failed;                 /* an error was reported in this file */
+	int bad;                    /* an error was reported in the current item */
+	size_t defined;             /* list, macro and rule items read */
+	size_t work, max_work;      /* values decoded, and how many the file may take */
+	int work_hit;               /* max_work reached (reported once) */
 };
 
-#define LD_ERR(l, at, code, ...) do { sk_error((l)->c->diag, at, code, __VA_ARGS__); (l)->failed = 1; } while (0)
+#define LD_ERR(l, at, code, ...) do { sk_error((l)->c->diag, at, code, __VA_ARGS__); (l)->failed = 1; (l)->bad = 1; } while (0)
 
 static uint32_t mark_off(const struct ld *l, yaml_mark_t m)
 {
@@ -151,24 +169,60 @@ static sk_text scalar_text(struct ld *l, const yaml_node_t *n)
 		}
 	}
 	map[len] = (uint32_t)(p < end ? p : end);
-	return (sk_text){ sk_arena_strndup(l->c->arena, (const char *)v, len), len, l->file, map, 0 };
+	return (sk_text){ .str = sk_arena_strndup(l->c->arena, (const char *)v, len), .len = len, .file = l->file, .map = map };
 }
 
-/* Drops leading and trailing whitespace, keeping the map aligned. */
-static sk_text text_trim(sk_text t)
+/* Drops leading and trailing whitespace, keeping the map aligned (and the string terminated,
+ * for those who read it as a C string). */
+static sk_text text_trim(struct ld *l, sk_text t)
 {
 	size_t a = 0, b = t.len;
 	while (a < b && is_ws((unsigned char)t.str[a]))
 		a++;
 	while (b > a && is_ws((unsigned char)t.str[b - 1]))
 		b--;
-	t.str += a;
+	t.str = sk_arena_strndup(l->c->arena, t.str + a, b - a);
 	t.map += a;
 	t.len = b - a;
 	return t;
 }
 
-/* The value of KEY in mapping M (first occurrence), or NULL; *KEY_NODE gets the key's node. */
+
+/* ---- values ---- */
+
+/* YAML aliases let a small file name the same values many times over; decoding counts each
+ * value against a budget proportional to the file, so that no file makes the loader's work or
+ * memory explode. Returns -1 (reported once) when the budget is spent. */
+static int spend(struct ld *l, size_t n, const yaml_node_t *at)
+{
+	if (!l->work_hit && n <= l->max_work - l->work) {
+		l->work += n;
+		return 0;
+	}
+	if (!l->work_hit)
+		LD_ERR(l, node_span(l, at), "too-complex",
+		       "the file names too many values through YAML aliases (more than %zu in all)", l->max_work);
+	l->work_hit = 1;
+	l->bad = 1;
+	return -1;
+}
+
+/* yaml-cpp's null: a plain ~, null, Null, NULL or nothing. */
+static bool is_null(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *s = (const char *)n->data.scalar.value;
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	return n->type == YAML_SEQUENCE_NODE ? "a sequence" : n->type == YAML_MAPPING_NODE ? "a mapping" : "a value";
+}
+
+/* The value of KEY in mapping M (the first of repeated keys, as yaml-cpp), or NULL; *KEY_NODE
+ * gets the key's node. */
 static yaml_node_t *get(const struct ld *l, const yaml_node_t *m, const char *key, yaml_node_t **key_node)
 {
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
@@ -182,50 +236,403 @@ static yaml_node_t *get(const struct ld *l, const yaml_node_t *m, const char *ke
 	return NULL;
 }
 
-/* The scalar N as a string, or NULL after an error naming WHAT. */
-static const char *scalar_str(struct ld *l, const yaml_node_t *n, const char *what)
+static const char *str_of(struct ld *l, const yaml_node_t *n)
 {
-	if (n->type != YAML_SCALAR_NODE) {
-		LD_ERR(l, node_span(l, n), "bad-value", "%s must be a string", what);
-		return NULL;
-	}
 	return sk_arena_strndup(l->c->arena, (const char *)n->data.scalar.value, n->data.scalar.length);
 }
 
-/* YAML 1.1 booleans as Falco reads them. */
-static int scalar_bool(struct ld *l, const yaml_node_t *n, const char *what, bool *out)
+/* Falco's decode_val: the value of KEY must be a non-empty scalar. Returns it, or NULL when the
+ * key is absent and OPTIONAL (no error), or after an error. */
+static yaml_node_t *scalar_key(struct ld *l, const yaml_node_t *m, const char *key, const char *what, bool optional)
 {
-	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off" };
-	const char *s = scalar_str(l, n, what);
-	if (!s)
-		return -1;
-	for (size_t i = 0; i < 3; i++) {
-		if (!strcasecmp(s, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(s, no[i])) {
-			*out = false;
-			return 0;
-		}
+	yaml_node_t *v = get(l, m, key, NULL);
+	if (!v) {
+		if (!optional)
+			LD_ERR(l, node_span(l, m), "missing-key", "%s: missing required key '%s'", what, key);
+		return NULL;
 	}
-	LD_ERR(l, node_span(l, n), "bad-value", "%s must be true or false, not '%s'", what, s);
+	if (is_null(v))
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: '%s' is empty", what, key);
+	else if (v->type != YAML_SCALAR_NODE)
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: '%s' must be a single value, not %s", what, key, node_kind(v));
+	else if (v->data.scalar.length == 0)
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: '%s' must not be empty", what, key);
+	else
+		return v;
+	return NULL;
+}
+
+/* yaml-cpp's booleans: y, yes, true, on and n, no, false, off, in lower case, upper case or
+ * capitalised. Returns 0 with *OUT, or -1. */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const names[][2] = { { "y", "n" }, { "yes", "no" }, { "true", "false" }, { "on", "off" } };
+	size_t n = strlen(s), lower = 0, upper = 0;
+	for (size_t i = 0; i < n; i++) {
+		lower += s[i] >= 'a' && s[i] <= 'z';
+		upper += s[i] >= 'A' && s[i] <= 'Z';
+	}
+	bool flexible = lower == n || upper == n || (n && s[0] >= 'A' && s[0] <= 'Z' && lower == n - 1);
+	for (size_t i = 0; flexible && i < 4; i++)
+		for (int v = 0; v < 2; v++)
+			if (!strcasecmp(s, names[i][v])) {
+				*out = v == 0;
+				return 0;
+			}
 	return -1;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* yaml-cpp's unsigned integers: decimal, 0x hex or 0 octal, nothing else. */
+static int parse_uint(const char *s, unsigned *out)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	if (!(*s >= '0' && *s <= '9'))
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
 }
 
-static bool valid_macro_name(const char *s)
+/* An optional boolean key. Returns 1 with *OUT, 0 when absent, -1 after an error. */
+static int bool_key(struct ld *l, const yaml_node_t *m, const char *key, const char *what, bool optional, bool *out)
 {
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
+	yaml_node_t *v = scalar_key(l, m, key, what, optional);
+	if (!v)
+		return l->bad ? -1 : 0;
+	if (parse_bool((const char *)v->data.scalar.value, out) < 0) {
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: '%s' must be true or false, not '%s'", what, key, str_of(l, v));
+		return -1;
+	}
+	return 1;
+}
+
+static int uint_key(struct ld *l, const yaml_node_t *m, const char *key, const char *what, unsigned *out)
+{
+	yaml_node_t *v = scalar_key(l, m, key, what, true);
+	if (!v)
+		return l->bad ? -1 : 0;
+	if (parse_uint((const char *)v->data.scalar.value, out) < 0) {
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: '%s' must be a whole number, not '%s'", what, key, str_of(l, v));
+		return -1;
+	}
+	return 1;
+}
+
+static sk_scalar scalar_of(struct ld *l, const yaml_node_t *n)
+{
+	return (sk_scalar){ scalar_text(l, n), node_span(l, n) };
+}
+
+/* A sequence of scalars (list items, tags): Falco's decode_seq. Returns the number of values
+ * (pushed to *OUT), or -1 after an error. */
+static int scalar_seq(struct ld *l, const yaml_node_t *v, const char *key, const char *what, sk_scalar **out, size_t *n)
+{
+	if (v->type != YAML_SEQUENCE_NODE) {
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: '%s' must be a sequence of values", what, key);
+		return -1;
+	}
+	for (yaml_node_item_t *p = v->data.sequence.items.start; p < v->data.sequence.items.top; p++) {
+		yaml_node_t *e = node(l, *p);
+		if (spend(l, 1, v) < 0)
+			return -1;
+		if (!e || e->type != YAML_SCALAR_NODE || is_null(e)) {
+			LD_ERR(l, e ? node_span(l, e) : node_span(l, v), "bad-value", "%s: each of '%s' must be a single value", what, key);
+			continue;
+		}
+		SK_PUSH(l->c->arena, *out, *n, scalar_of(l, e));
+	}
+	return l->bad ? -1 : (int)*n;
+}
+
+static int tags_key(struct ld *l, const yaml_node_t *m, const char *what, sk_upd *u)
+{
+	yaml_node_t *v = get(l, m, "tags", NULL);
+	sk_scalar *vals = NULL;
+	size_t n = 0;
+	if (!v)
+		return 0;
+	if (scalar_seq(l, v, "tags", what, &vals, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		SK_PUSH(l->c->arena, u->tags, u->n_tags, sk_arena_strndup(l->c->arena, vals[i].text.str, vals[i].text.len));
+	return 1;
+}
+
+/* A text key: a non-empty scalar, with its bytes located. */
+static int text_key(struct ld *l, const yaml_node_t *m, const char *key, const char *what, bool optional,
+		    sk_text *t, sk_span *sp)
+{
+	yaml_node_t *v = scalar_key(l, m, key, what, optional);
+	if (!v)
+		return l->bad ? -1 : 0;
+	*t = scalar_text(l, v);
+	if (sp)
+		*sp = node_span(l, v);
+	return 1;
+}
+
+/* ---- exceptions ---- */
+
+/* Lists deeper than a tuple's list value are never read by Falco's condition builder: they are
+ * not decoded, so that aliases cannot make them large. */
+#define LD_EXC_DEPTH 3
+
+/* Falco's decode_exception_info_entry: a non-empty scalar, or a list of entries. */
+static void exc_entry(struct ld *l, const yaml_node_t *v, const char *what, const char *key, sk_exc_entry *out, int depth)
+{
+	memset(out, 0, sizeof(*out));
+	out->span = node_span(l, v);
+	if (spend(l, 1, v) < 0)
+		return;
+	if (v->type == YAML_SCALAR_NODE && !is_null(v)) {
+		if (!v->data.scalar.length) {
+			LD_ERR(l, out->span, "bad-value", "%s: '%s' must not hold empty values", what, key);
+			return;
+		}
+		out->item = scalar_of(l, v);
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		out->is_list = true;
+		if (depth >= LD_EXC_DEPTH)
+			return;
+		for (yaml_node_item_t *p = v->data.sequence.items.start; p < v->data.sequence.items.top; p++) {
+			sk_exc_entry e;
+			exc_entry(l, node(l, *p), what, key, &e, depth + 1);
+			SK_PUSH(l->c->arena, out->items, out->n_items, e);
+		}
+	}
+}
+
+static const char *const exc_keys[] = { "name", "fields", "comps", "values", NULL };
+
+static void check_keys(struct ld *l, const yaml_node_t *m, const char *const *keys, const char *what);
+
+/* Falco's read_rule_exceptions. APPEND: the item appends to a rule, where fields may be left
+ * out (the values then go to the exception of the same name). Returns 1 when the key is there. */
+static int exceptions_key(struct ld *l, const yaml_node_t *m, const char *what, bool append, sk_upd *u)
+{
+	yaml_node_t *k = NULL, *v = get(l, m, "exceptions", &k);
+	if (!v || is_null(v))
+		return v ? 1 : 0;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: 'exceptions' must be a sequence", what);
+		return -1;
+	}
+	sk_names names;
+	sk_names_init(&names, l->c->arena);
+	for (yaml_node_item_t *p = v->data.sequence.items.start; p < v->data.sequence.items.top; p++) {
+		yaml_node_t *e = node(l, *p);
+		if (e->type != YAML_MAPPING_NODE) {
+			LD_ERR(l, node_span(l, e), "bad-value", "%s: each exception must be a mapping with name, fields, comps and values", what);
+			continue;
+		}
+		yaml_node_t *nm = scalar_key(l, e, "name", what, false);
+		if (!nm)
+			continue;
+		sk_exception ex = { .name = str_of(l, nm), .span = node_span(l, e), .name_span = node_span(l, nm) };
+		const char *ewhat = sk_arena_printf(l->c->arena, "%s: exception '%s'", what, ex.name);
+		check_keys(l, e, exc_keys, ewhat);
+		if (sk_names_get(&names, ex.name))
+			sk_warning(l->c->diag, ex.name_span, "duplicate-exception",
+				   "%s: multiple definitions of exception '%s' in the same rule", what, ex.name);
+		sk_names_set(&names, ex.name, &names);
+		yaml_node_t *f = get(l, e, "fields", NULL), *c = get(l, e, "comps", NULL), *vals = get(l, e, "values", NULL);
+		if (f)
+			exc_entry(l, f, ewhat, "fields", &ex.fields, 1);
+		else if (!append)
+			LD_ERR(l, ex.span, "missing-key", "%s: missing required key 'fields'", ewhat);
+		if (!f)
+			ex.fields.span = ex.name_span;
+		if (c)
+			exc_entry(l, c, ewhat, "comps", &ex.comps, 1);
+		else
+			ex.comps.span = ex.fields.span;
+		if (vals && vals->type != YAML_SEQUENCE_NODE) {
+			LD_ERR(l, node_span(l, vals), "bad-value", "%s: 'values' must be a sequence", ewhat);
+		} else if (vals) {
+			for (yaml_node_item_t *q = vals->data.sequence.items.start; q < vals->data.sequence.items.top; q++) {
+				sk_exc_entry val;
+				exc_entry(l, node(l, *q), ewhat, "values", &val, 1);
+				SK_PUSH(l->c->arena, ex.values, ex.n_values, val);
+			}
+		} else if (append) {
+			sk_warning(l->c->diag, ex.name_span, "exception-no-values", "%s: appends an exception with no values", what);
+		}
+		SK_PUSH(l->c->arena, u->exc, u->n_exc, ex);
+	}
+	return l->bad ? -1 : 1;
+}
+
+/* ---- keys ---- */
+
+static const char *const list_keys[] = { "list", "items", "append", "override", NULL };
+static const char *const macro_keys[] = { "macro", "condition", "append", "override", NULL };
+static const char *const rule_keys[] = { "rule", "condition", "output", "desc", "priority", "source",
+	"enabled", "capture", "capture_duration", "warn_evttypes", "skip-if-unknown-filter", "tags",
+	"exceptions", "override", "append", NULL };
+static const char *const engine_keys[] = { "required_engine_version", NULL };
+static const char *const plugins_keys[] = { "required_plugin_versions", NULL };
+
+/* Warns about keys outside KEYS (with the nearest known key) and about repeated keys, of
+ * which the first counts (yaml-cpp). */
+static void check_keys(struct ld *l, const yaml_node_t *m, const char *const *keys, const char *what)
+{
+	size_t n_keys = 0;
+	while (keys[n_keys])
+		n_keys++;
+	/* repeated keys: a scan for the few keys items have, a table for mappings with many */
+	size_t n_pairs = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+	sk_names seen;
+	sk_names_init(&seen, l->c->arena);
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(l, p->key);
+		if (!k || k->type != YAML_SCALAR_NODE) {
+			LD_ERR(l, k ? node_span(l, k) : node_span(l, m), "bad-key", "%s: keys must be strings", what);
+			continue;
+		}
+		const char *name = (const char *)k->data.scalar.value;
+		bool known = false;
+		for (size_t i = 0; keys[i]; i++)
+			known |= !strcmp(keys[i], name);
+		if (!known) {
+			sk_warning(l->c->diag, node_span(l, k), "unknown-key", "%s: unknown key '%s' is ignored", what, name);
+			const char *fix = sk_nearest(name, keys, n_keys);
+			if (fix)
+				sk_note(l->c->diag, node_span(l, k), "did you mean '%s'?", fix);
+		}
+		bool again = false;
+		if (n_pairs <= 16) {
+			for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p && !again; q++) {
+				yaml_node_t *k2 = node(l, q->key);
+				again = k2 && k2->type == YAML_SCALAR_NODE && !strcmp((const char *)k2->data.scalar.value, name);
+			}
+		} else {
+			again = sk_names_get(&seen, name) != NULL;
+			sk_names_set(&seen, name, k);
+		}
+		if (again)
+			sk_warning(l->c->diag, node_span(l, k), "duplicate-key",
+				   "%s: key '%s' appears twice; the first one counts", what, name);
+	}
+}
+
+/* Warns about KEY in M, which this kind of item reads no further (Falco ignores it silently). */
+static void ignored_key(struct ld *l, const yaml_node_t *m, const char *key, const char *what, const char *why)
+{
+	yaml_node_t *k = NULL;
+	if (get(l, m, key, &k))
+		sk_warning(l->c->diag, node_span(l, k), "ignored-key", "%s: '%s' is ignored: %s", what, key, why);
+}
+
+/* Falco's decode_overrides: KEYS[i] may be appended to when APPENDABLE has bit i, replaced when
+ * REPLACEABLE has it. Sets *ADD and *REP; returns -1 after errors. */
+static int overrides(struct ld *l, const yaml_node_t *m, const char *what, const char *const *keys, size_t n,
+		     unsigned appendable, unsigned replaceable, unsigned *add, unsigned *rep, sk_span *at)
+{
+	yaml_node_t *k = NULL, *ov = get(l, m, "override", &k);
+	*add = *rep = 0;
+	if (!ov)
+		return 0;
+	if (ov->type == YAML_SCALAR_NODE) {
+		sk_warning(l->c->diag, node_span(l, ov), "ignored-key",
+			   "%s: 'override' is a single value and is ignored, as Falco ignores it "
+			   "(it maps keys to 'append' or 'replace', e.g. 'override: {condition: append}')", what);
+		return 0;
+	}
+	if (ov->type != YAML_MAPPING_NODE) {
+		LD_ERR(l, node_span(l, ov), "bad-value", "%s: 'override' must map keys to 'append' or 'replace'", what);
+		return -1;
+	}
+	for (yaml_node_pair_t *p = ov->data.mapping.pairs.start; p < ov->data.mapping.pairs.top; p++) {
+		yaml_node_t *key = node(l, p->key), *op = node(l, p->value);
+		if (key->type != YAML_SCALAR_NODE || op->type != YAML_SCALAR_NODE) {
+			LD_ERR(l, node_span(l, key->type != YAML_SCALAR_NODE ? key : op), "bad-value",
+			       "%s: 'override' must map keys to 'append' or 'replace'", what);
+			continue;
+		}
+		const char *name = (const char *)key->data.scalar.value, *o = (const char *)op->data.scalar.value;
+		unsigned bit = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(keys[i], name)) {
+				bit = 1u << i;
+				if (at)
+					at[i] = node_span(l, key);
+			}
+		if (!strcmp(o, "append")) {
+			if (!(bit & appendable))
+				LD_ERR(l, node_span(l, key), "bad-override", "%s: key '%s' cannot be appended to, use 'replace' instead", what, name);
+			*add |= bit;
+		} else if (!strcmp(o, "replace")) {
+			if (!(bit & replaceable))
+				LD_ERR(l, node_span(l, key), "bad-override", "%s: key '%s' cannot be replaced", what, name);
+			*rep |= bit;
+		} else {
+			LD_ERR(l, node_span(l, op), "bad-override", "%s: invalid override operation for key '%s': '%s' (allowed: %s)",
+			       what, name, o, bit & appendable ? "append, replace" : bit & replaceable ? "replace" : "none");
+		}
+	}
+	return l->bad ? -1 : 0;
+}
+
+/* The deprecated 'append: true'. Returns 1 when set, 0 when absent or false, -1. */
+static int append_flag(struct ld *l, const yaml_node_t *m, const char *what)
+{
+	bool on = false;
+	int rc = bool_key(l, m, "append", what, true, &on);
+	if (rc < 0)
+		return -1;
+	if (rc && on) {
+		yaml_node_t *k = NULL;
+		get(l, m, "append", &k);
+		sk_warning(l->c->diag, node_span(l, k), "deprecated",
+			   "%s: 'append' key is deprecated; add an 'append' entry (e.g. 'condition: append') under 'override' instead", what);
+		return 1;
+	}
+	return 0;
+}
+
+static int both_append_and_override(struct ld *l, const yaml_node_t *m, const char *what)
+{
+	yaml_node_t *k = NULL;
+	get(l, m, "override", &k);
+	LD_ERR(l, node_span(l, k), "bad-override",
+	       "%s: keys 'override' and 'append: true' cannot be used together; add an 'append' entry "
+	       "(e.g. 'condition: append') under 'override' instead", what);
+	return -1;
+}
+
+static sk_upd upd_new(struct ld *l, enum sk_item_kind kind, const yaml_node_t *m, const yaml_node_t *name_node,
+		      const char *name, const char *what)
+{
+	sk_upd u = { .kind = kind, .name = name, .what = what,
+		     .at = node_span(l, m), .name_span = node_span(l, name_node), .file = l->name, .source = "",
+		     .priority = -1 };
+	unsigned col;
+	sk_diag_position(l->c->diag, u.at, &u.line, &col);
+	return u;
+}
+
+/* ---- items ---- */
+
+static void collected(struct ld *l, int rc)
+{
+	if (rc < 0)
+		l->failed = 1;
+}
+
+/* Appends U, or defines it; a definition with errors leaves a failed definition behind. */
+static void apply(struct ld *l, const sk_upd *u, bool append)
+{
+	if (l->bad) {
+		if (!append)
+			sk_collect_failed(l->c, u->kind, u->name);
+		return;
+	}
+	collected(l, append ? sk_collect_append(l->c, u) : sk_collect_define(l->c, u));
 }
 
 static bool valid_list_name(const char *s)
@@ -238,344 +645,411 @@ static bool valid_list_name(const char *s)
 	return true;
 }
 
-static sk_item *find_item(sk_comp *c, enum sk_item_kind kind, const char *name, size_t *idx)
+/* A list or a macro: one key (items, condition) that is defined, or appended to. */
+static void load_list_or_macro(struct ld *l, enum sk_item_kind kind, const yaml_node_t *m, const yaml_node_t *name_node,
+			       const char *name, const char *what)
 {
-	for (size_t i = 0; i < c->n_items; i++) {
-		if (c->items[i]->kind == kind && !strcmp(c->items[i]->name, name)) {
-			if (idx)
-				*idx = i;
-			return c->items[i];
-		}
+	bool list = kind == SK_ITEM_LIST;
+	sk_upd u = upd_new(l, kind, m, name_node, name, what);
+	if (list ? !valid_list_name(name) : !sk_parse_is_ident(name))
+		sk_warning(l->c->diag, u.name_span, "bad-name", "%s: the name cannot be referenced from a condition (%s)", what,
+			   list ? "it holds blanks, quotes, '(', ')', '=' or ','"
+				: "use letters, digits and '_', starting with a letter");
+	if (!list) {
+		text_key(l, m, "condition", what, false, &u.cond, &u.cond_span);
+	} else if (!get(l, m, "items", NULL)) {
+		LD_ERR(l, u.at, "missing-key", "%s: missing required key 'items'", what);
+	} else {
+		scalar_seq(l, get(l, m, "items", NULL), "items", what, &u.raw, &u.n_raw);
 	}
-	return NULL;
+	int append = append_flag(l, m, what);
+	const char *const keys[] = { list ? "items" : "condition" };
+	unsigned add, rep;
+	overrides(l, m, what, keys, 1, 1, 1, &add, &rep, NULL);
+	if (append > 0 && (add | rep))
+		both_append_and_override(l, m, what);
+	check_keys(l, m, list ? list_keys : macro_keys, what);
+	/* One key only: append it, or define the whole item (a replace included). */
+	apply(l, &u, append > 0 || add);
 }
 
-/* Adds IT, or replaces the earlier definition of the same name in its place (Falco keeps the
- * original position and gives the new definition the current load stamp). */
-static void define(sk_comp *c, sk_item *it)
-{
-	size_t idx;
-	unsigned seq = 0;
-	for (size_t i = 0; i < c->n_items; i++)
-		if (c->items[i]->seq > seq)
-			seq = c->items[i]->seq;
-	it->seq = seq + 1;
-	if (find_item(c, it->kind, it->name, &idx))
-		c->items[idx] = it;
-	else
-		sk_arena_push(c->arena, (void ***)&c->items, &c->n_items, it);
-}
-
-static const char *const list_keys[] = { "list", "items", "append", "override", NULL };
-static const char *const macro_keys[] = { "macro", "condition", "append", "override", NULL };
-static const char *const rule_keys[] = { "rule", "desc", "condition", "output", "priority", "source",
-	"enabled", "tags", "exceptions", "warn_evttypes", "skip-if-unknown-filter", "capture",
-	"capture_duration", "append", "override", NULL };
-
-/* Warns about keys outside KEYS and about repeated keys. */
-static void check_keys(struct ld *l, const yaml_node_t *m, const char *const *keys, const char *what)
-{
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(l, p->key);
-		if (!k || k->type != YAML_SCALAR_NODE) {
-			LD_ERR(l, k ? node_span(l, k) : node_span(l, m), "bad-key", "%s: keys must be strings", what);
-			continue;
-		}
-		const char *name = (const char *)k->data.scalar.value;
-		bool known = false;
-		for (size_t i = 0; keys[i]; i++)
-			known |= !strcmp(keys[i], name);
-		if (!known)
-			sk_warning(l->c->diag, node_span(l, k), "unknown-key", "%s: unknown key '%s' is ignored", what, name);
-		for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = node(l, q->key);
-			if (k2 && k2->type == YAML_SCALAR_NODE && !strcmp((const char *)k2->data.scalar.value, name)) {
-				LD_ERR(l, node_span(l, k), "duplicate-key", "%s: key '%s' appears twice", what, name);
-				break;
-			}
-		}
-	}
-}
-
-/* append/override change an earlier definition; saker does not merge definitions yet, and
- * ignoring the keys would silently change what the rule matches. */
-static int reject_merge(struct ld *l, const yaml_node_t *m, const char *what)
-{
-	yaml_node_t *k = NULL, *v;
-	int bad = 0;
-	if ((v = get(l, m, "append", &k))) {
-		bool on = true;
-		if (v->type == YAML_SCALAR_NODE && scalar_bool(l, v, "'append'", &on) == 0 && !on) {
-			/* append: false is the default spelled out */
-		} else {
-			LD_ERR(l, node_span(l, k), "unsupported",
-			       "'append' is not supported yet: %s would not include the definition it appends to "
-			       "(write the whole definition; a later definition replaces an earlier one)", what);
-			bad = 1;
-		}
-	}
-	if (get(l, m, "override", &k)) {
-		LD_ERR(l, node_span(l, k), "unsupported",
-		       "'override' is not supported yet: %s would not be merged with its earlier definition "
-		       "(write the whole definition; a later definition replaces an earlier one)", what);
-		bad = 1;
-	}
-	return bad ? -1 : 0;
-}
-
-static sk_item *item_new(struct ld *l, enum sk_item_kind kind, const yaml_node_t *m,
-			 const yaml_node_t *name_node, const char *name)
-{
-	sk_item *it = sk_arena_alloc(l->c->arena, sizeof(*it));
-	unsigned col;
-	it->kind = kind;
-	it->name = name;
-	it->name_span = node_span(l, name_node);
-	it->item_span = node_span(l, m);
-	it->file = l->name;
-	sk_diag_position(l->c->diag, it->item_span, &it->line, &col);
-	it->priority = -1;
-	it->enabled = true;
-	it->warn_evttypes = true;
-	it->source = "syscall";
-	return it;
-}
-
-static void load_list(struct ld *l, const yaml_node_t *m, const yaml_node_t *name_node, const char *name)
-{
-	char what[300];
-	snprintf(what, sizeof(what), "list '%s'", name);
-	check_keys(l, m, list_keys, what);
-	if (!valid_list_name(name))
-		sk_warning(l->c->diag, node_span(l, name_node), "bad-name",
-			   "%s: the name cannot be referenced from a condition (it holds blanks, quotes, '(', ')', '=' or ',')", what);
-	int bad = reject_merge(l, m, what);
-	yaml_node_t *k = NULL, *items = get(l, m, "items", &k);
-	if (!items) {
-		LD_ERR(l, node_span(l, m), "missing-key", "%s: missing required key 'items'", what);
-		return;
-	}
-	if (items->type != YAML_SEQUENCE_NODE) {
-		LD_ERR(l, node_span(l, items), "bad-value", "%s: 'items' must be a sequence of values", what);
-		return;
-	}
-	sk_item *it = item_new(l, SK_ITEM_LIST, m, name_node, name);
-	for (yaml_node_item_t *p = items->data.sequence.items.start; p < items->data.sequence.items.top; p++) {
-		yaml_node_t *v = node(l, *p);
-		if (!v || v->type != YAML_SCALAR_NODE) {
-			LD_ERR(l, v ? node_span(l, v) : node_span(l, items), "bad-value", "%s: list items must be single values", what);
-			bad = 1;
-			continue;
-		}
-		sk_span sp = node_span(l, v);
-		sk_operand *o = sk_operand_new(l->c->arena, SK_OPD_VALUE, sp);
-		const char *s = (const char *)v->data.scalar.value;
-		size_t n = v->data.scalar.length;
-		/* Falco pastes items into the condition text, so an item may carry its own quotes. */
-		if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
-			s++;
-			n -= 2;
-			o->quoted = true;
-		} else {
-			o->quoted = v->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-				    v->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-		}
-		o->text = sk_arena_strndup(l->c->arena, s, n);
-		o->text_len = n;
-		o->field = -1;
-		sk_arena_push(l->c->arena, (void ***)&it->items, &it->n_items, o);
-	}
-	if (!bad)
-		define(l->c, it);
-}
-
-static void load_macro(struct ld *l, const yaml_node_t *m, const yaml_node_t *name_node, const char *name)
-{
-	char what[300];
-	snprintf(what, sizeof(what), "macro '%s'", name);
-	check_keys(l, m, macro_keys, what);
-	if (!valid_macro_name(name))
-		sk_warning(l->c->diag, node_span(l, name_node), "bad-name",
-			   "%s: the name cannot be referenced from a condition (use letters, digits and '_', starting with a letter)", what);
-	int bad = reject_merge(l, m, what);
-	yaml_node_t *cond = get(l, m, "condition", NULL);
-	if (!cond) {
-		LD_ERR(l, node_span(l, m), "missing-key", "%s: missing required key 'condition'", what);
-		return;
-	}
-	if (cond->type != YAML_SCALAR_NODE) {
-		LD_ERR(l, node_span(l, cond), "bad-value", "%s: 'condition' must be a string", what);
-		return;
-	}
-	sk_item *it = item_new(l, SK_ITEM_MACRO, m, name_node, name);
-	it->cond = scalar_text(l, cond);
-	it->cond_span = node_span(l, cond);
-	if (!bad)
-		define(l->c, it);
-}
+static const char *const upd_keys[] = {
+#define X(id, name, appendable) name,
+	SK_UPD_KEYS(X)
+#undef X
+};
+static const unsigned appendable_keys = 0
+#define X(id, name, appendable) | (appendable ? SK_KB(id) : 0)
+	SK_UPD_KEYS(X)
+#undef X
+	;
 
 static const char *prio_expected = "emergency, alert, critical, error, warning, notice, informational (or info), debug";
 
-static void load_rule(struct ld *l, const yaml_node_t *m, const yaml_node_t *name_node, const char *name)
+/* Reads the key K into U (Falco reads each the same way whether it defines, appends or replaces). */
+static void read_key(struct ld *l, const yaml_node_t *m, enum sk_upd_key k, bool append, sk_upd *u)
 {
-	char what[300];
-	int bad = 0;
-	yaml_node_t *k = NULL, *v;
-	snprintf(what, sizeof(what), "rule '%s'", name);
-	check_keys(l, m, rule_keys, what);
-	if (reject_merge(l, m, what) < 0)
-		return; /* a partial item: its missing keys would only be noise */
-	if (get(l, m, "exceptions", &k)) {
-		LD_ERR(l, node_span(l, k), "unsupported",
-		       "'exceptions' is not supported yet: rule '%s' would match events its exceptions exclude", name);
-		bad = 1;
-	}
-	if ((v = get(l, m, "skip-if-unknown-filter", &k))) {
-		bool on = false;
-		if (scalar_bool(l, v, "'skip-if-unknown-filter'", &on) < 0) {
-			bad = 1;
-		} else if (on) {
-			LD_ERR(l, node_span(l, k), "unsupported",
-			       "'skip-if-unknown-filter: true' is not supported yet: %s would be reported instead of skipped", what);
-			bad = 1;
+	int rc = 0;
+	const char *what = u->what;
+	yaml_node_t *v;
+	switch (k) {
+	case SK_K_COND: rc = text_key(l, m, "condition", what, false, &u->cond, &u->cond_span); break;
+	case SK_K_OUT: rc = text_key(l, m, "output", what, false, &u->output, &u->output_span); break;
+	case SK_K_DESC: rc = text_key(l, m, "desc", what, false, &u->desc, NULL); break;
+	case SK_K_TAGS: rc = tags_key(l, m, what, u); break;
+	case SK_K_EXC: rc = exceptions_key(l, m, what, append, u); break;
+	case SK_K_PRIO:
+		if ((v = scalar_key(l, m, "priority", what, false))) {
+			u->priority_span = node_span(l, v);
+			u->priority = saker_priority_parse((const char *)v->data.scalar.value);
+			if (u->priority < 0)
+				LD_ERR(l, u->priority_span, "bad-priority", "%s: unknown priority '%s' (expected %s)",
+				       what, str_of(l, v), prio_expected);
+			rc = u->priority < 0 ? -1 : 1;
 		}
+		break;
+	case SK_K_CAPTURE:
+		rc = bool_key(l, m, "capture", what, true, &u->capture);
+		if (rc > 0 && u->capture) {
+			yaml_node_t *key = NULL;
+			get(l, m, "capture", &key);
+			sk_warning(l->c->diag, node_span(l, key), "unsupported", "%s: 'capture' is accepted, but saker takes no capture", what);
+		}
+		break;
+	case SK_K_CAPDUR: rc = uint_key(l, m, "capture_duration", what, &u->capture_duration); break;
+	case SK_K_ENABLED: rc = bool_key(l, m, "enabled", what, true, &u->enabled); break;
+	case SK_K_WARN: rc = bool_key(l, m, "warn_evttypes", what, true, &u->warn_evttypes); break;
+	case SK_K_SKIP:
+		rc = bool_key(l, m, "skip-if-unknown-filter", what, true, &u->skip_unknown);
+		if (rc > 0) {
+			yaml_node_t *key = NULL;
+			get(l, m, "skip-if-unknown-filter", &key);
+			u->skip_span = node_span(l, key);
+		}
+		break;
+	case SK_K__COUNT: break;
 	}
+	if (rc > 0)
+		u->has |= 1u << k;
+}
 
-	/* The deprecated enable-only form toggles an earlier rule. */
-	if (!get(l, m, "condition", NULL) && !get(l, m, "output", NULL) && !get(l, m, "desc", NULL) &&
-	    !get(l, m, "priority", NULL) && (v = get(l, m, "enabled", &k))) {
-		bool on;
-		if (scalar_bool(l, v, "'enabled'", &on) < 0 || bad)
-			return;
-		sk_item *prev = find_item(l->c, SK_ITEM_RULE, name, NULL);
-		if (!prev) {
-			LD_ERR(l, node_span(l, name_node), "unknown-rule",
-			       "%s: an item with only 'enabled' must refer to a rule defined earlier", what);
-			return;
-		}
-		sk_warning(l->c->diag, node_span(l, k), "deprecated",
-			   "%s: an item with only 'rule' and 'enabled' is deprecated (it toggles the earlier definition)", what);
-		prev->enabled = on;
+/* The source key as Falco reads it first: may be empty. */
+static void source_key(struct ld *l, const yaml_node_t *m, const char *what, sk_upd *u)
+{
+	yaml_node_t *v = get(l, m, "source", NULL);
+	if (!v || is_null(v))
+		return;
+	if (v->type != YAML_SCALAR_NODE) {
+		LD_ERR(l, node_span(l, v), "bad-value", "%s: 'source' must be a single value, not %s", what, node_kind(v));
 		return;
 	}
+	u->source = str_of(l, v);
+	u->source_span = node_span(l, v);
+}
 
-	static const char *const required[] = { "desc", "condition", "output", "priority" };
-	for (size_t i = 0; i < 4; i++) {
-		if (!get(l, m, required[i], NULL)) {
-			LD_ERR(l, node_span(l, m), "missing-key", "%s: missing required key '%s'", what, required[i]);
-			bad = 1;
-		}
-	}
-	sk_item *it = item_new(l, SK_ITEM_RULE, m, name_node, name);
-	if ((v = get(l, m, "desc", NULL)) && !(it->desc = scalar_str(l, v, "'desc'")))
-		bad = 1;
-	if ((v = get(l, m, "condition", NULL))) {
-		if (v->type != YAML_SCALAR_NODE) {
-			LD_ERR(l, node_span(l, v), "bad-value", "%s: 'condition' must be a string", what);
-			bad = 1;
-		} else {
-			it->cond = scalar_text(l, v);
-			it->cond_span = node_span(l, v);
-		}
-	}
-	if ((v = get(l, m, "output", NULL))) {
-		if (v->type != YAML_SCALAR_NODE) {
-			LD_ERR(l, node_span(l, v), "bad-value", "%s: 'output' must be a string", what);
-			bad = 1;
-		} else {
-			it->output = text_trim(scalar_text(l, v));
-			it->output_span = node_span(l, v);
-		}
-	}
-	if ((v = get(l, m, "priority", NULL))) {
-		const char *s = scalar_str(l, v, "'priority'");
-		it->priority_span = node_span(l, v);
-		if (!s) {
-			bad = 1;
-		} else if ((it->priority = saker_priority_parse(s)) < 0) {
-			LD_ERR(l, it->priority_span, "bad-priority", "%s: unknown priority '%s' (expected %s)", what, s, prio_expected);
-			bad = 1;
-		}
-	}
-	if ((v = get(l, m, "enabled", NULL)) && scalar_bool(l, v, "'enabled'", &it->enabled) < 0)
-		bad = 1;
-	if ((v = get(l, m, "tags", NULL))) {
-		if (v->type != YAML_SEQUENCE_NODE) {
-			LD_ERR(l, node_span(l, v), "bad-value", "%s: 'tags' must be a sequence of strings", what);
-			bad = 1;
-		} else {
-			for (yaml_node_item_t *p = v->data.sequence.items.start; p < v->data.sequence.items.top; p++) {
-				const char *t = scalar_str(l, node(l, *p), "a tag");
-				if (!t) {
-					bad = 1;
-					continue;
-				}
-				sk_arena_push(l->c->arena, (void ***)&it->tags, &it->n_tags, (void *)t);
+/* A rule item with 'override': the appends, then the replaces, each key checked against the
+ * keys the item holds. */
+static void rule_override(struct ld *l, const yaml_node_t *m, const char *what, const sk_upd *base, unsigned add,
+			  unsigned rep, const sk_span *at)
+{
+	unsigned expected = 0;
+	for (int k = 0; k < SK_K__COUNT; k++)
+		if (get(l, m, upd_keys[k], NULL))
+			expected |= 1u << k;
+	sk_upd ua = *base, ur = *base;
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned ops = pass ? rep : add;
+		sk_upd *u = pass ? &ur : &ua;
+		for (int k = 0; k < SK_K__COUNT; k++) {
+			if (!(ops & (1u << k)))
+				continue;
+			if (!(expected & (1u << k))) {
+				LD_ERR(l, at[k], "bad-override", "%s: %s override for '%s' was specified but '%s' is not defined",
+				       what, pass ? "a replace" : "an append", upd_keys[k], upd_keys[k]);
+				continue;
 			}
-			if (it->n_tags > 1) {
-				qsort(it->tags, it->n_tags, sizeof(*it->tags), cmp_str);
-				size_t w = 1;
-				for (size_t i = 1; i < it->n_tags; i++)
-					if (strcmp(it->tags[i], it->tags[w - 1]))
-						it->tags[w++] = it->tags[i];
-				it->n_tags = w;
-			}
+			expected &= ~(1u << k);
+			read_key(l, m, (enum sk_upd_key)k, !pass, u);
 		}
 	}
-	if ((v = get(l, m, "capture", &k))) {
-		bool on = false;
-		if (scalar_bool(l, v, "'capture'", &on) < 0)
-			bad = 1;
-		else if (on)
-			sk_warning(l->c->diag, node_span(l, k), "unsupported", "%s: 'capture' is not supported; no capture is taken", what);
+	for (int k = 0; k < SK_K__COUNT; k++) {
+		yaml_node_t *key = NULL;
+		if ((expected & (1u << k)) && get(l, m, upd_keys[k], &key))
+			LD_ERR(l, node_span(l, key), "bad-override",
+			       "%s: unexpected key '%s': no corresponding entry under 'override' is defined", what, upd_keys[k]);
 	}
-	if ((v = get(l, m, "source", &k))) {
-		const char *s = scalar_str(l, v, "'source'");
-		if (!s) {
-			bad = 1;
-		} else if (strcmp(s, "syscall")) {
-			sk_warning(l->c->diag, node_span(l, v), "unsupported-source",
-				   "%s: source '%s' is not supported (only 'syscall'); the rule is skipped", what, s);
+	/* Falco compares the sources only when the condition changes */
+	if (!(add & SK_KB(COND)))
+		ua.source = "";
+	if (!(rep & SK_KB(COND)))
+		ur.source = "";
+	if (l->bad)
+		return;
+	if (add && sk_collect_append(l->c, &ua) < 0) {
+		l->failed = 1;
+		return;
+	}
+	if (rep)
+		collected(l, sk_collect_replace(l->c, &ur));
+}
+
+static void load_rule(struct ld *l, const yaml_node_t *m, const yaml_node_t *name_node, const char *name, const char *what)
+{
+	sk_upd u = upd_new(l, SK_ITEM_RULE, m, name_node, name, what);
+	source_key(l, m, what, &u);
+	int append = append_flag(l, m, what);
+	unsigned add, rep;
+	sk_span at[SK_K__COUNT];
+	overrides(l, m, what, upd_keys, SK_K__COUNT, appendable_keys, (1u << SK_K__COUNT) - 1, &add, &rep, at);
+	if (append > 0 && (add | rep))
+		both_append_and_override(l, m, what);
+	check_keys(l, m, rule_keys, what);
+	if (l->bad)
+		return;
+
+	if (add | rep) {
+		rule_override(l, m, what, &u, add, rep, at);
+	} else if (append > 0) {
+		/* append: true appends the condition and the exceptions, and nothing else */
+		if (get(l, m, "condition", NULL))
+			read_key(l, m, SK_K_COND, true, &u);
+		if (get(l, m, "exceptions", NULL))
+			read_key(l, m, SK_K_EXC, true, &u);
+		for (int k = SK_K_OUT; k < SK_K__COUNT; k++)
+			ignored_key(l, m, upd_keys[k], what,
+				    "with 'append: true' only 'condition' and 'exceptions' are appended (use 'override' for the others)");
+		if (!l->bad)
+			collected(l, sk_collect_append(l->c, &u));
+	} else if (!get(l, m, "condition", NULL) && !get(l, m, "output", NULL) && !get(l, m, "desc", NULL) &&
+		   !get(l, m, "priority", NULL)) {
+		/* The deprecated enable-only item turns an earlier rule on or off. */
+		if (!get(l, m, "enabled", NULL)) {
+			LD_ERR(l, u.at, "missing-key", "%s: missing required key 'enabled' (or 'condition', 'output', 'desc' and 'priority')", what);
 			return;
 		}
+		read_key(l, m, SK_K_ENABLED, false, &u);
+		if (l->bad)
+			return;
+		sk_warning(l->c->diag, u.at, "deprecated",
+			   "%s: the standalone 'enabled' key is deprecated; also add 'override: {enabled: replace}'", what);
+		for (int k = SK_K_EXC; k < SK_K__COUNT; k++)
+			if (k != SK_K_ENABLED && k != SK_K_PRIO && k != SK_K_OUT && k != SK_K_DESC)
+				ignored_key(l, m, upd_keys[k], what, "an item with only 'rule' and 'enabled' changes nothing else");
+		ignored_key(l, m, "source", what, "an item with only 'rule' and 'enabled' changes nothing else");
+		collected(l, sk_collect_enable(l->c, &u));
+	} else {
+		static const enum sk_upd_key order[] = { SK_K_COND, SK_K_OUT, SK_K_DESC, SK_K_PRIO };
+		for (size_t i = 0; i < 4; i++)
+			read_key(l, m, order[i], false, &u);
+		if (u.has & SK_KB(OUT))
+			u.output = text_trim(l, u.output);
+		if (get(l, m, "source", NULL) && !*u.source)
+			LD_ERR(l, u.source_span.file ? u.source_span : u.at, "bad-value", "%s: 'source' must not be empty", what);
+		for (int k = SK_K_EXC; k < SK_K__COUNT; k++)
+			if (k != SK_K_OUT && k != SK_K_DESC && k != SK_K_PRIO)
+				read_key(l, m, (enum sk_upd_key)k, false, &u);
+		if (!l->bad && sk_collect_define(l->c, &u) < 0)
+			l->bad = l->failed = 1;
+		if (l->bad)
+			sk_collect_failed(l->c, SK_ITEM_RULE, name);
 	}
-	if (!bad)
-		define(l->c, it);
+}
+
+/* ---- versions ---- */
+
+/* Falco's sinsp_version: "x.y.z" at the start (anything may follow). */
+static int parse_semver(const char *s, unsigned v[3])
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	for (int i = 0; i < 3; i++) {
+		if (i && *s++ != '.')
+			return -1;
+		if (*s == '+')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return -1;
+		unsigned long long x = 0;
+		while (*s >= '0' && *s <= '9') {
+			x = x * 10 + (unsigned)(*s++ - '0');
+			if (x > UINT32_MAX)
+				return -1;
+		}
+		v[i] = (unsigned)x;
+	}
+	return 0;
+}
+
+/* Falco's compatible_with: same major version, and HAVE at least WANT. */
+static bool compatible(const unsigned have[3], const unsigned want[3])
+{
+	if (have[0] != want[0])
+		return false;
+	return have[1] != want[1] ? have[1] > want[1] : have[2] >= want[2];
+}
+
+static void load_engine_version(struct ld *l, const yaml_node_t *m)
+{
+	const char *what = "required_engine_version";
+	unsigned have[3], want[3], minor;
+	parse_semver(SAKER_ENGINE_VERSION, have);
+	check_keys(l, m, engine_keys, what);
+	yaml_node_t *v = get(l, m, what, NULL);
+	if (v->type != YAML_SCALAR_NODE || is_null(v) || !v->data.scalar.length) {
+		LD_ERR(l, node_span(l, v), "engine-version", "required_engine_version must be a version: \"x.y.z\", or a number N for 0.N.0");
+		return;
+	}
+	const char *s = (const char *)v->data.scalar.value;
+	if (parse_uint(s, &minor) == 0) {
+		/* a legacy integer N means engine 0.N.0 */
+		want[0] = have[0];
+		want[1] = minor;
+		want[2] = 0;
+	} else if (parse_semver(s, want) < 0) {
+		LD_ERR(l, node_span(l, v), "engine-version",
+		       "unable to parse engine version '%s' as a semver string (expected \"x.y.z\")", str_of(l, v));
+		return;
+	}
+	if (!compatible(have, want))
+		LD_ERR(l, node_span(l, v), "engine-version", "rules require engine version %u.%u.%u, but engine version is %s",
+		       want[0], want[1], want[2], SAKER_ENGINE_VERSION);
+	else
+		sk_collect_engine(l->c, want);
+}
+
+/* The plugins saker stands in for: it has none, but computes the container plugin's fields. */
+static const struct { const char *name, *version; } plugins[] = {
+	{ "container", SAKER_CONTAINER_PLUGIN_VERSION },
+};
+
+static void load_plugin_versions(struct ld *l, const yaml_node_t *m)
+{
+	const char *what = "required_plugin_versions";
+	yaml_node_t *reqs = get(l, m, what, NULL);
+	check_keys(l, m, plugins_keys, what);
+	if (reqs->type != YAML_SEQUENCE_NODE) {
+		LD_ERR(l, node_span(l, reqs), "bad-value", "the value of required_plugin_versions must be a sequence");
+		return;
+	}
+	for (yaml_node_item_t *p = reqs->data.sequence.items.start; p < reqs->data.sequence.items.top; p++) {
+		yaml_node_t *e = node(l, *p);
+		l->bad = 0;
+		if (e->type != YAML_MAPPING_NODE) {
+			LD_ERR(l, node_span(l, e), "bad-value", "%s: each plugin version must be a mapping with name and version", what);
+			continue;
+		}
+		/* the plugin, then its alternatives: any one of them satisfies the requirement */
+		yaml_node_t *alts = get(l, e, "alternatives", NULL);
+		if (alts && alts->type != YAML_SEQUENCE_NODE) {
+			LD_ERR(l, node_span(l, alts), "bad-value", "%s: the value of plugin version alternatives must be a sequence", what);
+			continue;
+		}
+		yaml_node_t *one[1] = { e };
+		size_t n = 1 + (alts ? (size_t)(alts->data.sequence.items.top - alts->data.sequence.items.start) : 0);
+		const char **names = sk_arena_alloc(l->c->arena, n * sizeof(*names));
+		const char **versions = sk_arena_alloc(l->c->arena, n * sizeof(*versions));
+		sk_span *spans = sk_arena_alloc(l->c->arena, n * sizeof(*spans));
+		for (size_t i = 0; i < n; i++) {
+			yaml_node_t *r = i == 0 ? one[0] : node(l, alts->data.sequence.items.start[i - 1]);
+			if (r->type != YAML_MAPPING_NODE) {
+				LD_ERR(l, node_span(l, r), "bad-value", "%s: each plugin version alternative must be a mapping", what);
+				continue;
+			}
+			yaml_node_t *nm = scalar_key(l, r, "name", what, false), *ver = scalar_key(l, r, "version", what, false);
+			if (!nm || !ver)
+				continue;
+			names[i] = str_of(l, nm);
+			versions[i] = str_of(l, ver);
+			spans[i] = node_span(l, ver);
+			unsigned v[3];
+			if (parse_semver(versions[i], v) < 0)
+				LD_ERR(l, spans[i], "plugin-version", "invalid required version '%s' for plugin '%s'", versions[i], names[i]);
+			for (size_t j = 0; j < i; j++)
+				if (names[j] && !strcmp(names[j], names[i]))
+					LD_ERR(l, node_span(l, nm), "plugin-version",
+					       "defined multiple alternative version requirements for plugin '%s'", names[i]);
+		}
+		if (l->bad)
+			continue;
+		/* Falco: the first alternative naming a loaded plugin decides. */
+		size_t i, j = 0;
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < sizeof(plugins) / sizeof(plugins[0]); j++)
+				if (!strcmp(names[i], plugins[j].name))
+					break;
+			if (j < sizeof(plugins) / sizeof(plugins[0]))
+				break;
+		}
+		if (i < n) {
+			unsigned have[3], want[3];
+			parse_semver(plugins[j].version, have);
+			parse_semver(versions[i], want);
+			if (!compatible(have, want))
+				LD_ERR(l, spans[i], "plugin-version",
+				       "plugin '%s' version '%s' is not compatible with required plugin version '%s'",
+				       names[i], plugins[j].version, versions[i]);
+			continue;
+		}
+		char *all = "";
+		for (i = 0; i < n; i++)
+			all = sk_arena_printf(l->c->arena, "%s%s%s (>= %s)", all, i ? ", " : "", names[i], versions[i]);
+		LD_ERR(l, node_span(l, e), "plugin-missing", "plugin requirement not satisfied, must load one of: %s", all);
+		sk_note(l->c->diag, node_span(l, e),
+			"saker loads no plugins; it computes the fields of the container plugin itself (as container %s)",
+			SAKER_CONTAINER_PLUGIN_VERSION);
+	}
 }
 
 static void load_item(struct ld *l, const yaml_node_t *m)
 {
 	static const char *const order[] = { "required_engine_version", "required_plugin_versions", "list", "macro", "rule" };
-	yaml_node_t *k = NULL, *v = NULL;
+	yaml_node_t *v = NULL;
 	size_t kind;
 
+	l->bad = 0;
+	if (is_null(m))
+		return; /* an empty item: Falco skips it */
 	if (m->type != YAML_MAPPING_NODE) {
-		LD_ERR(l, node_span(l, m), "bad-item", "each item must be a mapping with a 'list', 'macro' or 'rule' key");
+		LD_ERR(l, node_span(l, m), "bad-item",
+		       "each item must be a mapping with a 'list', 'macro' or 'rule' key, not %s", node_kind(m));
 		return;
 	}
 	for (kind = 0; kind < 5; kind++)
-		if ((v = get(l, m, order[kind], &k)))
+		if ((v = get(l, m, order[kind], NULL)))
 			break;
 	if (kind == 5) {
 		sk_warning(l->c->diag, node_span(l, m), "unknown-item",
 			   "unknown top-level item (expected 'list', 'macro', 'rule', 'required_engine_version' or 'required_plugin_versions'); ignored");
+		yaml_node_t *k = m->data.mapping.pairs.start < m->data.mapping.pairs.top ? node(l, m->data.mapping.pairs.start->key) : NULL;
+		const char *fix = k && k->type == YAML_SCALAR_NODE ? sk_nearest((const char *)k->data.scalar.value, order, 5) : NULL;
+		if (fix)
+			sk_note(l->c->diag, node_span(l, k), "did you mean '%s'?", fix);
 		return;
 	}
-	if (kind < 2)
-		return; /* saker implements the whole language it accepts; nothing to check against */
-	const char *name = scalar_str(l, v, order[kind]);
-	if (!name)
-		return;
-	if (!*name) {
-		LD_ERR(l, node_span(l, v), "bad-name", "a %s needs a name", order[kind]);
+	if (kind == 0) {
+		load_engine_version(l, m);
 		return;
 	}
-	if (kind == 2)
-		load_list(l, m, v, name);
-	else if (kind == 3)
-		load_macro(l, m, v, name);
+	if (kind == 1) {
+		load_plugin_versions(l, m);
+		return;
+	}
+	l->defined++;
+	yaml_node_t *nm = v;
+	if (is_null(nm) || (nm->type == YAML_SCALAR_NODE && !nm->data.scalar.length)) {
+		LD_ERR(l, node_span(l, nm), "bad-name", "a %s needs a name", order[kind]);
+		return;
+	}
+	if (nm->type != YAML_SCALAR_NODE) {
+		LD_ERR(l, node_span(l, nm), "bad-name", "the name of a %s must be a single value, not %s", order[kind], node_kind(nm));
+		return;
+	}
+	const char *name = str_of(l, nm);
+	const char *what = sk_arena_printf(l->c->arena, "%s '%s'", order[kind], name);
+	if (kind < 4)
+		load_list_or_macro(l, kind == 2 ? SK_ITEM_LIST : SK_ITEM_MACRO, m, nm, name, what);
 	else
-		load_rule(l, m, v, name);
+		load_rule(l, m, nm, name, what);
 }
 
 static void yaml_error(struct ld *l, const yaml_parser_t *p)
@@ -635,11 +1109,14 @@ static int check_nesting(struct ld *l, const char *text, size_t len)
 	return ret;
 }
 
-/* Loads TEXT (already registered as FILE). */
+
+/* ---- files ---- */
+
+/* Loads TEXT (already registered as FILE) into the definitions. */
 static int load_text(sk_comp *c, uint32_t file, const char *name, const char *text, size_t len)
 {
 	struct ld l = { .c = c, .file = file, .name = sk_arena_strdup(c->arena, name),
-			.text = (const unsigned char *)text, .len = len };
+			.text = (const unsigned char *)text, .len = len, .max_work = 4 * len + 100000 };
 	yaml_parser_t parser;
 
 	l.char_off = sk_char_offsets(text, len, &l.n_chars);
@@ -665,74 +1142,125 @@ static int load_text(sk_comp *c, uint32_t file, const char *name, const char *te
 		}
 		l.doc = &doc;
 		if (root->type == YAML_SEQUENCE_NODE) {
-			for (yaml_node_item_t *p = root->data.sequence.items.start; p < root->data.sequence.items.top; p++)
+			for (yaml_node_item_t *p = root->data.sequence.items.start; p < root->data.sequence.items.top && !l.work_hit; p++)
 				load_item(&l, node(&l, *p));
-		} else if (!(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
+		} else if (root->type == YAML_MAPPING_NODE) {
 			LD_ERR(&l, node_span(&l, root), "bad-document",
-			       "a rules file must be a sequence of items ('- rule: ...', '- macro: ...', '- list: ...')");
+			       "rules content is not a YAML array of objects: a rules file is a sequence of items "
+			       "('- rule: ...', '- macro: ...', '- list: ...')");
+		} else if (!is_null(root)) {
+			LD_ERR(&l, node_span(&l, root), "bad-document",
+			       "rules content is not YAML: a rules file is a sequence of items ('- rule: ...', '- macro: ...', '- list: ...')");
 		}
 		l.doc = NULL;
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
 	free(l.char_off);
+	if (!l.failed && !l.defined)
+		sk_warning(c->diag, ((sk_span){ file, 0, 0 }), "empty", "%s defines no rule, macro or list", l.name);
 	return l.failed ? -1 : 0;
 }
 
-int sk_load_string(sk_comp *c, const char *name, const char *yaml, size_t len)
+static int load_string(sk_comp *c, const char *name, const char *yaml, size_t len)
 {
 	if (len > UINT32_MAX - 1) {
-		sk_error(c->diag, (sk_span){ 0 }, "io", "%s: file too large", name);
+		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': larger than 4 GiB", name);
 		return -EFBIG;
 	}
 	uint32_t file = sk_diag_add_file(c->diag, name, yaml, len);
 	return load_text(c, file, name, yaml, len);
 }
 
-static int load_file(sk_comp *c, const char *path)
+int sk_load_string(sk_comp *c, const char *name, const char *yaml, size_t len)
 {
-	FILE *f = fopen(path, "rb");
+	int rc = load_string(c, name, yaml, len);
+	sk_collect_finish(c);
+	return rc;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* Opens PATH (relative to DIRFD) without blocking, whatever it is: a FIFO or a device must be
+ * refused, not waited on. */
+static int open_nonblock(int dirfd, const char *path)
+{
+	return openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+/* Loads the regular file open at FD (closed here), named PATH in messages. */
+static int load_fd(sk_comp *c, int fd, const char *path, const struct stat *st)
+{
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	int err = 0;
 
-	if (!f) {
-		err = -errno;
-		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot open '%s': %s", path, strerror(-err));
-		return err;
+	if (!S_ISREG(st->st_mode)) {
+		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': %s, not a rules file", path, file_kind(st->st_mode));
+		err = -EINVAL;
+		goto out;
 	}
-	for (;;) {
+	if ((unsigned long long)st->st_size > LD_MAX_FILE)
+		goto too_big;
+	/* Read at most one byte past the limit: the file may grow while it is read. */
+	buf = malloc((size_t)st->st_size + 1);
+	if (!buf) {
+		err = -ENOMEM;
+		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': out of memory", path);
+		goto out;
+	}
+	for (size_t cap = (size_t)st->st_size + 1;;) {
 		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
+			if (cap > LD_MAX_FILE)
+				goto too_big;
+			cap = cap * 2 > LD_MAX_FILE + 1 ? LD_MAX_FILE + 1 : cap * 2;
 			char *nb = realloc(buf, cap);
 			if (!nb) {
 				err = -ENOMEM;
+				sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': out of memory", path);
 				goto out;
 			}
 			buf = nb;
 		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-		len += n;
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': %s", path, strerror(-err));
+			goto out;
+		}
 		if (n == 0)
 			break;
+		len += (size_t)n;
 	}
-	if (ferror(f)) {
-		err = -EIO;
-		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s'", path);
-		goto out;
-	}
-	err = sk_load_string(c, path, buf ? buf : "", len);
+	if (len > LD_MAX_FILE)
+		goto too_big;
+	err = load_string(c, path, buf, len);
+	goto out;
+too_big:
+	sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': larger than the %u MiB a rules file may have",
+		 path, LD_MAX_FILE >> 20);
+	err = -EFBIG;
 out:
-	if (err == -ENOMEM)
-		sk_error(c->diag, (sk_span){ 0 }, "io", "out of memory reading '%s'", path);
 	free(buf);
-	fclose(f);
+	close(fd);
 	return err;
 }
 
-static int load_dir(sk_comp *c, const char *path)
+static int cmp_str(const void *a, const void *b)
 {
-	DIR *dir = opendir(path);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Loads the *.yaml files of the folder open at FD (closed here), in name order. */
+static int load_dir(sk_comp *c, int fd, const char *path)
+{
+	DIR *dir = fdopendir(fd);
 	char **names = NULL;
 	size_t n = 0;
 	int err = 0, rc;
@@ -740,28 +1268,37 @@ static int load_dir(sk_comp *c, const char *path)
 	if (!dir) {
 		err = -errno;
 		sk_error(c->diag, (sk_span){ 0 }, "io", "cannot open folder '%s': %s", path, strerror(-err));
+		close(fd);
 		return err;
 	}
 	for (struct dirent *e; (e = readdir(dir));) {
 		size_t len = strlen(e->d_name);
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") || e->d_name[0] == '.')
 			continue;
-		const char *full = sk_arena_printf(c->arena, "%s%s%s", path,
-						   path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
-		struct stat st;
-		if (stat(full, &st) || !S_ISREG(st.st_mode))
-			continue;
-		sk_arena_push(c->arena, (void ***)&names, &n, (void *)full);
+		sk_arena_push(c->arena, (void ***)&names, &n, sk_arena_strdup(c->arena, e->d_name));
 	}
-	closedir(dir);
 	if (n == 0)
 		sk_warning(c->diag, (sk_span){ 0 }, "empty-folder", "folder '%s' holds no *.yaml files", path);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		rc = load_file(c, names[i]);
+		const char *full = sk_arena_printf(c->arena, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+		int f = open_nonblock(dirfd(dir), names[i]);
+		struct stat st;
+		if (f < 0) {
+			rc = -errno;
+			sk_error(c->diag, (sk_span){ 0 }, "io", "cannot open '%s': %s", full, strerror(-rc));
+		} else if (fstat(f, &st)) {
+			rc = -errno;
+			sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': %s", full, strerror(-rc));
+			close(f);
+		} else {
+			rc = load_fd(c, f, full, &st); /* a folder inside is refused like any non-file */
+		}
 		if (rc < -1 || (rc == -1 && err == 0))
 			err = rc;
 	}
+	closedir(dir);
 	return err;
 }
 
@@ -772,17 +1309,22 @@ int sk_load_paths(sk_comp *c, const char *const *paths, size_t n)
 	int err = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
-		int rc;
-		if (stat(paths[i], &st)) {
+		int rc, fd = open_nonblock(AT_FDCWD, paths[i]);
+		if (fd < 0) {
 			rc = -errno;
 			sk_error(c->diag, (sk_span){ 0 }, "io", "cannot open '%s': %s", paths[i], strerror(-rc));
+		} else if (fstat(fd, &st)) {
+			rc = -errno;
+			sk_error(c->diag, (sk_span){ 0 }, "io", "cannot read '%s': %s", paths[i], strerror(-rc));
+			close(fd);
 		} else if (S_ISDIR(st.st_mode)) {
-			rc = load_dir(c, paths[i]);
+			rc = load_dir(c, fd, paths[i]);
 		} else {
-			rc = load_file(c, paths[i]);
+			rc = load_fd(c, fd, paths[i], &st);
 		}
 		if (rc < -1 || (rc == -1 && err == 0))
 			err = rc;
 	}
+	sk_collect_finish(c);
 	return err;
 }

@@ -167,7 +167,7 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 		const struct sk_field_info *fi = &sk_fields[f];
 		char *arg = NULL;
 		size_t tok_end = r;
-		if (f == SK_FLD_EVT_ARG || f == SK_FLD_EVT_RAWARG)
+		if ((f == SK_FLD_EVT_ARG || f == SK_FLD_EVT_RAWARG) && flen > strlen(fi->name) + 1)
 			arg = sk_arena_strndup(c->arena, s + j + strlen(fi->name) + 1, flen - strlen(fi->name) - 1);
 		if (r < len && s[r] == '[') {
 			size_t end = r + 1;

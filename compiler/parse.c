@@ -87,3 +87,13 @@ sk_expr *sk_parse_condition(sk_arena *a, sk_diag *d, const sk_text *t, unsigned 
 	}
 	return ps.result;
 }
+
+bool sk_parse_is_ident(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}

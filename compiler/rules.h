@@ -14,7 +14,35 @@
 
 enum sk_item_kind { SK_ITEM_LIST, SK_ITEM_MACRO, SK_ITEM_RULE };
 
-/* A list, macro or rule as the rules file wrote it. */
+/* A YAML scalar as read: its value, with the place of each byte, and the node's span. */
+typedef struct sk_scalar {
+	sk_text text;
+	sk_span span;
+} sk_scalar;
+
+/* An exception's fields, comps or one of its values (falco/RULES-SCHEMA.md section 4): a scalar,
+ * or a list of entries (a tuple, or a list inside a tuple). Falco's "valid": a non-empty scalar
+ * or a non-empty list; an absent key, a null or a mapping is neither. */
+typedef struct sk_exc_entry sk_exc_entry;
+struct sk_exc_entry {
+	bool is_list;
+	sk_scalar item;          /* !is_list: the scalar (item.text.str NULL when there is none) */
+	sk_exc_entry *items;     /* is_list */
+	size_t n_items;
+	sk_span span;            /* the YAML node, or where the key would be */
+};
+
+typedef struct sk_exception {
+	const char *name;
+	sk_span span;            /* the exception's mapping */
+	sk_span name_span;
+	sk_exc_entry fields;     /* a list: the tuple form; a scalar: the scalar form */
+	sk_exc_entry comps;      /* given, or Falco's default once validated ('=' each, or 'in') */
+	sk_exc_entry *values;    /* each a tuple (tuple form) or a scalar (scalar form) */
+	size_t n_values;
+} sk_exception;
+
+/* A list, macro or rule with every definition, append and override applied (loader.c). */
 typedef struct sk_item {
 	enum sk_item_kind kind;
 	const char *name;
@@ -22,18 +50,24 @@ typedef struct sk_item {
 	sk_span item_span;     /* the "- rule:" mapping */
 	const char *file;
 	unsigned line;         /* line of the item */
-	unsigned seq;          /* load counter when (re)defined: a macro sees macros with a lower seq */
+	unsigned index;        /* load counter at the first definition: the item's place (Falco's index) */
+	unsigned visibility;   /* load counter at the last definition, append or override: a macro
+	                        * sees the macros whose index is lower (Falco's visibility) */
 	/* list */
-	sk_operand **items;    /* SK_OPD_VALUE operands, with spans at each YAML item */
+	sk_scalar *raw;        /* the items as written, appends included */
+	size_t n_raw;
+	sk_operand **items;    /* SK_OPD_VALUE operands the items read as, lists expanded (expand.c) */
 	size_t n_items;
 	/* macro and rule */
-	sk_text cond;          /* condition text with its byte map into the file */
-	sk_span cond_span;
-	sk_expr *ast;          /* parsed (expand.c), then expanded */
+	sk_text cond;          /* condition text with its byte map into the files (appends included) */
+	sk_span cond_span;     /* the defining item's condition */
+	sk_expr *ast;          /* parsed (expand.c), then expanded; NULL after errors */
+	bool cond_error;       /* the condition had errors, but AST holds what could be expanded
+	                        * (an unknown macro is left in place), for the checker */
 	bool used;             /* referenced by a rule (for unused-item warnings) */
 	/* rule */
 	const char *desc;
-	sk_text output;
+	sk_text output;        /* trimmed as defined; appends and replaces are not trimmed, as in Falco */
 	sk_span output_span;
 	int priority;          /* enum saker_priority, -1 if missing/invalid */
 	sk_span priority_span;
@@ -41,7 +75,14 @@ typedef struct sk_item {
 	const char **tags;     /* sorted, unique */
 	size_t n_tags;
 	bool enabled;
-	bool warn_evttypes;    /* warn when the rule matches more than 100 event types */
+	sk_exception *exc;     /* exceptions, in order (expand.c adds them to the condition) */
+	size_t n_exc;
+	bool warn_evttypes;    /* default true: warn when the rule matches more than 100 event types */
+	bool skip_unknown;     /* skip-if-unknown-filter (default false): a condition or output naming
+	                        * an unknown field, filter or event type skips the rule with a warning */
+	sk_span skip_unknown_span; /* the key, when given */
+	bool capture;          /* capture on trigger (accepted; saker takes no capture) */
+	unsigned capture_duration;
 } sk_item;
 
 /* Why a rule cannot run yet (it is left out of the bundle, with a warning). */
@@ -69,10 +110,13 @@ typedef struct sk_rule {
 	sk_pred *pred;                  /* K lowered for code generation (lower.c) */
 } sk_rule;
 
+struct sk_ld;
+
 typedef struct sk_comp {
 	sk_arena *arena;
 	sk_diag *diag;
-	sk_item **items;     /* in file order */
+	struct sk_ld *ld;    /* the loader's tables, kept across files (loader.c, arena memory) */
+	sk_item **items;     /* every list, macro and rule, at its place (the index of its first definition) */
 	size_t n_items;
 	sk_rule **rules;     /* enabled rules that checked cleanly and can run, in load order */
 	size_t n_rules;

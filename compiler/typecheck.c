@@ -661,18 +661,32 @@ static sk_cexpr *tc_expr(struct tc *k, const sk_expr *e)
 	switch (e->kind) {
 	case SK_E_AND:
 	case SK_E_OR: {
+		/* constants (folded checks such as Falco's never_true) fold away here */
+		const bool absorbing = e->kind == SK_E_OR;
 		sk_cexpr *x = cx_new(k, e->kind == SK_E_AND ? SK_C_AND : SK_C_OR, e);
-		int bad = 0;
+		int bad = 0, absorbed = 0;
 		x->kids = sk_arena_alloc(k->c->arena, (e->n_kids + 1) * sizeof(*x->kids));
-		for (size_t i = 0; i < e->n_kids; i++)
-			bad |= !(x->kids[i] = tc_expr(k, e->kids[i]));
-		x->n_kids = e->n_kids;
-		return bad ? NULL : x;
+		for (size_t i = 0; i < e->n_kids; i++) {
+			sk_cexpr *kid = tc_expr(k, e->kids[i]);
+			if (!kid)
+				bad = 1;
+			else if (kid->kind != SK_C_CONST)
+				x->kids[x->n_kids++] = kid;
+			else if (kid->value == absorbing)
+				absorbed = 1;
+		}
+		if (bad)
+			return NULL;
+		if (absorbed || x->n_kids == 0)
+			return cx_const(k, e, absorbed ? absorbing : !absorbing);
+		return x->n_kids == 1 ? x->kids[0] : x;
 	}
 	case SK_E_NOT: {
 		sk_cexpr *kid = e->n_kids ? tc_expr(k, e->kids[0]) : NULL;
 		if (!kid)
 			return NULL;
+		if (kid->kind == SK_C_CONST)
+			return cx_const(k, e, !kid->value);
 		sk_cexpr *x = cx_new(k, SK_C_NOT, e);
 		x->kids = sk_arena_alloc(k->c->arena, sizeof(*x->kids));
 		x->kids[0] = kid;

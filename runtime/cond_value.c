@@ -250,9 +250,12 @@ static int parse_int(const char *s, size_t n, bool is_signed, int64_t *i, uint64
 	neg = tmp[0] == '-';
 	if (strchr(" \t\n\v\f\r", tmp[0]))
 		return -1;
+	/* decimal, or hex after 0x (GRAMMAR.md §9): a leading 0 is not octal */
+	const char *digits = tmp + (tmp[0] == '-' || tmp[0] == '+');
+	int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
 	errno = 0;
 	if (is_signed) {
-		long long v = strtoll(tmp, &end, 0);
+		long long v = strtoll(tmp, &end, base);
 		if (errno || *end || end == tmp)
 			return -1;
 		*i = v;
@@ -260,7 +263,7 @@ static int parse_int(const char *s, size_t n, bool is_signed, int64_t *i, uint64
 		unsigned long long v;
 		if (neg)
 			return -1;
-		v = strtoull(tmp, &end, 0);
+		v = strtoull(tmp, &end, base);
 		if (errno || *end || end == tmp)
 			return -1;
 		*u = v;

@@ -65,7 +65,20 @@ sk_span sk_text_span(const sk_text *t, size_t off, size_t len)
 	if (len > t->len - off)
 		len = t->len - off;
 	if (t->map) {
-		uint32_t a = t->map[off], b = t->map[off + len];
+		size_t end = off + len;
+		if (t->files) {
+			/* A span crossing into another file's piece stops at the last byte of its own. */
+			s.file = t->files[off];
+			if (t->files[end] != s.file) {
+				while (end > off + 1 && t->files[end - 1] != s.file)
+					end--;
+				uint32_t a = t->map[off], b = t->map[end - 1] + 1;
+				s.off = a;
+				s.len = b > a ? b - a : 1;
+				return s;
+			}
+		}
+		uint32_t a = t->map[off], b = t->map[end];
 		s.off = a;
 		s.len = b >= a ? b - a : 0;
 	} else {
@@ -320,6 +333,75 @@ const char *sk_nearest(const char *name, const char *const *names, size_t n)
 
 /* ---- text ---- */
 
+/* How the text renderer shows the bytes at P (N > 0 available): *LEN gets how many bytes
+ * form the next character and the result is its width in columns. A character that could act
+ * on a terminal (an ASCII or C1 control, a bidirectional override) or a byte that is not UTF-8
+ * is shown escaped, as compilers do (\x1b, \u202e); *ESC is set then. TAB stays itself. */
+static size_t char_cols(const unsigned char *p, size_t n, size_t *len, bool *esc)
+{
+	unsigned c = p[0];
+	*len = 1;
+	*esc = false;
+	if (c == '\t')
+		return 1;
+	if (c < 0x20 || c == 0x7f) {
+		*esc = true;
+		return 4;
+	}
+	if (c < 0x80)
+		return 1;
+	size_t k = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	bool ok = k > 0 && k <= n;
+	for (size_t i = 1; ok && i < k; i++)
+		ok = (p[i] & 0xc0) == 0x80;
+	unsigned cp = 0;
+	if (ok) {
+		cp = c & (0xffu >> (k + 1));
+		for (size_t i = 1; i < k; i++)
+			cp = (cp << 6) | (p[i] & 0x3fu);
+		ok = (k == 2 || (k == 3 && cp >= 0x800 && !(cp >= 0xd800 && cp <= 0xdfff)) ||
+		      (k == 4 && cp >= 0x10000 && cp <= 0x10ffff));
+	}
+	if (!ok) {
+		*esc = true;
+		return 4;
+	}
+	*len = k;
+	if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+		*esc = true;
+		return 6;
+	}
+	return 1;
+}
+
+size_t sk_diag_put_escaped(FILE *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t cols = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len;
+		bool esc;
+		size_t w = char_cols(p + i, n - i, &len, &esc);
+		if (!esc) {
+			fwrite(p + i, 1, len, out);
+		} else if (len == 1) {
+			fprintf(out, "\\x%02x", p[i]);
+		} else {
+			unsigned cp = len == 2 ? ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu)
+					       : ((p[i] & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
+			fprintf(out, "\\u%04x", cp);
+		}
+		cols += w;
+		i += len;
+	}
+	return cols;
+}
+
+static void put_escaped_str(FILE *out, const char *s)
+{
+	sk_diag_put_escaped(out, s, strlen(s));
+}
+
 static void render_excerpt(const struct src_file *f, sk_span s, FILE *out)
 {
 	size_t off = s.off > f->len ? f->len : s.off;
@@ -337,6 +419,8 @@ static void render_excerpt(const struct src_file *f, sk_span s, FILE *out)
 	if (shown - start > LONG_LINE) {
 		if (off - start > BEFORE) {
 			start = off - BEFORE;
+			while (start < off && ((unsigned char)f->text[start] & 0xc0) == 0x80)
+				start++; /* not inside a character */
 			cut_left = true;
 		}
 		if (shown - start > WINDOW) {
@@ -345,18 +429,35 @@ static void render_excerpt(const struct src_file *f, sk_span s, FILE *out)
 		}
 	}
 	fprintf(out, "%5zu | %s", li + 1, cut_left ? "..." : "");
-	fwrite(f->text + start, 1, shown - start, out);
+	sk_diag_put_escaped(out, f->text + start, shown - start);
 	fputs(cut_right ? "...\n      | " : "\n      | ", out);
 	if (cut_left)
 		fputs("   ", out);
-	for (size_t i = start; i < off; i++)
-		fputc(f->text[i] == '\t' ? '\t' : ' ', out);
-	fputc('^', out);
+	/* The caret goes under the character's column as the line was printed. */
+	const unsigned char *t = (const unsigned char *)f->text;
+	for (size_t i = start; i < off && i < shown;) {
+		size_t len;
+		bool esc;
+		size_t w = char_cols(t + i, shown - i, &len, &esc);
+		if (t[i] == '\t')
+			fputc('\t', out);
+		else
+			while (w--)
+				fputc(' ', out);
+		i += len;
+	}
 	/* A span crossing lines is underlined to the end of its first line. */
-	size_t stop = off + s.len;
+	size_t stop = off + s.len, cols = 0;
 	if (stop > shown)
 		stop = shown;
-	for (size_t i = off + 1; i < stop; i++)
+	for (size_t i = off; i < stop;) {
+		size_t len;
+		bool esc;
+		cols += char_cols(t + i, stop - i, &len, &esc);
+		i += len;
+	}
+	fputc('^', out);
+	for (size_t i = 1; i < cols; i++)
 		fputc('~', out);
 	fputc('\n', out);
 }
@@ -366,25 +467,38 @@ static void render_one_text(const sk_diag *d, enum sk_severity sev, sk_span at, 
 {
 	const struct src_file *f = file_of(d, at.file);
 	if (!f) {
-		if (sev == SK_NOTE)
-			fprintf(out, "note: %s\n", msg);
-		else
-			fprintf(out, "saker: %s: %s\n", sev_name(sev), msg);
+		fputs(sev == SK_NOTE ? "note: " : sev == SK_ERROR ? "saker: error: " : "saker: warning: ", out);
+		put_escaped_str(out, msg);
+		fputc('\n', out);
 		return;
 	}
 	unsigned line, col;
 	position(f, at.off, &line, &col);
-	fprintf(out, "%s:%u:%u: %s: %s\n", f->name, line, col, sev_name(sev), msg);
+	put_escaped_str(out, f->name);
+	fprintf(out, ":%u:%u: %s: ", line, col, sev_name(sev));
+	put_escaped_str(out, msg);
+	fputc('\n', out);
 	render_excerpt(f, at, out);
 }
 
 static void render_text(const sk_diag *d, FILE *out)
 {
+	/* stderr is unbuffered: build the text in memory and write it at once, not a character
+	 * (and a system call) at a time */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	FILE *w = m ? m : out;
 	for (size_t i = 0; i < d->n_entries; i++) {
 		const struct entry *e = &d->entries[i];
-		render_one_text(d, effective(d, e->sev), e->at, e->msg, out);
+		render_one_text(d, effective(d, e->sev), e->at, e->msg, w);
 		for (size_t j = 0; j < e->n_notes; j++)
-			render_one_text(d, SK_NOTE, e->notes[j].at, e->notes[j].msg, out);
+			render_one_text(d, SK_NOTE, e->notes[j].at, e->notes[j].msg, w);
+	}
+	if (m) {
+		fclose(m);
+		fwrite(buf, 1, len, out);
+		free(buf);
 	}
 }
 

@@ -17,13 +17,16 @@ typedef struct sk_span {
 
 /* A piece of text to parse (a condition or an output) and where its bytes came from. A YAML
  * scalar's value is not a copy of the file (folding, escapes, indentation), so MAP gives, for
- * each byte i of STR (and i == len), its offset in FILE. With MAP NULL, byte i is at BASE + i. */
+ * each byte i of STR (and i == len), its offset in FILE. With MAP NULL, byte i is at BASE + i.
+ * A text pieced together from several places (an appended condition, exceptions) may span
+ * files: then FILES gives each byte's file (and i == len), and FILE is not used. */
 typedef struct sk_text {
 	const char *str;
 	size_t len;
 	uint32_t file;
 	const uint32_t *map;
 	uint32_t base;
+	const uint32_t *files;
 } sk_text;
 
 /* Span of STR[off, off+len) of T, in file coordinates. */
@@ -57,6 +60,11 @@ size_t sk_diag_warning_count(const sk_diag *d);
 void sk_diag_set_werror(sk_diag *d, bool on);
 /* Drops the warnings whose code is CODE, and their notes, from now on (-Wno-CODE). */
 void sk_diag_disable(sk_diag *d, const char *code);
+
+/* Writes the N bytes of S for a terminal, as the text diagnostics show names and source lines:
+ * control characters, C1 controls, bidirectional overrides and bytes that are not UTF-8 are
+ * escaped (\x1b, \u202e). Returns the columns written. */
+size_t sk_diag_put_escaped(FILE *out, const char *s, size_t n);
 
 /* libyaml (and other readers) count characters, not bytes: the byte offset of each character of
  * the UTF-8 TEXT (a byte order mark is not counted), then LEN; *N gets the count. Returns a

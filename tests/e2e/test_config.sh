@@ -81,19 +81,27 @@ sleep 0.3
 stop_sakerd TERM
 grep -q 'suppressed by the rate limit 2' "$SAKERD_ERR" || fail "suppressed count: $(cat "$SAKERD_ERR")"
 
-# The suppressed record itself: a faster bucket refills within the test.
+# The suppressed record itself: a faster bucket refills within the test. How many alerts pass
+# depends on how fast the opens come (the machine may be loaded), so the test checks the sums:
+# every open is an alert or suppressed, and a record reports what was held back.
 cat > "$E2E_TMP/fast.yaml" <<YAML
 json_output: true
-rate_limit: {rate: 2, max_burst: 1}
+rate_limit: {rate: 1, max_burst: 1}
+stats_file: $E2E_TMP/fast-stats.json
 YAML
 start_sakerd -c "$E2E_TMP/fast.yaml" "$E2E_TMP/rules.saker"
 for i in 1 2 3 4; do "$OPENER" write "$E2E_TMP/limited" > /dev/null; done
-sleep 1.2
+sleep 1.5
 "$OPENER" write "$E2E_TMP/limited" > /dev/null
-wait_lines "$SAKERD_OUT" 3
-rec=$(jq -c 'select(.rule == "saker internal: rate limit")' "$SAKERD_OUT")
-expect_eq "suppressed record" "$(jq -r '.output_fields.suppressed' <<< "$rec")" 3
-expect_eq "suppressed rule" "$(jq -r '.output_fields.rule' <<< "$rec")" "Limited"
-expect_eq "alerts of Limited" "$(jq -c 'select(.rule == "Limited")' "$SAKERD_OUT" | wc -l)" 2
+for i in $(seq 100); do grep -q '"saker internal: rate limit"' "$SAKERD_OUT" && break; sleep 0.1; done
 stop_sakerd TERM
+alerts=$(jq -c 'select(.rule == "Limited")' "$SAKERD_OUT" | wc -l)
+suppressed=$(jq -r .suppressed "$E2E_TMP/fast-stats.json")
+expect_eq "alerts + suppressed" "$((alerts + suppressed))" 5
+[ "$suppressed" -ge 1 ] || fail "nothing was suppressed"
+rec=$(jq -c 'select(.rule == "saker internal: rate limit")' "$SAKERD_OUT" | head -n 1)
+[ -n "$rec" ] || fail "no suppressed record: $(cat "$SAKERD_OUT")"
+expect_eq "suppressed rule" "$(jq -r '.output_fields.rule' <<< "$rec")" "Limited"
+reported=$(jq -s '[.[] | select(.rule == "saker internal: rate limit") | .output_fields.suppressed] | add' "$SAKERD_OUT")
+expect_eq "suppressed reported by records" "$reported" "$suppressed"
 echo "PASS ($E2E_NAME)"

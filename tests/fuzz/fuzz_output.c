@@ -11,9 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	uint32_t file = sk_diag_add_file(c->diag, "f.out", (const char *)data, len);
 	sk_text t = { .str = (const char *)data, .len = len, .file = file };
-	struct saker_fmt_seg *segs = NULL;
-	size_t n = 0;
-	sk_output_parse(c, &t, &segs, &n);
+	sk_rule r = { 0 };
+	sk_output_parse(c, &r, &t);
 	fuzz_render_all(c->diag);
 	sk_comp_free(c);
 	return 0;

@@ -990,6 +990,9 @@ static void test_cval_from_text(void **state)
 	assert_int_equal(v.i, -12);
 	OK(SK_T_I64, SK_COP_EQ, "0x10");
 	assert_int_equal(v.i, 16);
+	OK(SK_T_U64, SK_COP_EQ, "02101"); /* decimal: a leading 0 is not octal */
+	assert_int_equal(v.u, 2101);
+	NO(SK_T_I64, SK_COP_EQ, "08x");
 	NO(SK_T_I64, SK_COP_EQ, "1.5");
 	NO(SK_T_I64, SK_COP_EQ, "");
 	NO(SK_T_I64, SK_COP_EQ, "9223372036854775808");

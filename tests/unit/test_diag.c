@@ -269,6 +269,37 @@ static void test_render_edges(void **state)
 	sk_diag_free(d);
 }
 
+/* Control characters from a rules file reach no terminal raw: the message, the file name and the
+ * source line show them escaped, and the caret stays under its character. */
+static void test_render_escapes(void **state)
+{
+	(void)state;
+	sk_diag *d = sk_diag_new();
+	const char *src = "a\x1b[2J\xc3\xa9\x01 \xe2\x80\xae b \xff c\n";
+	uint32_t f = sk_diag_add_file(d, "t\x07.yaml", src, strlen(src));
+	uint32_t off = (uint32_t)(strchr(src, 'b') - src);
+	sk_error(d, span(f, off, 1), NULL, "rule 'x\x1b]0;title\x07': bad");
+	sk_error(d, span(f, 1, 1), NULL, "at the escape");
+	char *out = render(d, SK_DIAG_TEXT);
+	assert_string_equal(out,
+			    "t\\x07.yaml:1:14: error: rule 'x\\x1b]0;title\\x07': bad\n"
+			    "    1 | a\\x1b[2J\xc3\xa9\\x01 \\u202e b \\xff c\n"
+			    "      |                      ^\n"
+			    "t\\x07.yaml:1:2: error: at the escape\n"
+			    "    1 | a\\x1b[2J\xc3\xa9\\x01 \\u202e b \\xff c\n"
+			    "      |  ^~~~\n");
+	free(out);
+	/* and so does the helper commands use for rule names */
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+	assert_int_equal(sk_diag_put_escaped(m, "r\x1b\x9b\xc2\x9b", 5), 1 + 4 + 4 + 6);
+	fclose(m);
+	assert_string_equal(buf, "r\\x1b\\x9b\\u009b");
+	free(buf);
+	sk_diag_free(d);
+}
+
 static void test_render_json(void **state)
 {
 	(void)state;
@@ -345,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_text_span),
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_render_edges),
+		cmocka_unit_test(test_render_escapes),
 		cmocka_unit_test(test_render_json),
 		cmocka_unit_test(test_render_sarif),
 	};
