@@ -1,6 +1,6 @@
-/* saker inspect: what a bundle holds (format, digest, kernel requirements, the BPF programs and
- * maps of its object, and every rule), as text for people or JSON for tools. Reads the object
- * with libbpf without loading it, so it needs no root. */
+/* saker inspect: what a bundle holds (format, digest, signer, kernel requirements, the BPF
+ * programs and maps of its object, and every rule), as text for people or JSON (jansson) for
+ * tools. Reads the object with libbpf without loading it, so it needs no root. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "rt.h"
 #include "saker/cond.h"
 #include "saker/fields.h"
+#include "saker/json.h"
 #include "saker/version.h"
 
 static const char *const plan_names[] = { "exact", "partial", "user-space" };
@@ -22,8 +23,10 @@ static void inspect_usage(FILE *f)
 	fprintf(f,
 		"usage: saker inspect [--format text|json] BUNDLE\n"
 		"\n"
-		"Shows what a bundle holds: format, digest, kernel requirements, the programs and\n"
-		"maps of its BPF object, and each rule (name, priority, plan, tags, source, output).\n"
+		"Shows what a bundle holds: format, digest, signature (the signer's key fingerprint;\n"
+		"a signature that does not verify is refused), kernel requirements, the programs\n"
+		"and maps of its BPF object, and each rule (name, priority, plan, tags, source,\n"
+		"output).\n"
 		"  --format FMT   text (default) or json\n");
 }
 
@@ -35,110 +38,156 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static void jstr(struct saker_rt_str *s, const char *z)
+/* The signature, as both views show it. */
+static json_t *signature_json(const struct saker_bundle *b, bool *failed)
 {
-	saker_rt_str_puts(s, "\"");
-	saker_rt_str_json(s, z ? z : "", z ? strlen(z) : 0);
-	saker_rt_str_puts(s, "\"");
+	char fp[SAKER_KEY_FP_SIZE], hex[2 * SAKER_KEY_RAW_SIZE + 1];
+	if (!b->is_signed)
+		return json_null();
+	saker_key_fingerprint(b->signer, fp);
+	for (int i = 0; i < SAKER_KEY_RAW_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b->signer[i]);
+	json_t *sig = json_object();
+	if (!sig)
+		return NULL;
+	saker_json_set(sig, "algorithm", json_string("ed25519"), failed);
+	saker_json_set(sig, "key_fingerprint", json_string(fp), failed);
+	saker_json_set(sig, "public_key", json_string(hex), failed);
+	return sig;
 }
 
-static void render_json(struct saker_rt_str *s, const struct saker_bundle *b, const char *digest,
-			struct bpf_object *obj)
+/* Each non-empty line of TEXT as an array of strings. */
+static json_t *lines_json(const char *text, bool *failed)
 {
-	saker_rt_str_printf(s, "{\"digest\":\"sha256:%s\",\"format\":%u,\"maps\":[", digest, b->format);
-	struct bpf_map *m;
-	int first = 1;
-	bpf_object__for_each_map(m, obj) {
-		const char *t = libbpf_bpf_map_type_str(bpf_map__type(m));
-		saker_rt_str_puts(s, first ? "{\"max_entries\":" : ",{\"max_entries\":");
-		saker_rt_str_printf(s, "%u,\"name\":", bpf_map__max_entries(m));
-		jstr(s, bpf_map__name(m));
-		saker_rt_str_puts(s, ",\"type\":");
-		jstr(s, t ? t : "unknown");
-		saker_rt_str_puts(s, "}");
-		first = 0;
-	}
-	saker_rt_str_printf(s, "],\"object_size\":%zu,\"programs\":[", b->object_size);
-	struct bpf_program *p;
-	first = 1;
-	bpf_object__for_each_program(p, obj) {
-		saker_rt_str_puts(s, first ? "{\"name\":" : ",{\"name\":");
-		jstr(s, bpf_program__name(p));
-		saker_rt_str_puts(s, ",\"section\":");
-		jstr(s, bpf_program__section_name(p));
-		saker_rt_str_puts(s, "}");
-		first = 0;
-	}
-	saker_rt_str_puts(s, "],\"requires\":[");
-	first = 1;
-	for (const char *line = b->requires; *line;) {
+	json_t *arr = json_array();
+	for (const char *line = text; arr && *line;) {
 		const char *nl = strchr(line, '\n');
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		if (n) {
-			saker_rt_str_puts(s, first ? "\"" : ",\"");
-			saker_rt_str_json(s, line, n);
-			saker_rt_str_puts(s, "\"");
-			first = 0;
-		}
+		if (n)
+			saker_json_append(arr, saker_json_strn(line, n), failed);
 		line += n + (nl ? 1 : 0);
 	}
-	saker_rt_str_puts(s, "],\"rules\":[");
+	return arr;
+}
+
+/* The JSON view: keys sorted when dumped, so tools and diffs see a stable document. */
+static json_t *render_json(const struct saker_bundle *b, const char *digest, struct bpf_object *obj,
+			   bool *failed)
+{
+	json_t *root = json_object(), *maps = json_array(), *progs = json_array(),
+	       *rules = json_array(), *formats = json_array();
+	char dg[80];
+	if (!root || !maps || !progs || !rules || !formats) {
+		json_decref(maps);
+		json_decref(progs);
+		json_decref(rules);
+		json_decref(formats);
+		json_decref(root);
+		return NULL;
+	}
+	snprintf(dg, sizeof(dg), "sha256:%s", digest);
+	saker_json_set(root, "digest", json_string(dg), failed);
+	saker_json_set(root, "format", json_integer(b->format), failed);
+	for (int f = SAKER_BUNDLE_FORMAT_MIN; f <= SAKER_BUNDLE_FORMAT; f++)
+		saker_json_append(formats, json_integer(f), failed);
+	saker_json_set(root, "formats_read", formats, failed);
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj) {
+		const char *t = libbpf_bpf_map_type_str(bpf_map__type(m));
+		json_t *j = json_object();
+		if (j) {
+			saker_json_set(j, "max_entries", json_integer(bpf_map__max_entries(m)), failed);
+			saker_json_set(j, "name", saker_json_str(bpf_map__name(m)), failed);
+			saker_json_set(j, "type", json_string(t ? t : "unknown"), failed);
+		}
+		saker_json_append(maps, j, failed);
+	}
+	saker_json_set(root, "maps", maps, failed);
+	saker_json_set(root, "object_size", json_integer((json_int_t)b->object_size), failed);
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj) {
+		json_t *j = json_object();
+		if (j) {
+			saker_json_set(j, "name", saker_json_str(bpf_program__name(p)), failed);
+			saker_json_set(j, "section", saker_json_str(bpf_program__section_name(p)), failed);
+		}
+		saker_json_append(progs, j, failed);
+	}
+	saker_json_set(root, "programs", progs, failed);
+	saker_json_set(root, "requires", lines_json(b->requires, failed), failed);
 	for (uint32_t i = 0; i < b->n_rules; i++) {
 		const struct saker_rule_meta *r = &b->rules[i];
-		saker_rt_str_puts(s, i ? ",{\"desc\":" : "{\"desc\":");
-		jstr(s, r->desc);
-		saker_rt_str_puts(s, ",\"file\":");
-		jstr(s, r->file);
-		saker_rt_str_printf(s, ",\"index\":%u,\"line\":%u,\"name\":", i, r->line);
-		jstr(s, r->name);
-		saker_rt_str_puts(s, ",\"output\":");
-		jstr(s, r->output);
-		saker_rt_str_puts(s, ",\"plan\":");
-		jstr(s, plan_names[r->plan]);
-		saker_rt_str_puts(s, ",\"priority\":");
-		jstr(s, saker_priority_names[r->priority]);
-		saker_rt_str_puts(s, ",\"source\":");
-		jstr(s, r->source);
-		saker_rt_str_puts(s, ",\"captures\":[");
-		for (uint32_t k = 0; k < r->n_captures; k++) {
-			if (k)
-				saker_rt_str_puts(s, ",");
-			jstr(s, sk_fields[r->captures[k]].name);
+		json_t *j = json_object(), *tags = json_array();
+		if (!j || !tags) {
+			json_decref(tags);
+			json_decref(j);
+			*failed = true;
+			break;
 		}
-		saker_rt_str_puts(s, "],\"residual\":");
+		saker_json_set(j, "desc", saker_json_str(r->desc), failed);
+		saker_json_set(j, "file", saker_json_str(r->file), failed);
+		saker_json_set(j, "index", json_integer(i), failed);
+		saker_json_set(j, "line", json_integer(r->line), failed);
+		saker_json_set(j, "name", saker_json_str(r->name), failed);
+		saker_json_set(j, "output", saker_json_str(r->output), failed);
+		saker_json_set(j, "plan", json_string(plan_names[r->plan]), failed);
+		saker_json_set(j, "priority", json_string(saker_priority_names[r->priority]), failed);
+		saker_json_set(j, "source", saker_json_str(r->source), failed);
+		for (uint32_t t = 0; t < r->n_tags; t++)
+			saker_json_append(tags, saker_json_str(r->tags[t]), failed);
+		saker_json_set(j, "tags", tags, failed);
+		json_t *caps = json_array();
+		for (uint32_t k = 0; caps && k < r->n_captures; k++)
+			saker_json_append(caps, json_string(sk_fields[r->captures[k]].name), failed);
+		saker_json_set(j, "captures", caps, failed);
 		char *res = r->residual ? sk_cond_to_string(r->residual) : NULL;
-		if (res)
-			jstr(s, res);
-		else
-			saker_rt_str_puts(s, "null");
+		saker_json_set(j, "residual", res ? saker_json_str(res) : json_null(), failed);
 		free(res);
-		saker_rt_str_puts(s, ",\"tags\":[");
-		for (uint32_t t = 0; t < r->n_tags; t++) {
-			if (t)
-				saker_rt_str_puts(s, ",");
-			jstr(s, r->tags[t]);
-		}
-		saker_rt_str_puts(s, "]}");
+		saker_json_append(rules, j, failed);
 	}
-	saker_rt_str_puts(s, "],\"left_out\":[");
-	for (uint32_t i = 0; i < b->n_left_out; i++) {
+	saker_json_set(root, "rules", rules, failed);
+	json_t *left = json_array();
+	for (uint32_t i = 0; left && i < b->n_left_out; i++) {
 		const struct saker_left_out *l = &b->left_out[i];
-		saker_rt_str_puts(s, i ? ",{\"file\":" : "{\"file\":");
-		jstr(s, l->file);
-		saker_rt_str_printf(s, ",\"line\":%u,\"name\":", l->line);
-		jstr(s, l->name);
-		saker_rt_str_puts(s, ",\"reason\":");
-		jstr(s, l->why);
-		saker_rt_str_puts(s, "}");
+		json_t *j = json_object();
+		if (j) {
+			saker_json_set(j, "file", saker_json_str(l->file), failed);
+			saker_json_set(j, "line", json_integer(l->line), failed);
+			saker_json_set(j, "name", saker_json_str(l->name), failed);
+			saker_json_set(j, "reason", saker_json_str(l->why), failed);
+		}
+		saker_json_append(left, j, failed);
 	}
-	saker_rt_str_puts(s, "]}\n");
+	saker_json_set(root, "left_out", left, failed);
+	saker_json_set(root, "signature", signature_json(b, failed), failed);
+	return root;
+}
+
+/* "1 and 2", or "1 to 3": the formats this saker reads, in words. */
+static void formats_in_words(char *buf, size_t size)
+{
+	if (SAKER_BUNDLE_FORMAT == SAKER_BUNDLE_FORMAT_MIN)
+		snprintf(buf, size, "format %d only", SAKER_BUNDLE_FORMAT);
+	else
+		snprintf(buf, size, "formats %d %s %d", SAKER_BUNDLE_FORMAT_MIN,
+			 SAKER_BUNDLE_FORMAT == SAKER_BUNDLE_FORMAT_MIN + 1 ? "and" : "to",
+			 SAKER_BUNDLE_FORMAT);
 }
 
 static void render_text(struct saker_rt_str *s, const char *path, const struct saker_bundle *b,
 			const char *digest, struct bpf_object *obj)
 {
-	saker_rt_str_printf(s, "bundle:    %s\nformat:    %u\ndigest:    sha256:%s\nobject:    %zu bytes\n",
-			    path, b->format, digest, b->object_size);
+	char words[64], fp[SAKER_KEY_FP_SIZE];
+	formats_in_words(words, sizeof(words));
+	saker_rt_str_printf(s, "bundle:    %s\nformat:    %u (this saker reads bundle %s)\n"
+			    "digest:    sha256:%s\n", path, b->format, words, digest);
+	if (b->is_signed) {
+		saker_key_fingerprint(b->signer, fp);
+		saker_rt_str_printf(s, "signature: Ed25519, valid, by key %s\n", fp);
+	} else {
+		saker_rt_str_puts(s, "signature: none (sakerd with --trusted-key refuses it)\n");
+	}
+	saker_rt_str_printf(s, "object:    %zu bytes\n", b->object_size);
 	saker_rt_str_puts(s, "requires:");
 	int first = 1;
 	for (const char *line = b->requires; *line;) {
@@ -254,10 +303,21 @@ int cmd_inspect(int argc, char **argv)
 	}
 	for (int i = 0; i < 32; i++)
 		sprintf(digest + 2 * i, "%02x", b->digest[i]);
-	if (json)
-		render_json(&out, b, digest, obj);
-	else
+	if (json) {
+		bool failed = false;
+		json_t *root = render_json(b, digest, obj, &failed);
+		char *text = root && !failed ? json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (text) {
+			saker_rt_str_puts(&out, text);
+			saker_rt_str_puts(&out, "\n");
+		} else {
+			out.err = -ENOMEM;
+		}
+		free(text);
+		json_decref(root);
+	} else {
 		render_text(&out, path, b, digest, obj);
+	}
 	if (out.err) {
 		fprintf(stderr, "saker inspect: out of memory\n");
 		goto cleanup;

@@ -55,6 +55,12 @@ int cmd_run(int argc, char **argv)
 		saker_rt_config_fini(&c);
 		return saker_rt_cli_status(first);
 	}
+	if (c.n_trusted_keys) {
+		saker_rt_config_fini(&c);
+		fprintf(stderr, "saker run: --trusted-key is for sakerd and bundle files; saker run compiles "
+			"the rules itself\n");
+		return 2;
+	}
 	struct run_paths p = { (const char *const *)c.bundles, c.n_bundles };
 	struct saker_bundle *b = NULL;
 	char err[512];

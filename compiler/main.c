@@ -14,6 +14,7 @@ static const struct {
 	{ "compile", cmd_compile, "compile rules files into a bundle for sakerd" },
 	{ "explain", cmd_explain, "show each rule's effective condition, priority, tags and output" },
 	{ "inspect", cmd_inspect, "show what a bundle holds" },
+	{ "keygen", cmd_keygen, "make a key pair for signing bundles" },
 	{ "parse", cmd_parse, "parse one condition and print its canonical form" },
 	{ "run", cmd_run, "compile rules in memory and run them as sakerd would" },
 };

@@ -1,6 +1,7 @@
-/* Bundle files: encoding (used by the compiler) and verified decoding (used by sakerd, saker run
- * and saker inspect). The byte layout is documented in docs/bundle-format.md; decoding trusts
- * nothing in the file until the sizes, the digest and every count have been checked. */
+/* Bundle files: encoding and signing (used by the compiler) and verified decoding (used by sakerd,
+ * saker run and saker inspect). The byte layout is documented in docs/bundle-format.md; decoding
+ * trusts nothing in the file until the sizes, the digest, the signature and every count have been
+ * checked. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,12 +16,14 @@
 #include "saker/cond.h"
 #include "saker/event.h"
 #include "saker/fields.h"
+#include "saker/keys.h"
 
 #define BDL_HEADER_SIZE  24u  /* magic, format, n_sections, total_size */
 #define BDL_SECTION_SIZE 24u  /* type, reserved, offset, size */
 #define BDL_DIGEST_SIZE  32u
 #define BDL_ALIGN        8u
-#define BDL_MAX_SECTIONS 16u  /* far more than format 1 defines; bounds the table */
+#define BDL_MAX_SECTIONS 16u  /* far more than format 2 defines; bounds the table */
+#define BDL_SIG_KEY_OFF  8u   /* in the signature section: u32 algorithm, u32 reserved, key */
 #define BDL_MAX_FILE     (1u << 30) /* refuse to slurp absurd files */
 
 /* ---- little-endian helpers ---------------------------------------------------------------- */
@@ -183,12 +186,16 @@ static int encode_rules(const struct saker_bundle *b, struct wbuf *w)
 	return w->err;
 }
 
-int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
+int saker_bundle_encode_signed(struct saker_bundle *b, const struct saker_key *key, uint8_t **out,
+			       size_t *out_len)
 {
 	struct wbuf rules = { 0 }, conds = { 0 }, left = { 0 };
+	uint8_t sig_block[SAKER_SIG_SECTION_SIZE] = { 0 };
 	int ret;
 
 	if (!b || !out || !out_len || (!b->object && b->object_size))
+		return -EINVAL;
+	if (key && !saker_key_is_private(key))
 		return -EINVAL;
 	if (b->n_rules > SAKER_MAX_RULES)
 		return -E2BIG;
@@ -214,8 +221,14 @@ int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
 		{ SAKER_SEC_REQUIRES, req, strlen(req) },
 		{ SAKER_SEC_CONDS, conds.p, conds.len },
 		{ SAKER_SEC_LEFT_OUT, left.p, left.len },
+		/* Last, so that everything it signs comes before it. */
+		{ SAKER_SEC_SIGNATURE, sig_block, sizeof(sig_block) },
 	};
-	const uint32_t n_secs = sizeof(secs) / sizeof(secs[0]);
+	const uint32_t n_secs = sizeof(secs) / sizeof(secs[0]) - (key ? 0 : 1);
+	if (key) {
+		put_u32(sig_block, SAKER_SIG_ED25519);
+		saker_key_public(key, sig_block + BDL_SIG_KEY_OFF);
+	}
 
 	size_t total = BDL_HEADER_SIZE + n_secs * BDL_SECTION_SIZE;
 	for (uint32_t i = 0; i < n_secs; i++)
@@ -244,6 +257,18 @@ int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
 			memcpy(buf + off, secs[i].data, secs[i].size);
 		off += secs[i].size;
 	}
+	if (key) {
+		/* The signature covers every byte before it; only the digest comes after. */
+		size_t sig_off = total - BDL_DIGEST_SIZE - SAKER_SIG_SIZE;
+		ret = saker_key_sign(key, buf, sig_off, buf + sig_off);
+		if (ret) {
+			free(buf);
+			goto cleanup;
+		}
+		saker_key_public(key, b->signer);
+	}
+	b->is_signed = key != NULL;
+	b->trusted = false;
 	saker_sha256(buf, total - BDL_DIGEST_SIZE, buf + total - BDL_DIGEST_SIZE);
 	memcpy(b->digest, buf + total - BDL_DIGEST_SIZE, 32);
 	b->format = SAKER_BUNDLE_FORMAT;
@@ -255,6 +280,11 @@ cleanup:
 	free(conds.p);
 	free(left.p);
 	return ret;
+}
+
+int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len)
+{
+	return saker_bundle_encode_signed(b, NULL, out, out_len);
 }
 
 /* ---- decoding ----------------------------------------------------------------------------- */
@@ -523,8 +553,45 @@ bad:
 	return reason(err, esz, -EINVAL, "left-out section is malformed");
 }
 
-int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **out, char *err,
-			size_t esz)
+/* The signature section SIG (SAKER_SIG_SECTION_SIZE bytes, the last before the digest of the
+ * bundle DATA): checks its algorithm, verifies it against the public key it names, and, when TRUST
+ * has keys, that this key is one of them. Fills B's signer fields. */
+static int check_signature(struct saker_bundle *b, const uint8_t *data, const uint8_t *sig,
+			   const struct saker_trust *trust, char *err, size_t esz)
+{
+	char fp[SAKER_KEY_FP_SIZE];
+	uint32_t alg = get_u32(sig);
+	if (alg != SAKER_SIG_ED25519)
+		return reason(err, esz, -ENOTSUP,
+			      "signature algorithm %u is unknown to this version (it knows 1, Ed25519)", alg);
+	if (get_u32(sig + 4))
+		return reason(err, esz, -EINVAL, "signature section: reserved field is not zero");
+	const uint8_t *pub = sig + BDL_SIG_KEY_OFF;
+	saker_key_fingerprint(pub, fp);
+	/* What is signed: every byte of the file before the 64 signature bytes. */
+	const uint8_t *sig_bytes = pub + SAKER_KEY_RAW_SIZE;
+	int ret = saker_key_verify(pub, data, (size_t)(sig_bytes - data), sig_bytes);
+	if (ret == -EBADMSG)
+		return reason(err, esz, ret,
+			      "bad signature: the bundle was changed after key %s signed it, or the signature is forged",
+			      fp);
+	if (ret)
+		return reason(err, esz, ret, "cannot check the signature: %s", strerror(-ret));
+	b->is_signed = true;
+	memcpy(b->signer, pub, SAKER_KEY_RAW_SIZE);
+	for (size_t i = 0; trust && i < trust->n; i++) {
+		uint8_t k[SAKER_KEY_RAW_SIZE];
+		saker_key_public(trust->keys[i], k);
+		if (!memcmp(k, pub, sizeof(k)))
+			b->trusted = true;
+	}
+	if (trust && trust->n && !b->trusted)
+		return reason(err, esz, -EKEYREJECTED, "signed by key %s, which is not a trusted key", fp);
+	return 0;
+}
+
+int saker_bundle_decode_trusted(const uint8_t *data, size_t len, const struct saker_trust *trust,
+				struct saker_bundle **out, char *err, size_t esz)
 {
 	struct saker_bundle *b = NULL;
 	int ret;
@@ -548,9 +615,10 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 		return reason(err, esz, -ENOTSUP,
 			      "bundle format %u is newer than this sakerd understands (%u)", format,
 			      SAKER_BUNDLE_FORMAT);
-	if (format < SAKER_BUNDLE_FORMAT_OLDEST)
-		return reason(err, esz, -ENOTSUP, "bundle format %u is not supported (this sakerd reads %u to %u)",
-			      format, SAKER_BUNDLE_FORMAT_OLDEST, SAKER_BUNDLE_FORMAT);
+	if (format < SAKER_BUNDLE_FORMAT_MIN)
+		return reason(err, esz, -ENOTSUP,
+			      "bundle format %u is not supported (this sakerd reads %u to %u)", format,
+			      SAKER_BUNDLE_FORMAT_MIN, SAKER_BUNDLE_FORMAT);
 	if (total > len)
 		return reason(err, esz, -EINVAL, "truncated: the file has %zu bytes, the header says %llu",
 			      len, (unsigned long long)total);
@@ -568,11 +636,11 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 	if (memcmp(digest, data + len - BDL_DIGEST_SIZE, 32))
 		return reason(err, esz, -EBADMSG, "digest mismatch: the bundle was altered or corrupted");
 
-	/* From here the bytes are what the writer produced; the checks below catch a writer bug
-	 * or a hand-made file with a valid digest. */
-	const uint32_t last_type = format >= 2 ? SAKER_SEC_LEFT_OUT : SAKER_SEC_REQUIRES;
-	const uint8_t *sec[SAKER_SEC_LEFT_OUT + 1] = { 0 };
-	uint64_t sec_size[SAKER_SEC_LEFT_OUT + 1] = { 0 };
+	/* From here the bytes are what some writer produced: the checks below catch a writer bug,
+	 * a hand-made file with a valid digest, and (with the signature) anyone but the signer. */
+	const uint32_t last_type = format >= 2 ? SAKER_SEC_SIGNATURE : SAKER_SEC_REQUIRES;
+	const uint8_t *sec[SAKER_SEC_SIGNATURE + 1] = { 0 };
+	uint64_t sec_size[SAKER_SEC_SIGNATURE + 1] = { 0 };
 	uint64_t prev_end = BDL_HEADER_SIZE + (uint64_t)n_secs * BDL_SECTION_SIZE;
 	const uint64_t payload_end = len - BDL_DIGEST_SIZE;
 	for (uint32_t i = 0; i < n_secs; i++) {
@@ -588,12 +656,24 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 		if (off % BDL_ALIGN || off < prev_end || off > payload_end || size > payload_end - off)
 			return reason(err, esz, -EINVAL, "section %u lies outside the file or overlaps another",
 				      type);
+		if (type == SAKER_SEC_SIGNATURE) {
+			if (size != SAKER_SIG_SECTION_SIZE)
+				return reason(err, esz, -EINVAL,
+					      "the signature section has %llu bytes, not %u",
+					      (unsigned long long)size, SAKER_SIG_SECTION_SIZE);
+			/* Last in the table and in the file: nothing unsigned can follow it. */
+			if (i != n_secs - 1 || off + size != payload_end)
+				return reason(err, esz, -EINVAL,
+					      "the signature section is not the last bytes before the digest");
+		}
 		sec[type] = data + off;
 		sec_size[type] = size;
 		prev_end = off + size;
 	}
 	static const char *const sec_names[] = { NULL, "object", "rules", "requires", "conds", "left-out" };
-	for (uint32_t t = SAKER_SEC_OBJECT; t <= last_type; t++)
+	/* every section but the signature is required */
+	const uint32_t last_required = format >= 2 ? SAKER_SEC_LEFT_OUT : SAKER_SEC_REQUIRES;
+	for (uint32_t t = SAKER_SEC_OBJECT; t <= last_required; t++)
 		if (!sec[t])
 			return reason(err, esz, -EINVAL, "the %s section is missing", sec_names[t]);
 	if (!sec_size[SAKER_SEC_OBJECT])
@@ -604,6 +684,16 @@ int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **o
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return reason(err, esz, -ENOMEM, "out of memory");
+	/* Before anything parses the rules: a bundle nobody trusted signed goes no further. */
+	if (sec[SAKER_SEC_SIGNATURE]) {
+		ret = check_signature(b, data, sec[SAKER_SEC_SIGNATURE], trust, err, esz);
+		if (ret)
+			goto fail;
+	} else if (trust && trust->n) {
+		ret = reason(err, esz, -EKEYREJECTED,
+			     "not signed, and only bundles signed by a trusted key may run");
+		goto fail;
+	}
 	b->format = format;
 	memcpy(b->digest, digest, 32);
 	b->object_size = sec_size[SAKER_SEC_OBJECT];
@@ -637,7 +727,33 @@ fail:
 	return ret;
 }
 
+int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **out, char *err,
+			size_t esz)
+{
+	return saker_bundle_decode_trusted(data, len, NULL, out, err, esz);
+}
+
+int saker_bundle_sign(const uint8_t *data, size_t len, const struct saker_key *key, uint8_t **out,
+		      size_t *out_len, char *err, size_t esz)
+{
+	struct saker_bundle *b = NULL;
+	int ret = saker_bundle_decode(data, len, &b, err, esz);
+	if (ret)
+		return ret;
+	ret = saker_bundle_encode_signed(b, key, out, out_len);
+	if (ret)
+		reason(err, esz, ret, "cannot sign the bundle: %s", strerror(-ret));
+	saker_bundle_free(b);
+	return ret;
+}
+
 int saker_bundle_read_file(const char *path, struct saker_bundle **out, char *err, size_t esz)
+{
+	return saker_bundle_read_file_trusted(path, NULL, out, err, esz);
+}
+
+int saker_bundle_read_file_trusted(const char *path, const struct saker_trust *trust,
+				   struct saker_bundle **out, char *err, size_t esz)
 {
 	uint8_t *data = NULL;
 	FILE *f = NULL;
@@ -674,7 +790,7 @@ int saker_bundle_read_file(const char *path, struct saker_bundle **out, char *er
 		ret = reason(err, esz, -EIO, "read error");
 		goto cleanup;
 	}
-	ret = saker_bundle_decode(data, len, out, err, esz);
+	ret = saker_bundle_decode_trusted(data, len, trust, out, err, esz);
 cleanup:
 	free(data);
 	if (f)

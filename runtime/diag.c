@@ -1,11 +1,13 @@
 /* Diagnostics: records errors, warnings and notes with byte spans into registered files, and
- * renders them as compiler-style text (source line + caret), JSON or SARIF 2.1.0. */
+ * renders them as compiler-style text (source line + caret), or JSON or SARIF 2.1.0 (built with
+ * jansson; bytes that are not UTF-8 become U+FFFD). */
 #include "diag.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "saker/json.h"
 #include "saker/version.h"
 
 struct src_file {
@@ -502,52 +504,38 @@ static void render_text(const sk_diag *d, FILE *out)
 	}
 }
 
-/* ---- JSON and SARIF ---- */
+/* ---- JSON and SARIF (jansson) ---- */
 
-/* Writes S as a JSON string literal; bytes that are not valid UTF-8 become U+FFFD so the
- * document stays valid whatever the rules file held. */
-static void json_str(FILE *out, const char *s)
+/* Diagnostics abort on allocation failure everywhere else; the documents do the same. */
+static json_t *must(json_t *j)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	fputc('"', out);
-	while (*p) {
-		unsigned c = *p;
-		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc((int)c, out);
-			p++;
-		} else if (c == '\n') {
-			fputs("\\n", out), p++;
-		} else if (c == '\t') {
-			fputs("\\t", out), p++;
-		} else if (c == '\r') {
-			fputs("\\r", out), p++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c), p++;
-		} else if (c < 0x80) {
-			fputc((int)c, out), p++;
-		} else {
-			size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-			bool ok = n > 0 && !(c >= 0xf0 && n != 4);
-			for (size_t k = 1; ok && k < n; k++)
-				ok = (p[k] & 0xc0) == 0x80;
-			if (ok && n == 3) {
-				unsigned cp = ((c & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
-				ok = cp >= 0x800 && !(cp >= 0xd800 && cp <= 0xdfff);
-			} else if (ok && n == 4) {
-				unsigned cp = ((c & 0x07u) << 18) | ((p[1] & 0x3fu) << 12);
-				ok = cp >= 0x10000 && cp <= 0x10ffff;
-			}
-			if (ok) {
-				fwrite(p, 1, n, out);
-				p += n;
-			} else {
-				fputs("\\ufffd", out);
-				p++;
-			}
-		}
-	}
-	fputc('"', out);
+	if (!j)
+		abort();
+	return j;
+}
+
+static void put(json_t *obj, const char *key, json_t *value)
+{
+	bool failed = false;
+	saker_json_set(obj, key, value, &failed);
+	if (failed)
+		abort();
+}
+
+static void push(json_t *arr, json_t *value)
+{
+	bool failed = false;
+	saker_json_append(arr, value, &failed);
+	if (failed)
+		abort();
+}
+
+/* Writes ROOT (taken) as one compact line: keys in the order they were set. */
+static void dump(json_t *root, FILE *out)
+{
+	json_dumpf(root, out, JSON_COMPACT);
+	fputc('\n', out);
+	json_decref(root);
 }
 
 struct region {
@@ -565,88 +553,100 @@ static struct region region_of(const sk_diag *d, sk_span s)
 	return r;
 }
 
-static void json_location(FILE *out, const sk_diag *d, sk_span s)
+/* The location members of a JSON diagnostic: all null without a file. */
+static void json_location(json_t *obj, const sk_diag *d, sk_span s)
 {
 	struct region r = region_of(d, s);
-	if (!r.f) {
-		fputs("\"file\":null,\"line\":null,\"column\":null,\"end_line\":null,\"end_column\":null",
-		      out);
-		return;
-	}
-	fputs("\"file\":", out);
-	json_str(out, r.f->name);
-	fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u", r.line, r.col,
-		r.end_line, r.end_col);
+	put(obj, "file", must(r.f ? saker_json_str(r.f->name) : json_null()));
+	put(obj, "line", must(r.f ? json_integer(r.line) : json_null()));
+	put(obj, "column", must(r.f ? json_integer(r.col) : json_null()));
+	put(obj, "end_line", must(r.f ? json_integer(r.end_line) : json_null()));
+	put(obj, "end_column", must(r.f ? json_integer(r.end_col) : json_null()));
 }
 
 static void render_json(const sk_diag *d, FILE *out)
 {
-	fputs("{\"diagnostics\":[", out);
+	json_t *root = must(json_object()), *list = must(json_array());
 	for (size_t i = 0; i < d->n_entries; i++) {
 		const struct entry *e = &d->entries[i];
-		fputs(i ? ",{" : "{", out);
-		fprintf(out, "\"severity\":\"%s\",\"code\":", sev_name(effective(d, e->sev)));
-		if (e->code)
-			json_str(out, e->code);
-		else
-			fputs("null", out);
-		fputs(",\"message\":", out);
-		json_str(out, e->msg);
-		fputc(',', out);
-		json_location(out, d, e->at);
-		fputs(",\"notes\":[", out);
-		for (size_t j = 0; j < e->n_notes; j++) {
-			fputs(j ? ",{" : "{", out);
-			fputs("\"severity\":\"note\",\"message\":", out);
-			json_str(out, e->notes[j].msg);
-			fputc(',', out);
-			json_location(out, d, e->notes[j].at);
-			fputc('}', out);
+		json_t *j = must(json_object()), *notes = must(json_array());
+		put(j, "severity", must(json_string(sev_name(effective(d, e->sev)))));
+		put(j, "code", must(saker_json_str(e->code)));
+		put(j, "message", must(saker_json_str(e->msg)));
+		json_location(j, d, e->at);
+		for (size_t k = 0; k < e->n_notes; k++) {
+			json_t *n = must(json_object());
+			put(n, "severity", must(json_string("note")));
+			put(n, "message", must(saker_json_str(e->notes[k].msg)));
+			json_location(n, d, e->notes[k].at);
+			push(notes, n);
 		}
-		fputs("]}", out);
+		put(j, "notes", notes);
+		push(list, j);
 	}
-	fprintf(out, "],\"errors\":%zu,\"warnings\":%zu}\n", sk_diag_error_count(d),
-		sk_diag_warning_count(d));
+	put(root, "diagnostics", list);
+	put(root, "errors", must(json_integer((json_int_t)sk_diag_error_count(d))));
+	put(root, "warnings", must(json_integer((json_int_t)sk_diag_warning_count(d))));
+	dump(root, out);
 }
 
 /* A file name as a relative URI reference: unreserved characters and '/' stay. */
-static void json_uri(FILE *out, const char *name)
+static json_t *uri_of(const char *name)
 {
-	fputc('"', out);
+	size_t n = strlen(name);
+	char *u = xrealloc(NULL, 3 * n + 1), *o = u;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("-._~/", *p))
-			fputc(*p, out);
+			*o++ = (char)*p;
 		else
-			fprintf(out, "%%%02X", *p);
+			o += sprintf(o, "%%%02X", *p);
 	}
-	fputc('"', out);
+	*o = 0;
+	json_t *j = must(json_string(u));
+	free(u);
+	return j;
 }
 
-static void sarif_physical(FILE *out, const struct region *r)
+static json_t *sarif_physical(const struct region *r)
 {
-	fputs("{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
-	json_uri(out, r->f->name);
-	fprintf(out,
-		"},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u,\"endColumn\":%u}}",
-		r->line, r->col, r->end_line, r->end_col);
+	json_t *loc = must(json_object()), *phys = must(json_object()),
+	       *art = must(json_object()), *reg = must(json_object());
+	put(art, "uri", uri_of(r->f->name));
+	put(phys, "artifactLocation", art);
+	put(reg, "startLine", must(json_integer(r->line)));
+	put(reg, "startColumn", must(json_integer(r->col)));
+	put(reg, "endLine", must(json_integer(r->end_line)));
+	put(reg, "endColumn", must(json_integer(r->end_col)));
+	put(phys, "region", reg);
+	put(loc, "physicalLocation", phys);
+	return loc;
+}
+
+static json_t *sarif_message(const char *text)
+{
+	json_t *m = must(json_object());
+	put(m, "text", must(saker_json_str(text)));
+	return m;
 }
 
 static void render_sarif(const sk_diag *d, FILE *out)
 {
-	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
-	      "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"saker\",\"version\":\"" SAKER_VERSION
-	      "\"}},\"results\":[",
-	      out);
+	json_t *root = must(json_object()), *runs = must(json_array()), *run = must(json_object()),
+	       *tool = must(json_object()), *driver = must(json_object()),
+	       *results = must(json_array());
+	put(root, "$schema", must(json_string("https://json.schemastore.org/sarif-2.1.0.json")));
+	put(root, "version", must(json_string("2.1.0")));
+	put(driver, "name", must(json_string("saker")));
+	put(driver, "version", must(json_string(SAKER_VERSION)));
+	put(tool, "driver", driver);
+	put(run, "tool", tool);
 	for (size_t i = 0; i < d->n_entries; i++) {
 		const struct entry *e = &d->entries[i];
-		fputs(i ? ",{" : "{", out);
-		if (e->code) {
-			fputs("\"ruleId\":", out);
-			json_str(out, e->code);
-			fputc(',', out);
-		}
-		fprintf(out, "\"level\":\"%s\",\"message\":{\"text\":", sev_name(effective(d, e->sev)));
+		json_t *res = must(json_object()), *locs = must(json_array()), *related = NULL;
+		if (e->code)
+			put(res, "ruleId", must(saker_json_str(e->code)));
+		put(res, "level", must(json_string(sev_name(effective(d, e->sev)))));
 		/* Notes without a location have nowhere else to go in SARIF: they join the text. */
 		size_t len = strlen(e->msg) + 1;
 		for (size_t j = 0; j < e->n_notes; j++)
@@ -659,32 +659,30 @@ static void render_sarif(const sk_diag *d, FILE *out)
 				strcat(text, "\nnote: ");
 				strcat(text, e->notes[j].msg);
 			}
-		json_str(out, text);
+		put(res, "message", sarif_message(text));
 		free(text);
-		fputs("},\"locations\":[", out);
 		struct region r = region_of(d, e->at);
-		if (r.f) {
-			sarif_physical(out, &r);
-			fputc('}', out);
-		}
-		fputc(']', out);
-		bool first = true;
+		if (r.f)
+			push(locs, sarif_physical(&r));
+		put(res, "locations", locs);
 		for (size_t j = 0; j < e->n_notes; j++) {
 			struct region nr = region_of(d, e->notes[j].at);
 			if (!nr.f)
 				continue;
-			fputs(first ? ",\"relatedLocations\":[" : ",", out);
-			first = false;
-			sarif_physical(out, &nr);
-			fputs(",\"message\":{\"text\":", out);
-			json_str(out, e->notes[j].msg);
-			fputs("}}", out);
+			json_t *loc = sarif_physical(&nr);
+			put(loc, "message", sarif_message(e->notes[j].msg));
+			if (!related)
+				related = must(json_array());
+			push(related, loc);
 		}
-		if (!first)
-			fputc(']', out);
-		fputc('}', out);
+		if (related)
+			put(res, "relatedLocations", related);
+		push(results, res);
 	}
-	fputs("]}]}\n", out);
+	put(run, "results", results);
+	push(runs, run);
+	put(root, "runs", runs);
+	dump(root, out);
 }
 
 void sk_diag_render(const sk_diag *d, enum sk_diag_format fmt, FILE *out)

@@ -37,18 +37,57 @@ void saker_rt_str_fini(struct saker_rt_str *s);  /* frees the memory */
 
 struct saker_rt_enrich;
 
-/* SOCKET: the container runtime's API socket, or NULL to pick one ($SAKER_CONTAINER_SOCKET,
- * then podman's, then docker's), or "" to never ask. TIMEOUT_MS bounds one request. */
-int saker_rt_enrich_new(struct saker_rt_enrich **out, const char *socket, int timeout_ms);
-void saker_rt_enrich_free(struct saker_rt_enrich *e); /* NULL is a no-op */
+struct saker_rt_enrich_opts {
+	const char *socket; /* the container runtime's API socket, or NULL to pick one
+			     * ($SAKER_CONTAINER_SOCKET, then podman's, then docker's), or "" to
+			     * never ask */
+	int wait_ms;        /* how long an alert of a container not seen before may wait for the
+			     * runtime's answer (only while it answers in time); 0 never waits,
+			     * negative: the default, 300 */
+	int timeout_ms;     /* how long one request may take (default 3000; the loop never waits
+			     * that long) */
+	int retry_ms;       /* a failed or unknown id is asked again after this (default 2000) */
+	const char *api;    /* "libpod", "docker", or NULL: $SAKER_CONTAINER_API, else learnt from
+			     * the socket's GET /_ping (podman's replies name a libpod version) */
+};
+
+/* What the container runtime says about one container. Strings are NULL when unknown. */
+struct saker_rt_container {
+	char *name;         /* without Docker's leading '/' */
+	char *image;        /* the image reference the container was created from */
+	char *repository;   /* IMAGE without its tag and digest */
+	char *tag;          /* IMAGE's tag; "latest" when it names neither tag nor digest */
+	char *image_id;     /* the first 12 hex digits of the image id */
+	const char *type;   /* "podman" (libpod API) or "docker" (the Docker-compatible API) */
+	bool privileged, has_privileged;
+	uint64_t start_ts_ns; /* State.StartedAt, ns since the epoch */
+	bool has_start_ts;
+};
+
+/* Counters of the container lookups (cumulative). */
+struct saker_rt_enrich_stats {
+	uint64_t requests;      /* requests sent to the runtime */
+	uint64_t answered;      /* answered with the container's description */
+	uint64_t unknown;       /* answered 404: the runtime does not know the id */
+	uint64_t failed;        /* no usable answer: no runtime, timeout, bad reply, queue full */
+	uint64_t na;            /* container field lookups that gave <NA> (no answer, or not yet) */
+	uint64_t waits_expired; /* alerts that waited for an answer until wait_ms ran out */
+};
+
+int saker_rt_enrich_new_opts(struct saker_rt_enrich **out, const struct saker_rt_enrich_opts *o);
+/* The same with the defaults, SOCKET as above and WAIT_MS (0 or negative: the default). */
+int saker_rt_enrich_new(struct saker_rt_enrich **out, const char *socket, int wait_ms);
+void saker_rt_enrich_free(struct saker_rt_enrich *e); /* NULL is a no-op; stops the worker */
 /* User name of UID from the password database (cached), or NULL when it has none. */
 const char *saker_rt_user_name(struct saker_rt_enrich *e, uint32_t uid);
 /* Group name of GID from the group database (cached), or NULL when it has none. */
 const char *saker_rt_group_name(struct saker_rt_enrich *e, uint32_t gid);
-/* Image ("repo:tag") and name of the container ID (cached; a failed lookup is retried after a
- * while). Each result is NULL when unknown. */
-void saker_rt_container_info(struct saker_rt_enrich *e, const char *id, const char **image,
-			     const char **name);
+/* What the runtime says about container ID (hex), or NULL when that is not known (yet): the
+ * first lookup of an id asks the runtime's API from a worker thread and waits at most wait_ms;
+ * later ones only read the cache (an unknown or failed id is asked again after retry_ms). The
+ * result is valid until the next call or saker_rt_enrich_free. One thread calls it (the loop's). */
+const struct saker_rt_container *saker_rt_container_lookup(struct saker_rt_enrich *e, const char *id);
+void saker_rt_enrich_stats(struct saker_rt_enrich *e, struct saker_rt_enrich_stats *out);
 
 /* ---- field values and rendering (rt_render.c) -------------------------------------------- */
 
@@ -156,6 +195,7 @@ struct saker_rt_counters {
 	uint64_t residual_rejected; /* events the kernel part passed and the residual rejected */
 	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
 	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs, reloads included */
+	struct saker_rt_enrich_stats container; /* the container runtime lookups */
 };
 
 struct saker_rt;
@@ -225,7 +265,5 @@ typedef int saker_rt_bundles_fn(void *arg, struct saker_bundle **out, char *err,
  * printed). */
 int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_rt_bundles_fn *get,
 		       void *get_arg, const char *const *names, size_t n);
-/* Reads the bundle files C->bundles into OUT (a saker_rt_bundles_fn for sakerd). */
-int saker_rt_read_bundles(void *config, struct saker_bundle **out, char *err, size_t err_size);
 
 #endif

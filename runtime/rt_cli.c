@@ -19,6 +19,7 @@
 
 #include "rt.h"
 #include "rt_config.h"
+#include "saker/keys.h"
 #include "saker/version.h"
 
 static volatile sig_atomic_t rt_stop, rt_wake, rt_dump, rt_hup;
@@ -71,6 +72,10 @@ static const char help_text[] =
 	"  --health            ask the running sakerd (at --metrics-addr, or the\n"
 	"                      configuration's metrics address) whether it is healthy:\n"
 	"                      exit 0 when it is, 1 when not\n"
+	"  --trusted-key FILE  run only bundles signed by this public key (from saker keygen),\n"
+	"                      at start and on reload; repeat it to accept any of several\n"
+	"                      keys. Without it any bundle runs, and the log says it was not\n"
+	"                      verified\n"
 	"  --user NAME         once loaded, run as user NAME, keeping only CAP_BPF and\n"
 	"                      CAP_PERFMON (for reloads)\n"
 	"  -h, --help          show this help\n"
@@ -160,7 +165,7 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		       struct saker_rt_config *c)
 {
 	const char *config = NULL;
-	bool health = false;
+	bool health = false, trusted_given = false;
 	int i;
 
 	saker_rt_config_init(c);
@@ -213,7 +218,7 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		static const char *const with_arg[] = {
 			"-c", "--config", "-o", "--output", "--stats-file", "--container-socket",
 			"--ring-buffer-size", "--metrics-addr", "--priority", "--disable-rule",
-			"--disable-tag", "--user", NULL,
+			"--disable-tag", "--user", "--trusted-key", NULL,
 		};
 		size_t k;
 		for (k = 0; with_arg[k] && strcmp(with_arg[k], a); k++)
@@ -261,6 +266,15 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 			ret = add_select(c, !strcmp(a, "--disable-tag"), v);
 		} else if (!strcmp(a, "--user")) {
 			ret = set_str(&c->user, v);
+		} else if (!strcmp(a, "--trusted-key")) {
+			/* the first one replaces the configuration's trusted_keys, the others add */
+			if (!trusted_given) {
+				for (size_t k2 = 0; k2 < c->n_trusted_keys; k2++)
+					free(c->trusted_keys[k2]);
+				c->n_trusted_keys = 0;
+				trusted_given = true;
+			}
+			ret = saker_rt_strv_add(&c->trusted_keys, &c->n_trusted_keys, v);
 		}
 		if (ret) {
 			fprintf(stderr, "%s: out of memory\n", prog);
@@ -349,6 +363,23 @@ static int drop_privileges(const char *prog, const char *user)
 
 /* ---- serving ------------------------------------------------------------------------------ */
 
+/* One line saying how far bundle NAME was verified, so an operator can tell from the log. It
+ * comes once the bundle is loaded, so that a refusal at any stage stays a single line. */
+static void report_verification(const char *prog, const char *name, const struct saker_bundle *b)
+{
+	char fp[SAKER_KEY_FP_SIZE];
+	if (b->is_signed)
+		saker_key_fingerprint(b->signer, fp);
+	if (b->trusted)
+		fprintf(stderr, "%s: %s: signature verified: signed by trusted key %s\n", prog, name, fp);
+	else if (b->is_signed)
+		fprintf(stderr, "%s: %s: not verified (no --trusted-key given); it is signed by key %s\n",
+			prog, name, fp);
+	else
+		fprintf(stderr, "%s: %s: not verified (no --trusted-key given); it is not signed\n",
+			prog, name);
+}
+
 static void log_line(void *arg, const char *line)
 {
 	fprintf(stderr, "%s: %s\n", (const char *)arg, line);
@@ -366,6 +397,12 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	if (k.malformed || k.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule bits %" PRIu64 "\n",
 			prog, k.malformed, k.unknown_rule);
+	const struct saker_rt_enrich_stats *e = &k.container;
+	if (e->requests || e->na)
+		fprintf(stderr, "%s: container lookups: %" PRIu64 " requests, %" PRIu64 " answered, %"
+			PRIu64 " unknown, %" PRIu64 " failed; %" PRIu64 " field values <NA>, %" PRIu64
+			" waits expired\n", prog, e->requests, e->answered, e->unknown, e->failed, e->na,
+			e->waits_expired);
 	if (k.output_dropped || k.output_failed || k.suppressed)
 		fprintf(stderr,
 			"%s: alerts dropped by full output queues %" PRIu64 ", failed deliveries %" PRIu64
@@ -385,31 +422,19 @@ static void free_bundles(struct saker_bundle **b, size_t n)
 		saker_bundle_free(b[i]);
 }
 
-int saker_rt_read_bundles(void *config, struct saker_bundle **out, char *err, size_t esz)
-{
-	const struct saker_rt_config *c = config;
-	for (size_t i = 0; i < c->n_bundles; i++) {
-		char why[512];
-		int ret = saker_bundle_read_file(c->bundles[i], &out[i], why, sizeof(why));
-		if (ret) {
-			snprintf(err, esz, "%s: %s", c->bundles[i], why);
-			free_bundles(out, i);
-			return ret;
-		}
-	}
-	return 0;
-}
-
 int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_rt_bundles_fn *get,
 		       void *get_arg, const char *const *names, size_t n)
 {
 	struct saker_rt *rt = NULL;
 	struct saker_rt_metrics *metrics = NULL;
 	struct saker_bundle **b = calloc(n ? n : 1, sizeof(*b));
+	const struct saker_bundle **added = calloc(n ? n : 1, sizeof(*added));
 	char err[8192];
 	int status = 2, ret;
 
-	if (!b) {
+	if (!b || !added) {
+		free(b);
+		free(added);
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 2;
 	}
@@ -422,12 +447,6 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed output is reported as a write error */
 
-	if (c->n_trusted_keys) {
-		/* Refuse rather than run unchecked bundles on a host that asked for signatures. */
-		fprintf(stderr, "%s: trusted_keys: this sakerd cannot check bundle signatures yet\n",
-			prog);
-		goto cleanup;
-	}
 	if (get(get_arg, b, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		goto cleanup;
@@ -444,6 +463,7 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 			fprintf(stderr, "%s: %s: rule '%s' (%s:%u) is not running: %s\n", prog, names[i],
 				l->name, l->file, l->line, l->why);
 		}
+		added[i] = b[i]; /* RT owns it from here, and keeps it until a reload */
 		ret = saker_rt_add(rt, b[i], names[i], err, sizeof(err));
 		b[i] = NULL;
 		if (ret) {
@@ -459,6 +479,8 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 	}
 	if (drop_privileges(prog, c->user))
 		goto cleanup;
+	for (size_t i = 0; c->report_verification && i < n; i++)
+		report_verification(prog, names[i], added[i]);
 	fprintf(stderr, "%s: ready\n", prog);
 	for (;;) {
 		ret = saker_rt_loop(rt, &rt_stop, &rt_wake, err, sizeof(err));
@@ -499,5 +521,6 @@ cleanup:
 	saker_rt_metrics_stop(metrics);
 	saker_rt_free(rt);
 	free(b);
+	free(added);
 	return status;
 }

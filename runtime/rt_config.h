@@ -56,6 +56,8 @@ struct saker_rt_config {
 	char **trusted_keys;           /* sakerd --trusted-key, one per key */
 	size_t n_trusted_keys;
 	char *user;                    /* --user */
+	bool report_verification;      /* log how far each bundle was verified, before "ready"
+					* (sakerd: bundles from files; not saker run) */
 };
 
 #define SAKER_RT_METRICS_ADDR "127.0.0.1:8765"

@@ -275,12 +275,13 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_r
 		snprintf(rt->hostname, sizeof(rt->hostname), "%s", h);
 	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) < 0)
 		snprintf(rt->hostname, sizeof(rt->hostname), "localhost");
-	/* A runtime starting a container holds its lock for ~300 ms (podman, measured): allow a
-	 * first lookup that long, so the first alert of a new container still names its image. */
+	/* The first alert of a new container may wait this long for the runtime's answer (only
+	 * while the runtime answers in time): podman holds a container's lock for ~300 ms while it
+	 * starts it (measured), and that alert should still name its image. */
 	ret = saker_rt_enrich_new(&rt->enrich,
 				  c->container_socket_set || c->container_socket ? c->container_socket
 										  : NULL,
-				  1000);
+				  500);
 	if (ret) {
 		say(err, esz, ret, "out of memory");
 		goto fail;
@@ -648,6 +649,7 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 		rt->c.output_dropped += st.dropped;
 		rt->c.output_failed += st.failed;
 	}
+	saker_rt_enrich_stats(rt->enrich, &rt->c.container);
 	*c = rt->c;
 }
 
@@ -666,14 +668,20 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
+	const struct saker_rt_enrich_stats *k = &c->container;
 	fprintf(f,
-		"{\"alerts\":%" PRIu64 ",\"disabled\":%" PRIu64 ",\"events_received\":%" PRIu64
+		"{\"alerts\":%" PRIu64 ",\"container_lookup_answered\":%" PRIu64
+		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64
+		",\"container_lookup_requests\":%" PRIu64 ",\"container_lookup_unknown\":%" PRIu64
+		",\"container_lookup_waits_expired\":%" PRIu64
+		",\"disabled\":%" PRIu64 ",\"events_received\":%" PRIu64
 		",\"internal\":%" PRIu64 ",\"kernel_lost\":%" PRIu64 ",\"kernel_matched\":%" PRIu64
 		",\"kernel_path_truncated\":%" PRIu64 ",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64
 		",\"malformed\":%" PRIu64 ",\"output_dropped\":%" PRIu64 ",\"output_failed\":%" PRIu64
 		",\"reloads\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
 		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
-		c->alerts, c->disabled, c->received, c->internal, c->kernel[SAKER_STAT_LOST],
+		c->alerts, k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
+		c->disabled, c->received, c->internal, c->kernel[SAKER_STAT_LOST],
 		c->kernel[SAKER_STAT_MATCHED], c->kernel[SAKER_STAT_PATH_TRUNC],
 		c->kernel[SAKER_STAT_SEEN], c->kernel[SAKER_STAT_LOST], c->malformed,
 		c->output_dropped, c->output_failed, c->reloads, c->residual_errors,

@@ -10,6 +10,7 @@
 
 #include "rt.h"
 #include "saker/fields.h"
+#include "saker/json.h"
 
 /* ---- string builder ----------------------------------------------------------------------- */
 
@@ -61,54 +62,20 @@ void saker_rt_str_printf(struct saker_rt_str *s, const char *fmt, ...)
 	s->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at P (at most N bytes), or 0 when it is invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	unsigned cp = c & (0x3f >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)z;
-	size_t i = 0;
+	size_t i = 0, run = 0; /* bytes [run, i) go out as they are, in one copy */
 	while (i < n) {
-		/* the common case first: a run of printable ASCII, copied at once */
-		size_t run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
-			run++;
-		if (run > i) {
-			saker_rt_str_put(s, z + i, run - i);
-			i = run;
-			continue;
-		}
 		unsigned char c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			size_t len = c < 0x80 ? 1 : saker_json_utf8_seq(p + i, n - i);
+			if (len) {
+				i += len;
+				continue;
+			}
+		}
+		saker_rt_str_put(s, z + run, i - run);
 		const char *esc = NULL;
 		switch (c) {
 		case '"': esc = "\\\""; break;
@@ -120,25 +87,15 @@ void saker_rt_str_json(struct saker_rt_str *s, const char *z, size_t n)
 		case '\t': esc = "\\t"; break;
 		default: break;
 		}
-		if (esc) {
-			saker_rt_str_put(s, esc, 2);
-			i++;
-		} else if (c < 0x20) {
-			static const char hex[] = "0123456789abcdef";
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			saker_rt_str_put(s, u, 6);
-			i++;
-		} else {
-			size_t len = utf8_seq(p + i, n - i);
-			if (len) {
-				saker_rt_str_put(s, z + i, len);
-				i += len;
-			} else {
-				saker_rt_str_put(s, "\xef\xbf\xbd", 3); /* U+FFFD */
-				i++;
-			}
-		}
+		if (esc)
+			saker_rt_str_puts(s, esc);
+		else if (c < 0x20)
+			saker_rt_str_printf(s, "\\u%04x", c);
+		else
+			saker_rt_str_puts(s, "\xef\xbf\xbd"); /* U+FFFD for a byte that is not UTF-8 */
+		run = ++i;
 	}
+	saker_rt_str_put(s, z + run, i - run);
 }
 
 void saker_rt_str_reset(struct saker_rt_str *s)
@@ -227,41 +184,10 @@ static void fmt_date(uint64_t ns, char *buf, size_t size)
 	snprintf(buf, size, "%04d-%02d-%02d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* The tag of an image reference "registry/repo:tag@digest", or NULL when it has none. */
-static const char *image_tag(const char *image, char *buf, size_t size)
-{
-	if (!image)
-		return NULL;
-	snprintf(buf, size, "%s", image);
-	char *at = strchr(buf, '@');
-	if (at)
-		*at = 0;
-	char *slash = strrchr(buf, '/');
-	char *colon = strrchr(slash ? slash : buf, ':');
-	return colon ? colon + 1 : NULL;
-}
-
-/* Splits an image reference "registry/repo:tag@digest" down to "registry/repo". */
-static const char *image_repository(const char *image, char *buf, size_t size)
-{
-	if (!image)
-		return NULL;
-	snprintf(buf, size, "%s", image);
-	char *at = strchr(buf, '@');
-	if (at)
-		*at = 0;
-	char *slash = strrchr(buf, '/');
-	char *colon = strrchr(slash ? slash : buf, ':');
-	if (colon)
-		*colon = 0;
-	return buf;
-}
-
 void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_event *ev,
 			  int field, struct sk_field_value *v, char scratch[SAKER_RT_SCRATCH])
 {
 	const bool in_container = ev->valid & SAKER_EV_CONTAINER;
-	const char *image = NULL, *cname = NULL;
 
 	sk_event_field(ev, field, v, scratch);
 	switch ((enum sk_field_id)field) {
@@ -316,28 +242,46 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 	case SK_FLD_USER_NAME:
 		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->uid) : NULL);
 		break;
+	case SK_FLD_CONTAINER_NAME:
 	case SK_FLD_CONTAINER_IMAGE:
 	case SK_FLD_CONTAINER_IMAGE_NAME:
 	case SK_FLD_CONTAINER_IMAGE_REPOSITORY:
 	case SK_FLD_CONTAINER_IMAGE_TAG:
-	case SK_FLD_CONTAINER_NAME:
+	case SK_FLD_CONTAINER_IMAGE_ID:
+	case SK_FLD_CONTAINER_TYPE:
+	case SK_FLD_CONTAINER_PRIVILEGED:
+	case SK_FLD_CONTAINER_START_TS: {
 		if (!in_container) {
 			/* The host has a name but no image. */
 			if (field == SK_FLD_CONTAINER_NAME)
 				v_str(v, "host");
 			break;
 		}
-		if (r->enrich)
-			saker_rt_container_info(r->enrich, ev->container_id, &image, &cname);
+		const struct saker_rt_container *c =
+			r->enrich ? saker_rt_container_lookup(r->enrich, ev->container_id) : NULL;
+		if (!c)
+			break;
 		if (field == SK_FLD_CONTAINER_NAME)
-			v_str(v, cname);
-		else if (field == SK_FLD_CONTAINER_IMAGE_NAME || field == SK_FLD_CONTAINER_IMAGE)
-			v_str(v, image);
+			v_str(v, c->name);
+		else if (field == SK_FLD_CONTAINER_IMAGE || field == SK_FLD_CONTAINER_IMAGE_NAME)
+			v_str(v, c->image);
+		else if (field == SK_FLD_CONTAINER_IMAGE_REPOSITORY)
+			v_str(v, c->repository);
 		else if (field == SK_FLD_CONTAINER_IMAGE_TAG)
-			v_str(v, image_tag(image, scratch, SAKER_RT_SCRATCH));
-		else
-			v_str(v, image_repository(image, scratch, SAKER_RT_SCRATCH));
+			v_str(v, c->tag);
+		else if (field == SK_FLD_CONTAINER_IMAGE_ID)
+			v_str(v, c->image_id);
+		else if (field == SK_FLD_CONTAINER_TYPE)
+			v_str(v, c->type);
+		else if (field == SK_FLD_CONTAINER_PRIVILEGED && c->has_privileged) {
+			v->kind = SK_VAL_BOOL;
+			v->b = c->privileged;
+		} else if (field == SK_FLD_CONTAINER_START_TS && c->has_start_ts) {
+			v->kind = SK_VAL_U64;
+			v->u = c->start_ts_ns;
+		}
 		break;
+	}
 	default:
 		/* computed in the kernel: sk_event_field gave its value */
 		break;

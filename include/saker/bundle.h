@@ -1,21 +1,29 @@
-/* The bundle file: one BPF object plus the rule metadata sakerd needs, sealed with a SHA-256.
- * Encoding and decoding both live in runtime/bundle.c; docs/bundle-format.md describes the bytes.
+/* The bundle file: one BPF object plus the rule metadata sakerd needs, sealed with a SHA-256 and
+ * optionally signed with Ed25519. Encoding and decoding both live in runtime/bundle.c;
+ * docs/bundle-format.md describes the bytes.
  *
  * Layout (all integers little-endian):
- *   header   "SAKERBDL" u32 format_version, u32 n_sections, u64 total_size
- *   sections n_sections x { u32 type, u32 reserved(0), u64 offset, u64 size }
- *   payloads each 8-byte aligned, zero padded
- *   digest   SHA-256 over bytes [0, total_size - 32)
+ *   header    "SAKERBDL" u32 format_version, u32 n_sections, u64 total_size
+ *   sections  n_sections x { u32 type, u32 reserved(0), u64 offset, u64 size }
+ *   payloads  each 8-byte aligned, zero padded; a signature section, when present, is the last
+ *   digest    SHA-256 over bytes [0, total_size - 32)
+ * The signature (format 2) covers every byte before its own 64 bytes: header, section table,
+ * every payload and padding, and the signer's public key.
  */
 #ifndef SAKER_BUNDLE_H
 #define SAKER_BUNDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "saker/keys.h"
+
 #define SAKER_BUNDLE_MAGIC   "SAKERBDL"
-#define SAKER_BUNDLE_FORMAT  2  /* 2: output arguments, residual conditions, left-out rules */
-#define SAKER_BUNDLE_FORMAT_OLDEST 1 /* the oldest format this reader still reads */
+#define SAKER_BUNDLE_FORMAT  2     /* what the encoder writes (2: output arguments, residual
+				    * conditions, left-out rules, signatures) */
+#define SAKER_BUNDLE_FORMAT_MIN 1  /* the oldest format the decoder reads (1: exact rules only,
+				    * never signed) */
 
 enum saker_section {
 	SAKER_SEC_OBJECT   = 1, /* the BPF ELF object */
@@ -23,7 +31,11 @@ enum saker_section {
 	SAKER_SEC_REQUIRES = 3, /* what the object needs from the kernel, one "key value" per line */
 	SAKER_SEC_CONDS    = 4, /* per rule: the fields the kernel captures and the residual */
 	SAKER_SEC_LEFT_OUT = 5, /* rules the compiler left out, and why */
+	SAKER_SEC_SIGNATURE = 6, /* optional, last: u32 algorithm, u32 reserved, public key, signature */
 };
+
+#define SAKER_SIG_ED25519      1   /* the signature section's algorithm */
+#define SAKER_SIG_SECTION_SIZE 104 /* 4 + 4 + 32-byte public key + 64-byte signature */
 
 enum saker_priority {
 	SAKER_PRIO_EMERGENCY, SAKER_PRIO_ALERT, SAKER_PRIO_CRITICAL, SAKER_PRIO_ERROR,
@@ -87,16 +99,40 @@ struct saker_bundle {
 	uint32_t n_left_out;
 	struct sk_cond_set *conds;       /* decoded residual trees (owned) */
 	uint8_t digest[32];              /* filled by encode/decode */
+	bool is_signed;                  /* it carries a signature, valid for SIGNER's key */
+	uint8_t signer[SAKER_KEY_RAW_SIZE]; /* the signer's raw Ed25519 public key */
+	bool trusted;                    /* SIGNER is one of the trusted keys decode was given */
 };
 
 /* Serialises B into a new malloc'd buffer. Returns 0 or a negative errno. */
 int saker_bundle_encode(struct saker_bundle *b, uint8_t **out, size_t *out_len);
+/* The same, signed with private key KEY when it is not NULL (B's signer fields are then set). */
+int saker_bundle_encode_signed(struct saker_bundle *b, const struct saker_key *key, uint8_t **out,
+			       size_t *out_len);
+/* Signs the encoded bundle DATA with KEY: decodes it (every check), then encodes it again with a
+ * signature, replacing any it had. The result is what encode_signed would have written. */
+int saker_bundle_sign(const uint8_t *data, size_t len, const struct saker_key *key, uint8_t **out,
+		      size_t *out_len, char *err, size_t err_size);
+
+/* The keys a bundle must be signed with: with N 0 any bundle is accepted, signed or not (a
+ * signature present must still be valid for the key it names). */
+struct saker_trust {
+	struct saker_key *const *keys;
+	size_t n;
+};
+
 /* Parses and verifies DATA. On failure returns a negative errno and writes a one-line reason
  * (no trailing newline) into ERR. On success *OUT owns copies of everything. */
 int saker_bundle_decode(const uint8_t *data, size_t len, struct saker_bundle **out,
 			char *err, size_t err_size);
+/* The same, refusing a bundle that is not signed by one of TRUST's keys (TRUST may be NULL). The
+ * signature is checked before the rules section is parsed. */
+int saker_bundle_decode_trusted(const uint8_t *data, size_t len, const struct saker_trust *trust,
+				struct saker_bundle **out, char *err, size_t err_size);
 /* Reads and decodes the file PATH, as above. */
 int saker_bundle_read_file(const char *path, struct saker_bundle **out, char *err, size_t err_size);
+int saker_bundle_read_file_trusted(const char *path, const struct saker_trust *trust,
+				   struct saker_bundle **out, char *err, size_t err_size);
 /* Frees a bundle from decode (or one built by hand with malloc'd members). NULL is a no-op. */
 void saker_bundle_free(struct saker_bundle *b);
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # A write to /etc/shadow inside a real container gives exactly one alert whose container.id is
 # the first 12 hex characters of the container's id (computed in the kernel from the cgroup v2
-# leaf name) and whose container.image.name and container.name come from the container runtime's
-# API socket; a write to /etc/shadow on the host in the same run gives container.id "host".
+# leaf name) and whose container.name, .image, .image.repository, .image.tag, .image.id, .type,
+# .privileged and .start_ts come from the container runtime's API socket, each equal to what
+# podman says: over podman's own API and over its Docker-compatible one, for a plain and a
+# privileged container. A write on the host in the same run gives container.id "host". With a
+# runtime socket that accepts and never answers, alerts still flow, with <NA>, counted.
 #
 # Uses podman with runc and cgroupfs (see /work/shared/PLATFORM.md), a private containers.conf
 # and storage under the temp dir, an image imported from a busybox-static root filesystem (no
@@ -24,6 +27,7 @@ CTR_NAME=saker-e2e-shadow
 SOCK="$E2E_TMP/podman.sock"
 PODMAN_ERR="$E2E_TMP/podman.err"
 SERVICE_PID=
+FAKE_PID=
 PODMAN_CONFIGURED=
 
 # Podman state outside the temp dir that podman 4.3 creates whatever its configuration says.
@@ -48,6 +52,7 @@ pm_fail() {
 
 container_cleanup() {
 	local p
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
 	# Containers first (their conmon processes and shm mounts), then the API service.
 	[ -n "$PODMAN_CONFIGURED" ] && timeout -k 5 60 podman rm -a -f -t 0 > /dev/null 2>&1
 	if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
@@ -140,65 +145,161 @@ cat > "$E2E_TMP/rules.yaml" <<'YAML'
   output: >
     File /etc/shadow opened for writing (file=%fd.name process=%proc.name pid=%proc.pid
     container_id=%container.id container_name=%container.name
-    image=%container.image.name repository=%container.image.repository)
+    image=%container.image.name repository=%container.image.repository
+    tag=%container.image.tag image_id=%container.image.id type=%container.type
+    privileged=%container.privileged started=%container.start_ts full_image=%container.image)
   priority: CRITICAL
   tags: [container, filesystem]
 YAML
 compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/shadow.saker"
-
-SAKER_CONTAINER_SOCKET="$SOCK" start_sakerd --json "$E2E_TMP/shadow.saker"
-
-# In a container: a read of /etc/shadow (no alert), then an append (one alert). The shell waits
-# (at most 30 s) for a file in a bind-mounted directory before it writes, so the write happens
-# after `podman run -d` has returned: while podman is still starting a container it holds the
-# container's lock and the API's inspect of it can take longer than sakerd's 200 ms budget for
-# one lookup. Not --rm: the container must still exist when sakerd asks about it; it is removed
-# on exit.
 mkdir "$E2E_TMP/sync"
-# shellcheck disable=SC2016 # the script runs in the container's shell
-cid=$(pm run -d --network=none --name "$CTR_NAME" -v "$E2E_TMP/sync:/sync" "$IMAGE" /bin/sh -c '
-	i=0
-	while [ ! -e /sync/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e /sync/go ] || exit 3
-	cat /etc/shadow > /dev/null && : >> /etc/shadow') || pm_fail "podman run failed"
-echo "$cid" | grep -Eq '^[0-9a-f]{64}$' || pm_fail "podman run printed no container id: '$cid'"
-# The service knows the container by its short id (podman --remote asks the libpod API; sakerd
-# asks the Docker-compatible one), which also warms the service up before the write.
+
+# run_writer NAME [PODMAN-RUN-OPTIONS...]: starts a container that, once $E2E_TMP/sync/go-NAME
+# exists (at most 30 s), reads /etc/shadow (no alert) and appends to it (one alert); prints its
+# id. The write waits for the file, so it happens after `podman run -d` returned: while podman
+# is still starting a container it holds the container's lock and the API's inspect of it can
+# take longer than sakerd waits for one lookup. Not --rm: the container must still exist when
+# sakerd asks about it; it is removed on exit.
+run_writer() {
+	local name=$1 cid
+	shift
+	# shellcheck disable=SC2016 # the script runs in the container's shell
+	cid=$(pm run -d --network=none --name "$name" "$@" -v "$E2E_TMP/sync:/sync" "$IMAGE" /bin/sh -c '
+		i=0
+		while [ ! -e /sync/go-'"$name"' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+		[ -e /sync/go-'"$name"' ] || exit 3
+		cat /etc/shadow > /dev/null && : >> /etc/shadow') || pm_fail "podman run $name failed"
+	echo "$cid" | grep -Eq '^[0-9a-f]{64}$' || pm_fail "podman run printed no container id: '$cid'"
+	echo "$cid"
+}
+# go NAME CID: lets container NAME write, and waits for it to exit 0.
+go() {
+	touch "$E2E_TMP/sync/go-$1"
+	local status
+	status=$(pm wait "$2") || pm_fail "podman wait $2 failed"
+	expect_eq "exit status of container $1" "$status" 0
+}
+
+# Other tests on this machine may write /etc/shadow at the same time, from their own containers
+# or the host: this test only counts the alerts of its own containers (by container.id) and of
+# its own host process (by proc.pid).
+# alerts_of FIELD VALUE: the alert lines (as sakerd wrote them: jq would round container.start_ts
+# to a double) whose output field FIELD is the string or number VALUE.
+alerts_of() {
+	grep -E "\"${1//./\\.}\":(\"$2\"|$2)[,}]" "$SAKERD_OUT"
+}
+# wait_alerts FIELD VALUE N: waits up to 20 s for N such lines.
+wait_alerts() {
+	local i
+	for i in $(seq 200); do
+		[ "$(alerts_of "$1" "$2" | wc -l)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	fail "expected $3 alert(s) with $1=$2 within 20 s, got $(alerts_of "$1" "$2" | wc -l)"
+}
+
+# check_alert CID NAME PRIVILEGED TYPE: container CID gave exactly one alert, and its container
+# fields are what podman itself says about the container.
+check_alert() {
+	local cid=$1 name=$2 priv=$3 type=$4 line
+	wait_alerts container.id "${cid:0:12}" 1
+	sleep 0.5 # let any stray alert (from the read, or a second one) arrive
+	expect_eq "$name: alerts after the container's read and write" "$(alerts_of container.id "${cid:0:12}" | wc -l)" 1
+	line=$(alerts_of container.id "${cid:0:12}")
+	echo "$line" | jq -e . > /dev/null || fail "alert $n is not JSON: $line"
+	f() { echo "$line" | jq -r ".output_fields[\"$1\"]"; }
+	local started image_id
+	started=$(pm inspect --format '{{.State.StartedAt.UnixNano}}' "$cid") || pm_fail "podman inspect $cid"
+	image_id=$(pm inspect --format '{{.Image}}' "$cid") || pm_fail "podman inspect $cid"
+	expect_eq "$name: rule" "$(echo "$line" | jq -r .rule)" "Write to shadow"
+	expect_eq "$name: proc.name" "$(f proc.name)" "sh"
+	expect_eq "$name: container.id" "$(f container.id)" "${cid:0:12}"
+	expect_eq "$name: container.name" "$(f container.name)" "$name"
+	expect_eq "$name: container.image" "$(f container.image)" "$IMAGE"
+	expect_eq "$name: container.image.name" "$(f container.image.name)" "$IMAGE"
+	expect_eq "$name: container.image.repository" "$(f container.image.repository)" "${IMAGE%:*}"
+	expect_eq "$name: container.image.tag" "$(f container.image.tag)" "${IMAGE##*:}"
+	expect_eq "$name: container.image.id" "$(f container.image.id)" "${image_id:0:12}"
+	expect_eq "$name: container.type" "$(f container.type)" "$type"
+	expect_eq "$name: container.privileged" "$(echo "$line" | jq -c '.output_fields["container.privileged"]')" "$priv"
+	# From the raw line: jq reads numbers as doubles, which cannot hold nanoseconds since 1970.
+	expect_eq "$name: container.start_ts" "$(echo "$line" | grep -o '"container.start_ts":[0-9]*' | cut -d: -f2)" "$started"
+	echo "$line" | jq -r .output | grep -Fq "container_id=${cid:0:12} container_name=$name image=$IMAGE repository=${IMAGE%:*} tag=${IMAGE##*:} image_id=${image_id:0:12} type=$type privileged=$priv started=$started full_image=$IMAGE)" ||
+		fail "$name: unexpected output text: $(echo "$line" | jq -r .output)"
+}
+
+# ---- podman's own API (learnt from /_ping) ----
+SAKER_CONTAINER_SOCKET="$SOCK" start_sakerd --json "$E2E_TMP/shadow.saker"
+cid=$(run_writer "$CTR_NAME")
+# The service knows the container by its short id (podman --remote asks the libpod API, as sakerd
+# does here), which also warms the service up before the write.
 api=$(timeout -k 2 20 podman --remote --url "unix://$SOCK" container inspect \
 	-f '{{.ImageName}} {{.Name}}' "${cid:0:12}" 2>> "$PODMAN_ERR") || pm_fail "inspect over $SOCK failed"
 expect_eq "image and name from the API" "$api" "$IMAGE $CTR_NAME"
-touch "$E2E_TMP/sync/go"
-status=$(pm wait "$cid") || pm_fail "podman wait $cid failed"
-expect_eq "container exit status" "$status" 0
-wait_lines "$SAKERD_OUT" 1
-sleep 0.5 # let any stray alert (from the read, or a second one) arrive
-expect_eq "alerts after the container's read and write" "$(wc -l < "$SAKERD_OUT")" 1
+go "$CTR_NAME" "$cid"
+check_alert "$cid" "$CTR_NAME" false podman
 
-line=$(sed -n 1p "$SAKERD_OUT")
-echo "$line" | jq -e . > /dev/null || fail "alert is not JSON: $line"
-field() { echo "$line" | jq -r "$1"; }
-expect_eq rule "$(field .rule)" "Write to shadow"
-expect_eq fd.name "$(field '.output_fields["fd.name"]')" "/etc/shadow"
-expect_eq proc.name "$(field '.output_fields["proc.name"]')" "sh"
-expect_eq container.id "$(field '.output_fields["container.id"]')" "${cid:0:12}"
-expect_eq container.name "$(field '.output_fields["container.name"]')" "$CTR_NAME"
-expect_eq container.image.name "$(field '.output_fields["container.image.name"]')" "$IMAGE"
-expect_eq container.image.repository "$(field '.output_fields["container.image.repository"]')" "${IMAGE%:*}"
-field .output | grep -Fq "container_id=${cid:0:12} container_name=$CTR_NAME image=$IMAGE repository=${IMAGE%:*})" ||
-	fail "unexpected output text: $(field .output)"
+# A privileged container.
+pcid=$(run_writer "$CTR_NAME-priv" --privileged)
+go "$CTR_NAME-priv" "$pcid"
+check_alert "$pcid" "$CTR_NAME-priv" true podman
 
 # On the host, in the same run: container.id is "host", and there is no image.
 pid=$("$OPENER" write /etc/shadow) || fail "write open of /etc/shadow on the host failed"
-wait_lines "$SAKERD_OUT" 2
-line=$(sed -n 2p "$SAKERD_OUT")
+wait_alerts proc.pid "$pid" 1
+line=$(alerts_of proc.pid "$pid")
+field() { echo "$line" | jq -r "$1"; }
 expect_eq "host: proc.pid" "$(field '.output_fields["proc.pid"]')" "$pid"
 expect_eq "host: container.id" "$(field '.output_fields["container.id"]')" "host"
 expect_eq "host: container.name" "$(field '.output_fields["container.name"]')" "host"
 expect_eq "host: container.image.name" "$(field '.output_fields["container.image.name"]')" "null"
+expect_eq "host: container.privileged" "$(field '.output_fields["container.privileged"]')" "null"
 
-sleep 0.5
-expect_eq "total alerts" "$(wc -l < "$SAKERD_OUT")" 2
 stop_sakerd TERM
-grep -q '^sakerd: events received 2, lost 0, alerts 2$' "$SAKERD_ERR" ||
-	fail "counters line does not say 2 events and 2 alerts"
-echo "PASS ($E2E_NAME): container ${cid:0:12} ($IMAGE) and host each gave one alert"
+grep -q '^sakerd: events received [0-9]*, lost 0, alerts [0-9]*$' "$SAKERD_ERR" ||
+	fail "counters line does not say 0 events lost"
+# Both containers were asked about once and answered (other tests' containers, unknown to this
+# test's podman service, could only add requests and 404s).
+grep -Eq '^sakerd: container lookups: [0-9]+ requests, 2 answered, [0-9]+ unknown, 0 failed; [0-9]+ field values <NA>, 0 waits expired$' "$SAKERD_ERR" ||
+	fail "container lookup counters: $(grep 'container lookups' "$SAKERD_ERR")"
+
+# ---- the Docker-compatible API of the same service ----
+SAKER_CONTAINER_API=docker SAKER_CONTAINER_SOCKET="$SOCK" start_sakerd --json "$E2E_TMP/shadow.saker"
+dcid=$(run_writer "$CTR_NAME-docker" --privileged)
+go "$CTR_NAME-docker" "$dcid"
+check_alert "$dcid" "$CTR_NAME-docker" true docker
+stop_sakerd TERM
+
+# ---- a runtime that never answers: alerts still flow, without the container's image ----
+FAKE="$SAKER_BINARY_DIR/tests/saker_fake_runtime"
+[ -x "$FAKE" ] || fail "$FAKE is missing"
+"$FAKE" "$E2E_TMP/hung.sock" --never > /dev/null 2>&1 &
+FAKE_PID=$!
+for _ in $(seq 100); do [ -S "$E2E_TMP/hung.sock" ] && break; sleep 0.1; done
+[ -S "$E2E_TMP/hung.sock" ] || fail "the fake runtime did not create its socket"
+SAKER_CONTAINER_SOCKET="$E2E_TMP/hung.sock" start_sakerd --json --stats-file "$E2E_TMP/hung.json" "$E2E_TMP/shadow.saker"
+# shellcheck disable=SC2016 # the script runs in the container's shell
+hcid=$(pm run -d --network=none --name "$CTR_NAME-hung" -v "$E2E_TMP/sync:/sync" "$IMAGE" /bin/sh -c '
+	i=0
+	while [ ! -e /sync/go-hung ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	for n in 1 2 3 4 5; do : >> /etc/shadow; done') || pm_fail "podman run (hung) failed"
+touch "$E2E_TMP/sync/go-hung"
+pm wait "$hcid" > /dev/null || pm_fail "podman wait $hcid failed"
+wait_alerts container.id "${hcid:0:12}" 5
+for n in 1 2 3 4 5; do
+	line=$(alerts_of container.id "${hcid:0:12}" | sed -n "${n}p")
+	expect_eq "hung runtime, alert $n: container.id" "$(field '.output_fields["container.id"]')" "${hcid:0:12}"
+	expect_eq "hung runtime, alert $n: container.image" "$(field '.output_fields["container.image"]')" null
+	echo "$line" | jq -r .output | grep -Fq "container_name=<NA> image=<NA>" ||
+		fail "hung runtime, alert $n: $(echo "$line" | jq -r .output)"
+done
+kill -USR1 "$SAKERD_PID"
+for _ in $(seq 100); do [ -s "$E2E_TMP/hung.json" ] && break; sleep 0.1; done
+# Only the first alert waited (sakerd's bounded wait), and every container field was <NA>.
+expect_eq "hung runtime: waits expired" "$(jq .container_lookup_waits_expired "$E2E_TMP/hung.json")" 1
+expect_eq "hung runtime: answered" "$(jq .container_lookup_answered "$E2E_TMP/hung.json")" 0
+[ "$(jq .container_lookup_na "$E2E_TMP/hung.json")" -ge 5 ] || fail "hung runtime: <NA> counter $(cat "$E2E_TMP/hung.json")"
+stop_sakerd TERM
+kill "$FAKE_PID"
+wait "$FAKE_PID" 2>/dev/null
+echo "PASS ($E2E_NAME): containers ${cid:0:12}, ${pcid:0:12} (privileged) over podman's API, ${dcid:0:12} over the Docker-compatible API, ${hcid:0:12} with a runtime that never answers"

@@ -2,7 +2,9 @@
 # Replays the fuzz regressions (tests/fuzz/regressions/<harness>/) and the small seed corpus
 # (tests/fuzz/corpus/<harness>/) through the real commands, without clang or libFuzzer:
 #   parse/   saker parse FILE        rules/, output/   saker check FILE
-#   bundle/  sakerd FILE             (must be refused: exit 2 and a one-line reason)
+#   bundle/  sakerd FILE, and sakerd --trusted-key keys/fuzz-a.pub --trusted-key keys/fuzz-b.pub
+#            FILE (the public keys of fuzz_bundle.c's fixed seeds): each must be refused with
+#            exit 2 and a one-line reason
 #   cond/    fuzz_cond_replay FILE   (the residual-condition decoder's harness, tests/fuzz/fuzz_cond.c)
 # Every run must end with exit status 0, 1 or 2, within the time limit, with no sanitizer report.
 # Usage: replay.sh PATH/TO/saker PATH/TO/sakerd [PATH/TO/fuzz_cond_replay]
@@ -17,14 +19,18 @@ trap 'rm -f "$err"' EXIT
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:exitcode=87"
 pass=0 fail=0
+keys=(--trusted-key "$here/keys/fuzz-a.pub" --trusted-key "$here/keys/fuzz-b.pub")
 for dir in regressions corpus; do
-	for kind in parse rules output bundle cond; do
-		for f in "$here/$dir/$kind"/*; do
+	for kind in parse rules output bundle bundle-trusted cond; do
+		src=$kind
+		[ $kind = bundle-trusted ] && src=bundle
+		for f in "$here/$dir/$src"/*; do
 			[ -f "$f" ] || continue
 			case $kind in
 			parse) cmd=("$saker" parse "$f") ;;
 			rules | output) cmd=("$saker" check "$f") ;;
 			bundle) cmd=("$sakerd" "$f") ;;
+			bundle-trusted) cmd=("$sakerd" "${keys[@]}" "$f") ;;
 			cond)
 				[ -n "$cond" ] || continue
 				cmd=("$cond" "$f")
@@ -39,7 +45,7 @@ for dir in regressions corpus; do
 				why="exit status $rc"
 			elif grep -q 'Sanitizer\|runtime error:' "$err"; then
 				why="sanitizer report"
-			elif [ $kind = bundle ] && { [ $rc -ne 2 ] || [ "$(wc -l <"$err")" -ne 1 ] ||
+			elif [ $src = bundle ] && { [ $rc -ne 2 ] || [ "$(wc -l <"$err")" -ne 1 ] ||
 				! grep -q "^sakerd: $f: ." "$err"; }; then
 				why="not refused with exit 2 and one line (exit $rc)"
 			fi

@@ -1,6 +1,7 @@
 /* saker-test-lib: saker_common */
-/* Bundle encoding and verified decoding: SHA-256 vectors, round trip, determinism, and every way
- * a damaged or foreign file must be refused with a one-line reason. */
+/* Bundle encoding and verified decoding: SHA-256 vectors, round trip, determinism, every way a
+ * damaged or foreign file must be refused with a one-line reason, and signatures: an Ed25519
+ * vector, signing, trusted keys, tampering with any byte, a damaged signature section. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "saker/bundle.h"
 #include "saker/cond.h"
 #include "saker/fields.h"
+#include "saker/keys.h"
 
 static void hex(const uint8_t d[32], char out[65])
 {
@@ -292,6 +294,12 @@ static void reseal(uint8_t *buf, size_t len)
 	saker_sha256(buf, len - 32, buf + len - 32);
 }
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 static void test_header_refusals(void **state)
 {
 	(void)state;
@@ -305,8 +313,16 @@ static void test_header_refusals(void **state)
 	expect_refusal(buf, len, "bundle format 3 is newer than this sakerd understands (2)");
 	buf[8] = 0;
 	reseal(buf, len);
-	expect_refusal(buf, len, "bundle format 0 is not supported");
+	expect_refusal(buf, len, "bundle format 0 is not supported (this sakerd reads 1 to 2)");
+	/* Format 1 had three sections and no output arguments: read as format 1 (the table cut to
+	 * its first three entries), the format-2 rules section does not parse. */
 	buf[8] = 1;
+	put_le32(buf + 12, 3);
+	reseal(buf, len);
+	expect_refusal(buf, len, "rules section is malformed");
+	put_le32(buf + 12, 5);
+	buf[8] = SAKER_BUNDLE_FORMAT;
+	reseal(buf, len);
 
 	memcpy(buf, "ELF\x7f" "XXXX", 8);
 	expect_refusal(buf, len, "not a saker bundle (bad magic)");
@@ -408,6 +424,247 @@ static void test_read_file(void **state)
 	saker_bundle_free(b);
 }
 
+
+/* ---- signatures ---------------------------------------------------------------------------- */
+
+static struct saker_key *seed_key(uint8_t fill)
+{
+	uint8_t seed[32];
+	struct saker_key *k;
+	memset(seed, fill, sizeof(seed));
+	assert_int_equal(saker_key_from_seed(seed, &k), 0);
+	return k;
+}
+
+static void encode_signed(struct saker_bundle *b, const struct saker_key *k, uint8_t **buf,
+			  size_t *len)
+{
+	assert_int_equal(saker_bundle_encode_signed(b, k, buf, len), 0);
+	assert_int_equal(*len % 8, 0);
+}
+
+static void expect_trusted_refusal(const uint8_t *buf, size_t len, const struct saker_trust *t,
+				   const char *want)
+{
+	struct saker_bundle *d = (struct saker_bundle *)1;
+	char err[256] = "";
+	assert_true(saker_bundle_decode_trusted(buf, len, t, &d, err, sizeof(err)) < 0);
+	assert_null(d);
+	assert_true(err[0] != 0);
+	assert_null(strchr(err, '\n'));
+	if (want && !strstr(err, want))
+		fail_msg("reason \"%s\" does not contain \"%s\"", err, want);
+}
+
+/* RFC 8032 section 7.1, test 1: the keys and signatures are standard Ed25519, so bundles can be
+ * checked with other tools. */
+static void test_ed25519_vector(void **state)
+{
+	(void)state;
+	static const uint8_t seed[32] = {
+		0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
+		0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60 };
+	static const uint8_t pub[32] = {
+		0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+		0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a };
+	static const uint8_t sig[64] = {
+		0xe5, 0x56, 0x43, 0x00, 0xc3, 0x60, 0xac, 0x72, 0x90, 0x86, 0xe2, 0xcc, 0x80, 0x6e, 0x82, 0x8a,
+		0x84, 0x87, 0x7f, 0x1e, 0xb8, 0xe5, 0xd9, 0x74, 0xd8, 0x73, 0xe0, 0x65, 0x22, 0x49, 0x01, 0x55,
+		0x5f, 0xb8, 0x82, 0x15, 0x90, 0xa3, 0x3b, 0xac, 0xc6, 0x1e, 0x39, 0x70, 0x1c, 0xf9, 0xb4, 0x6b,
+		0xd2, 0x5b, 0xf5, 0xf0, 0x59, 0x5b, 0xbe, 0x24, 0x65, 0x51, 0x41, 0x43, 0x8e, 0x7a, 0x10, 0x0b };
+	struct saker_key *k;
+	uint8_t got_pub[32], got_sig[64];
+	assert_int_equal(saker_key_from_seed(seed, &k), 0);
+	assert_true(saker_key_is_private(k));
+	saker_key_public(k, got_pub);
+	assert_memory_equal(got_pub, pub, 32);
+	assert_int_equal(saker_key_sign(k, "", 0, got_sig), 0);
+	assert_memory_equal(got_sig, sig, 64);
+	assert_int_equal(saker_key_verify(pub, "", 0, sig), 0);
+	assert_int_equal(saker_key_verify(pub, "x", 1, sig), -EBADMSG);
+	got_sig[63] ^= 0x80; /* S >= L: refused, not reduced */
+	assert_int_equal(saker_key_verify(pub, "", 0, got_sig), -EBADMSG);
+	saker_key_free(k);
+	saker_key_free(NULL);
+}
+
+static void test_sign_verify(void **state)
+{
+	(void)state;
+	struct saker_bundle *b = sample(), *d;
+	struct saker_key *ka = seed_key(0xa1), *kb = seed_key(0xb2);
+	uint8_t *u, *s, *s2, pa[32];
+	size_t ul, sl, sl2;
+	char err[256];
+
+	saker_key_public(ka, pa);
+	encode(b, &u, &ul);
+	assert_false(b->is_signed);
+	encode_signed(b, ka, &s, &sl);
+	assert_true(b->is_signed);
+	assert_memory_equal(b->signer, pa, 32);
+	assert_int_equal(sl, ul + 24 + SAKER_SIG_SECTION_SIZE);
+
+	/* Signing an encoded bundle gives the same bytes; Ed25519 is deterministic. */
+	assert_int_equal(saker_bundle_sign(u, ul, ka, &s2, &sl2, err, sizeof(err)), 0);
+	assert_int_equal(sl2, sl);
+	assert_memory_equal(s2, s, sl);
+	free(s2);
+
+	/* Trusted by A alone, and by A among several keys. */
+	struct saker_key *just_a[] = { ka }, *both[] = { kb, ka }, *just_b[] = { kb };
+	const struct saker_trust ta = { just_a, 1 }, tab = { both, 2 }, tb = { just_b, 1 };
+	assert_int_equal(saker_bundle_decode_trusted(s, sl, &ta, &d, err, sizeof(err)), 0);
+	assert_true(d->is_signed && d->trusted);
+	assert_memory_equal(d->signer, pa, 32);
+	assert_string_equal(d->rules[0].name, "Write below etc");
+	saker_bundle_free(d);
+	assert_int_equal(saker_bundle_decode_trusted(s, sl, &tab, &d, err, sizeof(err)), 0);
+	assert_true(d->trusted);
+	saker_bundle_free(d);
+
+	/* Without trusted keys it decodes, signed but not trusted. */
+	assert_int_equal(saker_bundle_decode(s, sl, &d, err, sizeof(err)), 0);
+	assert_true(d->is_signed);
+	assert_false(d->trusted);
+	saker_bundle_free(d);
+
+	/* The wrong key, and no signature at all. */
+	char fp[SAKER_KEY_FP_SIZE], want[160];
+	saker_key_fingerprint(pa, fp);
+	snprintf(want, sizeof(want), "signed by key %s, which is not a trusted key", fp);
+	expect_trusted_refusal(s, sl, &tb, want);
+	expect_trusted_refusal(u, ul, &ta, "not signed, and only bundles signed by a trusted key may run");
+	expect_trusted_refusal(u, ul, &tab, "not signed");
+	free(u);
+	free(s);
+	saker_key_free(ka);
+	saker_key_free(kb);
+	saker_bundle_free(b);
+}
+
+/* Every byte the signature covers, changed and the digest resealed (what someone without the
+ * private key can do), makes the bundle refused: with trusted keys, and without them too. */
+static void test_signed_tamper_every_byte(void **state)
+{
+	(void)state;
+	struct saker_bundle *b = sample();
+	struct saker_key *k = seed_key(0x5c);
+	struct saker_key *keys[] = { k };
+	const struct saker_trust t = { keys, 1 };
+	uint8_t *s;
+	size_t sl;
+	encode_signed(b, k, &s, &sl);
+	const size_t obj_off = 24 + 6 * 24; /* the first payload: the object, after six table entries */
+	for (size_t i = 0; i < sl - 32; i++) {
+		s[i] ^= 0x10;
+		reseal(s, sl);
+		expect_trusted_refusal(s, sl, &t, i >= obj_off && i < obj_off + 301 ? "bad signature" : NULL);
+		expect_refusal(s, sl, NULL);
+		s[i] ^= 0x10;
+	}
+	reseal(s, sl);
+	struct saker_bundle *d;
+	char err[256];
+	assert_int_equal(saker_bundle_decode_trusted(s, sl, &t, &d, err, sizeof(err)), 0);
+	saker_bundle_free(d);
+	free(s);
+	saker_key_free(k);
+	saker_bundle_free(b);
+}
+
+/* A damaged signature section: cut short, an unknown algorithm, a non-zero reserved field, not
+ * last, or in a format 1 file. */
+static void test_signature_section(void **state)
+{
+	(void)state;
+	struct saker_bundle *b = sample();
+	struct saker_key *k = seed_key(0x77);
+	struct saker_key *keys[] = { k };
+	const struct saker_trust t = { keys, 1 };
+	uint8_t *s, *c;
+	size_t sl;
+	encode_signed(b, k, &s, &sl);
+	const size_t ent = 24 + 5 * 24; /* the signature's table entry: after the five others */
+	const size_t sig = sl - 32 - SAKER_SIG_SECTION_SIZE;
+	assert_int_equal(s[ent], SAKER_SEC_SIGNATURE);
+	c = malloc(sl);
+
+	/* Truncated: the table says 96 bytes (the file is resealed around it). */
+	memcpy(c, s, sl);
+	c[ent + 16] = 96;
+	reseal(c, sl);
+	expect_trusted_refusal(c, sl, &t, "the signature section has 96 bytes, not 104");
+	expect_refusal(c, sl, "the signature section has 96 bytes, not 104");
+	/* A whole bundle cut inside the signature. */
+	for (size_t cut = sig; cut < sl; cut += 7)
+		expect_trusted_refusal(s, cut, &t, "truncated");
+	/* Cut for real: a signature section of 96 bytes, the digest moved up, sizes fixed. */
+	memcpy(c, s, sl);
+	c[ent + 16] = 96;
+	memmove(c + sl - 40, c + sl - 32, 32);
+	c[16] = (uint8_t)((sl - 8) & 0xff);
+	c[17] = (uint8_t)((sl - 8) >> 8);
+	reseal(c, sl - 8);
+	expect_trusted_refusal(c, sl - 8, &t, "96 bytes, not 104");
+
+	memcpy(c, s, sl);
+	c[sig] = 2;
+	reseal(c, sl);
+	expect_trusted_refusal(c, sl, &t, "signature algorithm 2 is unknown to this version");
+	memcpy(c, s, sl);
+	c[sig + 5] = 1;
+	reseal(c, sl);
+	expect_trusted_refusal(c, sl, &t, "signature section: reserved field is not zero");
+	/* Swapped with the left-out entry in the table: the signature is no longer last. */
+	memcpy(c, s, sl);
+	memcpy(c + ent, s + ent - 24, 24);
+	memcpy(c + ent - 24, s + ent, 24);
+	reseal(c, sl);
+	expect_trusted_refusal(c, sl, &t, "not the last bytes before the digest");
+	/* Format 1 knows no signature section. */
+	memcpy(c, s, sl);
+	c[8] = 1;
+	reseal(c, sl);
+	expect_trusted_refusal(c, sl, &t, "unknown section type 4");
+	/* A signature moved onto other bytes: the right key, the wrong message. */
+	memcpy(c, s, sl);
+	c[24 + 6 * 24 + 5] ^= 1; /* a byte of the object */
+	reseal(c, sl);
+	expect_trusted_refusal(c, sl, &t, "bad signature: the bundle was changed after key");
+
+	/* A public key cannot sign. */
+	uint8_t *x;
+	size_t xl;
+	char path[] = "/tmp/saker-test-key-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	char err[256];
+	assert_int_equal(saker_key_write(k, path, false, err, sizeof(err)), 0);
+	char pub_path[64];
+	snprintf(pub_path, sizeof(pub_path), "%s.pub", path);
+	struct saker_key *pk;
+	assert_int_equal(saker_key_read(pub_path, false, &pk, err, sizeof(err)), 0);
+	assert_false(saker_key_is_private(pk));
+	assert_int_equal(saker_bundle_encode_signed(b, pk, &x, &xl), -EINVAL);
+	/* ...but it is the key that verifies. */
+	struct saker_key *pkeys[] = { pk };
+	const struct saker_trust tp = { pkeys, 1 };
+	struct saker_bundle *d;
+	assert_int_equal(saker_bundle_decode_trusted(s, sl, &tp, &d, err, sizeof(err)), 0);
+	saker_bundle_free(d);
+	saker_key_free(pk);
+	unlink(path);
+	unlink(pub_path);
+
+	free(c);
+	free(s);
+	saker_key_free(k);
+	saker_bundle_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +676,10 @@ int main(void)
 		cmocka_unit_test(test_header_refusals),
 		cmocka_unit_test(test_bad_rules),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_ed25519_vector),
+		cmocka_unit_test(test_sign_verify),
+		cmocka_unit_test(test_signed_tamper_every_byte),
+		cmocka_unit_test(test_signature_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* saker-test-lib: saker_rt */
 /* Alert rendering from hand-made event records: Falco's text line and JSON object (exact bytes,
- * with TZ=UTC and a fixed hostname), every field's value, escaping, missing values, widths,
- * malformed records, and container lookups against a fake runtime API on a unix socket. */
+ * with TZ=UTC and a fixed hostname), every field's value, escaping, missing values, widths and
+ * malformed records. (Container lookups: test_enrich.c.) */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,13 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "rt.h"
 #include "saker/fields.h"
@@ -387,106 +385,6 @@ static void test_event_decode(void **state)
 	free(src);
 }
 
-/* ---- a fake container runtime ------------------------------------------------------------ */
-
-/* Serves one connection on a unix socket at PATH with REPLY (after reading the request), or
- * never answers when REPLY is NULL. Returns the child's pid. */
-static pid_t fake_runtime(const char *path, const char *reply)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(fd, 4), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int c = accept(fd, NULL, NULL);
-		char req[1024] = { 0 };
-		ssize_t n = read(c, req, sizeof(req) - 1);
-		if (!reply) {
-			sleep(3);
-			_exit(0);
-		}
-		/* The lookup must ask for this container's description. */
-		int ok = n > 0 && !strncmp(req, "GET /containers/0123456789ab/json HTTP/1.0\r\n", 44);
-		if (ok && write(c, reply, strlen(reply)) < 0)
-			_exit(2);
-		close(c);
-		_exit(ok ? 0 : 1);
-	}
-	close(fd);
-	return pid;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void test_container_lookup(void **state)
-{
-	(void)state;
-	char path[64];
-	snprintf(path, sizeof(path), "/tmp/saker-test-%d.sock", (int)getpid());
-	pid_t pid = fake_runtime(path,
-		"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"
-		"{\"Id\":\"0123456789abcdef\",\"Args\":[\"-c\",\"x\"],\"State\":{\"Running\":true,"
-		"\"Pid\":7},\"Name\":\"/web\",\"Config\":{\"Hostname\":\"h\",\"Env\":[\"A=1\"],"
-		"\"Labels\":{\"k\":\"v\"},\"Image\":\"localhost/ubuntu:latest\"},\"Image\":\"sha256:1\"}");
-	struct saker_rt_enrich *e;
-	assert_int_equal(saker_rt_enrich_new(&e, path, 1000), 0);
-	const char *image, *name;
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	assert_non_null(image);
-	assert_string_equal(image, "localhost/ubuntu:latest");
-	assert_string_equal(name, "web");
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	/* Cached: the server is gone, the answer stays. */
-	struct saker_rt_render r = ctx();
-	r.enrich = e;
-	struct saker_event *ev = shadow_event();
-	ev->valid |= SAKER_EV_CONTAINER;
-	strcpy(ev->container_id, "0123456789ab");
-	struct saker_rule_meta *rule = make_rule("c", SAKER_PRIO_ALERT,
-		"id=%container.id name=%container.name image=%container.image.name "
-		"repo=%container.image.repository");
-	expect_render_with(&r, rule, ev, false, "14:02:31.123456789: Alert id=0123456789ab name=web "
-			   "image=localhost/ubuntu:latest repo=localhost/ubuntu");
-	free_rule(rule);
-	free(ev);
-	saker_rt_enrich_free(e);
-
-	/* A runtime that never answers costs one timeout, then nothing. */
-	pid = fake_runtime(path, NULL);
-	assert_int_equal(saker_rt_enrich_new(&e, path, 150), 0);
-	int64_t t0 = mono_ms();
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	int64_t t1 = mono_ms();
-	assert_null(image);
-	assert_null(name);
-	assert_true(t1 - t0 < 1000);
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	assert_true(mono_ms() - t1 < 50);
-	saker_rt_enrich_free(e);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-
-	/* A socket nobody listens on: unknown, quickly. */
-	unlink(path);
-	assert_int_equal(saker_rt_enrich_new(&e, path, 150), 0);
-	saker_rt_container_info(e, "0123456789ab", &image, &name);
-	assert_null(image);
-	saker_rt_enrich_free(e);
-}
-
 static void test_str_json_utf8(void **state)
 {
 	(void)state;
@@ -497,6 +395,182 @@ static void test_str_json_utf8(void **state)
 	assert_string_equal(s.p, "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd"
 				 "\xef\xbf\xbd|\xf0\x9f\x98\x80|\x7f");
 	saker_rt_str_fini(&s);
+}
+
+/* ---- the hand-written JSON writer against jansson's parser ---------------------------------- */
+
+/* The reference for what a JSON string of S (N bytes) holds once parsed: S with every byte that
+ * does not start a well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF) replaced by U+FFFD. Written apart from runtime/json.c on purpose, by
+ * ranges of the second byte as the RFC's table gives them. */
+static size_t ref_sanitize(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i];
+		size_t len = 0;
+		unsigned lo = 0x80, hi = 0xbf;
+		if (c <= 0x7f)
+			len = 1;
+		else if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c == 0xe0)
+			len = 3, lo = 0xa0;
+		else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
+			len = 3;
+		else if (c == 0xed)
+			len = 3, hi = 0x9f;
+		else if (c == 0xf0)
+			len = 4, lo = 0x90;
+		else if (c >= 0xf1 && c <= 0xf3)
+			len = 4;
+		else if (c == 0xf4)
+			len = 4, hi = 0x8f;
+		bool ok = len > 0 && i + len <= n;
+		for (size_t k = 1; ok && k < len; k++) {
+			unsigned b = s[i + k];
+			ok = k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xbf;
+		}
+		if (ok) {
+			memcpy(out + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = 0;
+	return o;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+/* LEN bytes (no NUL) mixing what breaks writers: control characters, quotes and backslashes,
+ * DEL, valid multi-byte characters (some cut short), lone continuation bytes, overlong forms,
+ * surrogates, bytes that never appear in UTF-8, and plain text. */
+static void evil_bytes(unsigned char *p, size_t len)
+{
+	static const char *const pieces[] = {
+		"\"", "\\", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f", "\x7f", "/", "\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xc0\xaf", "\xe0\x80\xaf",
+		"\xed\xa0\x80", "\xed\x9f\xbf", "\xf4\x90\x80\x80", "\xf5", "\xff", "\x80", "\xbf",
+		"\xe2\x82", "\xf0\x9f\x98", "\xc3", "\\u0000", "<NA>", "abc", " ",
+	};
+	size_t i = 0;
+	while (i < len) {
+		if (rnd(4) == 0) {
+			p[i++] = (unsigned char)(1 + rnd(255));
+			continue;
+		}
+		const char *q = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+		for (size_t k = 0; q[k] && i < len; k++)
+			p[i++] = (unsigned char)q[k];
+	}
+}
+
+static const char *jstr_member(json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+	if (!v)
+		fail_msg("member '%s' is not a string", key);
+	return v;
+}
+
+/* Thousands of alerts whose strings hold everything above: jansson must parse every JSON line
+ * (it checks UTF-8 too) back to exactly the reference values, and every text line must be a
+ * valid JSON string body holding the reference text. */
+static void test_writer_against_parser(void **state)
+{
+	(void)state;
+	struct saker_rt_render r = ctx();
+	char *want = malloc(3 * SAKER_PATH_MAX + 64), *want2 = malloc(3 * SAKER_PATH_MAX + 64);
+	char *line = malloc(9 * SAKER_PATH_MAX + 256);
+	unsigned char raw[64], rule_name[200], tag[40], host[80];
+	assert_non_null(want);
+	assert_non_null(want2);
+	assert_non_null(line);
+	for (int iter = 0; iter < 4000; iter++) {
+		struct saker_event *ev = shadow_event();
+		size_t plen = rnd(8) == 0 ? SAKER_PATH_MAX - 1 : rnd(300);
+		evil_bytes((unsigned char *)ev->path, plen);
+		ev->path[plen] = 0;
+		ev->path_len = (uint16_t)plen;
+		size_t clen = rnd(SAKER_COMM_LEN);
+		evil_bytes((unsigned char *)ev->comm, clen);
+		ev->comm[clen] = 0;
+		size_t nlen = 1 + rnd(sizeof(rule_name) - 1);
+		evil_bytes(rule_name, nlen);
+		rule_name[nlen] = 0;
+		size_t tlen = rnd(sizeof(tag) - 1);
+		evil_bytes(tag, tlen);
+		tag[tlen] = 0;
+		size_t hlen = rnd(sizeof(host) - 1);
+		evil_bytes(host, hlen);
+		host[hlen] = 0;
+		r.hostname = (const char *)host;
+
+		/* %4proc.name cuts the value at 4 bytes, possibly inside a character. */
+		struct saker_rule_meta *rule = make_rule((const char *)rule_name, SAKER_PRIO_CRITICAL,
+							 "c=%proc.name f=%fd.name w=[%4proc.name]");
+		free(rule->tags[1]);
+		rule->tags[1] = strdup((const char *)tag);
+
+		struct saker_rt_str out = { 0 };
+		assert_int_equal(saker_rt_render_alert(&r, rule, ev, true, &out), 0);
+		json_error_t jerr;
+		json_t *doc = json_loads(out.p, 0, &jerr);
+		if (!doc)
+			fail_msg("iteration %d: jansson refuses the alert line (%s at %d): %s", iter,
+				 jerr.text, jerr.position, out.p);
+		json_t *of = json_object_get(doc, "output_fields");
+		ref_sanitize((const unsigned char *)ev->path, plen, want);
+		assert_string_equal(jstr_member(of, "fd.name"), want);
+		ref_sanitize((const unsigned char *)ev->comm, clen, want);
+		assert_string_equal(jstr_member(of, "proc.name"), want);
+		ref_sanitize(rule_name, nlen, want);
+		assert_string_equal(jstr_member(doc, "rule"), want);
+		ref_sanitize(host, hlen, want);
+		assert_string_equal(jstr_member(doc, "hostname"), want);
+		ref_sanitize(tag, tlen, want);
+		assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "tags"), 1)),
+				    want);
+
+		/* The text line: built from the raw values, then made valid as a whole. */
+		memcpy(raw, ev->comm, clen < 4 ? clen : 4);
+		for (size_t k = clen; k < 4; k++)
+			raw[k] = ' ';
+		int n = snprintf(line, 9 * SAKER_PATH_MAX + 256, "14:02:31.123456789: Critical c=%s f=%s w=[%.4s]",
+				 ev->comm, ev->path, (const char *)raw);
+		ref_sanitize((const unsigned char *)line, (size_t)n, want);
+		assert_string_equal(jstr_member(doc, "output"), want);
+		json_decref(doc);
+
+		saker_rt_str_reset(&out);
+		assert_int_equal(saker_rt_render_alert(&r, rule, ev, false, &out), 0);
+		snprintf(want2, 3 * SAKER_PATH_MAX + 64, "\"%s\"", out.p);
+		json_t *text = json_loads(want2, JSON_DECODE_ANY, &jerr);
+		if (!text)
+			fail_msg("iteration %d: the text line is not a JSON string body (%s): %s", iter,
+				 jerr.text, out.p);
+		assert_string_equal(json_string_value(text), want);
+		json_decref(text);
+		saker_rt_str_fini(&out);
+		free_rule(rule);
+		free(ev);
+	}
+	free(line);
+	free(want);
+	free(want2);
 }
 
 int main(void)
@@ -510,8 +584,8 @@ int main(void)
 		cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_field_values),
 		cmocka_unit_test(test_event_decode),
-		cmocka_unit_test(test_container_lookup),
 		cmocka_unit_test(test_str_json_utf8),
+		cmocka_unit_test(test_writer_against_parser),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
