@@ -1,9 +1,12 @@
 /* saker parse: checks the syntax of one condition and prints its canonical form (Falco's
  * as_string), or the located errors. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -11,6 +14,8 @@
 #include "diag.h"
 #include "parse.h"
 #include "saker/version.h"
+
+#define PARSE_MAX_INPUT (16u << 20) /* as a rules file may have (loader.c) */
 
 static void parse_usage(FILE *out)
 {
@@ -49,6 +54,12 @@ static char *read_all(FILE *f, size_t *len)
 		n += got;
 		if (got == 0)
 			break;
+		if (n > PARSE_MAX_INPUT) {
+			/* /dev/zero on stdin, say: refuse rather than grow without bound */
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
 	}
 	if (ferror(f)) {
 		free(buf);
@@ -110,14 +121,40 @@ int cmd_parse(int argc, char **argv)
 	const char *src = expr, *name = "<expr>";
 	size_t len = expr ? strlen(expr) : 0;
 	if (path) {
-		FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+		FILE *f = stdin;
+		int err = 0;
+		if (strcmp(path, "-")) {
+			/* a FIFO or a device must be refused, not waited on */
+			int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			struct stat st;
+			f = NULL;
+			if (fd < 0) {
+				err = errno;
+			} else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+				err = errno ? errno : EINVAL;
+				if (!S_ISREG(st.st_mode)) {
+					fprintf(stderr, "saker: error: cannot read '%s': not a regular file\n", path);
+					close(fd);
+					return 2;
+				}
+				close(fd);
+			} else if (!(f = fdopen(fd, "rb"))) {
+				err = errno;
+				close(fd);
+			}
+		}
 		if (f)
 			owned = read_all(f, &len);
-		int err = errno;
+		if (!owned && !err)
+			err = errno;
 		if (f && f != stdin)
 			fclose(f);
 		if (!owned) {
-			fprintf(stderr, "saker: error: cannot read '%s': %s\n", path, strerror(err));
+			if (err == EFBIG)
+				fprintf(stderr, "saker: error: cannot read '%s': larger than the %u MiB a condition may have\n",
+					path, PARSE_MAX_INPUT >> 20);
+			else
+				fprintf(stderr, "saker: error: cannot read '%s': %s\n", path, strerror(err));
 			return 2;
 		}
 		src = owned;

@@ -33,7 +33,9 @@ void sk_lint_check(sk_comp *c, const sk_cexpr *x)
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].kind != SK_CV_STR)
 			continue;
-		char *s = sk_arena_strndup(l->c->arena, v[i].s, v[i].len);
+		/* a value is quoted whole unless it is long: then its start says which it is */
+		char *s = v[i].len > 60 ? sk_arena_printf(l->c->arena, "%.40s...", v[i].s)
+					: sk_arena_strndup(l->c->arena, v[i].s, v[i].len);
 		const char *fname = sk_fields[f].name;
 		if (f == SK_FLD_EVT_DIR && eq && strcmp(s, "<") && strcmp(s, ">"))
 			never(l, x, "'%s' is not a value of %s ('<' for a syscall exit)", s, fname);
@@ -49,7 +51,7 @@ void sk_lint_check(sk_comp *c, const sk_cexpr *x)
 			never(l, x, "'%s' can never equal %s: the value is longer than the field can be", s, fname);
 		} else if ((sk_fields[f].flags & SK_F_PATH) && v[i].len > SAKER_PATH_MAX - 1 &&
 			   (eq || x->op == SK_COP_STARTSWITH || x->op == SK_COP_ENDSWITH)) {
-			never(l, x, "'%.40s...' is longer than a path can be (%s): the test never holds", s, "4095 bytes");
+			never(l, x, "'%s' is longer than a path can be (%s): the test never holds", s, "4095 bytes");
 		}
 	}
 }

@@ -3,6 +3,7 @@
  * trusts nothing in the file until the sizes, the digest, the signature and every count have been
  * checked. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "reason.h"
 #include "saker/bundle.h"
@@ -761,9 +763,12 @@ int saker_bundle_read_file_trusted(const char *path, const struct saker_trust *t
 
 	if (out)
 		*out = NULL;
-	f = fopen(path, "rb");
-	if (!f) {
+	/* without blocking: a FIFO or a device is refused below, not waited on */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "rb"))) {
 		ret = -errno;
+		if (fd >= 0)
+			close(fd);
 		return reason(err, esz, ret, "cannot open: %s", strerror(-ret));
 	}
 	struct stat st;

@@ -248,4 +248,8 @@ refusal_check() {
 	refuse "$dir/newer.saker" "bundle format 3 is newer than this sakerd understands (2)"
 	refuse "$dir/text.saker" "not a saker bundle (bad magic)"
 	refuse "$dir/missing.saker" "cannot open: No such file or directory"
+	# not files at all: refused at once, never read or waited on
+	[ -p "$dir/fifo.saker" ] || mkfifo "$dir/fifo.saker"
+	refuse "$dir/fifo.saker" "not a regular file"
+	refuse /dev/zero "not a regular file"
 }

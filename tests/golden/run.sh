@@ -10,6 +10,7 @@
 #   compile/*.yaml        saker compile -o OUT FILE   (the output file is not compared)
 #   check-io/*.path       saker check PATH, PATH the file's first line; @fifo, @folder and @big
 #                         name a FIFO, a folder holding a folder named x.yaml and a 17 MiB file
+#   parse-io/*.path       saker parse PATH, the same way (@stdin-zero: /dev/zero on stdin)
 # A NAME.args file beside a case holds options put before the path (one line).
 set -u
 saker=${1:?usage: run.sh PATH/TO/saker}
@@ -32,19 +33,24 @@ run_case() { # kind file
 	explain) "$saker" explain "${args[@]}" "$2" ;;
 	explain-json) "$saker" explain --format json "${args[@]}" "$2" ;;
 	compile) "$saker" compile -o "$tmp/out.saker" "${args[@]}" "$2" ;;
-	check-io)
-		local p
+	check-io | parse-io)
+		local p cmd=check
+		[ "$1" = parse-io ] && cmd=parse
 		p=$(head -n 1 "$2")
 		case $p in
 		@fifo) p=fifo.yaml ;;
 		@folder) p=folder ;;
 		@big) p=big.yaml ;;
+		@stdin-zero)
+			(cd "$tmp" && timeout 10 "$saker" "$cmd" "${args[@]}" - < /dev/zero)
+			return
+			;;
 		esac
-		(cd "$tmp" && timeout 10 "$saker" check "${args[@]}" "$p")
+		(cd "$tmp" && timeout 10 "$saker" "$cmd" "${args[@]}" "$p")
 		;;
 	esac
 }
-for kind in parse check check-json pred explain explain-json compile check-io; do
+for kind in parse check check-json pred explain explain-json compile check-io parse-io; do
 	[ -d "$kind" ] || continue
 	for f in "$kind"/*.cond "$kind"/*.yaml "$kind"/*.d "$kind"/*.path; do
 		[ -e "$f" ] || continue
