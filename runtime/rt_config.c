@@ -4,10 +4,13 @@
 #include "rt_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "saker/bundle.h"
@@ -580,19 +583,42 @@ int saker_rt_config_load_string(struct saker_rt_config *c, const char *name, con
 	return l.failed ? -1 : 0;
 }
 
+#define CL_MAX_SIZE (16u << 20) /* no configuration is near this; a bigger file is a mistake */
+
 int saker_rt_config_load(struct saker_rt_config *c, const char *path, sk_diag *d)
 {
-	FILE *f = fopen(path, "rb");
+	/* without blocking: a FIFO or a device is refused below, not waited on or read forever */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	FILE *f = NULL;
+	struct stat st;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	int ret;
 
-	if (!f) {
+	if (fd < 0 || !(f = fdopen(fd, "rb"))) {
 		ret = -errno;
-		sk_error(d, (sk_span){ 0 }, "io", "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		sk_error(d, (sk_span){ 0 }, "io", "%s: cannot open: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)CL_MAX_SIZE) {
+		ret = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
+		sk_error(d, (sk_span){ 0 }, "io", "%s: %s", path,
+			 ret == -EFBIG ? "too large for a configuration (16 MiB at most)"
+				       : ret == -EINVAL ? "not a regular file" : strerror(-ret));
+		fclose(f);
 		return ret;
 	}
 	for (;;) {
+		if (len > CL_MAX_SIZE) {
+			ret = -EFBIG;
+			sk_error(d, (sk_span){ 0 }, "io", "%s: too large for a configuration (16 MiB at most)",
+				 path);
+			fclose(f);
+			free(text);
+			return ret;
+		}
 		if (len + 4096 > cap) {
 			cap = cap ? cap * 2 : 8192;
 			char *p = realloc(text, cap);

@@ -23,6 +23,13 @@ $E2E_TMP/bad.yaml:2:1: note: did you mean 'stdout_output'?
 expect_eq "sakerd -c with a bad configuration" "$?" 1
 "$SAKERD" --validate-config "$E2E_TMP/missing.yaml" > /dev/null 2>&1
 expect_eq "--validate-config of a missing file" "$?" 2
+# Not a file one can read as a configuration: refused at once, never waited on.
+mkfifo "$E2E_TMP/fifo.yaml"
+for f in /dev/zero "$E2E_TMP/fifo.yaml"; do
+	out=$(timeout 10 "$SAKERD" --validate-config "$f" 2>&1)
+	expect_eq "--validate-config $f" "$?" 2
+	expect_eq "message for $f" "$out" "saker: error: $f: not a regular file"
+done
 "$SAKERD" --validate-config "$SAKER_BINARY_DIR/runtime/sakerd.yaml" > /dev/null ||
 	fail "the default configuration does not validate"
 
