@@ -15,6 +15,8 @@
 #include "saker/fields.h"
 #include "saker/json.h"
 
+#include "../tests/unit/event_test.h"
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -175,23 +177,19 @@ int main(int argc, char **argv)
 		"Write to sensitive file (user=%user.name user_uid=%user.uid user_loginuid=%user.loginuid "
 		"process=%proc.name pid=%proc.pid parent=%proc.pname exe=%proc.exepath "
 		"flags=%evt.arg.flags container_id=%container.id image=%container.image file=%fd.name)");
-	struct saker_event *ev = calloc(1, sizeof(*ev));
-	ev->ts_ns = 5000000000ull;
-	ev->syscall_nr = 257;
-	ev->res = 3;
-	ev->open_flags = 02000 | 01 | 0100;
-	ev->valid = SAKER_EV_PATH | SAKER_EV_EXE | SAKER_EV_PARENT | SAKER_EV_LOGINUID;
-	ev->pid = 4242;
-	ev->tid = 4242;
-	ev->ppid = 1000;
-	ev->loginuid = 1000;
-	strcpy(ev->comm, "vipw");
-	strcpy(ev->pcomm, "bash");
-	strcpy(ev->path, "/etc/shadow");
-	ev->path_len = 11;
-	strcpy(ev->exepath, "/usr/sbin/vipw");
-	ev->exe_len = 14;
-	strcpy(ev->container_id, "host");
+	struct saker_event *ev = test_event_new(SK_EV_OPENAT);
+	ev->h.ts_ns = 5000000000ull;
+	test_open_res(ev, 3);
+	TEST_OPEN(ev)->flags = 02000 | 01 | 0100;
+	ev->h.flags |= SAKER_EVF_PARENT | SAKER_EVF_LOGINUID; /* on the host: no SAKER_EVF_CONTAINER */
+	ev->h.pid = 4242;
+	ev->h.tid = 4242;
+	ev->h.ppid = 1000;
+	ev->h.loginuid = 1000;
+	strcpy(ev->h.comm, "vipw");
+	strcpy(ev->h.pcomm, "bash");
+	test_event_str(ev, SAKER_STR_FD_NAME, "/etc/shadow");
+	test_event_str(ev, SAKER_STR_EXEPATH, "/usr/sbin/vipw");
 
 	struct saker_rt_str hand = { 0 }, text = { 0 };
 	char *scratch = malloc(SAKER_RT_SCRATCH), *jbuf = NULL;
@@ -218,7 +216,7 @@ int main(int argc, char **argv)
 			bool jansson = (side + round) % 2;
 			double t0 = now_s();
 			for (long i = 0; i < n; i++) {
-				ev->pid = (uint32_t)(4242 + (i & 1023)); /* values change, as they do */
+				ev->h.pid = (uint32_t)(4242 + (i & 1023)); /* values change, as they do */
 				if (jansson) {
 					render_jansson(&r, rule, ev, scratch, &text, &jbuf, &jcap, &jlen);
 					sink += jlen;

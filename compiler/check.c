@@ -8,49 +8,6 @@
 
 /* ---- suggestions ---- */
 
-size_t sk_edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = malloc((lb + 1) * sizeof(*row));
-	if (!row)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	size_t d = row[lb];
-	free(row);
-	return d;
-}
-
-const char *sk_nearest(const char *name, const char *const *names, size_t n)
-{
-	size_t len = strlen(name), limit = len <= 4 ? 1 : len <= 8 ? 2 : len / 3;
-	size_t best = (size_t)-1;
-	const char *pick = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!names[i] || !strcmp(names[i], name))
-			continue;
-		size_t d = sk_edit_distance(name, names[i]);
-		if (d < best) {
-			best = d;
-			pick = names[i];
-		}
-	}
-	return best <= limit ? pick : NULL;
-}
-
 const char *sk_field_suggest(const char *name)
 {
 	const char *names[SK_FLD__COUNT];

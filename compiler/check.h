@@ -1,4 +1,5 @@
-/* Helpers the rules passes share (check.c, expand.c, output.c): suggestions and output parsing. */
+/* Helpers the rules passes share (check.c, expand.c, output.c): field suggestions and output
+ * parsing (the generic "did you mean" helpers are in diag.h). */
 #ifndef SK_CHECK_H
 #define SK_CHECK_H
 
@@ -6,12 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "rules.h"
 
-/* Levenshtein distance between A and B (bytes). */
-size_t sk_edit_distance(const char *a, const char *b);
-/* The name among NAMES[0..n) nearest to NAME, or NULL when none is close enough to suggest. */
-const char *sk_nearest(const char *name, const char *const *names, size_t n);
 /* The field a misspelt NAME most likely meant ("evt.user.name" -> "user.name"), or NULL. */
 const char *sk_field_suggest(const char *name);
 

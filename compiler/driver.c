@@ -22,6 +22,7 @@ static const char requires_text[] =
 	"hook tp_btf/sys_exit\n"
 	"map ringbuf\n"
 	"map percpu_array\n"
+	"map prog_array\n"
 	"event_version " STR(SAKER_EVENT_VERSION) "\n";
 
 int sk_drive_front(sk_comp *c, const char *const *paths, size_t n)

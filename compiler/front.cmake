@@ -1,4 +1,5 @@
-# saker_front: arena, diagnostics, AST and the condition grammar (flex + bison).
+# saker_front: arena, AST and the condition grammar (flex + bison); diagnostics come from
+# saker_common (runtime/diag.c), which sakerd shares.
 BISON_TARGET(sk_condition_parser ${PROJECT_SOURCE_DIR}/grammar/condition.y
   ${CMAKE_CURRENT_BINARY_DIR}/condition.tab.c
   DEFINES_FILE ${CMAKE_CURRENT_BINARY_DIR}/condition.tab.h
@@ -11,7 +12,7 @@ set_source_files_properties(${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condi
   PROPERTIES COMPILE_OPTIONS "-Wno-unused-function;-Wno-sign-compare;-Wno-unused-parameter")
 
 add_library(saker_front STATIC
-  arena.c diag.c ast.c parse.c text.c names.c
+  arena.c ast.c parse.c text.c names.c
   ${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condition_lexer_OUTPUTS})
 target_include_directories(saker_front PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
 # saker_common for the JSON helpers (diagnostics as JSON and SARIF, with jansson).

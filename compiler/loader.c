@@ -1118,17 +1118,10 @@ static int load_text(sk_comp *c, uint32_t file, const char *name, const char *te
 	struct ld l = { .c = c, .file = file, .name = sk_arena_strdup(c->arena, name),
 			.text = (const unsigned char *)text, .len = len, .max_work = 4 * len + 100000 };
 	yaml_parser_t parser;
-	size_t skip = 0;
 
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		skip = 3; /* libyaml does not count the byte order mark */
-	l.char_off = malloc((len + 1) * sizeof(*l.char_off));
+	l.char_off = sk_char_offsets(text, len, &l.n_chars);
 	if (!l.char_off)
 		return -ENOMEM;
-	for (size_t i = skip; i < len; i++)
-		if (((unsigned char)text[i] & 0xc0) != 0x80)
-			l.char_off[l.n_chars++] = (uint32_t)i;
-	l.char_off[l.n_chars++] = (uint32_t)len;
 
 	int nest = check_nesting(&l, text, len);
 	if (nest < 0 || !yaml_parser_initialize(&parser)) {

@@ -95,6 +95,9 @@ struct saker_rt_render {
 	const char *hostname;         /* evt.hostname and the JSON "hostname" */
 	int64_t boot_to_wall_ns;      /* CLOCK_REALTIME - CLOCK_BOOTTIME, taken at start */
 	struct saker_rt_enrich *enrich; /* may be NULL: user and container names are then <NA> */
+	/* JSON keys: the negations of Falco's json_include_*_property (zero is Falco's default) */
+	bool json_omit_output, json_omit_output_fields, json_omit_tags;
+	bool json_message;            /* json_include_message_property */
 };
 
 /* Nanoseconds since the epoch of EV. */
@@ -110,6 +113,18 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
  * when JSON is set. Returns 0 or -ENOMEM. */
 int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
 			  const struct saker_event *ev, bool json, struct saker_rt_str *out);
+
+/* One output_fields entry of an internal alert: a number, or a string when S is set. */
+struct saker_rt_kv {
+	const char *key;
+	const char *s;
+	uint64_t u;
+};
+/* Appends an internal alert (the runtime's own, such as lost events) for RULE at the current
+ * time: MSG is the output, FIELDS (sorted by key) its output_fields; source "internal". */
+int saker_rt_render_internal(const struct saker_rt_render *r, const char *rule, int prio,
+			     const char *msg, const struct saker_rt_kv *fields, size_t n, bool json,
+			     struct saker_rt_str *out);
 
 /* ---- residual evaluation (rt_residual.c) ------------------------------------------------ */
 
@@ -131,13 +146,29 @@ int saker_rt_check_requires(const char *requires, char *err, size_t err_size);
 
 struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
 
-/* Opens B's object from memory, loads and attaches every program. ERR gets a reason; for a
+/* Opens B's object from memory and loads it; nothing of it runs yet. ERR gets a reason; for a
  * verifier rejection it is followed by the tail of the verifier log on further lines.
- * RING_BYTES, when not 0, resizes the event ring buffer (a power of two, checked by the CLI). */
+ * RING_BYTES, when not 0, resizes the event ring buffer (a power of two, checked by the CLI).
+ * PREV, when not NULL, is the loaded object this one is to replace: they share the hook map. */
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
-		      char *err, size_t err_size);
-void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches; NULL is a no-op */
+		      const struct saker_rt_obj *prev, char *err, size_t err_size);
+/* Makes O handle the events from now on: the hooks nothing attached yet are attached, O's hook
+ * bodies go into the hook map (each update is atomic, so from the next event on PREV's bodies
+ * no longer run), and PREV's attached dispatchers become O's. PREV may be NULL. On failure
+ * nothing changed: PREV runs as before. Calling it again with the two swapped switches back. */
+int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *err,
+		       size_t err_size);
+void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches what it holds; NULL is a no-op */
 int saker_rt_obj_events_fd(const struct saker_rt_obj *o);
+/* 1 when every program O needs is attached (each dispatcher's link is alive). */
+bool saker_rt_obj_attached(const struct saker_rt_obj *o);
+/* What the kernel counts per program (run_cnt is 0 unless kernel.bpf_stats_enabled = 1). */
+struct saker_rt_prog_info {
+	char name[64];
+	uint64_t run_cnt, run_time_ns;
+};
+/* Fills OUT[0..max) for O's programs; returns how many it has. */
+size_t saker_rt_obj_progs(const struct saker_rt_obj *o, struct saker_rt_prog_info *out, size_t max);
 /* Sums the per-CPU stats map into OUT[SAKER_STAT__COUNT]. Returns 0 or a negative errno. */
 int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__COUNT]);
 /* Sums the per-CPU counters of rules 0..N-1 (N at most the bundle's rule count) into OUT.
@@ -146,66 +177,107 @@ int saker_rt_obj_rule_stats(const struct saker_rt_obj *o, struct saker_rule_stat
 
 /* ---- the event loop (rt_loop.c) ---------------------------------------------------------- */
 
-struct saker_rt_opts {
-	bool json;              /* JSON lines instead of text */
-	const char *output;     /* append alerts here instead of stdout, or NULL */
-	const char *stats_file; /* write the counters here as JSON at exit (and on SIGUSR1) */
-	const char *container_socket; /* see saker_rt_enrich_new; NULL picks one */
-	uint32_t ring_bytes;    /* ring buffer size of every bundle; 0 keeps the bundle's own */
-	const char **trusted_keys; /* --trusted-key public key files (malloc'd array, the caller
-				    * frees it); bundles must be signed by one of them */
-	size_t n_trusted_keys;
-	bool report_verification; /* log how far each bundle was verified, before "ready" (sakerd:
-				   * bundles from files; not saker run, which compiled its own) */
-};
+struct saker_rt_config;
 
 struct saker_rt_counters {
 	uint64_t received;      /* records user space took from the ring buffers */
-	uint64_t alerts;        /* alert lines written */
+	uint64_t alerts;        /* alerts sent to the outputs (one per matched, enabled rule) */
 	uint64_t malformed;     /* records refused by saker_event_decode */
 	uint64_t unknown_rule;  /* rule ids naming no rule of the bundle */
+	uint64_t disabled;      /* matches of rules the configuration turned off */
+	uint64_t suppressed;    /* alerts the per-rule rate limit held back */
+	uint64_t output_dropped; /* alerts an output's full queue refused, summed over outputs */
+	uint64_t output_failed; /* alerts an output could not deliver, summed over outputs */
+	uint64_t internal;      /* internal alerts (losses, drops, suppression) */
+	uint64_t reloads;       /* bundle sets replaced by saker_rt_reload */
 	uint64_t residual_matched;  /* events a residual accepted (they alerted) */
 	uint64_t residual_rejected; /* events the kernel part passed and the residual rejected */
 	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
-	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs */
+	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs, reloads included */
 	struct saker_rt_enrich_stats container; /* the container runtime lookups */
 };
 
 struct saker_rt;
 
-int saker_rt_new(struct saker_rt **out, const struct saker_rt_opts *o, char *err, size_t err_size);
+/* Where the runtime's own messages go (a line without newline); main-level code prints them. */
+typedef void saker_rt_log_fn(void *arg, const char *line);
+
+/* Opens the outputs of C (which must outlive RT). LOG may be NULL. */
+int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_rt_log_fn *log,
+		 void *log_arg, char *err, size_t err_size);
 void saker_rt_free(struct saker_rt *rt); /* NULL is a no-op */
-/* Checks B's requirements, loads and attaches it. B must outlive RT. */
-int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, size_t err_size);
+/* Checks B's requirements, loads and attaches it. RT owns B from then on, even on failure. NAME
+ * (copied) names it in messages and metrics. */
+int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, char *err,
+		 size_t err_size);
+/* Replaces every bundle by B[0..n) (owned by RT from then on, even on failure) without a gap:
+ * the new objects are loaded and take over the hooks before the old ones are drained and
+ * unloaded, and an event is handled by exactly one of them. On failure the old bundles keep
+ * running. */
+int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *const *names,
+		    size_t n, char *err, size_t err_size);
 /* Handles one ring buffer record as if it came from bundle INDEX (exposed for tests). */
 int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, size_t size);
-/* Polls the ring buffers until *STOP is set (returns 0) or *DUMP is set (returns 1, so the caller
- * can report the counters and call again). Returns a negative errno with a reason in ERR when
- * polling or writing alerts fails. */
-int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+/* Polls the ring buffers until *STOP is set (returns 0) or *WAKE is set (returns 1, so the
+ * caller can dump counters or reload and call again). Returns a negative errno with a reason in
+ * ERR when polling fails. */
+int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig_atomic_t *wake,
 		  char *err, size_t err_size);
 /* Drains what is left in the ring buffers, then fills C. */
 void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c);
-/* The kernel's counters of each rule of bundle BUNDLE (in the order saker_rt_add took them):
- * *OUT points to an array of *N, one per rule, valid until the next call or saker_rt_free;
- * values read last are kept when a read fails. Returns 0 or a negative errno. */
-int saker_rt_rule_counters(struct saker_rt *rt, size_t bundle, const struct saker_rule_stat **out,
-			   uint32_t *n);
+/* The kernel's counters of one rule (docs/kernel.md, "Counters"), summed over the CPUs and over
+ * the objects that held the rule (a rule that survives a reload keeps counting). */
+struct saker_rt_rule_kernel {
+	const char *bundle;  /* the bundle's name, as saker_rt_add or saker_rt_reload took it */
+	const char *rule;    /* the rule's name */
+	uint64_t matched;    /* events the rule matched in the kernel */
+	uint64_t emitted;    /* records sent for it */
+	uint64_t lost;       /* records for it the kernel could not send */
+};
+/* Fills OUT[0..MAX) with the rules of every bundle in force, in bundle then rule order, and
+ * returns how many rules there are (call with MAX 0 to size OUT). The names stay valid until the
+ * next saker_rt_reload or saker_rt_free. From another thread than the loop's, hold the lock that
+ * guards the sources (rt_loop.h). A failed map read leaves that bundle's earlier counts. */
+size_t saker_rt_rule_counters(const struct saker_rt *rt, struct saker_rt_rule_kernel *out,
+			      size_t max);
+/* Asks every file output to reopen its file (SIGHUP). */
+void saker_rt_reopen_outputs(struct saker_rt *rt);
+/* Stops the outputs after they delivered what they hold (bounded wait), so the counters that
+ * follow are final. */
+void saker_rt_close_outputs(struct saker_rt *rt);
 /* Writes C as one JSON object to PATH (replacing it atomically), with RT's counters per rule
  * (the kernel's and the residual's) under "rules" (RT may be NULL). */
-int saker_rt_write_stats(struct saker_rt *rt, const char *path, const struct saker_rt_counters *c);
+int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c);
+/* The Prometheus text exposition of every counter (rt_metrics.c) and whether sakerd is
+ * healthy: every program attached and the kernel saw events in the configured window. */
+int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *out, bool *healthy);
+/* Serves GET /metrics and GET /healthz (200 when healthy, else 503) on ADDR ("HOST:PORT") from
+ * its own thread. */
+struct saker_rt_metrics;
+int saker_rt_metrics_start(struct saker_rt_metrics **out, struct saker_rt *rt, const char *addr,
+			   char *err, size_t err_size);
+void saker_rt_metrics_stop(struct saker_rt_metrics *m); /* NULL is a no-op */
 
 /* ---- the command line both sakerd and `saker run` use (rt_cli.c) ------------------------- */
 
-/* Parses the sakerd options at the front of ARGV into O. Returns the index of the first
- * positional argument (the caller then frees O->trusted_keys), or -1 after --help/--version
- * (printed, exit 0), or -2 after a usage error (printed to stderr, exit 2). PROG names the
- * program in messages; POSITIONAL describes the operands for --help ("BUNDLE..." or "PATH..."). */
+/* Parses the sakerd options of ARGV, after reading the configuration file (-c) they name, into C
+ * (command-line options override the file). Returns the index of the first positional argument,
+ * or -1 when the program should exit 0 (--help, --version, --validate-config of a good file,
+ * --health of a healthy sakerd), -2 for a usage error (exit 2), -3 for a configuration with
+ * errors and -4 for --health of an unhealthy sakerd (exit 1); what happened is printed.
+ * saker_rt_cli_status turns these into the exit status. PROG names the program in messages; POSITIONAL describes the operands for --help
+ * ("BUNDLE..." or "PATH..."). */
 int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char **argv,
-		       struct saker_rt_opts *o);
-/* Loads BUNDLES (NAMES for messages), prints "PROG: ready" to stderr, and runs until SIGINT or
- * SIGTERM; then prints the counters. Returns the exit status (0, or 2 with a reason printed). */
-int saker_rt_cli_serve(const char *prog, const struct saker_rt_opts *o,
-		       struct saker_bundle *const *bundles, const char *const *names, size_t n);
+		       struct saker_rt_config *c);
+int saker_rt_cli_status(int parsed);
+/* Gives the bundles to run (read from PATHS, or compiled): fills OUT[0..n) and returns 0, or a
+ * negative errno with a reason in ERR. Called at start and on SIGHUP. */
+typedef int saker_rt_bundles_fn(void *arg, struct saker_bundle **out, char *err, size_t err_size);
+/* Loads the N bundles GET gives, prints "PROG: ready" to stderr, and runs until SIGINT or
+ * SIGTERM; SIGHUP reopens file outputs and reloads the bundles through GET; then prints the
+ * counters. NAMES name the bundles in messages. Returns the exit status (0, or 2 with a reason
+ * printed). */
+int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_rt_bundles_fn *get,
+		       void *get_arg, const char *const *names, size_t n);
 
 #endif

@@ -21,13 +21,23 @@
 
 struct saker_rt_obj {
 	struct bpf_object *obj;
-	struct bpf_link **links;
+	struct bpf_link **links;   /* without a hook map: one per program */
 	size_t n_links;
 	struct bpf_map *events;
 	struct bpf_map *stats;
+	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without one */
+	struct bpf_program *body[SAKER_HOOK__COUNT];     /* NULL: this object lacks the hook */
+	struct bpf_program *dispatch[SAKER_HOOK__COUNT];
+	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
 	uint32_t n_rules;  /* slots of rule_stats */
 	int ncpus;
+};
+
+static const char *const hook_names[SAKER_HOOK__COUNT] = {
+#define HOOK_NAME(slot, name) [slot] = #name,
+	SAKER_HOOKS(HOOK_NAME)
+#undef HOOK_NAME
 };
 
 #define say saker_reason
@@ -60,6 +70,7 @@ static const struct {
 	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH },
 	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH },
 	{ "lpm_trie", BPF_MAP_TYPE_LPM_TRIE },
+	{ "prog_array", BPF_MAP_TYPE_PROG_ARRAY },
 };
 
 static int tracefs_has(const char *event)
@@ -229,8 +240,49 @@ static void append_log_tail(char *err, size_t esz, const char *log)
 			 log + start);
 }
 
+/* Finds the hook map and each hook's dispatcher and body; an object with the map must have
+ * both programs of every hook it has, and nothing else. */
+static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
+{
+	struct bpf_program *prog;
+	o->progs = bpf_object__find_map_by_name(o->obj, SAKER_MAP_PROGS);
+	if (!o->progs)
+		return 0;
+	if (bpf_map__type(o->progs) != BPF_MAP_TYPE_PROG_ARRAY ||
+	    bpf_map__max_entries(o->progs) != SAKER_HOOK__COUNT)
+		return say(err, esz, -EINVAL,
+			   "the BPF object's map '%s' is not the hook map this sakerd knows (%d slots)",
+			   SAKER_MAP_PROGS, SAKER_HOOK__COUNT);
+	bpf_object__for_each_program(prog, o->obj) {
+		const char *name = bpf_program__name(prog);
+		size_t n = strlen(name), sl = strlen(SAKER_HOOK_BODY_SUFFIX);
+		bool body = n > sl && !strcmp(name + n - sl, SAKER_HOOK_BODY_SUFFIX);
+		int h;
+		for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+			size_t hl = strlen(hook_names[h]);
+			if (n == hl + (body ? sl : 0) && !strncmp(name, hook_names[h], hl))
+				break;
+		}
+		if (h == SAKER_HOOK__COUNT)
+			return say(err, esz, -EINVAL,
+				   "the BPF object has a program '%s' for a hook this sakerd does not know",
+				   name);
+		if (body) {
+			o->body[h] = prog;
+			bpf_program__set_autoattach(prog, false);
+		} else {
+			o->dispatch[h] = prog;
+		}
+	}
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+		if (!o->body[h] != !o->dispatch[h])
+			return say(err, esz, -EINVAL, "the BPF object's hook '%s' lacks its %s",
+				   hook_names[h], o->body[h] ? "dispatcher" : "body");
+	return 0;
+}
+
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
-		      char *err, size_t esz)
+		      const struct saker_rt_obj *prev, char *err, size_t esz)
 {
 	struct saker_rt_obj *o = NULL;
 	char *log = NULL;
@@ -268,6 +320,15 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
+	ret = find_hooks(o, err, esz);
+	if (ret)
+		goto fail;
+	/* The replacement shares the hook map: the attached dispatchers read it. */
+	if (prev && prev->progs && o->progs &&
+	    (ret = bpf_map__reuse_fd(o->progs, bpf_map__fd(prev->progs)))) {
+		ret = say(err, esz, ret, "cannot share the hook map: %s", strerror(-ret));
+		goto fail;
+	}
 	/* One counter slot per rule: the object cannot know how many rules its bundle has. */
 	o->rule_stats = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_STATS);
 	if (!o->rule_stats || bpf_map__type(o->rule_stats) != BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -314,32 +375,20 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
-	size_t n_progs = 0;
-	bpf_object__for_each_program(prog, o->obj)
-		n_progs++;
-	o->links = calloc(n_progs ? n_progs : 1, sizeof(*o->links));
-	if (!o->links) {
-		ret = say(err, esz, -ENOMEM, "out of memory");
-		goto fail;
-	}
-	bpf_object__for_each_program(prog, o->obj) {
-		struct bpf_link *l = bpf_program__attach(prog);
-		if (!l) {
-			ret = -errno;
-			if (!ret)
-				ret = -EINVAL;
-			const char *sec = bpf_program__section_name(prog);
-			say(err, esz, ret, "cannot attach program '%s' (%s): %s%s",
-			    bpf_program__name(prog), sec, strerror(-ret),
-			    !strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3)
-				    ? " (is tracefs mounted at /sys/kernel/tracing?)" : "");
+	if (!o->progs) {
+		/* an object without a hook map: every program attaches at once (no seamless reload) */
+		size_t n_progs = 0;
+		bpf_object__for_each_program(prog, o->obj)
+			n_progs++;
+		if (!n_progs) {
+			ret = say(err, esz, -EINVAL, "the BPF object has no programs to attach");
 			goto fail;
 		}
-		o->links[o->n_links++] = l;
-	}
-	if (!o->n_links) {
-		ret = say(err, esz, -EINVAL, "the BPF object has no programs to attach");
-		goto fail;
+		o->links = calloc(n_progs, sizeof(*o->links));
+		if (!o->links) {
+			ret = say(err, esz, -ENOMEM, "out of memory");
+			goto fail;
+		}
 	}
 	o->ncpus = libbpf_num_possible_cpus();
 	if (o->ncpus <= 0) {
@@ -355,10 +404,134 @@ fail:
 	return ret;
 }
 
+static int attach_error(struct bpf_program *prog, char *err, size_t esz)
+{
+	int ret = -errno;
+	if (!ret)
+		ret = -EINVAL;
+	const char *sec = bpf_program__section_name(prog);
+	return say(err, esz, ret, "cannot attach program '%s' (%s): %s%s", bpf_program__name(prog),
+		   sec, strerror(-ret),
+		   !strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3)
+			   ? " (is tracefs mounted at /sys/kernel/tracing?)" : "");
+}
+
+int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *err, size_t esz)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	if (!o->progs) {
+		bpf_object__for_each_program(prog, o->obj) {
+			struct bpf_link *l = bpf_program__attach(prog);
+			if (!l)
+				return attach_error(prog, err, esz);
+			o->links[o->n_links++] = l;
+		}
+		return 0;
+	}
+	bool any = false;
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+		any |= o->body[h] != NULL;
+	if (!any)
+		return say(err, esz, -EINVAL, "the BPF object has no programs to attach");
+	/* Hooks nobody attached yet get O's dispatcher first: its slot holds nothing or O's body,
+	 * so it runs nothing old. */
+	struct bpf_link *fresh[SAKER_HOOK__COUNT] = { 0 };
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!o->dispatch[h] || o->hook_link[h] || (prev && prev->hook_link[h]))
+			continue;
+		fresh[h] = bpf_program__attach(o->dispatch[h]);
+		if (!fresh[h]) {
+			ret = attach_error(o->dispatch[h], err, esz);
+			for (int k = 0; k < h; k++)
+				bpf_link__destroy(fresh[k]);
+			return ret;
+		}
+	}
+	/* The switch: from the next event on, each hook runs O's body. A failed update puts PREV's
+	 * bodies back, so PREV keeps running as it was. */
+	uint32_t h;
+	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+		int fd = o->body[h] ? bpf_program__fd(o->body[h]) : -1;
+		if (fd >= 0 && bpf_map__update_elem(o->progs, &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
+			break;
+	}
+	if (h < SAKER_HOOK__COUNT) {
+		ret = -errno;
+		say(err, esz, ret, "cannot install the program of hook '%s': %s", hook_names[h],
+		    strerror(-ret));
+		for (uint32_t k = 0; k < h; k++) {
+			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
+			if (fd >= 0)
+				bpf_map__update_elem(o->progs, &k, sizeof(k), &fd, sizeof(fd), BPF_ANY);
+			else
+				bpf_map__delete_elem(o->progs, &k, sizeof(k), 0);
+		}
+		for (int k = 0; k < SAKER_HOOK__COUNT; k++)
+			bpf_link__destroy(fresh[k]);
+		return ret;
+	}
+	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!o->body[h] && prev && prev->hook_link[h])
+			/* a hook the new bundle lacks: its dispatcher then finds an empty slot */
+			bpf_map__delete_elem(o->progs, &h, sizeof(h), 0);
+		if (fresh[h]) {
+			o->hook_link[h] = fresh[h];
+		} else if (prev && prev->hook_link[h]) {
+			o->hook_link[h] = prev->hook_link[h];
+			prev->hook_link[h] = NULL;
+		}
+	}
+	return 0;
+}
+
+bool saker_rt_obj_attached(const struct saker_rt_obj *o)
+{
+	if (!o->progs)
+		return o->n_links > 0;
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!o->body[h])
+			continue;
+		struct bpf_link_info info;
+		uint32_t len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		/* a link someone detached (bpftool link detach) reports no program */
+		if (!o->hook_link[h] ||
+		    bpf_obj_get_info_by_fd(bpf_link__fd(o->hook_link[h]), &info, &len) ||
+		    info.prog_id == 0)
+			return false;
+	}
+	return true;
+}
+
+size_t saker_rt_obj_progs(const struct saker_rt_obj *o, struct saker_rt_prog_info *out, size_t max)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+	bpf_object__for_each_program(prog, o->obj) {
+		if (n < max) {
+			struct bpf_prog_info info;
+			uint32_t len = sizeof(info);
+			memset(&info, 0, sizeof(info));
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
+			if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0) {
+				out[n].run_cnt = info.run_cnt;
+				out[n].run_time_ns = info.run_time_ns;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
 void saker_rt_obj_free(struct saker_rt_obj *o)
 {
 	if (!o)
 		return;
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+		bpf_link__destroy(o->hook_link[h]);
 	for (size_t i = 0; i < o->n_links; i++)
 		bpf_link__destroy(o->links[i]);
 	free(o->links);

@@ -1,8 +1,13 @@
-/* The event loop: one ring buffer manager over every loaded bundle, one alert line per rule id
- * a record carries (once its residual, if any, holds), written and flushed as it happens, and the
- * counters that prove what the kernel filtered, what reached user space and what was lost. */
+/* The event loop: one ring buffer manager over every loaded bundle, one alert per rule id a record
+ * carries (once its residual, if any, holds) for enabled rules (after the per-rule rate limit)
+ * queued to every output, the counters that prove
+ * what the kernel filtered, what reached user space and what was lost, internal alerts the
+ * moment anything is lost, and the replacement of the bundles without a gap. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,41 +19,14 @@
 
 #include "reason.h"
 #include "rt.h"
-
-/* Per rule of a bundle: what reached user space for it and what its residual made of it. */
-struct rt_rule_count {
-	uint64_t kernel;            /* records the kernel part passed */
-	uint64_t residual_matched;
-	uint64_t residual_rejected;
-};
-
-struct rt_source {
-	struct saker_rt *rt;
-	const struct saker_bundle *bundle;
-	struct saker_rt_obj *obj;
-	uint64_t kernel_last[SAKER_STAT__COUNT]; /* last values read, kept after unload */
-	struct rt_rule_count *rules;             /* one per rule of the bundle */
-	struct saker_rule_stat *rules_last;      /* the kernel's per-rule counters, last read */
-};
-
-struct saker_rt {
-	struct saker_rt_opts opts;
-	FILE *out;
-	bool own_out;
-	char hostname[256];
-	struct saker_rt_enrich *enrich;
-	struct saker_rt_render render;
-	struct saker_rt_residual *resid;
-	struct rt_source *sources;
-	size_t n_sources;
-	struct ring_buffer *rb;
-	struct saker_rt_str line;
-	struct saker_event *ev;   /* the record being handled, decoded */
-	struct saker_rt_counters c;
-	int write_err;            /* first output error, stops the loop */
-};
+#include "rt_config.h"
+#include "rt_loop.h"
+#include "rt_output.h"
 
 #define say saker_reason
+
+#define RT_NOTICE_INTERVAL_NS 1000000000ll /* at most one internal alert per subject a second */
+#define RT_DRAIN_WAIT_MS      2000         /* a replaced bundle's last events, at most */
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -57,88 +35,154 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int saker_rt_new(struct saker_rt **out, const struct saker_rt_opts *o, char *err, size_t esz)
-{
-	struct saker_rt *rt = calloc(1, sizeof(*rt));
-	int ret;
+/* ---- rule selection and rate limits ------------------------------------------------------- */
 
-	if (!rt)
-		return say(err, esz, -ENOMEM, "out of memory");
-	rt->opts = *o;
-	rt->ev = malloc(sizeof(*rt->ev));
-	if (!rt->ev) {
-		ret = say(err, esz, -ENOMEM, "out of memory");
-		goto fail;
+static bool rule_selected(const struct saker_rt_config *c, const struct saker_rule_meta *r)
+{
+	if (r->priority > c->min_priority)
+		return false;
+	bool on = true;
+	for (size_t i = 0; i < c->n_select; i++) {
+		const struct saker_rt_select *s = &c->select[i];
+		bool hit = false;
+		if (!s->by_tag)
+			hit = r->name && !fnmatch(s->pattern, r->name, 0);
+		for (uint32_t t = 0; s->by_tag && t < r->n_tags && !hit; t++)
+			hit = r->tags[t] && !fnmatch(s->pattern, r->tags[t], 0);
+		if (hit)
+			on = s->enable;
 	}
-	if (o->output) {
-		rt->out = fopen(o->output, "a");
-		if (!rt->out) {
-			ret = -errno;
-			say(err, esz, ret, "%s: cannot open for appending: %s", o->output,
-			    strerror(-ret));
-			goto fail;
-		}
-		rt->own_out = true;
-	} else {
-		rt->out = stdout;
-	}
-	const char *h = getenv("SAKER_HOSTNAME");
-	if (h && h[0])
-		snprintf(rt->hostname, sizeof(rt->hostname), "%s", h);
-	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) < 0)
-		snprintf(rt->hostname, sizeof(rt->hostname), "localhost");
-	/* The first alert of a new container may wait this long for the runtime's answer (only
-	 * while the runtime answers in time): podman holds a container's lock for ~300 ms while it
-	 * starts it (measured), and that alert should still name its image. */
-	ret = saker_rt_enrich_new(&rt->enrich, o->container_socket, 500);
-	if (ret) {
-		say(err, esz, ret, "out of memory");
-		goto fail;
-	}
-	ret = saker_rt_residual_new(&rt->resid);
-	if (ret) {
-		say(err, esz, ret, "out of memory");
-		goto fail;
-	}
-	rt->render.hostname = rt->hostname;
-	rt->render.enrich = rt->enrich;
-	/* Read the two clocks back to back; the pair brackets the offset within a microsecond. */
-	int64_t boot = clock_ns(CLOCK_BOOTTIME), wall = clock_ns(CLOCK_REALTIME);
-	rt->render.boot_to_wall_ns = wall - boot;
-	*out = rt;
-	return 0;
-fail:
-	saker_rt_free(rt);
-	return ret;
+	return on;
 }
 
-void saker_rt_free(struct saker_rt *rt)
+/* Token bucket: RATE tokens a second up to BURST; 1 when an alert may go now. */
+static bool rate_take(const struct saker_rt_config *c, struct rt_rule *r, int64_t now)
 {
-	if (!rt)
-		return;
-	ring_buffer__free(rt->rb);
-	for (size_t i = 0; i < rt->n_sources; i++) {
-		saker_rt_obj_free(rt->sources[i].obj);
-		free(rt->sources[i].rules);
-		free(rt->sources[i].rules_last);
+	if (c->rate <= 0)
+		return true;
+	double burst = c->burst >= 1 ? c->burst : 1;
+	if (r->last_ns)
+		r->tokens += (double)(now - r->last_ns) * c->rate / 1e9;
+	else
+		r->tokens = burst;
+	if (r->tokens > burst)
+		r->tokens = burst;
+	r->last_ns = now;
+	if (r->tokens < 1)
+		return false;
+	r->tokens -= 1;
+	return true;
+}
+
+/* ---- fan-out to the outputs --------------------------------------------------------------- */
+
+static void rt_log(struct saker_rt *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rt_log(struct saker_rt *rt, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (rt->log)
+		rt->log(rt->log_arg, line);
+}
+
+/* Queues TEXT and JSON (each may be NULL when no output wants it) to every output but SKIP. */
+static void fan_out(struct saker_rt *rt, const struct saker_rt_str *text,
+		    const struct saker_rt_str *json, int prio, const struct saker_rt_output *skip)
+{
+	for (size_t i = 0; i < rt->n_outputs; i++) {
+		struct saker_rt_output *o = rt->outputs[i];
+		const struct saker_rt_str *s = saker_rt_output_json(o) ? json : text;
+		if (o == skip || !s)
+			continue;
+		saker_rt_output_push(o, s->p, s->len, prio);
 	}
-	free(rt->sources);
-	saker_rt_residual_free(rt->resid);
-	if (rt->own_out && rt->out)
-		fclose(rt->out);
-	saker_rt_enrich_free(rt->enrich);
-	saker_rt_str_fini(&rt->line);
-	free(rt->ev);
-	free(rt);
+}
+
+static void kick_outputs(struct saker_rt *rt)
+{
+	for (size_t i = 0; i < rt->n_outputs; i++)
+		saker_rt_output_kick(rt->outputs[i]);
+}
+
+/* An internal alert: to every output (but SKIP) and to the log. */
+static void rt_internal(struct saker_rt *rt, const char *rule, int prio,
+			const struct saker_rt_output *skip, const struct saker_rt_kv *kv, size_t n,
+			const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void rt_internal(struct saker_rt *rt, const char *rule, int prio,
+			const struct saker_rt_output *skip, const struct saker_rt_kv *kv, size_t n,
+			const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	saker_rt_str_reset(&rt->text);
+	saker_rt_str_reset(&rt->json);
+	int a = rt->want_text ? saker_rt_render_internal(&rt->render, rule, prio, msg, kv, n, false,
+							 &rt->text) : 0;
+	int b = rt->want_json ? saker_rt_render_internal(&rt->render, rule, prio, msg, kv, n, true,
+							 &rt->json) : 0;
+	if (!a && !b)
+		fan_out(rt, rt->want_text ? &rt->text : NULL, rt->want_json ? &rt->json : NULL, prio,
+			skip);
+	rt->internal++;
+	rt_log(rt, "%s", msg);
+}
+
+static void rt_alert(struct saker_rt *rt, struct rt_source *src, uint32_t i,
+		     const struct saker_event *ev)
+{
+	const struct saker_rule_meta *rule = &src->bundle->rules[i];
+	struct rt_rule *r = &src->rules[i];
+
+	if (!r->enabled) {
+		rt->c.disabled++;
+		return;
+	}
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	if (!rate_take(rt->conf, r, now)) {
+		r->suppressed++;
+		rt->c.suppressed++;
+		return;
+	}
+	if (r->suppressed) {
+		/* alerting resumes: say first how many the limit held back */
+		struct saker_rt_kv kv[] = { { "rule", rule->name, 0 }, { "suppressed", NULL, r->suppressed } };
+		rt_internal(rt, "saker internal: rate limit", SAKER_PRIO_WARNING, NULL, kv, 2,
+			    "rule '%s': suppressed %" PRIu64 " alerts (rate limit %g/s, burst %g)",
+			    rule->name, r->suppressed, rt->conf->rate, rt->conf->burst);
+		r->suppressed = 0;
+	}
+	saker_rt_str_reset(&rt->text);
+	saker_rt_str_reset(&rt->json);
+	int ret = 0;
+	if (rt->want_text)
+		ret = saker_rt_render_alert(&rt->render, rule, ev, false, &rt->text);
+	if (!ret && rt->want_json)
+		ret = saker_rt_render_alert(&rt->render, rule, ev, true, &rt->json);
+	if (ret) {
+		rt->text.err = rt->json.err = 0;
+		rt->render_failed++;
+		return;
+	}
+	fan_out(rt, rt->want_text ? &rt->text : NULL, rt->want_json ? &rt->json : NULL,
+		rule->priority, NULL);
+	__atomic_add_fetch(&r->alerts, 1, __ATOMIC_RELAXED);
+	rt->c.alerts++;
 }
 
 int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, size_t size)
 {
 	struct saker_event *ev = rt->ev;
-	struct rt_source *src = &rt->sources[index];
+	struct rt_source *src = rt->sources[index];
 	const struct saker_bundle *b = src->bundle;
 
 	rt->c.received++;
+	src->received++;
 	if (saker_event_decode(data, size, ev)) {
 		rt->c.malformed++;
 		return 0;
@@ -163,23 +207,7 @@ int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, 
 				rt->c.residual_matched++;
 			src->rules[i].residual_matched++;
 		}
-		saker_rt_str_reset(&rt->line);
-		int ret = saker_rt_render_alert(&rt->render, &b->rules[i], ev, rt->opts.json,
-						&rt->line);
-		if (!ret) {
-			saker_rt_str_put(&rt->line, "\n", 1);
-			ret = rt->line.err;
-		}
-		if (ret) {
-			rt->line.err = 0;
-			rt->write_err = ret;
-			return ret;
-		}
-		if (fwrite(rt->line.p, 1, rt->line.len, rt->out) != rt->line.len || fflush(rt->out)) {
-			rt->write_err = errno ? -errno : -EIO;
-			return rt->write_err;
-		}
-		rt->c.alerts++;
+		rt_alert(rt, src, i, ev);
 	}
 	return 0;
 }
@@ -187,100 +215,520 @@ int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct rt_source *src = ctx;
-	/* A negative return stops ring_buffer__poll; only output failures should. */
-	return saker_rt_handle_record(src->rt, (size_t)(src - src->rt->sources), data, size);
+	return saker_rt_handle_record(src->rt, src->index, data, size);
 }
 
-int saker_rt_add(struct saker_rt *rt, const struct saker_bundle *b, char *err, size_t esz)
+/* ---- the runtime -------------------------------------------------------------------------- */
+
+int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_rt_log_fn *log,
+		 void *log_arg, char *err, size_t esz)
 {
-	struct saker_rt_obj *obj = NULL;
-	int ret = saker_rt_check_requires(b->requires, err, esz);
+	struct saker_rt *rt = calloc(1, sizeof(*rt));
+	int ret;
+
+	if (!rt)
+		return say(err, esz, -ENOMEM, "out of memory");
+	pthread_mutex_init(&rt->lock, NULL);
+	rt->conf = c;
+	rt->log = log;
+	rt->log_arg = log_arg;
+	rt->ev = malloc(sizeof(*rt->ev));
+	rt->outputs = calloc(SAKER_OUT__COUNT, sizeof(*rt->outputs));
+	if (!rt->ev || !rt->outputs) {
+		ret = say(err, esz, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (int k = 0; k < SAKER_OUT__COUNT; k++) {
+		const struct saker_rt_cfg_out *co = &c->out[k];
+		if (!co->enabled)
+			continue;
+		struct saker_rt_out_conf oc = {
+			.kind = (enum saker_rt_out_kind)k,
+			.json = co->format >= 0 ? co->format : c->json_output,
+			.target = co->target,
+			.queue = co->queue ? co->queue : c->queue,
+			.timeout_ms = co->timeout_ms,
+			.insecure = co->insecure,
+			.ca_cert = co->ca_cert,
+			.user_agent = co->user_agent,
+		};
+		ret = saker_rt_output_new(&rt->outputs[rt->n_outputs], &oc, err, esz);
+		if (ret)
+			goto fail;
+		if (saker_rt_output_json(rt->outputs[rt->n_outputs]))
+			rt->want_json = true;
+		else
+			rt->want_text = true;
+		rt->n_outputs++;
+	}
+	rt->out_reported = calloc(rt->n_outputs ? rt->n_outputs : 1, sizeof(*rt->out_reported));
+	if (!rt->out_reported) {
+		ret = say(err, esz, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	const char *h = getenv("SAKER_HOSTNAME");
+	if (h && h[0])
+		snprintf(rt->hostname, sizeof(rt->hostname), "%s", h);
+	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) < 0)
+		snprintf(rt->hostname, sizeof(rt->hostname), "localhost");
+	/* The first alert of a new container may wait this long for the runtime's answer (only
+	 * while the runtime answers in time): podman holds a container's lock for ~300 ms while it
+	 * starts it (measured), and that alert should still name its image. */
+	ret = saker_rt_enrich_new(&rt->enrich,
+				  c->container_socket_set || c->container_socket ? c->container_socket
+										  : NULL,
+				  500);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
+	ret = saker_rt_residual_new(&rt->resid);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
+	rt->render.hostname = rt->hostname;
+	rt->render.enrich = rt->enrich;
+	rt->render.json_omit_output = c->json_omit_output;
+	rt->render.json_omit_output_fields = c->json_omit_output_fields;
+	rt->render.json_omit_tags = c->json_omit_tags;
+	rt->render.json_message = c->json_message;
+	/* Read the two clocks back to back; the pair brackets the offset within a microsecond. */
+	int64_t boot = clock_ns(CLOCK_BOOTTIME), wall = clock_ns(CLOCK_REALTIME);
+	rt->render.boot_to_wall_ns = wall - boot;
+	rt->started_ns = clock_ns(CLOCK_MONOTONIC);
+	*out = rt;
+	return 0;
+fail:
+	saker_rt_free(rt);
+	return ret;
+}
+
+static void source_free(struct rt_source *s)
+{
+	if (!s)
+		return;
+	saker_rt_obj_free(s->obj);
+	saker_bundle_free(s->bundle);
+	free(s->rules);
+	free(s->name);
+	free(s);
+}
+
+void saker_rt_close_outputs(struct saker_rt *rt)
+{
+	for (size_t i = 0; i < rt->n_outputs; i++) {
+		struct saker_rt_output_stats st;
+		saker_rt_output_free_stats(rt->outputs[i], &st);
+		rt->closed_dropped += st.dropped;
+		rt->closed_failed += st.failed;
+		rt->outputs[i] = NULL;
+	}
+	rt->n_outputs = 0;
+}
+
+void saker_rt_free(struct saker_rt *rt)
+{
+	if (!rt)
+		return;
+	ring_buffer__free(rt->rb);
+	saker_rt_residual_reset(rt->resid);
+	for (size_t i = 0; i < rt->n_sources; i++)
+		source_free(rt->sources[i]);
+	free(rt->sources);
+	saker_rt_residual_free(rt->resid);
+	for (size_t i = 0; i < rt->n_outputs; i++)
+		saker_rt_output_free(rt->outputs[i]);
+	free(rt->outputs);
+	free(rt->out_reported);
+	saker_rt_enrich_free(rt->enrich);
+	saker_rt_str_fini(&rt->text);
+	saker_rt_str_fini(&rt->json);
+	free(rt->ev);
+	pthread_mutex_destroy(&rt->lock);
+	free(rt);
+}
+
+/* A source for B (owned by it from now on), loaded but not yet started. */
+static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *name,
+		      const struct rt_source *prev, struct rt_source **out, char *err, size_t esz)
+{
+	struct rt_source *s = calloc(1, sizeof(*s));
+	int ret;
+	if (!s) {
+		saker_bundle_free(b);
+		return say(err, esz, -ENOMEM, "out of memory");
+	}
+	s->rt = rt;
+	s->bundle = b;
+	s->name = strdup(name);
+	s->rules = calloc(b->n_rules ? b->n_rules : 1, sizeof(*s->rules));
+	if (!s->name || !s->rules) {
+		ret = say(err, esz, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (uint32_t i = 0; i < b->n_rules; i++) {
+		s->rules[i].enabled = rule_selected(rt->conf, &b->rules[i]);
+		s->n_enabled += s->rules[i].enabled;
+		s->rules[i].prev = UINT32_MAX;
+		/* a rule that survives a reload keeps counting where it was */
+		for (uint32_t j = 0; prev && j < prev->bundle->n_rules; j++)
+			if (!strcmp(prev->bundle->rules[j].name, b->rules[i].name)) {
+				s->rules[i].alerts = prev->rules[j].alerts;
+				s->rules[i].prev = j;
+			}
+	}
+	for (int i = 0; i < 32; i++)
+		snprintf(s->digest + 2 * i, 3, "%02x", b->digest[i]);
+	ret = saker_rt_check_requires(b->requires, err, esz);
+	if (!ret)
+		ret = saker_rt_obj_load(&s->obj, b, rt->conf->ring_bytes, prev ? prev->obj : NULL, err,
+					esz);
 	if (ret)
-		return ret;
-	ret = saker_rt_obj_load(&obj, b, rt->opts.ring_bytes, err, esz);
-	if (ret)
-		return ret;
-	/* The array only grows before the ring buffer manager holds pointers into it... */
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	source_free(s);
+	return ret;
+}
+
+int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, char *err,
+		 size_t esz)
+{
+	struct rt_source *s = NULL;
 	if (rt->rb) {
-		saker_rt_obj_free(obj);
+		saker_bundle_free(b);
 		return say(err, esz, -EBUSY, "bundles must all be added before the loop starts");
 	}
-	struct rt_source *s = realloc(rt->sources, (rt->n_sources + 1) * sizeof(*s));
-	if (!s) {
-		saker_rt_obj_free(obj);
-		return say(err, esz, -ENOMEM, "out of memory");
+	int ret = source_new(rt, b, name, NULL, &s, err, esz);
+	if (ret)
+		return ret;
+	ret = saker_rt_obj_start(s->obj, NULL, err, esz);
+	struct rt_source **v = ret ? NULL : realloc(rt->sources, (rt->n_sources + 1) * sizeof(*v));
+	if (!v) {
+		source_free(s);
+		return ret ? ret : say(err, esz, -ENOMEM, "out of memory");
 	}
-	rt->sources = s;
-	memset(&s[rt->n_sources], 0, sizeof(*s));
-	s[rt->n_sources].rules = calloc(b->n_rules ? b->n_rules : 1, sizeof(struct rt_rule_count));
-	s[rt->n_sources].rules_last = calloc(b->n_rules ? b->n_rules : 1, sizeof(struct saker_rule_stat));
-	if (!s[rt->n_sources].rules || !s[rt->n_sources].rules_last) {
-		free(s[rt->n_sources].rules);
-		free(s[rt->n_sources].rules_last);
-		saker_rt_obj_free(obj);
-		return say(err, esz, -ENOMEM, "out of memory");
-	}
-	s[rt->n_sources].rt = rt;
-	s[rt->n_sources].bundle = b;
-	s[rt->n_sources].obj = obj;
-	rt->n_sources++;
+	pthread_mutex_lock(&rt->lock);
+	s->index = rt->n_sources;
+	v[rt->n_sources++] = s;
+	rt->sources = v;
+	pthread_mutex_unlock(&rt->lock);
+	rt_log(rt, "%s: loaded, digest %s, %u rules (%zu enabled)", s->name, s->digest,
+	       s->bundle->n_rules, s->n_enabled);
 	return 0;
 }
 
-/* ...so the manager is built once, over every source, when the loop first runs. */
-static int rt_open_rings(struct saker_rt *rt, char *err, size_t esz)
+/* One ring buffer manager over SOURCES[0..n). */
+static int open_rings(struct rt_source **sources, size_t n, struct ring_buffer **out, char *err,
+		      size_t esz)
 {
-	for (size_t i = 0; i < rt->n_sources; i++) {
-		int fd = saker_rt_obj_events_fd(rt->sources[i].obj);
-		int ret = 0;
-		if (!rt->rb) {
-			rt->rb = ring_buffer__new(fd, on_record, &rt->sources[i], NULL);
-			if (!rt->rb)
+	struct ring_buffer *rb = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int fd = saker_rt_obj_events_fd(sources[i]->obj), ret = 0;
+		if (!rb) {
+			rb = ring_buffer__new(fd, on_record, sources[i], NULL);
+			if (!rb)
 				ret = errno ? -errno : -EINVAL;
 		} else {
-			ret = ring_buffer__add(rt->rb, fd, on_record, &rt->sources[i]);
+			ret = ring_buffer__add(rb, fd, on_record, sources[i]);
 		}
-		if (ret)
+		if (ret) {
+			ring_buffer__free(rb);
 			return say(err, esz, ret, "cannot open the ring buffer: %s", strerror(-ret));
+		}
 	}
+	*out = rb;
 	return 0;
+}
+
+/* The kernel counters of S, remembered so they survive the object. */
+static void source_kernel(struct rt_source *s, uint64_t k[SAKER_STAT__COUNT])
+{
+	uint64_t now[SAKER_STAT__COUNT];
+	if (s->obj && saker_rt_obj_stats(s->obj, now) == 0)
+		memcpy(s->kernel_last, now, sizeof(now));
+	memcpy(k, s->kernel_last, sizeof(now));
+}
+
+/* OUT[r] = the kernel's counters of rule r of S (S->bundle->n_rules of them), summed over the
+ * CPUs and over the objects the rule was loaded in before. On a failed read (returned, a negative
+ * errno) OUT holds the earlier objects' counts only. */
+static int source_rule_kernel(const struct rt_source *s, struct saker_rule_stat *out)
+{
+	uint32_t n = s->bundle->n_rules;
+	int ret = n && s->obj ? saker_rt_obj_rule_stats(s->obj, out, n) : 0;
+	for (uint32_t r = 0; r < n; r++) {
+		const struct saker_rule_stat *b = &s->rules[r].kernel_base;
+		if (ret)
+			out[r] = *b;
+		else {
+			out[r].matched += b->matched;
+			out[r].emitted += b->emitted;
+			out[r].lost += b->lost;
+		}
+	}
+	return ret;
+}
+
+/* FRESH's rules that PREV had keep their kernel counters. */
+static void rule_kernel_carry(struct rt_source *fresh, const struct rt_source *prev)
+{
+	uint32_t n = prev->bundle->n_rules;
+	struct saker_rule_stat *k = calloc(n ? n : 1, sizeof(*k));
+	if (!k)
+		return;
+	source_rule_kernel(prev, k);
+	for (uint32_t r = 0; r < fresh->bundle->n_rules; r++)
+		if (fresh->rules[r].prev < n)
+			fresh->rules[r].kernel_base = k[fresh->rules[r].prev];
+	free(k);
+}
+
+size_t saker_rt_rule_counters(const struct saker_rt *rt, struct saker_rt_rule_kernel *out,
+			      size_t max)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < rt->n_sources; i++) {
+		const struct rt_source *s = rt->sources[i];
+		uint32_t n = s->bundle->n_rules;
+		if (total >= max || !n) {
+			total += n;
+			continue;
+		}
+		struct saker_rule_stat *k = calloc(n, sizeof(*k));
+		if (k)
+			source_rule_kernel(s, k);
+		for (uint32_t r = 0; r < n; r++, total++) {
+			if (total >= max)
+				continue;
+			out[total] = (struct saker_rt_rule_kernel){
+				.bundle = s->name,
+				.rule = s->bundle->rules[r].name,
+				.matched = k ? k[r].matched : 0,
+				.emitted = k ? k[r].emitted : 0,
+				.lost = k ? k[r].lost : 0,
+			};
+		}
+		free(k);
+	}
+	return total;
+}
+
+int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *const *names,
+		    size_t n, char *err, size_t esz)
+{
+	struct rt_source **fresh = calloc(n ? n : 1, sizeof(*fresh));
+	struct ring_buffer *rb = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (!fresh) {
+		for (i = 0; i < n; i++)
+			saker_bundle_free(b[i]);
+		return say(err, esz, -ENOMEM, "out of memory");
+	}
+	/* Load everything first: a bundle that does not load leaves the old ones in place. */
+	for (i = 0; i < n; i++) {
+		const struct rt_source *prev = i < rt->n_sources ? rt->sources[i] : NULL;
+		char why[8192];
+		ret = source_new(rt, b[i], names[i], prev, &fresh[i], why, sizeof(why));
+		b[i] = NULL;
+		if (ret) {
+			say(err, esz, ret, "%s: %s", names[i], why);
+			for (size_t j = i + 1; j < n; j++)
+				saker_bundle_free(b[j]);
+			goto fail;
+		}
+		fresh[i]->index = i;
+	}
+	if ((ret = open_rings(fresh, n, &rb, err, esz)))
+		goto fail;
+
+	/* Drain the old ring buffers, so what is left after the switch is only the last events. */
+	if (rt->rb)
+		ring_buffer__consume(rt->rb);
+	/* The switch, hook by hook; an old source with no successor just stops. */
+	for (i = 0; i < n; i++) {
+		struct rt_source *prev = i < rt->n_sources ? rt->sources[i] : NULL;
+		char why[1024];
+		ret = saker_rt_obj_start(fresh[i]->obj, prev ? prev->obj : NULL, why, sizeof(why));
+		if (ret) {
+			/* Only the kernel refusing a map update or an attach gets here: switch the
+			 * sources already switched back, so the old set keeps running whole. */
+			say(err, esz, ret, "%s: %s", names[i], why);
+			while (i-- > 0) {
+				struct rt_source *p = i < rt->n_sources ? rt->sources[i] : NULL;
+				if (p)
+					saker_rt_obj_start(p->obj, fresh[i]->obj, why, sizeof(why));
+			}
+			goto fail;
+		}
+	}
+	/* The old bodies no longer start; those running finish within microseconds. Every record an
+	 * old object sent is in its ring buffer: wait until all have arrived. */
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)RT_DRAIN_WAIT_MS * 1000000;
+	for (;;) {
+		if (rt->rb)
+			ring_buffer__consume(rt->rb);
+		bool done = true;
+		for (i = 0; i < rt->n_sources; i++) {
+			uint64_t k[SAKER_STAT__COUNT];
+			struct rt_source *s = rt->sources[i];
+			source_kernel(s, k);
+			if (s->received < k[SAKER_STAT_RECORDS])
+				done = false;
+		}
+		if (done)
+			break;
+		kick_outputs(rt);
+		if (clock_ns(CLOCK_MONOTONIC) > deadline) {
+			rt_log(rt, "reload: the replaced bundles' last events did not all arrive within %d ms",
+			       RT_DRAIN_WAIT_MS);
+			break;
+		}
+		usleep(1000);
+	}
+	/* The kernel's per-rule counters of the rules that survive, before their objects go. */
+	for (i = 0; i < n && i < rt->n_sources; i++)
+		rule_kernel_carry(fresh[i], rt->sources[i]);
+	pthread_mutex_lock(&rt->lock);
+	saker_rt_residual_reset(rt->resid); /* its trees belong to the bundles going away */
+	for (i = 0; i < rt->n_sources; i++) {
+		uint64_t k[SAKER_STAT__COUNT];
+		source_kernel(rt->sources[i], k);
+		for (int j = 0; j < SAKER_STAT__COUNT; j++)
+			rt->kernel_base[j] += k[j];
+		source_free(rt->sources[i]);
+	}
+	free(rt->sources);
+	ring_buffer__free(rt->rb);
+	rt->sources = fresh;
+	rt->n_sources = n;
+	rt->rb = rb;
+	rt->c.reloads++;
+	pthread_mutex_unlock(&rt->lock);
+	for (i = 0; i < n; i++)
+		rt_log(rt, "%s: reloaded, digest %s, %u rules (%zu enabled)", fresh[i]->name,
+		       fresh[i]->digest, fresh[i]->bundle->n_rules, fresh[i]->n_enabled);
+	return 0;
+fail:
+	ring_buffer__free(rb);
+	for (i = 0; i < n; i++)
+		source_free(fresh[i]);
+	free(fresh);
+	return ret;
+}
+
+/* ---- counters and internal alerts --------------------------------------------------------- */
+
+static void kernel_totals(struct saker_rt *rt, uint64_t out[SAKER_STAT__COUNT])
+{
+	memcpy(out, rt->kernel_base, sizeof(rt->kernel_base));
+	for (size_t i = 0; i < rt->n_sources; i++) {
+		uint64_t k[SAKER_STAT__COUNT];
+		source_kernel(rt->sources[i], k);
+		for (int j = 0; j < SAKER_STAT__COUNT; j++)
+			out[j] += k[j];
+	}
+}
+
+/* What the kernel could not deliver, by cause: each gets an internal alert when it grows. The
+ * kernel also counts losses per rule (saker_rt_rule_counters). */
+static const struct {
+	enum saker_stat stat;
+	const char *cause;  /* metric label */
+	const char *what;   /* message */
+	int prio;
+} loss_causes[] = {
+	{ SAKER_STAT_LOST, "ring_buffer_full", "events lost: the ring buffer was full",
+	  SAKER_PRIO_CRITICAL },
+	{ SAKER_STAT_LOST_OTHER, "other", "records lost in the kernel for another cause than a full ring buffer",
+	  SAKER_PRIO_CRITICAL },
+	/* SAKER_STAT_PATH_TRUNC and SAKER_STAT_ARG_TRUNC count cut strings in every event the
+	 * filter looked at, matched or not, so they are metrics (rt_metrics.c) rather than alerts
+	 * about delivered events. Per-rule losses: saker_rt_rule_counters. */
+};
+
+static bool watch_due(struct rt_watch *w, uint64_t now_value, int64_t now, bool force)
+{
+	return now_value > w->reported && (force || now - w->last_ns >= RT_NOTICE_INTERVAL_NS);
+}
+
+/* Runs between polls: internal alerts for losses and output drops, at most once a second each
+ * (FORCE: now, whatever the interval, so that nothing is left unsaid before the totals). */
+static void rt_tick(struct saker_rt *rt, bool force)
+{
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	if (!force && now - rt->last_tick_ns < RT_NOTICE_INTERVAL_NS / 5)
+		return;
+	rt->last_tick_ns = now;
+	uint64_t k[SAKER_STAT__COUNT];
+	kernel_totals(rt, k);
+	if (k[SAKER_STAT_SEEN] != rt->seen_last) {
+		rt->seen_last = k[SAKER_STAT_SEEN];
+		__atomic_store_n(&rt->seen_at_ns, now, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&rt->loop_at_ns, now, __ATOMIC_RELAXED);
+	for (size_t c = 0; c < sizeof(loss_causes) / sizeof(loss_causes[0]); c++) {
+		struct rt_watch *w = &rt->loss_reported[c];
+		uint64_t v = k[loss_causes[c].stat];
+		if (!watch_due(w, v, now, force))
+			continue;
+		struct saker_rt_kv kv[] = { { "cause", loss_causes[c].cause, 0 },
+					    { "n", NULL, v - w->reported },
+					    { "total", NULL, v } };
+		rt_internal(rt, "saker internal: event loss", loss_causes[c].prio, NULL, kv, 3,
+			    "%" PRIu64 " %s (%" PRIu64 " in all)", v - w->reported, loss_causes[c].what, v);
+		w->reported = v;
+		w->last_ns = now;
+	}
+	for (size_t i = 0; i < rt->n_outputs; i++) {
+		struct saker_rt_output_stats st;
+		struct rt_watch *w = &rt->out_reported[i];
+		saker_rt_output_stats(rt->outputs[i], &st);
+		if (!watch_due(w, st.dropped, now, force))
+			continue;
+		const char *name = saker_rt_output_name(rt->outputs[i]);
+		struct saker_rt_kv kv[] = { { "n", NULL, st.dropped - w->reported },
+					    { "output", name, 0 },
+					    { "total", NULL, st.dropped } };
+		rt_internal(rt, "saker internal: output drop", SAKER_PRIO_CRITICAL, rt->outputs[i], kv,
+			    3, "output %s dropped %" PRIu64 " alerts: its queue of %u was full (%" PRIu64 " in all)",
+			    name, st.dropped - w->reported, st.capacity, st.dropped);
+		w->reported = st.dropped;
+		w->last_ns = now;
+	}
 }
 
 void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 {
-	if (rt->rb && !rt->write_err)
+	if (rt->rb)
 		ring_buffer__consume(rt->rb);
-	memset(rt->c.kernel, 0, sizeof(rt->c.kernel));
-	for (size_t i = 0; i < rt->n_sources; i++) {
-		struct rt_source *s = &rt->sources[i];
-		uint64_t k[SAKER_STAT__COUNT];
-		if (saker_rt_obj_stats(s->obj, k) == 0)
-			memcpy(s->kernel_last, k, sizeof(k));
-		for (int j = 0; j < SAKER_STAT__COUNT; j++)
-			rt->c.kernel[j] += s->kernel_last[j];
+	rt_tick(rt, true); /* what was lost since the last tick is reported before the totals */
+	kick_outputs(rt);
+	kernel_totals(rt, rt->c.kernel);
+	rt->c.internal = rt->internal;
+	rt->c.output_dropped = rt->closed_dropped;
+	rt->c.output_failed = rt->closed_failed;
+	for (size_t i = 0; i < rt->n_outputs; i++) {
+		struct saker_rt_output_stats st;
+		saker_rt_output_stats(rt->outputs[i], &st);
+		rt->c.output_dropped += st.dropped;
+		rt->c.output_failed += st.failed;
 	}
 	saker_rt_enrich_stats(rt->enrich, &rt->c.container);
 	*c = rt->c;
 }
 
-int saker_rt_rule_counters(struct saker_rt *rt, size_t bundle, const struct saker_rule_stat **out,
-			   uint32_t *n)
+void saker_rt_reopen_outputs(struct saker_rt *rt)
 {
-	if (bundle >= rt->n_sources)
-		return -EINVAL;
-	struct rt_source *s = &rt->sources[bundle];
-	uint32_t nr = s->bundle->n_rules;
-	struct saker_rule_stat *now = calloc(nr ? nr : 1, sizeof(*now));
-	int ret = now ? saker_rt_obj_rule_stats(s->obj, now, nr) : -ENOMEM;
-	if (!ret)
-		memcpy(s->rules_last, now, nr * sizeof(*now));
-	free(now);
-	*out = s->rules_last;
-	*n = nr;
-	return ret;
+	for (size_t i = 0; i < rt->n_outputs; i++)
+		saker_rt_output_reopen(rt->outputs[i]);
 }
 
-int saker_rt_write_stats(struct saker_rt *rt, const char *path, const struct saker_rt_counters *c)
+int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const struct saker_rt_counters *c)
 {
 	char tmp[4096];
 	int ret = 0;
@@ -295,43 +743,53 @@ int saker_rt_write_stats(struct saker_rt *rt, const char *path, const struct sak
 		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64
 		",\"container_lookup_requests\":%" PRIu64 ",\"container_lookup_unknown\":%" PRIu64
 		",\"container_lookup_waits_expired\":%" PRIu64
-		",\"events_received\":%" PRIu64 ",\"kernel_arg_truncated\":%" PRIu64
-		",\"kernel_lost\":%" PRIu64 ",\"kernel_lost_other\":%" PRIu64
-		",\"kernel_matched\":%" PRIu64 ",\"kernel_path_truncated\":%" PRIu64
-		",\"kernel_records\":%" PRIu64 ",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64
-		",\"malformed\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
+		",\"disabled\":%" PRIu64 ",\"events_received\":%" PRIu64
+		",\"internal\":%" PRIu64 ",\"kernel_arg_truncated\":%" PRIu64
+		",\"kernel_lost\":%" PRIu64 ",\"kernel_lost_other\":%" PRIu64 ",\"kernel_matched\":%" PRIu64
+		",\"kernel_path_truncated\":%" PRIu64 ",\"kernel_records\":%" PRIu64
+		",\"kernel_seen\":%" PRIu64 ",\"lost\":%" PRIu64
+		",\"malformed\":%" PRIu64 ",\"output_dropped\":%" PRIu64 ",\"output_failed\":%" PRIu64
+		",\"reloads\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
 		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
 		c->alerts, k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
-		c->received, c->kernel[SAKER_STAT_ARG_TRUNC], c->kernel[SAKER_STAT_LOST],
-		c->kernel[SAKER_STAT_LOST_OTHER], c->kernel[SAKER_STAT_MATCHED],
-		c->kernel[SAKER_STAT_PATH_TRUNC], c->kernel[SAKER_STAT_RECORDS],
-		c->kernel[SAKER_STAT_SEEN], c->kernel[SAKER_STAT_LOST] + c->kernel[SAKER_STAT_LOST_OTHER],
-		c->malformed, c->residual_errors, c->residual_matched, c->residual_rejected);
-	struct saker_rt_str name = { 0 };
+		c->disabled, c->received, c->internal, c->kernel[SAKER_STAT_ARG_TRUNC],
+		c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_LOST_OTHER],
+		c->kernel[SAKER_STAT_MATCHED], c->kernel[SAKER_STAT_PATH_TRUNC],
+		c->kernel[SAKER_STAT_RECORDS], c->kernel[SAKER_STAT_SEEN],
+		c->kernel[SAKER_STAT_LOST] + c->kernel[SAKER_STAT_LOST_OTHER], c->malformed,
+		c->output_dropped, c->output_failed, c->reloads, c->residual_errors,
+		c->residual_matched, c->residual_rejected);
+	struct saker_rt_str name = { 0 }, bundle = { 0 };
 	bool first = true;
 	for (size_t i = 0; rt && i < rt->n_sources; i++) {
-		const struct rt_source *s = &rt->sources[i];
-		const struct saker_rule_stat *ks;
-		uint32_t nk = 0;
-		saker_rt_rule_counters(rt, i, &ks, &nk);
+		const struct rt_source *s = rt->sources[i];
+		struct saker_rule_stat *ks = calloc(s->bundle->n_rules ? s->bundle->n_rules : 1, sizeof(*ks));
+		if (ks)
+			source_rule_kernel(s, ks);
+		saker_rt_str_reset(&bundle);
+		saker_rt_str_json(&bundle, s->name, strlen(s->name));
 		for (uint32_t r = 0; r < s->bundle->n_rules; r++) {
 			const struct saker_rule_meta *m = &s->bundle->rules[r];
-			struct saker_rule_stat kr = r < nk ? ks[r] : (struct saker_rule_stat){ 0 };
+			struct saker_rule_stat kr = ks ? ks[r] : (struct saker_rule_stat){ 0 };
 			saker_rt_str_reset(&name);
 			saker_rt_str_json(&name, m->name, strlen(m->name));
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
 				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
-				",\"bundle\":%zu,\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
+				",\"bundle\":\"%s\",\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
 				",\"kernel_lost\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
 				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
-				i, (uint64_t)kr.matched, (uint64_t)kr.emitted, (uint64_t)kr.lost);
+				bundle.p ? bundle.p : "", (uint64_t)kr.matched, (uint64_t)kr.emitted,
+				(uint64_t)kr.lost);
 			first = false;
 		}
+		free(ks);
 	}
 	saker_rt_str_fini(&name);
-	fprintf(f, "],\"unknown_rule\":%" PRIu64 "}\n", c->unknown_rule);
+	saker_rt_str_fini(&bundle);
+	fprintf(f, "],\"suppressed\":%" PRIu64 ",\"unknown_rule\":%" PRIu64 "}\n", c->suppressed,
+		c->unknown_rule);
 	if (fflush(f) || ferror(f))
 		ret = -EIO;
 	if (fclose(f) && !ret)
@@ -343,25 +801,24 @@ int saker_rt_write_stats(struct saker_rt *rt, const char *path, const struct sak
 	return ret;
 }
 
-int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+int saker_rt_loop(struct saker_rt *rt, volatile sig_atomic_t *stop, volatile sig_atomic_t *wake,
 		  char *err, size_t esz)
 {
 	int ret = 0;
 	if (!rt->rb) {
-		ret = rt_open_rings(rt, err, esz);
+		ret = open_rings(rt->sources, rt->n_sources, &rt->rb, err, esz);
 		if (ret)
 			return ret;
 	}
 	while (!*stop) {
 		/* A bounded wait, so a signal that lands between the check and the poll is seen
-		 * within this much time. */
-		ret = ring_buffer__poll(rt->rb, 200);
-		if (rt->write_err)
-			return say(err, esz, rt->write_err, "cannot write alerts: %s",
-				   strerror(-rt->write_err));
+		 * within this much time, and losses are reported promptly. */
+		ret = ring_buffer__poll(rt->rb, 100);
 		if (ret < 0 && ret != -EINTR)
 			return say(err, esz, ret, "ring buffer poll failed: %s", strerror(-ret));
-		if (dump && *dump)
+		rt_tick(rt, false);
+		kick_outputs(rt);
+		if (wake && *wake)
 			return 1;
 	}
 	return 0;

@@ -358,6 +358,7 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 	saker_rt_field_value(r, ev, SK_FLD_EVT_TIME, &v, scratch);
 	put_value_text(&line, &v, 0);
 	saker_rt_str_printf(&line, ": %s ", prio);
+	size_t msg_at = line.len; /* the message (json_include_message_property) starts here */
 	for (uint32_t i = 0; i < rule->n_segs; i++) {
 		const struct saker_fmt_seg *g = &rule->segs[i];
 		if (g->field == -2) {
@@ -403,30 +404,44 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 	fmt_time(saker_rt_event_wall_ns(r, ev), 1, "Z", tbuf, sizeof(tbuf));
 	saker_rt_str_puts(out, "{\"hostname\":");
 	put_json_string(out, r->hostname ? r->hostname : "");
-	saker_rt_str_puts(out, ",\"output\":\"");
-	saker_rt_str_json(out, line.p, line.len);
-	saker_rt_str_puts(out, "\",\"output_fields\":{");
-	for (size_t k = 0; k < nf; k++) {
-		if (k)
-			saker_rt_str_puts(out, ",");
-		put_json_string(out, sk_fields[fields[k]].name);
-		saker_rt_str_puts(out, ":");
-		saker_rt_field_value(r, ev, fields[k], &v, scratch);
-		put_value_json(out, r, ev, fields[k], &v);
+	if (r->json_message) {
+		saker_rt_str_puts(out, ",\"message\":\"");
+		saker_rt_str_json(out, line.p + msg_at, line.len - msg_at);
+		saker_rt_str_puts(out, "\"");
 	}
-	saker_rt_str_puts(out, "},\"priority\":");
+	if (!r->json_omit_output) {
+		saker_rt_str_puts(out, ",\"output\":\"");
+		saker_rt_str_json(out, line.p, line.len);
+		saker_rt_str_puts(out, "\"");
+	}
+	if (!r->json_omit_output_fields) {
+		saker_rt_str_puts(out, ",\"output_fields\":{");
+		for (size_t k = 0; k < nf; k++) {
+			if (k)
+				saker_rt_str_puts(out, ",");
+			put_json_string(out, sk_fields[fields[k]].name);
+			saker_rt_str_puts(out, ":");
+			saker_rt_field_value(r, ev, fields[k], &v, scratch);
+			put_value_json(out, r, ev, fields[k], &v);
+		}
+		saker_rt_str_puts(out, "}");
+	}
+	saker_rt_str_puts(out, ",\"priority\":");
 	put_json_string(out, prio);
 	saker_rt_str_puts(out, ",\"rule\":");
 	put_json_string(out, rule->name ? rule->name : "");
 	saker_rt_str_puts(out, ",\"source\":");
 	put_json_string(out, rule->source && rule->source[0] ? rule->source : "syscall");
-	saker_rt_str_puts(out, ",\"tags\":[");
-	for (uint32_t t = 0; t < rule->n_tags; t++) {
-		if (t)
-			saker_rt_str_puts(out, ",");
-		put_json_string(out, rule->tags[t] ? rule->tags[t] : "");
+	if (!r->json_omit_tags) {
+		saker_rt_str_puts(out, ",\"tags\":[");
+		for (uint32_t t = 0; t < rule->n_tags; t++) {
+			if (t)
+				saker_rt_str_puts(out, ",");
+			put_json_string(out, rule->tags[t] ? rule->tags[t] : "");
+		}
+		saker_rt_str_puts(out, "]");
 	}
-	saker_rt_str_puts(out, "],\"time\":");
+	saker_rt_str_puts(out, ",\"time\":");
 	put_json_string(out, tbuf);
 	saker_rt_str_puts(out, "}");
 	ret = out->err;
@@ -434,4 +449,52 @@ cleanup:
 	saker_rt_str_fini(&line);
 	free(scratch);
 	return ret;
+}
+
+int saker_rt_render_internal(const struct saker_rt_render *r, const char *rule, int prio,
+			     const char *msg, const struct saker_rt_kv *fields, size_t n, bool json,
+			     struct saker_rt_str *out)
+{
+	struct saker_rt_str line = { 0 };
+	struct timespec ts;
+	char tbuf[64];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	const char *pname = prio >= 0 && prio < SAKER_PRIO__COUNT ? saker_priority_names[prio] : "Debug";
+
+	fmt_time(ns, 0, "", tbuf, sizeof(tbuf));
+	saker_rt_str_printf(&line, "%s: %s %s", tbuf, pname, msg);
+	if (line.err) {
+		saker_rt_str_fini(&line);
+		return -ENOMEM;
+	}
+	if (!json) {
+		saker_rt_str_json(out, line.p, line.len);
+	} else {
+		fmt_time(ns, 1, "Z", tbuf, sizeof(tbuf));
+		saker_rt_str_puts(out, "{\"hostname\":");
+		put_json_string(out, r->hostname ? r->hostname : "");
+		saker_rt_str_puts(out, ",\"output\":");
+		put_json_string(out, line.p);
+		saker_rt_str_puts(out, ",\"output_fields\":{");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				saker_rt_str_puts(out, ",");
+			put_json_string(out, fields[i].key);
+			saker_rt_str_puts(out, ":");
+			if (fields[i].s)
+				put_json_string(out, fields[i].s);
+			else
+				saker_rt_str_printf(out, "%" PRIu64, fields[i].u);
+		}
+		saker_rt_str_puts(out, "},\"priority\":");
+		put_json_string(out, pname);
+		saker_rt_str_puts(out, ",\"rule\":");
+		put_json_string(out, rule);
+		saker_rt_str_puts(out, ",\"source\":\"internal\",\"tags\":[],\"time\":");
+		put_json_string(out, tbuf);
+		saker_rt_str_puts(out, "}");
+	}
+	saker_rt_str_fini(&line);
+	return out->err;
 }

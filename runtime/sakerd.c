@@ -1,53 +1,70 @@
 /* sakerd: the runtime. Reads and verifies bundles (their digest, and their signature when it is
- * given trusted keys), loads them into the kernel, and writes one Falco-style alert per matching
- * event. Links libbpf, libelf and libcrypto, never LLVM. */
+ * given trusted keys), loads them into the kernel, and sends one Falco-style alert per matching
+ * event to its outputs. Links libbpf, libelf, libcrypto and libcurl, never LLVM. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "rt.h"
+#include "rt_config.h"
+#include "saker/keys.h"
+
+struct sakerd_files {
+	const struct saker_rt_config *c;
+	struct saker_trust trust;
+};
+
+/* A saker_rt_bundles_fn: reads the configured bundle files, each checked against the trusted
+ * keys; at start and again on every reload, so a reload cannot bring in an unsigned bundle. */
+static int read_bundles(void *arg, struct saker_bundle **out, char *err, size_t esz)
+{
+	const struct sakerd_files *f = arg;
+	for (size_t i = 0; i < f->c->n_bundles; i++) {
+		char why[512];
+		int ret = saker_bundle_read_file_trusted(f->c->bundles[i], &f->trust, &out[i], why,
+							 sizeof(why));
+		if (ret) {
+			snprintf(err, esz, "%s: %s", f->c->bundles[i], why);
+			for (size_t j = 0; j < i; j++) {
+				saker_bundle_free(out[j]);
+				out[j] = NULL;
+			}
+			return ret;
+		}
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
-	struct saker_rt_opts o;
-	int first = saker_rt_cli_parse("sakerd", "BUNDLE...", argc, argv, &o);
-	if (first == -1)
-		return 0;
-	if (first < 0)
-		return 2;
-
-	size_t n = (size_t)(argc - first);
-	struct saker_bundle **bundles = calloc(n, sizeof(*bundles));
-	struct saker_key **keys = calloc(o.n_trusted_keys ? o.n_trusted_keys : 1, sizeof(*keys));
+	struct saker_rt_config c;
+	struct saker_key **keys = NULL;
+	int first = saker_rt_cli_parse("sakerd", "BUNDLE...", argc, argv, &c);
 	int status = 2;
-	if (!bundles || !keys) {
+
+	if (first < 0) {
+		status = saker_rt_cli_status(first);
+		goto cleanup;
+	}
+	keys = calloc(c.n_trusted_keys ? c.n_trusted_keys : 1, sizeof(*keys));
+	if (!keys) {
 		fprintf(stderr, "sakerd: out of memory\n");
 		goto cleanup;
 	}
-	for (size_t i = 0; i < o.n_trusted_keys; i++) {
+	for (size_t i = 0; i < c.n_trusted_keys; i++) {
 		char err[512];
-		if (saker_key_read(o.trusted_keys[i], false, &keys[i], err, sizeof(err))) {
-			fprintf(stderr, "sakerd: %s: %s\n", o.trusted_keys[i], err);
+		if (saker_key_read(c.trusted_keys[i], false, &keys[i], err, sizeof(err))) {
+			fprintf(stderr, "sakerd: %s: %s\n", c.trusted_keys[i], err);
 			goto cleanup;
 		}
 	}
-	const struct saker_trust trust = { .keys = keys, .n = o.n_trusted_keys };
-	o.report_verification = true;
-	for (size_t i = 0; i < n; i++) {
-		char err[512];
-		if (saker_bundle_read_file_trusted(argv[first + i], &trust, &bundles[i], err,
-						   sizeof(err))) {
-			fprintf(stderr, "sakerd: %s: %s\n", argv[first + i], err);
-			goto cleanup;
-		}
-	}
-	status = saker_rt_cli_serve("sakerd", &o, bundles, (const char *const *)argv + first, n);
+	struct sakerd_files files = { &c, { .keys = keys, .n = c.n_trusted_keys } };
+	c.report_verification = true;
+	status = saker_rt_cli_serve("sakerd", &c, read_bundles, &files,
+				    (const char *const *)c.bundles, c.n_bundles);
 cleanup:
-	for (size_t i = 0; bundles && i < n; i++)
-		saker_bundle_free(bundles[i]);
-	for (size_t i = 0; keys && i < o.n_trusted_keys; i++)
+	for (size_t i = 0; keys && i < c.n_trusted_keys; i++)
 		saker_key_free(keys[i]);
 	free(keys);
-	free(bundles);
-	free(o.trusted_keys);
+	saker_rt_config_fini(&c);
 	return status;
 }

@@ -64,6 +64,14 @@ struct {
 	__type(value, struct sk_record);
 } saker_record SEC(".maps");
 
+/* The body of each hook in force (include/saker/event.h, SAKER_MAP_PROGS). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs SEC(".maps");
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* From the generated module (abi.h). */
@@ -702,11 +710,20 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	return 0;
 }
 
+/* The attached program: it runs the body of the bundle in force, so that sakerd can replace
+ * the bundle between two events without detaching anything (event.h, SAKER_HOOKS). */
+SEC("tp_btf/sys_exit")
+int saker_sys_exit(unsigned long long *ctx)
+{
+	bpf_tail_call(ctx, &saker_progs, SAKER_HOOK_SYS_EXIT);
+	return 0;
+}
+
 /* tp_btf/sys_exit: (struct pt_regs *regs, long ret). Every syscall passes here, so the path for
  * syscalls no rule needs is one load and the generated compares. The kernel runs the call
  * numbered by the low 32 bits of orig_ax (an int), whatever the upper ones hold. */
 SEC("tp_btf/sys_exit")
-int saker_sys_exit(unsigned long long *ctx)
+int saker_sys_exit_run(unsigned long long *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	__u32 nr = (__u32)regs->orig_ax;

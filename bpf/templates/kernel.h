@@ -21,6 +21,7 @@ typedef __u32 __be32;
 typedef __u32 __wsum;
 
 /* UAPI constants (include/uapi/linux/bpf.h, stable values). */
+#define BPF_MAP_TYPE_PROG_ARRAY   3
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
 

@@ -115,6 +115,20 @@ struct saker_tail_ptrace {
 						  * saker_rule_stat, one per rule: the loader sizes
 						  * it to the bundle's rule count */
 
+/* Reload without a gap. Each hook is attached once, for the life of sakerd, as a dispatcher
+ * program NAME that tail-calls slot SLOT of this map; sakerd puts there the program NAME "_run"
+ * of the bundle in force. Replacing a bundle is then one atomic update per slot: every event
+ * runs the old body or the new one, never both, never neither. */
+#define SAKER_MAP_PROGS  "saker_progs"   /* BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots */
+#define SAKER_HOOK_BODY_SUFFIX "_run"
+#define SAKER_HOOKS(X) X(SAKER_HOOK_SYS_EXIT, saker_sys_exit)
+enum saker_hook {
+#define SAKER_HOOK_ENUM(slot, name) slot,
+	SAKER_HOOKS(SAKER_HOOK_ENUM)
+#undef SAKER_HOOK_ENUM
+	SAKER_HOOK__COUNT
+};
+
 enum saker_stat {
 	SAKER_STAT_SEEN = 0,     /* hooked syscall exits the filter looked at */
 	SAKER_STAT_MATCHED,      /* events that matched at least one rule */

@@ -152,7 +152,9 @@ filter_check() {
 
 # lost_check BUNDLE PATH (write_flood_rules on PATH): while sakerd is stopped, 200 matching
 # opens overflow a 16 KiB ring buffer; every event is then either delivered (one alert each) or
-# counted as lost, and the counts add up to what the kernel matched. Sets RECEIVED and LOST.
+# counted as lost, the counts add up to what the kernel matched, and the loss is announced by
+# internal alerts while sakerd runs (in the alert stream and on stderr), not only at exit.
+# Sets RECEIVED and LOST.
 lost_check() {
 	mkdir -p "$(dirname "$2")"
 	start_sakerd --json --ring-buffer-size 16K --stats-file "$E2E_TMP/stats.json" "$1"
@@ -163,19 +165,22 @@ lost_check() {
 	sleep 1
 	stop_sakerd TERM
 
-	local stats matched alerts
+	local stats matched alerts reported
 	stats=$(cat "$E2E_TMP/stats.json")
 	echo "stats: $stats"
 	RECEIVED=$(jq -r .events_received <<< "$stats")
 	LOST=$(jq -r .lost <<< "$stats")
 	matched=$(jq -r .kernel_matched <<< "$stats")
-	alerts=$(wc -l < "$SAKERD_OUT")
+	alerts=$(jq -c 'select(.rule == "Open in flood dir")' "$SAKERD_OUT" | wc -l)
+	reported=$(jq -s '[.[] | select(.rule == "saker internal: event loss" and .output_fields.cause == "ring_buffer_full") | .output_fields.n] | add // 0' "$SAKERD_OUT")
 	expect_eq "kernel matched" "$matched" 200
 	[ "$LOST" -gt 0 ] || fail "a 16 KiB ring buffer held 200 events: nothing was lost, so nothing was tested"
 	expect_eq "lost: to a full ring buffer" "$(jq -r .kernel_lost <<< "$stats")" "$LOST"
 	expect_eq "records sent" "$(jq -r .kernel_records <<< "$stats")" "$RECEIVED"
 	expect_eq "received + lost" "$((RECEIVED + LOST))" "$matched"
 	expect_eq "alert lines" "$alerts" "$RECEIVED"
+	expect_eq "losses announced by internal alerts" "$reported" "$LOST"
+	grep -q "events lost: the ring buffer was full" "$SAKERD_ERR" || fail "no loss message on stderr"
 	# the rule's own kernel counters say the same
 	expect_eq "the rule's matches" "$(jq -r '.rules[0].kernel_matched' <<< "$stats")" "$matched"
 	expect_eq "the rule's records sent" "$(jq -r '.rules[0].kernel_emitted' <<< "$stats")" "$RECEIVED"

@@ -90,6 +90,20 @@ write_shadow_rules() {
 YAML
 }
 
+# write_target_rules RULES PATH: the shadow rule's shape on the test's own file PATH, so that
+# other tests writing /etc/shadow at the same time on this machine give no alert here.
+write_target_rules() {
+	cat > "$1" <<YAML
+- rule: Write to target
+  desc: a process opened the test's target file for writing
+  condition: evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $2
+  output: File $2 opened for writing (user=%user.name uid=%user.uid process=%proc.name pid=%proc.pid)
+  priority: CRITICAL
+  tags: [filesystem]
+YAML
+	: > "$2"
+}
+
 # compile_bundle RULES OUT: compiles with saker, failing the test with its diagnostics.
 compile_bundle() {
 	"$SAKER" compile -o "$2" "$1" 2> "$E2E_TMP/compile.err" ||

@@ -30,6 +30,8 @@ static int usage(void)
 		"  openat2 PATH          openat2(AT_FDCWD, PATH) for writing\n"
 		"  legacy-open PATH      the open(2) syscall itself, for writing\n"
 		"  many N PATH r|w       N opens (and closes) of PATH for reading or writing\n"
+		"  seq N PREFIX US       opens PREFIX.0 .. PREFIX.N-1 for writing (creating them),\n"
+		"                        sleeping US microseconds between two\n"
 		"  ptrace-attach NAME    PTRACE_ATTACH to a child of its own (renamed NAME), then\n"
 		"                        PTRACE_DETACH from it\n");
 	return 2;
@@ -102,6 +104,20 @@ int main(int argc, char **argv)
 			if (fd < 0)
 				return done(argv[3], fd);
 			close(fd);
+		}
+		return 0;
+	}
+	if (!strcmp(mode, "seq") && argc == 5) {
+		long n = strtol(argv[2], NULL, 10), us = strtol(argv[4], NULL, 10);
+		char path[4096];
+		for (long i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s.%ld", argv[3], i);
+			int fd = open(path, WRITE_FLAGS | O_CREAT, 0600);
+			if (fd < 0)
+				return done(path, fd);
+			close(fd);
+			if (us)
+				usleep((useconds_t)us);
 		}
 		return 0;
 	}

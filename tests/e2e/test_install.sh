@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `cmake --install` gives bin/saker and bin/sakerd (and the default rules); sakerd does not link
-# LLVM while saker does, and both answer --version.
+# `cmake --install` gives bin/saker and bin/sakerd, the default rules and their bundle, the
+# default configuration (valid), man pages made from --help, and a hardened systemd unit that
+# systemd-analyze accepts; sakerd does not link LLVM while saker does, and both answer --version.
 . "$(dirname "$0")/lib.sh"
 
 prefix="$E2E_TMP/prefix"
@@ -16,6 +17,36 @@ if ldd "$prefix/bin/sakerd" | grep -qi llvm; then
 fi
 ldd "$prefix/bin/saker" | grep -q 'libLLVM-14' || fail "saker does not link the pinned libLLVM-14"
 "$prefix/bin/saker" check "$prefix/share/saker/rules" > /dev/null 2>&1 || fail "installed rules do not check"
+"$prefix/bin/saker" inspect "$prefix/share/saker/default.saker" > /dev/null 2>&1 || fail "the default bundle does not read"
+conf="$prefix/etc/saker/sakerd.yaml"
+"$prefix/bin/sakerd" --validate-config "$conf" > /dev/null || fail "the installed configuration is not valid"
+grep -q "^  - $prefix/share/saker/default.saker$" "$conf" || fail "the configuration does not name the default bundle"
+
+# Man pages: the same text as --help (every option of --help is in the page).
+for page in share/man/man1/saker.1 share/man/man8/sakerd.8; do
+	[ -s "$prefix/$page" ] || fail "$page is missing"
+	man -l "$prefix/$page" > /dev/null 2>&1 || fail "$page does not format"
+done
+for opt in $("$prefix/bin/sakerd" --help | grep -Eo '^  --?[a-z-]+' | tr -d ' '); do
+	grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" "$prefix/share/man/man8/sakerd.8" || fail "sakerd.8 lacks $opt"
+done
+grep -q '^\.SH "SAKER COMPILE"' "$prefix/share/man/man1/saker.1" || fail "saker.1 lacks the compile command"
+
+# The systemd unit: hardened, and valid for systemd-analyze (which needs no running systemd).
+unit="$prefix/lib/systemd/system/sakerd.service"
+[ -f "$unit" ] || fail "the unit is missing"
+for key in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes CapabilityBoundingSet= \
+	RestrictAddressFamilies= SystemCallFilter= "ExecStart=$prefix/bin/sakerd -c $conf"; do
+	grep -q "^$key" "$unit" || fail "the unit lacks $key"
+done
+command -v systemd-analyze > /dev/null || fail "systemd-analyze is needed (scripts/install-deps.sh --test)"
+SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$unit" > "$E2E_TMP/verify.log" 2>&1 ||
+	fail "systemd-analyze verify: $(cat "$E2E_TMP/verify.log")"
+[ -s "$E2E_TMP/verify.log" ] && fail "systemd-analyze verify warned: $(cat "$E2E_TMP/verify.log")"
+# systemd's own score of the sandbox: 0 is locked down, 10 is not at all; 3.4 when written.
+level=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | sed -n 's/.*Overall exposure level for sakerd.service: \([0-9.]*\).*/\1/p')
+[ -n "$level" ] || fail "systemd-analyze security gave no level"
+awk -v l="$level" 'BEGIN { exit !(l <= 4.0) }' || fail "exposure level $level is above 4.0"
 # The exit status contract: 0 success, 1 errors in the input, 2 usage or I/O failure.
 status() { "$@" > /dev/null 2>&1; echo $?; }
 expect_eq "compile of a missing path" "$(status "$prefix/bin/saker" compile -o "$E2E_TMP/x.saker" /nonexistent)" 2

@@ -1,7 +1,7 @@
 /* saker-test-lib: saker_driver */
 /* Tests for compiler/codegen.c: rulesets built by hand as predicates, compiled to a BPF object
  * (deterministically), then, as root, loaded into the kernel and driven with real opens whose
- * events must carry exactly the expected rule bits. */
+ * events must carry exactly the expected rule ids. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -471,7 +471,7 @@ static int xopen(const char *path, int flags)
 	return fd;
 }
 
-/* The kernel test's ruleset; R_* are the rule bits. */
+/* The kernel test's ruleset; R_* are the rule ids. */
 enum { R_WRITE, R_PASSWD, R_GLOB, R_LOG, R_FAIL, R_NEVER, R_PMATCH, R_DIR, R_ICASE, R_FAILW,
        R_FAILD, R_NOPATH, R__N };
 

@@ -274,6 +274,65 @@ static const char *sev_name(enum sk_severity s)
 	return s == SK_ERROR ? "error" : s == SK_WARNING ? "warning" : "note";
 }
 
+uint32_t *sk_char_offsets(const char *text, size_t len, size_t *n)
+{
+	size_t skip = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+	uint32_t *off = malloc((len + 1) * sizeof(*off));
+	*n = 0;
+	if (!off)
+		return NULL;
+	for (size_t i = skip; i < len; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			off[(*n)++] = (uint32_t)i;
+	off[(*n)++] = (uint32_t)len;
+	return off;
+}
+
+/* ---- suggestions ---- */
+
+size_t sk_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row = malloc((lb + 1) * sizeof(*row));
+	if (!row)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	size_t d = row[lb];
+	free(row);
+	return d;
+}
+
+const char *sk_nearest(const char *name, const char *const *names, size_t n)
+{
+	size_t len = strlen(name), limit = len <= 4 ? 1 : len <= 8 ? 2 : len / 3;
+	size_t best = (size_t)-1;
+	const char *pick = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i] || !strcmp(names[i], name))
+			continue;
+		size_t d = sk_edit_distance(name, names[i]);
+		if (d < best) {
+			best = d;
+			pick = names[i];
+		}
+	}
+	return best <= limit ? pick : NULL;
+}
+
 /* ---- text ---- */
 
 /* How the text renderer shows the bytes at P (N > 0 available): *LEN gets how many bytes

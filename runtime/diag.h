@@ -66,6 +66,16 @@ void sk_diag_disable(sk_diag *d, const char *code);
  * escaped (\x1b, \u202e). Returns the columns written. */
 size_t sk_diag_put_escaped(FILE *out, const char *s, size_t n);
 
+/* libyaml (and other readers) count characters, not bytes: the byte offset of each character of
+ * the UTF-8 TEXT (a byte order mark is not counted), then LEN; *N gets the count. Returns a
+ * malloc'd table, or NULL when out of memory. */
+uint32_t *sk_char_offsets(const char *text, size_t len, size_t *n);
+
+/* Levenshtein distance between A and B (bytes), for "did you mean" notes. */
+size_t sk_edit_distance(const char *a, const char *b);
+/* The name among NAMES[0..n) nearest to NAME, or NULL when none is close enough to suggest. */
+const char *sk_nearest(const char *name, const char *const *names, size_t n);
+
 /* Writes every recorded diagnostic, in order. Text: "file:line:col: error: message", the
  * source line and a caret/tilde underline, then notes. JSON: one document with an array.
  * SARIF: a 2.1.0 log. */
