@@ -216,9 +216,11 @@ json_num() {
 tool_prog_ids() {
 	local f
 	[ -n "$TOOL_PID" ] || return 0
+	# A program's id appears once per descriptor that names it (the program's own and its
+	# link's): each is counted once.
 	for f in /proc/"$TOOL_PID"/fdinfo/*; do
-		awk '$1 == "prog_id:" { printf " %s", $2 }' "$f" 2>/dev/null
-	done
+		awk '$1 == "prog_id:" { print $2 }' "$f" 2>/dev/null
+	done | sort -un | awk '{ printf " %s", $1 }'
 }
 
 # progs_gone IDS: waits until none of the programs IDS is loaded any more. The kernel frees a
