@@ -399,7 +399,7 @@ static int rd_svar(struct rd *r, int64_t *v, const char *what)
 /* A count of things each at least MIN_BYTES long: no more than what is left can hold. */
 static int rd_count(struct rd *r, size_t *n, size_t min_bytes, const char *what)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = rd_var(r, &v, what);
 
 	if (rc)
@@ -414,7 +414,7 @@ static int rd_count(struct rd *r, size_t *n, size_t min_bytes, const char *what)
 /* A string, copied NUL-terminated into the set. NUL_OK: it may hold NUL bytes. */
 static int rd_str(struct rd *r, const char **s, size_t *len, bool nul_ok, const char *what)
 {
-	size_t n;
+	size_t n = 0;
 	char *d;
 	int rc = rd_count(r, &n, 1, what);
 
