@@ -1,5 +1,5 @@
 /* sk_cond_to_string (cond.h): a typed condition in Falco's canonical form, the one `saker parse`
- * prints for conditions (compiler/ast.c), walked with an explicit stack. Constants print as the
+ * prints for conditions (compiler/front/ast.c), walked with an explicit stack. Constants print as the
  * checker converted them: numbers in decimal, bcontains/bstartswith bytes in hex. */
 #include <stdbool.h>
 #include <stdlib.h>

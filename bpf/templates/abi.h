@@ -1,4 +1,4 @@
-/* The seam between the templates (core*.bpf.c, fam_*.bpf.c) and the code compiler/codegen.c
+/* The seam between the templates (core*.bpf.c, fam_*.bpf.c) and the code compiler/codegen/codegen.c
  * generates: the functions each side defines for the other, and the limits the generated code
  * relies on. Included by the templates and by codegen.c, so the two can only disagree in one
  * place. */

@@ -1,4 +1,4 @@
-/* A stand-in for compiler/arena.c in the fuzz builds only: one malloc per allocation, of the exact
+/* A stand-in for compiler/front/arena.c in the fuzz builds only: one malloc per allocation, of the exact
  * size asked, so that AddressSanitizer catches reads past any arena object (the bump allocator
  * hides them inside its 64 KiB chunks). Same interface and semantics (zeroed, 16-byte aligned). */
 #include "arena.h"

@@ -13,13 +13,15 @@ flex -o "$out/gen/condition.lex.c" --header-file="$out/gen/condition.lex.h" \
 	"$top/grammar/condition.l"
 
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
-	-fno-sanitize-recover=all -I"$top/include" -I"$top/compiler" -I"$top/runtime" -I"$out/gen")
+	-fno-sanitize-recover=all -I"$top/include" -I"$top/compiler/front" -I"$top/compiler/plan" -I"$top/runtime" -I"$out/gen")
 # saker_common, as runtime/CMakeLists.txt lists it
 common=("$top"/runtime/{fields,event_fields,bundle,sha256,cond,match,regex,diag,keys,json}.c
 	"$top"/runtime/cond_{value,check,eval,codec,print}.c)
 # arena_asan.c replaces arena.c so that ASan sees each arena object's bounds.
-front=("$top"/tests/fuzz/arena_asan.c "$top"/compiler/{ast,parse,text,names}.c "$out"/gen/condition.{tab,lex}.c)
-rules=("$top"/compiler/{comp,loader,collect,exceptions,expand,check,typecheck,plan,lower,lint,pred,output,eval}.c)
+front=("$top"/tests/fuzz/arena_asan.c "$top"/compiler/front/{ast,parse,text,names}.c "$out"/gen/condition.{tab,lex}.c)
+# saker_rules: compiler/front/rules.cmake (the front passes) and every file of compiler/plan/
+rules=("$top"/compiler/front/{comp,loader,collect,exceptions,expand,check,typecheck,output,lint}.c
+	"$top"/compiler/plan/*.c)
 libs=$(pkg-config --libs yaml-0.1 libpcre2-8 libcrypto jansson)
 
 build() { # NAME SOURCES... (the flex/bison output is not ours to warn about)

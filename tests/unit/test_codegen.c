@@ -1,5 +1,5 @@
 /* saker-test-lib: saker_driver */
-/* Tests for compiler/codegen.c: rulesets built by hand as predicates, compiled to a BPF object
+/* Tests for compiler/codegen/codegen.c: rulesets built by hand as predicates, compiled to a BPF object
  * (deterministically), then, as root, loaded into the kernel and driven with real opens whose
  * events must carry exactly the expected rule ids. */
 #define _GNU_SOURCE

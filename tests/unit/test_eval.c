@@ -1,5 +1,5 @@
 /* saker-test-lib: saker_rules */
-/* Tests for compiler/eval.c, the evaluator of reference: field values from hand-made event
+/* Tests for compiler/plan/eval.c, the evaluator of reference: field values from hand-made event
  * records, then every predicate kind and comparison, from rule text and built by hand. */
 #include <errno.h>
 #include <setjmp.h>

@@ -11,7 +11,7 @@
 #include "saker/event.h"
 #include "saker/fields.h"
 
-#include "../bpf/templates/abi.h"
+#include "../../bpf/templates/abi.h"
 
 /* A string set larger than this is not compared inline in the kernel: a list of 15 paths
  * already makes the verifier give up (1M instructions). Until sets become map lookups, such a

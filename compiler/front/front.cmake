@@ -12,8 +12,8 @@ set_source_files_properties(${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condi
   PROPERTIES COMPILE_OPTIONS "-Wno-unused-function;-Wno-sign-compare;-Wno-unused-parameter")
 
 add_library(saker_front STATIC
-  arena.c ast.c parse.c text.c names.c
+  front/arena.c front/ast.c front/parse.c front/text.c front/names.c
   ${BISON_sk_condition_parser_OUTPUTS} ${FLEX_sk_condition_lexer_OUTPUTS})
-target_include_directories(saker_front PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
+target_include_directories(saker_front PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/front ${CMAKE_CURRENT_BINARY_DIR})
 # saker_common for the JSON helpers (diagnostics as JSON and SARIF, with jansson).
 target_link_libraries(saker_front PUBLIC saker_common)

@@ -16,7 +16,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
-#include "../bpf/templates/abi.h"
+#include "../../bpf/templates/abi.h"
 #include "saker/event.h"
 #include "saker/fields.h"
 
