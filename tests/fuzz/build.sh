@@ -15,7 +15,7 @@ flex -o "$out/gen/condition.lex.c" --header-file="$out/gen/condition.lex.h" \
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=all -I"$top/include" -I"$top/compiler/front" -I"$top/compiler/plan" -I"$top/runtime" -I"$out/gen")
 # saker_common, as runtime/CMakeLists.txt lists it
-common=("$top"/runtime/{fields,event_fields,bundle,sha256,cond,match,regex,diag,keys,json}.c
+common=("$top"/runtime/{fields,event_fields,event_cond,bundle,sha256,cond,match,regex,diag,keys,json}.c
 	"$top"/runtime/cond_{value,check,eval,codec,print}.c)
 # arena_asan.c replaces arena.c so that ASan sees each arena object's bounds.
 front=("$top"/tests/fuzz/arena_asan.c "$top"/compiler/front/{ast,parse,text,names}.c "$out"/gen/condition.{tab,lex}.c)

@@ -30,7 +30,6 @@
 #include <linux/openat2.h>
 
 #include "codegen.h"
-#include "eval.h"
 #include "rules.h"
 #include "saker/event.h"
 #include "saker/event_fields.h"
@@ -1028,7 +1027,11 @@ static void test_kernel_field_families(void **state)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			int kernel = (int)(k->got[r].rules >> i & 1);
-			int ref = sk_eval_pred(c->rules[i]->pred, &ev);
+			/* each rule is "the field has a value": what the record and the table say */
+			char scratch[SK_FIELD_SCRATCH];
+			struct sk_field_value v;
+			sk_event_field(&ev, fields[i], &v, scratch);
+			int ref = v.kind != SK_VAL_NA;
 
 			if (kernel != ref)
 				fail_msg("%s on %s: the kernel says %d, the field table and the record %d",
