@@ -480,12 +480,6 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 		goto cleanup;
 	}
 	for (size_t i = 0; i < n; i++) {
-		/* the compiler could not run these: say so at every start, never silently */
-		for (uint32_t j = 0; j < b[i]->n_left_out; j++) {
-			const struct saker_left_out *l = &b[i]->left_out[j];
-			fprintf(stderr, "%s: %s: rule '%s' (%s:%u) is not running: %s\n", prog, names[i],
-				l->name, l->file, l->line, l->why);
-		}
 		added[i] = b[i]; /* RT owns it from here, and keeps it until a reload */
 		ret = saker_rt_add(rt, b[i], names[i], err, sizeof(err));
 		b[i] = NULL;
@@ -493,6 +487,12 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 			fprintf(stderr, "%s: %s: %s\n", prog, names[i], err);
 			free_bundles(b + i + 1, n - i - 1);
 			goto cleanup;
+		}
+		/* the compiler could not run these: say so at every start, never silently */
+		for (uint32_t j = 0; j < added[i]->n_left_out; j++) {
+			const struct saker_left_out *l = &added[i]->left_out[j];
+			fprintf(stderr, "%s: %s: rule '%s' (%s:%u) is not running: %s\n", prog, names[i],
+				l->name, l->file, l->line, l->why);
 		}
 	}
 	if (c->metrics_enabled && c->metrics_addr &&
