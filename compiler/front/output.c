@@ -1,5 +1,7 @@
 /* Rule outputs: the Falco format string ("%proc.name", "%5fd.name", literal text) parsed into the
  * segments sakerd renders, with located errors for tokens it would not understand. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -61,8 +63,30 @@ static int longest_field(const char *run, size_t len, size_t *flen)
 	return best;
 }
 
+/* An error in RULE's output; with skip-if-unknown-filter, an unknown field or a bad token is a
+ * warning instead and the rule is skipped (Falco's behaviour): *SKIPPED is set. */
+static void out_error(sk_comp *c, const sk_rule *rule, bool *skipped, sk_span at, const char *code,
+		      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void out_error(sk_comp *c, const sk_rule *rule, bool *skipped, sk_span at, const char *code,
+		      const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (rule->item && rule->item->skip_unknown) {
+		sk_warning(c->diag, at, "skipped", "rule '%s' is skipped (skip-if-unknown-filter): %s",
+			   rule->item->name, msg);
+		*skipped = true;
+		return;
+	}
+	sk_error(c->diag, at, code, "%s", msg);
+}
+
 int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 {
+	bool skipped = false;
 	const char *s = t->str;
 	size_t len = t->len, i = 0, lit = 0, cap = 0;
 	int bad = 0;
@@ -80,7 +104,7 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 		}
 		size_t pct = i, j = i + 1;
 		if (j >= len) {
-			sk_error(c->diag, sk_text_span(t, pct, 1), "bad-output", "an output cannot end with '%%'");
+			out_error(c, rule, &skipped, sk_text_span(t, pct, 1), "bad-output", "an output cannot end with '%%'");
 			bad = 1;
 			break;
 		}
@@ -94,10 +118,10 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 			char *inner = sk_arena_strndup(c->arena, s + a, b - a);
 			const char *fix = sk_field_lookup(inner) >= 0 ? inner : sk_field_suggest(inner);
 			if (fix)
-				sk_error(c->diag, sk_text_span(t, pct, 2), "bad-output",
+				out_error(c, rule, &skipped, sk_text_span(t, pct, 2), "bad-output",
 					 "'%%(' is not output syntax; write %%%s", fix);
 			else
-				sk_error(c->diag, sk_text_span(t, pct, 2), "bad-output",
+				out_error(c, rule, &skipped, sk_text_span(t, pct, 2), "bad-output",
 					 "'%%(' is not output syntax; write %%field.name (no parentheses)");
 			bad = 1;
 			i = lit = end;
@@ -114,7 +138,7 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 			while (r < len && is_word(s[r]))
 				r++;
 		if (r == j) {
-			sk_error(c->diag, sk_text_span(t, pct, j - pct + 1), "bad-output",
+			out_error(c, rule, &skipped, sk_text_span(t, pct, j - pct + 1), "bad-output",
 				 "'%%' must be followed by a field name, e.g. %%proc.name");
 			bad = 1;
 			i = lit = j;
@@ -156,7 +180,7 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 				n--; /* a sentence's full stop is not part of the name */
 			char *name = sk_arena_strndup(c->arena, s + j, n);
 			const char *fix = sk_field_suggest(name);
-			sk_error(c->diag, sk_text_span(t, j, n), "unknown-field", "unknown field '%s' in output", name);
+			out_error(c, rule, &skipped, sk_text_span(t, j, n), "unknown-field", "unknown field '%s' in output", name);
 			if (fix)
 				sk_note(c->diag, sk_text_span(t, j, n), "did you mean '%s'?", fix);
 			bad = 1;
@@ -174,13 +198,13 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 			while (end < len && s[end] != ']')
 				end++;
 			if (end >= len || end == r + 1) {
-				sk_error(c->diag, sk_text_span(t, r, end - r), "bad-output", "unterminated or empty field argument");
+				out_error(c, rule, &skipped, sk_text_span(t, r, end - r), "bad-output", "unterminated or empty field argument");
 				bad = 1;
 				i = lit = len;
 				continue;
 			}
 			if (fi->arg == SK_A_NONE) {
-				sk_error(c->diag, sk_text_span(t, r, end - r + 1), "bad-output",
+				out_error(c, rule, &skipped, sk_text_span(t, r, end - r + 1), "bad-output",
 					 "field '%s' takes no argument", fi->name);
 				bad = 1;
 				i = lit = end + 1;
@@ -189,14 +213,14 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 			arg = sk_arena_strndup(c->arena, s + r + 1, end - r - 1);
 			tok_end = end + 1;
 		} else if (fi->arg == SK_A_REQ && !arg) {
-			sk_error(c->diag, sk_text_span(t, j, flen), "bad-output", "field '%s' needs an argument, e.g. %%%s[...]",
+			out_error(c, rule, &skipped, sk_text_span(t, j, flen), "bad-output", "field '%s' needs an argument, e.g. %%%s[...]",
 				 fi->name, fi->name);
 			bad = 1;
 			i = lit = r;
 			continue;
 		}
 		if (fi->flags & (SK_F_FILTER_ONLY | SK_F_TABLE_ONLY)) {
-			sk_error(c->diag, sk_text_span(t, j, flen), "bad-output", "field '%s' cannot be printed in an output",
+			out_error(c, rule, &skipped, sk_text_span(t, j, flen), "bad-output", "field '%s' cannot be printed in an output",
 				 fi->name);
 			bad = 1;
 			i = lit = tok_end;
@@ -217,5 +241,5 @@ int sk_output_parse(sk_comp *c, sk_rule *rule, const sk_text *t)
 	}
 	if (len > lit)
 		push_seg(c, segs, n_segs, &cap, s + lit, len - lit, -1, 0, NULL);
-	return bad ? -1 : 0;
+	return bad || skipped ? -1 : 0;
 }

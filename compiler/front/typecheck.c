@@ -62,11 +62,23 @@ static void report(struct tc *k, enum sk_severity sev, const sk_expr *e, sk_span
 	va_list ap;
 	if (sev == SK_ERROR)
 		k->failed = 1;
+	/* Falco's skip-if-unknown-filter: what this saker does not know skips the rule, with a
+	 * warning, instead of failing the file */
+	const bool skip = sev == SK_ERROR && k->rule && k->rule->item->skip_unknown && code &&
+			  (!strcmp(code, "unknown-field") || !strcmp(code, "unknown-syscall") ||
+			   !strcmp(code, "unknown-transformer"));
 	if (e && e->origin && already(k, at, sev, code))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (skip) {
+		sk_diag_report(k->c->diag, SK_WARNING, at, "skipped",
+			       "rule '%s' is skipped (skip-if-unknown-filter): %s", k->rule->item->name, msg);
+		if (note)
+			sk_note(k->c->diag, at, "%s", note);
+		return;
+	}
 	sk_diag_report(k->c->diag, sev, at, code, "%s", msg);
 	if (note)
 		sk_note(k->c->diag, at, "%s", note);
