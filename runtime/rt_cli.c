@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "rt_curl.h"
 
 #include "rt.h"
 #include "rt_config.h"
@@ -102,20 +102,25 @@ static int health_check(const char *prog, const char *addr)
 	char url[512];
 	long code = 0;
 	snprintf(url, sizeof(url), "http://%s/healthz", addr);
-	CURL *c = curl_easy_init();
+	char why[256];
+	if (saker_curl_load(why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", prog, why);
+		return 2;
+	}
+	CURL *c = saker_curl.easy_init();
 	if (!c) {
 		fprintf(stderr, "%s: cannot create an HTTP handle\n", prog);
 		return 2;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	CURLcode r = curl_easy_perform(c);
+	saker_curl.easy_setopt(c, CURLOPT_URL, url);
+	saker_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	saker_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	CURLcode r = saker_curl.easy_perform(c);
 	if (r == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
+		saker_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	saker_curl.easy_cleanup(c);
 	if (r != CURLE_OK) {
-		printf("%s: no answer from %s: %s\n", prog, url, curl_easy_strerror(r));
+		printf("%s: no answer from %s: %s\n", prog, url, saker_curl.easy_strerror(r));
 		return 1;
 	}
 	printf("%s: %s\n", prog, code == 200 ? "healthy" : "unhealthy");
