@@ -68,6 +68,7 @@ static void fill_meta(const sk_rule *r, struct saker_rule_meta *m)
 	m->line = it->line;
 	m->priority = (uint8_t)it->priority;
 	m->plan = (uint8_t)r->plan;
+	m->action = (uint8_t)it->action;
 	m->tags = (char **)it->tags;
 	m->n_tags = (uint32_t)it->n_tags;
 	m->segs = r->segs;

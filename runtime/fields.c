@@ -229,6 +229,16 @@ const char *const saker_priority_names[SAKER_PRIO__COUNT] = {
 	[SAKER_PRIO_DEBUG] = "Debug",
 };
 
+const char *const saker_action_names[SAKER_ACTION__COUNT] = { "alert", "kill", "deny" };
+
+int saker_action_parse(const char *s)
+{
+	for (int i = 0; i < SAKER_ACTION__COUNT; i++)
+		if (!strcmp(s, saker_action_names[i]))
+			return i;
+	return -1;
+}
+
 int saker_priority_parse(const char *s)
 {
 	if (!s)

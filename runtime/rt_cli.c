@@ -76,6 +76,11 @@ static const char help_text[] =
 	"                      at start and on reload; repeat it to accept any of several\n"
 	"                      keys. Without it any bundle runs, and the log says it was not\n"
 	"                      verified\n"
+	"  --enforce on|off    on (default): rules with 'action: kill' kill the process\n"
+	"                      that matched, in the kernel; off: a dry run, their alerts\n"
+	"                      say 'would kill' and nothing is enforced\n"
+	"  --deny-as-alert     run rules with 'action: deny' as alerts (this back end cannot\n"
+	"                      deny); without it a bundle holding one is refused\n"
 	"  --user NAME         once loaded, run as user NAME, keeping only CAP_BPF and\n"
 	"                      CAP_PERFMON (for reloads)\n"
 	"  -h, --help          show this help\n"
@@ -212,6 +217,10 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 			health = true;
 			continue;
 		}
+		if (!strcmp(a, "--deny-as-alert")) {
+			c->deny_as_alert = true;
+			continue;
+		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout, prog, positional);
 			return -1;
@@ -223,7 +232,7 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		static const char *const with_arg[] = {
 			"-c", "--config", "-o", "--output", "--stats-file", "--container-socket",
 			"--ring-buffer-size", "--metrics-addr", "--priority", "--disable-rule",
-			"--disable-tag", "--user", "--trusted-key", NULL,
+			"--disable-tag", "--user", "--trusted-key", "--enforce", NULL,
 		};
 		size_t k;
 		for (k = 0; with_arg[k] && strcmp(with_arg[k], a); k++)
@@ -269,6 +278,12 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 			}
 		} else if (!strcmp(a, "--disable-rule") || !strcmp(a, "--disable-tag")) {
 			ret = add_select(c, !strcmp(a, "--disable-tag"), v);
+		} else if (!strcmp(a, "--enforce")) {
+			if (strcmp(v, "on") && strcmp(v, "off")) {
+				fprintf(stderr, "%s: --enforce takes on or off, not '%s'\n", prog, v);
+				return -2;
+			}
+			c->enforce_off = !strcmp(v, "off");
 		} else if (!strcmp(a, "--user")) {
 			ret = set_str(&c->user, v);
 		} else if (!strcmp(a, "--trusted-key")) {

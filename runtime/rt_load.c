@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@ struct saker_rt_obj {
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
 	uint32_t n_rules;  /* slots of rule_stats */
+	struct bpf_map *actions;   /* SAKER_MAP_RULE_ACTIONS, NULL in an object without one */
+	struct bpf_map *enforce;   /* SAKER_MAP_ENFORCE */
 	int ncpus;
 };
 
@@ -344,6 +347,24 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
+	/* Enforcement: one action slot per rule too. Objects from before enforcement have none:
+	 * they hold no rule that acts (the bundle decoder refuses actions it cannot run). */
+	o->actions = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_ACTIONS);
+	o->enforce = bpf_object__find_map_by_name(o->obj, SAKER_MAP_ENFORCE);
+	if (o->actions && (bpf_map__type(o->actions) != BPF_MAP_TYPE_ARRAY ||
+			   bpf_map__value_size(o->actions) != sizeof(struct saker_rule_action) ||
+			   !o->enforce ||
+			   bpf_map__value_size(o->enforce) != sizeof(struct saker_enforce))) {
+		ret = say(err, esz, -EINVAL, "the BPF object's enforcement maps '%s' and '%s' are not what this sakerd expects",
+			  SAKER_MAP_RULE_ACTIONS, SAKER_MAP_ENFORCE);
+		goto fail;
+	}
+	if (o->actions && (ret = bpf_map__set_max_entries(o->actions, o->n_rules))) {
+		ret = say(err, esz, ret, "cannot size the per-rule actions to %u rules: %s", o->n_rules,
+			  strerror(-ret));
+		goto fail;
+	}
+
 	if (ring_bytes && (ret = bpf_map__set_max_entries(o->events, ring_bytes))) {
 		ret = say(err, esz, ret, "cannot size the ring buffer to %u bytes: %s", ring_bytes,
 			  strerror(-ret));
@@ -561,6 +582,46 @@ int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__CO
 			out[k] += vals[c];
 	}
 	free(vals);
+	return ret;
+}
+
+int saker_rt_obj_set_actions(struct saker_rt_obj *o, const uint8_t *actions, uint32_t n, char *err,
+			     size_t esz)
+{
+	bool any = false;
+	for (uint32_t k = 0; k < n; k++)
+		any |= actions[k] != SAKER_ACTION_ALERT;
+	if (!any)
+		return 0;
+	if (!o->actions)
+		return say(err, esz, -EINVAL, "the BPF object cannot enforce (it has no map '%s')",
+			   SAKER_MAP_RULE_ACTIONS);
+	/* who is never acted on: this process, by its pid namespace and its pid there */
+	struct stat st;
+	if (stat("/proc/self/ns/pid", &st))
+		return say(err, esz, -errno, "cannot read this process's pid namespace (/proc/self/ns/pid): %s",
+			   strerror(errno));
+	struct saker_enforce self = { .self_pidns = st.st_ino, .self_vpid = (__u32)getpid() };
+	uint32_t zero = 0;
+	if (bpf_map__update_elem(o->enforce, &zero, sizeof(zero), &self, sizeof(self), 0))
+		return say(err, esz, -errno, "cannot set the enforcement guard: %s", strerror(errno));
+	for (uint32_t k = 0; k < n && k < o->n_rules; k++) {
+		struct saker_rule_action a = { .action = actions[k] };
+		if (bpf_map__update_elem(o->actions, &k, sizeof(k), &a, sizeof(a), 0))
+			return say(err, esz, -errno, "cannot set the action of rule %u: %s", k, strerror(errno));
+	}
+	return 0;
+}
+
+int saker_rt_obj_rule_actions(const struct saker_rt_obj *o, struct saker_rule_action *out, uint32_t n)
+{
+	int ret = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		memset(&out[k], 0, sizeof(out[k]));
+		if (o->actions && k < o->n_rules &&
+		    bpf_map__lookup_elem(o->actions, &k, sizeof(k), &out[k], sizeof(out[k]), 0))
+			ret = -errno;
+	}
 	return ret;
 }
 

@@ -341,9 +341,30 @@ static void put_json_string(struct saker_rt_str *s, const char *z)
 	saker_rt_str_puts(s, "\"");
 }
 
+/* What was done about the event, for a rule with an action (NULL for a plain alert): the text
+ * line ends with "(saker.action: killed)", the JSON object has output_fields."saker.action". */
+static const char *action_outcome(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
+				  const struct saker_event *ev)
+{
+	if (rule->action == SAKER_ACTION_ALERT)
+		return NULL;
+	if (r->dry_run)
+		return rule->action == SAKER_ACTION_KILL ? "would kill" : "would deny";
+	if (rule->action == SAKER_ACTION_DENY)
+		return "not denied (no LSM back end)";
+	if (ev->h.flags & SAKER_EVF_KILLED)
+		return "killed";
+	if (ev->h.flags & SAKER_EVF_SPARED)
+		return "spared (sakerd itself or PID 1)";
+	return "not killed";
+}
+
+#define SAKER_ACTION_FIELD "saker.action"
+
 int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_rule_meta *rule,
 			  const struct saker_event *ev, bool json, struct saker_rt_str *out)
 {
+	const char *outcome = action_outcome(r, rule, ev);
 	struct saker_rt_str line = { 0 };
 	struct sk_field_value v;
 	char *scratch = malloc(SAKER_RT_SCRATCH);
@@ -372,6 +393,8 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 		saker_rt_field_value(r, ev, g->field, &v, scratch);
 		put_value_text(&line, &v, g->width);
 	}
+	if (outcome)
+		saker_rt_str_printf(&line, " (" SAKER_ACTION_FIELD ": %s)", outcome);
 	if (line.err) {
 		ret = line.err;
 		goto cleanup;
@@ -417,12 +440,23 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 	if (!r->json_omit_output_fields) {
 		saker_rt_str_puts(out, ",\"output_fields\":{");
 		for (size_t k = 0; k < nf; k++) {
-			if (k)
+			/* the action's outcome, in its place in byte order */
+			if (outcome && strcmp(SAKER_ACTION_FIELD, sk_fields[fields[k]].name) < 0) {
+				saker_rt_str_puts(out, k ? ",\"" SAKER_ACTION_FIELD "\":" : "\"" SAKER_ACTION_FIELD "\":");
+				put_json_string(out, outcome);
+				outcome = NULL;
 				saker_rt_str_puts(out, ",");
+			} else if (k) {
+				saker_rt_str_puts(out, ",");
+			}
 			put_json_string(out, sk_fields[fields[k]].name);
 			saker_rt_str_puts(out, ":");
 			saker_rt_field_value(r, ev, fields[k], &v, scratch);
 			put_value_json(out, r, ev, fields[k], &v);
+		}
+		if (outcome) {
+			saker_rt_str_puts(out, nf ? ",\"" SAKER_ACTION_FIELD "\":" : "\"" SAKER_ACTION_FIELD "\":");
+			put_json_string(out, outcome);
 		}
 		saker_rt_str_puts(out, "}");
 	}

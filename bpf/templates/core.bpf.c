@@ -50,6 +50,21 @@ struct {
 	__type(value, struct saker_rule_stat);
 } saker_rule_stats SEC(".maps");
 
+/* Enforcement, per rule, and who is spared (event.h); sized and filled by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_rule_action);
+} saker_rule_actions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_enforce);
+} saker_enforce SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -501,17 +516,47 @@ SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p)
 
 SK_GLOBAL int saker_tp_emit(__u32 more);
 
+/* Rule RULE of action kill held: SIGKILL to the current process, unless it is sakerd itself
+ * (its pid namespace and pid there, as saker_enforce names them) or the host's PID 1. The
+ * signal is delivered on the way back to user space: the process runs no instruction of its own
+ * after the call that matched. */
+SK_INLINE void sk_enforce(struct sk_scratch *sc, struct saker_rule_action *ra)
+{
+	__u32 zero = 0;
+	struct saker_enforce *self = bpf_map_lookup_elem(&saker_enforce, &zero);
+	struct task_struct *task = sk_task();
+	struct pid *gp = BPF_CORE_READ(task, group_leader, thread_pid);
+	__u32 level = BPF_CORE_READ(gp, level);
+	__u64 ns = 0;
+	__u32 vpid = sk_pid_nr(gp, level, &ns);
+	__u32 inum = BPF_CORE_READ((struct pid_namespace *)ns, ns.inum);
+
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 ||
+	    (self && self->self_vpid == vpid && self->self_pidns == inum)) {
+		__sync_fetch_and_add(&ra->spared, 1);
+		sc->hdr.flags |= SAKER_EVF_SPARED;
+		return;
+	}
+	if (!bpf_send_signal(9 /* SIGKILL */)) {
+		__sync_fetch_and_add(&ra->enforced, 1);
+		sc->hdr.flags |= SAKER_EVF_KILLED;
+	}
+}
+
 /* Rule RULE held: one id more for the record, sent when full. A BPF global function, so that
  * each rule's call costs two instructions whatever the number of rules. */
 SK_GLOBAL int saker_tp_match(__u32 rule)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct saker_rule_stat *rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
+	struct saker_rule_action *ra = bpf_map_lookup_elem(&saker_rule_actions, &rule);
 
 	if (!sc)
 		return 0;
 	if (rs)
 		rs->matched++;
+	if (ra && ra->action == SAKER_ACTION_KILL)
+		sk_enforce(sc, ra);
 	/* a full record goes first, and says another one follows */
 	if (sc->st.n_ids >= SAKER_REC_RULES)
 		saker_tp_emit(1);

@@ -22,6 +22,7 @@ typedef __u32 __wsum;
 
 /* UAPI constants (include/uapi/linux/bpf.h, stable values). */
 #define BPF_MAP_TYPE_PROG_ARRAY   3
+#define BPF_MAP_TYPE_ARRAY        2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
 
@@ -150,6 +151,14 @@ struct css_set {
 struct upid {
 	int nr;
 	void *ns; /* struct pid_namespace * */
+} SK_CORE;
+
+struct ns_common {
+	unsigned int inum;
+} SK_CORE;
+
+struct pid_namespace {
+	struct ns_common ns;
 } SK_CORE;
 
 struct pid {

@@ -474,7 +474,7 @@ static const char *const list_keys[] = { "list", "items", "append", "override", 
 static const char *const macro_keys[] = { "macro", "condition", "append", "override", NULL };
 static const char *const rule_keys[] = { "rule", "condition", "output", "desc", "priority", "source",
 	"enabled", "capture", "capture_duration", "warn_evttypes", "skip-if-unknown-filter", "tags",
-	"exceptions", "override", "append", NULL };
+	"exceptions", "override", "append", "action", NULL };
 static const char *const engine_keys[] = { "required_engine_version", NULL };
 static const char *const plugins_keys[] = { "required_plugin_versions", NULL };
 
@@ -737,6 +737,20 @@ static void read_key(struct ld *l, const yaml_node_t *m, enum sk_upd_key k, bool
 			yaml_node_t *key = NULL;
 			get(l, m, "skip-if-unknown-filter", &key);
 			u->skip_span = node_span(l, key);
+		}
+		break;
+	case SK_K_ACTION:
+		if ((v = scalar_key(l, m, "action", what, true))) {
+			u->action_span = node_span(l, v);
+			u->action = saker_action_parse(str_of(l, v));
+			if (u->action < 0) {
+				const char *fix = sk_nearest(str_of(l, v), saker_action_names, SAKER_ACTION__COUNT);
+				LD_ERR(l, u->action_span, "bad-value", "%s: unknown action '%s' (expected alert, kill or deny)",
+				       what, str_of(l, v));
+				if (fix)
+					sk_note(l->c->diag, u->action_span, "did you mean '%s'?", fix);
+			}
+			rc = u->action < 0 ? -1 : 1;
 		}
 		break;
 	case SK_K__COUNT: break;

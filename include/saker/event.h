@@ -45,8 +45,11 @@ enum saker_event_flag {
 	SAKER_EVF_PARENT     = 1 << 4, /* ppid, pvpid and pcomm are known */
 	SAKER_EVF_CONTAINER  = 1 << 5, /* container_id holds a container's id (else: host) */
 	SAKER_EVF_LOGINUID   = 1 << 6, /* loginuid is set */
+	SAKER_EVF_KILLED     = 1 << 7, /* a rule of action kill held: the kernel sent SIGKILL */
+	SAKER_EVF_SPARED     = 1 << 8, /* a rule of action kill held on sakerd itself or PID 1,
+					* which are never killed */
 };
-#define SAKER_EVF__ALL ((1u << 7) - 1)
+#define SAKER_EVF__ALL ((1u << 9) - 1)
 
 /* The common header: what every event has. */
 struct saker_event_hdr {
@@ -139,6 +142,30 @@ enum saker_stat {
 	SAKER_STAT_LOST_OTHER,   /* records not sent for another reason (no per-CPU memory to
 				  * build them in) */
 	SAKER_STAT__COUNT
+};
+
+/* What a rule does when it matches (the rule key 'action'): alert only; or the kernel sends
+ * SIGKILL to the process at once (bpf_send_signal), before its next instruction in user space;
+ * or the operation is refused with EPERM before it happens (an LSM back end only). */
+enum saker_action { SAKER_ACTION_ALERT = 0, SAKER_ACTION_KILL = 1, SAKER_ACTION_DENY = 2,
+		    SAKER_ACTION__COUNT };
+
+/* Enforcement (the rule key 'action'). One slot per rule, sized and filled by the loader from the
+ * bundle; all zero (alert) unless sakerd enforces. SAKER_MAP_ENFORCE's one slot says who is never
+ * acted on: sakerd itself, named by its pid namespace's inode and its pid there (a kernel-wide
+ * tgid is not something a sakerd inside a container can know), and the host's PID 1. */
+#define SAKER_MAP_RULE_ACTIONS "saker_rule_actions" /* BPF_MAP_TYPE_ARRAY of struct saker_rule_action */
+#define SAKER_MAP_ENFORCE      "saker_enforce"      /* BPF_MAP_TYPE_ARRAY, 1 struct saker_enforce */
+struct saker_rule_action {
+	__u32 action;    /* enum saker_action (bundle.h) */
+	__u32 reserved;
+	__u64 enforced;  /* signals sent for the rule (atomic adds) */
+	__u64 spared;    /* matches on sakerd or PID 1, not acted on */
+};
+struct saker_enforce {
+	__u64 self_pidns;  /* inode of sakerd's pid namespace (stat /proc/self/ns/pid) */
+	__u32 self_vpid;   /* sakerd's pid in it (getpid) */
+	__u32 reserved;
 };
 
 /* Per rule, summed over CPUs by the reader. */
