@@ -32,7 +32,8 @@ compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/kill.saker"
 grep -q "action kill" "$E2E_TMP/inspect.out" || fail "saker inspect does not show the action: $(cat "$E2E_TMP/inspect.out")"
 
 # 1. enforcing
-start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$E2E_TMP/kill.saker"
+addr="127.0.0.1:$((20000 + RANDOM % 20000))"
+start_sakerd --json --stats-file "$E2E_TMP/stats.json" --metrics-addr "$addr" "$E2E_TMP/kill.saker"
 "$OPENER" write "$VICTIM" > "$E2E_TMP/writer.out" 2>&1
 st=$?
 [ "$st" = 137 ] || fail "the writer was not killed by SIGKILL: exit status $st ($(cat "$E2E_TMP/writer.out"))"
@@ -41,6 +42,9 @@ wait_lines "$SAKERD_OUT" 1
 jq -e 'select(.rule == "Kill writers of the victim file") | .output_fields["saker.action"] == "killed"' \
 	"$SAKERD_OUT" > /dev/null || fail "the alert does not say killed: $(cat "$SAKERD_OUT")"
 jq -r .output "$SAKERD_OUT" | grep -q '(saker.action: killed)$' || fail "the alert text does not say killed: $(cat "$SAKERD_OUT")"
+m=$(curl -sf --max-time 10 "http://$addr/metrics") || fail "cannot scrape the metrics at $addr"
+grep -q '^saker_enforced_total{bundle=".*",rule="Kill writers of the victim file",action="kill",enforcing="true",outcome="killed"} 1$' <<<"$m" ||
+	fail "the metrics do not count the kill: $(grep saker_enforced <<<"$m")"
 # sakerd writing its own stats file matches the second rule: alerted, never killed
 kill -USR1 "$SAKERD_PID"
 for i in $(seq 100); do grep -q '"Kill writers of the stats file"' "$SAKERD_OUT" && break; sleep 0.1; done
