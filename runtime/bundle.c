@@ -443,8 +443,17 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 				g->field = -1;
 				continue;
 			}
-			/* The name is what counts: field ids may be renumbered between releases. */
-			int id = sk_field_lookup(g->text);
+			/* The name is what counts: field ids may be renumbered between releases. The
+			 * token may carry its argument (proc.aname[2]): the name ends before it. */
+			const char *br = strchr(g->text, '[');
+			int id = -1;
+			if (!br) {
+				id = sk_field_lookup(g->text);
+			} else if ((size_t)(br - g->text) < sizeof(text)) {
+				memcpy(text, g->text, (size_t)(br - g->text));
+				text[br - g->text] = 0;
+				id = sk_field_lookup(text);
+			}
 			if (id < 0)
 				return reason(err, esz, -EINVAL,
 					      "rule '%s': output field '%s' is unknown to this version",

@@ -196,6 +196,16 @@ const char *sk_ptrace_request_name(unsigned long long req)
 	return NULL;
 }
 
+const char *sk_sock_domain_name(unsigned long long d)
+{
+	switch (d) {
+#define SK_SOCK_DOMAIN(name, value) case value: return name;
+#include "saker/sockdomain.def"
+#undef SK_SOCK_DOMAIN
+	}
+	return NULL;
+}
+
 /* Linux errno values stay below this; the search in sk_errno_value stops there. */
 #define SK_ERRNO_MAX 4096
 

@@ -266,6 +266,7 @@ static void put_value_text(struct saker_rt_str *s, const struct sk_field_value *
 	const char *text;
 	switch (v->kind) {
 	case SK_VAL_STR:
+	case SK_VAL_IP:
 		text = v->s;
 		break;
 	case SK_VAL_I64:
@@ -310,6 +311,7 @@ static void put_value_json(struct saker_rt_str *s, const struct saker_rt_render 
 	}
 	switch (v->kind) {
 	case SK_VAL_STR:
+	case SK_VAL_IP:
 		saker_rt_str_puts(s, "\"");
 		saker_rt_str_json(s, v->s, strlen(v->s));
 		saker_rt_str_puts(s, "\"");

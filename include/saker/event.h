@@ -109,6 +109,50 @@ struct saker_tail_ptrace {
 	__u64 data;
 };
 
+/* SK_FAM_NET (socket, connect, accept, accept4, sendto, sendmsg, recvfrom, recvmsg) and
+ * SK_FAM_DUP (dup, dup2, dup3): the descriptor the call works on, read from the kernel's own
+ * objects (its struct file, and for a socket its struct sock). A socket's fd.name (Falco's
+ * "cip:cport->sip:sport") and a file's path are string SAKER_STR_FD_NAME. */
+enum saker_fd_kind {
+	SAKER_FDK_NONE = 0,   /* no descriptor (failed call, fd not open) */
+	SAKER_FDK_FILE,       /* fd.typechar f */
+	SAKER_FDK_DIR,        /* d */
+	SAKER_FDK_IPV4,       /* 4 */
+	SAKER_FDK_IPV6,       /* 6 */
+	SAKER_FDK_UNIX,       /* u */
+	SAKER_FDK_NETLINK,    /* n */
+	SAKER_FDK_PIPE,       /* p */
+	SAKER_FDK_UNKNOWN,    /* o: another socket family (AF_PACKET...), an anonymous inode */
+	SAKER_FDK__COUNT
+};
+enum saker_l4 { SAKER_L4_NONE = 0, SAKER_L4_TCP, SAKER_L4_UDP, SAKER_L4_ICMP, SAKER_L4_RAW,
+		SAKER_L4__COUNT };
+enum saker_sockfd_flag {
+	SAKER_SOCKF_CONNECTED = 1 << 0, /* struct socket's state is SS_CONNECTED */
+	SAKER_SOCKF_SERVER    = 1 << 1, /* the local side is the server (accept, accept4) */
+	SAKER_SOCKF_TUPLE     = 1 << 2, /* the addresses and ports are known */
+};
+struct saker_sockfd {
+	__u8  lip[16];  /* local address (IPv4: the first 4 bytes), network byte order */
+	__u8  rip[16];  /* remote address */
+	__u16 lport;    /* local port, host byte order */
+	__u16 rport;    /* remote port */
+	__u8  kind;     /* enum saker_fd_kind */
+	__u8  l4proto;  /* enum saker_l4 */
+	__u8  flags;    /* enum saker_sockfd_flag */
+	__u8  pad;      /* 0 */
+	__s32 fd;       /* fd.num: the descriptor, -1 when there is none */
+	__u32 pad2;     /* 0 */
+};
+struct saker_tail_net {
+	struct saker_sockfd s;
+	__u64 arg[3];   /* the call's first three arguments (socket: domain, type, protocol) */
+};
+struct saker_tail_dup {
+	struct saker_sockfd s; /* the descriptor duplicated (oldfd) */
+	__u64 arg[3];   /* oldfd, newfd (dup2, dup3), flags (dup3) */
+};
+
 /* ---- maps --------------------------------------------------------------------------------- */
 
 /* Map and program names sakerd looks up in the object. */
