@@ -45,8 +45,10 @@ enum saker_event_flag {
 	SAKER_EVF_PARENT     = 1 << 4, /* ppid, pvpid and pcomm are known */
 	SAKER_EVF_CONTAINER  = 1 << 5, /* container_id holds a container's id (else: host) */
 	SAKER_EVF_LOGINUID   = 1 << 6, /* loginuid is set */
+	SAKER_EVF_IO_URING   = 1 << 7, /* an io_uring operation, not a syscall: NR is the x86-64
+					* number of the syscall it stands for (docs/kernel.md) */
 };
-#define SAKER_EVF__ALL ((1u << 7) - 1)
+#define SAKER_EVF__ALL ((1u << 8) - 1)
 
 /* The common header: what every event has. */
 struct saker_event_hdr {
@@ -116,14 +118,18 @@ struct saker_tail_ptrace {
 						  * it to the bundle's rule count */
 
 /* Reload without a gap. Each hook is attached once, for the life of sakerd, as a dispatcher
- * program NAME that tail-calls slot SLOT of this map; sakerd puts there the program NAME "_run"
- * of the bundle in force. Replacing a bundle is then one atomic update per slot: every event
- * runs the old body or the new one, never both, never neither. */
-#define SAKER_MAP_PROGS  "saker_progs"   /* BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots */
+ * program NAME that tail-calls slot SLOT of its hook map MAP; sakerd puts there the program
+ * NAME "_run" of the bundle in force. Replacing a bundle is then one atomic update per slot:
+ * every event runs the old body or the new one, never both, never neither. Each hook has its own
+ * map (BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots, only its own used): the kernel (6.11
+ * and later) refuses tail calls between programs of different tracepoints through one map. */
+#define SAKER_MAP_PROGS  "saker_progs"   /* the sys_exit hook's map */
 #define SAKER_HOOK_BODY_SUFFIX "_run"
-#define SAKER_HOOKS(X) X(SAKER_HOOK_SYS_EXIT, saker_sys_exit)
+#define SAKER_HOOKS(X) \
+	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
+	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring")
 enum saker_hook {
-#define SAKER_HOOK_ENUM(slot, name) slot,
+#define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)
 #undef SAKER_HOOK_ENUM
 	SAKER_HOOK__COUNT
