@@ -1,4 +1,4 @@
-/* The open family (open, openat, openat2, creat): the flags of the call, the descriptor it
+/* The open family (open, openat, openat2, creat, open_by_handle_at): the flags of the call, the descriptor it
  * returned, and fd.name, either the path of the struct file the open installed or, for a failed
  * open, the path the call named (Falco's name for it). Its record tail is struct
  * saker_tail_open. */
@@ -100,6 +100,10 @@ SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os
 		flags = SK_O_CREAT | SK_O_WRONLY | SK_O_TRUNC;
 		os->mode = sc->st.arg[1];
 		break;
+	case SK_EV_OPEN_BY_HANDLE_AT:
+		/* (mount_fd, handle, flags): no mode, the file exists */
+		flags = sc->st.arg[2] & ~(__u64)(SK_O_CREAT | SK_O_TMPFILE);
+		break;
 	default:
 		os->flags_ok = 0;
 	}
@@ -136,6 +140,9 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
 	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
 	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
+		return;
+	/* a handle names no path: a failed open_by_handle_at has no fd.name */
+	if (sc->st.ret < 0 && sc->st.event == SK_EV_OPEN_BY_HANDLE_AT)
 		return;
 	if (sc->st.ret < 0) {
 		__u32 at = sk_open_path_arg(sc->st.event);
