@@ -20,6 +20,7 @@ static const char requires_text[] =
 	"kernel 5.17\n"
 	"btf 1\n"
 	"hook tp_btf/sys_exit\n"
+	"hook tp_btf/io_uring_complete\n"
 	"map ringbuf\n"
 	"map percpu_array\n"
 	"map prog_array\n"

@@ -26,7 +26,8 @@ struct saker_rt_obj {
 	size_t n_links;
 	struct bpf_map *events;
 	struct bpf_map *stats;
-	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without one */
+	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without hook maps */
+	struct bpf_map *hook_map[SAKER_HOOK__COUNT];     /* each hook's own map (event.h) */
 	struct bpf_program *body[SAKER_HOOK__COUNT];     /* NULL: this object lacks the hook */
 	struct bpf_program *dispatch[SAKER_HOOK__COUNT];
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
@@ -38,9 +39,15 @@ struct saker_rt_obj {
 };
 
 static const char *const hook_names[SAKER_HOOK__COUNT] = {
-#define HOOK_NAME(slot, name) [slot] = #name,
+#define HOOK_NAME(slot, name, map) [slot] = #name,
 	SAKER_HOOKS(HOOK_NAME)
 #undef HOOK_NAME
+};
+
+static const char *const hook_maps[SAKER_HOOK__COUNT] = {
+#define HOOK_MAP(slot, name, map) [slot] = map,
+	SAKER_HOOKS(HOOK_MAP)
+#undef HOOK_MAP
 };
 
 #define say saker_reason
@@ -277,10 +284,19 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 			o->dispatch[h] = prog;
 		}
 	}
-	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
 		if (!o->body[h] != !o->dispatch[h])
 			return say(err, esz, -EINVAL, "the BPF object's hook '%s' lacks its %s",
 				   hook_names[h], o->body[h] ? "dispatcher" : "body");
+		if (!o->body[h])
+			continue;
+		o->hook_map[h] = bpf_object__find_map_by_name(o->obj, hook_maps[h]);
+		if (!o->hook_map[h] || bpf_map__type(o->hook_map[h]) != BPF_MAP_TYPE_PROG_ARRAY ||
+		    bpf_map__max_entries(o->hook_map[h]) != SAKER_HOOK__COUNT)
+			return say(err, esz, -EINVAL,
+				   "the BPF object's hook '%s' has no hook map '%s' of %d slots",
+				   hook_names[h], hook_maps[h], SAKER_HOOK__COUNT);
+	}
 	return 0;
 }
 
@@ -326,11 +342,15 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	ret = find_hooks(o, err, esz);
 	if (ret)
 		goto fail;
-	/* The replacement shares the hook map: the attached dispatchers read it. */
-	if (prev && prev->progs && o->progs &&
-	    (ret = bpf_map__reuse_fd(o->progs, bpf_map__fd(prev->progs)))) {
-		ret = say(err, esz, ret, "cannot share the hook map: %s", strerror(-ret));
-		goto fail;
+	/* The replacement shares the hook maps: the attached dispatchers read them. */
+	for (int h = 0; prev && h < SAKER_HOOK__COUNT; h++) {
+		if (!prev->hook_map[h] || !o->hook_map[h])
+			continue;
+		if ((ret = bpf_map__reuse_fd(o->hook_map[h], bpf_map__fd(prev->hook_map[h])))) {
+			ret = say(err, esz, ret, "cannot share the hook map '%s': %s", hook_maps[h],
+				  strerror(-ret));
+			goto fail;
+		}
 	}
 	/* One counter slot per rule: the object cannot know how many rules its bundle has. */
 	o->rule_stats = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_STATS);
@@ -475,7 +495,8 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 	uint32_t h;
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
 		int fd = o->body[h] ? bpf_program__fd(o->body[h]) : -1;
-		if (fd >= 0 && bpf_map__update_elem(o->progs, &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
+		if (fd >= 0 &&
+		    bpf_map__update_elem(o->hook_map[h], &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
 			break;
 	}
 	if (h < SAKER_HOOK__COUNT) {
@@ -484,19 +505,22 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 		    strerror(-ret));
 		for (uint32_t k = 0; k < h; k++) {
 			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
+			if (!o->hook_map[k])
+				continue;
 			if (fd >= 0)
-				bpf_map__update_elem(o->progs, &k, sizeof(k), &fd, sizeof(fd), BPF_ANY);
+				bpf_map__update_elem(o->hook_map[k], &k, sizeof(k), &fd, sizeof(fd),
+						     BPF_ANY);
 			else
-				bpf_map__delete_elem(o->progs, &k, sizeof(k), 0);
+				bpf_map__delete_elem(o->hook_map[k], &k, sizeof(k), 0);
 		}
 		for (int k = 0; k < SAKER_HOOK__COUNT; k++)
 			bpf_link__destroy(fresh[k]);
 		return ret;
 	}
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!o->body[h] && prev && prev->hook_link[h])
+		if (!o->body[h] && prev && prev->hook_link[h] && prev->hook_map[h])
 			/* a hook the new bundle lacks: its dispatcher then finds an empty slot */
-			bpf_map__delete_elem(o->progs, &h, sizeof(h), 0);
+			bpf_map__delete_elem(prev->hook_map[h], &h, sizeof(h), 0);
 		if (fresh[h]) {
 			o->hook_link[h] = fresh[h];
 		} else if (prev && prev->hook_link[h]) {

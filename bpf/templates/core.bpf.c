@@ -87,6 +87,14 @@ struct {
 	__type(value, __u32);
 } saker_progs SEC(".maps");
 
+/* The io_uring hook's own (a prog array serves programs of one tracepoint only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_uring SEC(".maps");
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* From the generated module (abi.h). */
@@ -145,6 +153,10 @@ SK_SHARED void sk_stat(__u32 which)
 
 SK_SHARED struct task_struct *sk_task(void)
 {
+	struct sk_scratch *sc = sk_scratch();
+
+	if (sc && sc->st.task)
+		return (struct task_struct *)sc->st.task;
 	return (struct task_struct *)bpf_get_current_task();
 }
 
@@ -176,9 +188,14 @@ SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag)
 SK_INLINE void sk_get_ids(struct sk_scratch *sc)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
+	struct task_struct *t = (struct task_struct *)sc->st.task;
 
 	sc->hdr.pid = pt >> 32;
 	sc->hdr.tid = (__u32)pt;
+	if (t) {
+		sc->hdr.pid = BPF_CORE_READ(t, tgid);
+		sc->hdr.tid = BPF_CORE_READ(t, pid);
+	}
 }
 
 /* The number struct pid P has at LEVEL, and that level's namespace in *NS. */
@@ -705,6 +722,31 @@ out:
 
 /* ---- the hook ------------------------------------------------------------------------------ */
 
+/* The per-event state of a new event: its result RET, EV (SAKER_EV_PACK of abi.h) and the
+ * number NR it has in its ABI. The arguments are the caller's to fill. */
+SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
+{
+	struct sk_state *st = &sc->st;
+
+	sk_stat(SAKER_STAT_SEEN);
+	st->ret = ret;
+	st->event = SAKER_EV_ID(ev);
+	st->family = SAKER_EV_FAMILY(ev);
+	st->compat = SAKER_EV_COMPAT(ev);
+	st->uring = 0;
+	st->task = 0;
+	st->have = 0;
+	st->fhave = 0;
+	st->n_ids = 0;
+	st->part = 0;
+	st->tail_size = 0;
+	for (int k = 0; k < SAKER_STR__COUNT; k++)
+		st->str_len[k] = -1;
+	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
+	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
+	sc->hdr.nr = nr;
+}
+
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
 static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev,
@@ -717,11 +759,7 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	if (!sc)
 		return 0;
 	st = &sc->st;
-	sk_stat(SAKER_STAT_SEEN);
-	st->ret = ret;
-	st->event = event;
-	st->family = SAKER_EV_FAMILY(ev);
-	st->compat = SAKER_EV_COMPAT(ev);
+	sk_begin(sc, ret, ev, nr);
 	if (st->compat) {
 		/* i386: ebx, ecx, edx, esi, edi, ebp; the upper halves are not the call's */
 		st->arg[0] = (__u32)regs->bx;
@@ -738,16 +776,6 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 		st->arg[4] = regs->r8;
 		st->arg[5] = regs->r9;
 	}
-	st->have = 0;
-	st->fhave = 0;
-	st->n_ids = 0;
-	st->part = 0;
-	st->tail_size = 0;
-	for (int k = 0; k < SAKER_STR__COUNT; k++)
-		st->str_len[k] = -1;
-	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
-	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
-	sc->hdr.nr = nr;
 
 	SAKER_FN_MATCH(sc, event);
 	if (st->n_ids)
@@ -777,4 +805,80 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	if (ev < 0)
 		return 0;
 	return sk_handle(regs, (__s64)ctx[1], ev, nr);
+}
+
+/* ---- io_uring ------------------------------------------------------------------------------ */
+
+/* io_uring operations that stand for a syscall (docs/kernel.md, "io_uring"), one line each:
+ * X(IORING_OP_ number, the event of events.def it is, that syscall's x86-64 number (the
+ * record's nr), its family, the family's prefix). The family's sk_<f>_uring(sc, req) puts the
+ * operation's arguments into sc->st.arg in the syscall's order, from the request the kernel
+ * holds; its accessors see sc->st.uring set. Adding an operation is one line here and that
+ * function. */
+#define SK_URING_OPS(X) \
+	X(18, OPENAT, 257, OPEN, open)   /* IORING_OP_OPENAT */ \
+	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */
+
+/* Who submitted REQ: req->task up to 6.12, req->tctx->task since. */
+SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
+{
+	if (bpf_core_field_exists(((struct io_kiocb___old *)0)->task))
+		return BPF_CORE_READ((struct io_kiocb___old *)req, task);
+	return BPF_CORE_READ(req, tctx, task);
+}
+
+/* A completed io_uring request whose operation is event EV (SAKER_EV_PACK) of x86-64 number NR:
+ * the same event as the syscall, of the submitting task, with the request's result. */
+static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr)
+{
+	struct io_kiocb *req = (struct io_kiocb *)r;
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_state *st;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, BPF_CORE_READ(req, cqe.res), ev, nr);
+	for (int k = 0; k < 6; k++)
+		st->arg[k] = 0;
+	st->uring = 1;
+	st->task = (__u64)sk_uring_task(req);
+	sc->hdr.flags |= SAKER_EVF_IO_URING;
+	switch (st->event) {
+#define SK_URING_ARGS(op, E, n, F, f) case SK_EV_##E: sk_##f##_uring(sc, req); break;
+		SK_URING_OPS(SK_URING_ARGS)
+#undef SK_URING_ARGS
+	}
+	SAKER_FN_MATCH(sc, st->event);
+	if (st->n_ids)
+		saker_tp_emit(0);
+	return 0;
+}
+
+/* Every io_uring completion passes here (the tracepoint fires as the CQE is filled; the
+ * request's result is in req->cqe.res on every kernel, whatever the tracepoint's other
+ * arguments, which changed in 6.3). Operations of families no rule looks at stop at the switch. */
+SEC("tp_btf/io_uring_complete")
+int saker_io_uring(unsigned long long *ctx)
+{
+	bpf_tail_call(ctx, &saker_progs_uring, SAKER_HOOK_IO_URING);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int saker_io_uring_run(unsigned long long *ctx)
+{
+	__u64 req = ctx[1];
+	__u8 op = BPF_CORE_READ((struct io_kiocb *)req, opcode);
+
+	switch (op) {
+#define SK_URING_CASE(o, E, n, F, f) \
+	case o: \
+		if (!(SAKER_VAR_FAMILIES & SK_FB(F))) \
+			return 0; \
+		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n);
+		SK_URING_OPS(SK_URING_CASE)
+#undef SK_URING_CASE
+	}
+	return 0;
 }

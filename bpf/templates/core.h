@@ -60,6 +60,9 @@ struct sk_state {
 	__u32 tail_size;  /* bytes of sc->tail the family filled */
 	__s32 comm_len, pcomm_len, cid_len;
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
+	__u32 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
+	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
+			   * the submitter), else 0: sk_task() returns it */
 };
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
@@ -159,6 +162,7 @@ SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p);
 
 SK_SHARED struct sk_scratch *sk_scratch(void);
 SK_SHARED void sk_stat(__u32 which);
+/* The task the event is about: the current one, or an io_uring request's submitter. */
 SK_SHARED struct task_struct *sk_task(void);
 /* The current task's struct file at FD, or NULL. */
 SK_SHARED struct file *sk_fd_file(__s64 fd);
@@ -180,6 +184,11 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);
+
+/* ---- io_uring operations (core.bpf.c, SK_URING_OPS) -------------------------------------- */
+
+/* Puts the arguments of the operation of REQ into sc->st.arg, in its syscall's order. */
+SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req);
 
 /* From the generated module (abi.h): the families some rule looks at. */
 extern const __u32 SAKER_VAR_FAMILIES;

@@ -168,6 +168,7 @@ struct pid {
 
 struct task_struct {
 	struct thread_info thread_info;
+	unsigned int flags;
 	int pid;
 	int tgid;
 	struct task_struct *group_leader;
@@ -188,5 +189,40 @@ struct open_how {
 	__u64 mode;
 	__u64 resolve;
 };
+
+/* io_uring (docs/kernel.md, "io_uring"). A request: its operation's own state is at its start
+ * (io_kiocb_to_cmd), its result in cqe.res. The submitting task is req->task up to 6.12 and
+ * req->tctx->task from 6.13 on; both are probed. */
+struct io_cqe {
+	__u64 user_data;
+	__s32 res;
+} SK_CORE;
+
+struct io_uring_task {
+	struct task_struct *task;
+} SK_CORE;
+
+struct io_kiocb {
+	__u8 opcode;
+	struct io_cqe cqe;
+	struct io_uring_task *tctx;
+} SK_CORE;
+
+struct io_kiocb___old {
+	struct task_struct *task;
+} SK_CORE;
+
+struct filename {
+	const char *name;
+} SK_CORE;
+
+/* IORING_OP_OPENAT and IORING_OP_OPENAT2's state (io_uring/openclose.c). */
+struct io_open {
+	struct file *file;
+	int dfd;
+	__u32 file_slot;
+	struct filename *filename;
+	struct open_how how;
+} SK_CORE;
 
 #endif

@@ -48,8 +48,10 @@ enum saker_event_flag {
 	SAKER_EVF_KILLED     = 1 << 7, /* a rule of action kill held: the kernel sent SIGKILL */
 	SAKER_EVF_SPARED     = 1 << 8, /* a rule of action kill held on sakerd itself or PID 1,
 					* which are never killed */
+	SAKER_EVF_IO_URING   = 1 << 9, /* an io_uring operation, not a syscall: NR is the x86-64
+					* number of the syscall it stands for (docs/kernel.md) */
 };
-#define SAKER_EVF__ALL ((1u << 9) - 1)
+#define SAKER_EVF__ALL ((1u << 10) - 1)
 
 /* The common header: what every event has. */
 struct saker_event_hdr {
@@ -163,14 +165,18 @@ struct saker_tail_dup {
 						  * it to the bundle's rule count */
 
 /* Reload without a gap. Each hook is attached once, for the life of sakerd, as a dispatcher
- * program NAME that tail-calls slot SLOT of this map; sakerd puts there the program NAME "_run"
- * of the bundle in force. Replacing a bundle is then one atomic update per slot: every event
- * runs the old body or the new one, never both, never neither. */
-#define SAKER_MAP_PROGS  "saker_progs"   /* BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots */
+ * program NAME that tail-calls slot SLOT of its hook map MAP; sakerd puts there the program
+ * NAME "_run" of the bundle in force. Replacing a bundle is then one atomic update per slot:
+ * every event runs the old body or the new one, never both, never neither. Each hook has its own
+ * map (BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots, only its own used): the kernel (6.11
+ * and later) refuses tail calls between programs of different tracepoints through one map. */
+#define SAKER_MAP_PROGS  "saker_progs"   /* the sys_exit hook's map */
 #define SAKER_HOOK_BODY_SUFFIX "_run"
-#define SAKER_HOOKS(X) X(SAKER_HOOK_SYS_EXIT, saker_sys_exit)
+#define SAKER_HOOKS(X) \
+	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
+	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring")
 enum saker_hook {
-#define SAKER_HOOK_ENUM(slot, name) slot,
+#define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)
 #undef SAKER_HOOK_ENUM
 	SAKER_HOOK__COUNT
