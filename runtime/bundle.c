@@ -435,7 +435,19 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 				continue;
 			}
 			/* The name is what counts: field ids may be renumbered between releases. */
-			int id = sk_field_lookup(g->text);
+			int id;
+			if (g->arg) {
+				/* "proc.aname[2]": the name is what comes before the argument */
+				char fname[128];
+				size_t fl = strcspn(g->text, "[");
+				if (fl >= sizeof(fname))
+					fl = sizeof(fname) - 1;
+				memcpy(fname, g->text, fl);
+				fname[fl] = 0;
+				id = sk_field_lookup(fname);
+			} else {
+				id = sk_field_lookup(g->text);
+			}
 			if (id < 0)
 				return reason(err, esz, -EINVAL,
 					      "rule '%s': output field '%s' is unknown to this version",

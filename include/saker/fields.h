@@ -55,7 +55,8 @@ enum sk_field_flag {
 #define SK_FAMILIES(X) \
 	X(NONE, none)     /* not hooked */ \
 	X(OPEN, open)     /* open, openat, openat2, creat: the file the call opened */ \
-	X(PTRACE, ptrace) /* ptrace: the request and its target */
+	X(PTRACE, ptrace) /* ptrace: the request and its target */ \
+	X(EXEC, exec)     /* execve, execveat: the new image (its process fields are the core's) */
 enum sk_family {
 #define SK_FAM_ENUM(F, f) SK_FAM_##F,
 	SK_FAMILIES(SK_FAM_ENUM)
