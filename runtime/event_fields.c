@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "saker/fields.h"
@@ -352,6 +353,28 @@ static void dup_field(const struct saker_event *ev, int field, struct sk_field_v
 	}
 }
 
+/* ---- the exec family ---------------------------------------------------------------------- */
+
+static int exec_check(const struct saker_event *ev)
+{
+	const struct saker_tail_exec *t = SAKER_EVENT_TAIL(ev, exec);
+
+	if (t->xflags & ~(uint32_t)SAKER_EXECF_ARGS)
+		return -EINVAL;
+	/* the arguments are known for a failed call only; execve has no dirfd and no flags */
+	if (!!(t->xflags & SAKER_EXECF_ARGS) != (ev->h.res < 0))
+		return -EINVAL;
+	if (ev->h.event != SK_EV_EXECVEAT && (t->dirfd != -100 || t->flags))
+		return -EINVAL;
+	return 0;
+}
+
+static void exec_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	(void)ev, (void)field, (void)v, (void)scratch;
+}
+
 /* ---- families ----------------------------------------------------------------------------- */
 
 /* What decoding needs of each family: its tail's size, its own checks, its fields. */
@@ -365,12 +388,14 @@ static const struct ev_family {
 	[SK_FAM_PTRACE] = { sizeof(struct saker_tail_ptrace), NULL, ptrace_field },
 	[SK_FAM_NET] = { sizeof(struct saker_tail_net), net_check, net_field },
 	[SK_FAM_DUP] = { sizeof(struct saker_tail_dup), dup_check, dup_field },
+	[SK_FAM_EXEC] = { sizeof(struct saker_tail_exec), exec_check, exec_field },
 };
 
 _Static_assert(sizeof(struct saker_tail_open) <= SAKER_TAIL_MAX, "open tail");
 _Static_assert(sizeof(struct saker_tail_ptrace) <= SAKER_TAIL_MAX, "ptrace tail");
 _Static_assert(sizeof(struct saker_tail_net) <= SAKER_TAIL_MAX, "net tail");
 _Static_assert(sizeof(struct saker_tail_dup) <= SAKER_TAIL_MAX, "dup tail");
+_Static_assert(sizeof(struct saker_tail_exec) <= SAKER_TAIL_MAX, "exec tail");
 _Static_assert(sizeof(struct saker_event_hdr) % 8 == 0, "header size");
 
 /* ---- decoding ----------------------------------------------------------------------------- */
@@ -404,7 +429,10 @@ static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 {
 	const struct ev_family *fam;
 
-	if (h->size != size || h->version != SAKER_EVENT_VERSION || h->reserved ||
+	if (h->size != size || h->version != SAKER_EVENT_VERSION || h->reserved || h->pad ||
+	    (h->pflags & ~(uint32_t)(SAKER_PROCF_EXE_MEMFD | SAKER_PROCF_EXE_UPPER |
+				     SAKER_PROCF_TTY)) ||
+	    (!(h->flags & SAKER_EVF_PROC) && (h->pstart_ns || h->tty || h->sid || h->pflags)) ||
 	    (h->flags & ~(uint32_t)SAKER_EVF__ALL))
 		return -EINVAL;
 	if (h->event >= SK_EV__COUNT || h->family >= SK_FAM__COUNT ||
@@ -526,15 +554,56 @@ long saker_event_encode(const struct saker_event *ev, const uint32_t *rules, uin
 
 /* ---- field values ------------------------------------------------------------------------- */
 
+/* NAME, a space and the string of slot ARGS (just NAME when it is empty or missing), into
+ * SCRATCH. */
+static void v_cmdline(struct sk_field_value *v, const struct saker_event *ev, const char *name,
+		      enum saker_str args, char *scratch)
+{
+	size_t n = strlen(name), a = ev->str[args] ? ev->str_len[args] : 0;
+
+	if (n + 1 + a >= SK_FIELD_SCRATCH)
+		a = SK_FIELD_SCRATCH - n - 2;
+	memcpy(scratch, name, n);
+	if (a) {
+		scratch[n++] = ' ';
+		memcpy(scratch + n, ev->str[args], a);
+		n += a;
+	}
+	scratch[n] = 0;
+	v_str(v, scratch, n);
+}
+
 void sk_event_field(const struct saker_event *ev, int field, struct sk_field_value *v,
 		    char scratch[SK_FIELD_SCRATCH])
 {
+	sk_event_field_arg(ev, field, NULL, v, scratch);
+}
+
+void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg,
+			struct sk_field_value *v, char scratch[SK_FIELD_SCRATCH])
+{
 	const struct saker_event_hdr *h = &ev->h;
+	const bool proc = h->flags & SAKER_EVF_PROC;
 	unsigned fams;
 
 	memset(v, 0, sizeof(*v));
 	scratch[0] = 0;
 	if (field < 0 || field >= SK_FLD__COUNT || h->family >= SK_FAM__COUNT)
+		return;
+	/* proc.aname[N]: the one field of the record with an argument */
+	if (field == SK_FLD_PROC_ANAME) {
+		char *end;
+		unsigned long n = arg ? strtoul(arg, &end, 10) : 0;
+
+		if (!arg || !*arg || *end || n > SAKER_ANAME_MAX)
+			return;
+		if (n == 0)
+			v_buf(v, h->comm, SAKER_COMM_LEN - 1, scratch);
+		else
+			v_slot(v, ev, (enum saker_str)(SAKER_STR_ANAME1 + n - 1));
+		return;
+	}
+	if (arg)
 		return;
 	/* the field table says which families have each field: on other events it is missing */
 	fams = sk_fields[field].k.families;
@@ -599,6 +668,59 @@ void sk_event_field(const struct saker_event *ev, int field, struct sk_field_val
 		break;
 	case SK_FLD_PROC_EXEPATH:
 		v_slot(v, ev, SAKER_STR_EXEPATH);
+		break;
+	case SK_FLD_PROC_CWD:
+		v_slot(v, ev, SAKER_STR_CWD);
+		break;
+	case SK_FLD_PROC_EXE:
+		v_slot(v, ev, SAKER_STR_EXE);
+		break;
+	case SK_FLD_PROC_ARGS:
+		v_slot(v, ev, SAKER_STR_ARGS);
+		break;
+	case SK_FLD_PROC_CMDLINE: {
+		char comm[SAKER_COMM_LEN];
+
+		memcpy(comm, h->comm, SAKER_COMM_LEN - 1);
+		comm[SAKER_COMM_LEN - 1] = 0;
+		v_cmdline(v, ev, comm, SAKER_STR_ARGS, scratch);
+		break;
+	}
+	case SK_FLD_PROC_PEXE:
+		v_slot(v, ev, SAKER_STR_PEXE);
+		break;
+	case SK_FLD_PROC_PCMDLINE:
+		/* the parent's name and the arguments the process table had for it */
+		if ((h->flags & SAKER_EVF_PARENT) && ev->str[SAKER_STR_PEXE]) {
+			char comm[SAKER_COMM_LEN];
+
+			memcpy(comm, h->pcomm, SAKER_COMM_LEN - 1);
+			comm[SAKER_COMM_LEN - 1] = 0;
+			v_cmdline(v, ev, comm, SAKER_STR_PARGS, scratch);
+		}
+		break;
+	case SK_FLD_PROC_SNAME:
+		v_slot(v, ev, SAKER_STR_SNAME);
+		break;
+	case SK_FLD_PROC_TTY:
+		if (proc)
+			v_u64(v, h->tty);
+		break;
+	case SK_FLD_PROC_SID:
+		if (proc)
+			v_i64(v, h->sid);
+		break;
+	case SK_FLD_PROC_DURATION:
+		if (proc)
+			v_u64(v, h->ts_ns - h->pstart_ns);
+		break;
+	case SK_FLD_PROC_IS_EXE_FROM_MEMFD:
+		if (proc)
+			v_bool(v, h->pflags & SAKER_PROCF_EXE_MEMFD);
+		break;
+	case SK_FLD_PROC_IS_EXE_UPPER_LAYER:
+		if (proc)
+			v_bool(v, h->pflags & SAKER_PROCF_EXE_UPPER);
 		break;
 	case SK_FLD_USER_UID:
 		v_u64(v, h->uid);

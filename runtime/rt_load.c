@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -32,6 +35,7 @@ struct saker_rt_obj {
 	struct bpf_program *dispatch[SAKER_HOOK__COUNT];
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
+	struct bpf_map *procs;     /* SAKER_MAP_PROCS, the process table, or NULL */
 	uint32_t n_rules;  /* slots of rule_stats */
 	struct bpf_map *actions;   /* SAKER_MAP_RULE_ACTIONS, NULL in an object without one */
 	struct bpf_map *enforce;   /* SAKER_MAP_ENFORCE */
@@ -51,6 +55,72 @@ static const char *const hook_maps[SAKER_HOOK__COUNT] = {
 };
 
 #define say saker_reason
+
+/* ---- the process table -------------------------------------------------------------------- */
+
+/* The entry of process PID from /proc (its cmdline and start time), as the kernel makes them at
+ * exec (include/saker/event.h). Returns 0, or -1 for a process gone or without arguments (a
+ * kernel thread). */
+static int proc_entry(const char *pid, struct saker_proc_entry *e)
+{
+	char path[300], stat[1024];
+	ssize_t n;
+	int fd;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, e->args, SAKER_ARGS_MAX - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	/* as the kernel reads the arg area: the last NUL is the end, a cut area has none */
+	if (n < SAKER_ARGS_MAX - 1 && e->args[n - 1] == 0)
+		n--;
+	e->args[n] = 0;
+	e->len = (uint32_t)n;
+	e->e0 = (uint16_t)strnlen(e->args, (size_t)n);
+	for (ssize_t i = e->e0 + 1; i < n; i++)
+		if (!e->args[i])
+			e->args[i] = ' ';
+	/* field 22, the start in clock ticks since boot, after the ')' that ends the name */
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	stat[n] = 0;
+	const char *p = strrchr(stat, ')');
+	unsigned long long start = 0;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu", &start) != 1)
+		return -1;
+	/* USER_HZ is 100 wherever /proc counts in ticks: the kernel compares at that grain */
+	e->start_ns = start * SAKER_PROC_TICK_NS;
+	e->src = SAKER_PROC_SRC_PROC;
+	return 0;
+}
+
+/* The processes that exec'd before sakerd: the kernel fills the table at each exec only. */
+static void fill_procs(struct bpf_map *m)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	struct saker_proc_entry e;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]) || proc_entry(de->d_name, &e))
+			continue;
+		uint32_t key = (uint32_t)strtoul(de->d_name, NULL, 10);
+		bpf_map__update_elem(m, &key, sizeof(key), &e, sizeof(e), BPF_NOEXIST);
+	}
+	closedir(d);
+}
 
 /* ---- requirements ------------------------------------------------------------------------- */
 
@@ -352,6 +422,16 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 			goto fail;
 		}
 	}
+	/* The process table goes on from one bundle to the next. */
+	o->procs = bpf_object__find_map_by_name(o->obj, SAKER_MAP_PROCS);
+	if (o->procs && (bpf_map__type(o->procs) != BPF_MAP_TYPE_LRU_HASH ||
+			 bpf_map__value_size(o->procs) != sizeof(struct saker_proc_entry)))
+		o->procs = NULL;
+	if (prev && prev->procs && o->procs &&
+	    (ret = bpf_map__reuse_fd(o->procs, bpf_map__fd(prev->procs)))) {
+		ret = say(err, esz, ret, "cannot share the process table: %s", strerror(-ret));
+		goto fail;
+	}
 	/* One counter slot per rule: the object cannot know how many rules its bundle has. */
 	o->rule_stats = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_STATS);
 	if (!o->rule_stats || bpf_map__type(o->rule_stats) != BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -416,6 +496,8 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
+	if (o->procs && !(prev && prev->procs))
+		fill_procs(o->procs);
 	if (!o->progs) {
 		/* an object without a hook map: every program attaches at once (no seamless reload) */
 		size_t n_progs = 0;

@@ -438,7 +438,10 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 			saker_rt_str_puts(&line, g->text ? g->text : "");
 			continue;
 		}
-		saker_rt_field_value(r, ev, g->field, &v, scratch);
+		if (g->arg)
+			sk_event_field_arg(ev, g->field, g->arg, &v, scratch); /* proc.aname[N] */
+		else
+			saker_rt_field_value(r, ev, g->field, &v, scratch);
 		put_value_text(&line, &v, g->width);
 	}
 	if (outcome)
@@ -461,7 +464,7 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 	fields[nf++] = SK_FLD_EVT_TIME;
 	for (uint32_t i = 0; i < rule->n_segs; i++) {
 		int f = rule->segs[i].field;
-		if (f < 0 || f >= SK_FLD__COUNT)
+		if (f < 0 || f >= SK_FLD__COUNT || rule->segs[i].arg)
 			continue;
 		size_t k = 0;
 		while (k < nf && fields[k] != f)
@@ -501,6 +504,24 @@ int saker_rt_render_alert(const struct saker_rt_render *r, const struct saker_ru
 			saker_rt_str_puts(out, ":");
 			saker_rt_field_value(r, ev, fields[k], &v, scratch);
 			put_value_json(out, r, ev, fields[k], &v);
+		}
+		/* fields with an argument (proc.aname[2]), keyed as written, after the others */
+		for (uint32_t i = 0; i < rule->n_segs; i++) {
+			const struct saker_fmt_seg *g = &rule->segs[i];
+			bool dup = false;
+			if (g->field < 0 || g->field >= SK_FLD__COUNT || !g->arg || !g->text)
+				continue;
+			for (uint32_t j = 0; j < i && !dup; j++)
+				dup = rule->segs[j].arg && rule->segs[j].field == g->field &&
+				      rule->segs[j].text && !strcmp(rule->segs[j].text, g->text);
+			if (dup)
+				continue;
+			saker_rt_str_puts(out, nf ? "," : "");
+			nf++;
+			put_json_string(out, g->text);
+			saker_rt_str_puts(out, ":");
+			sk_event_field_arg(ev, g->field, g->arg, &v, scratch);
+			put_value_json(out, r, ev, g->field, &v);
 		}
 		if (outcome) {
 			saker_rt_str_puts(out, nf ? ",\"" SAKER_ACTION_FIELD "\":" : "\"" SAKER_ACTION_FIELD "\":");

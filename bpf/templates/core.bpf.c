@@ -19,8 +19,11 @@ struct sk_record {
 
 _Static_assert(sizeof(struct saker_event_hdr) + SAKER_TAIL_MAX + 4 * SAKER_REC_RULES +
 	       4 * SAKER_STR__COUNT + 16 <= SK_REC_HEAD, "record head");
-_Static_assert(SK_REC_HEAD + SAKER_STR__COUNT * SAKER_PATH_MAX <= SK_REC_AREA,
-	       "string slots: too many for one record");
+/* the strings are packed: each is checked against the area as it is copied (saker_tp_emit) */
+_Static_assert(SK_REC_HEAD + SAKER_PATH_MAX <= SK_REC_AREA, "a string fits the area");
+_Static_assert(SAKER_STR_CWD < SK_PATH_SLOTS && SAKER_STR_FD_NAME < SK_PATH_SLOTS &&
+	       SAKER_STR_EXEPATH < SK_PATH_SLOTS && SAKER_STR_EXE >= SK_PATH_SLOTS,
+	       "the path slots come first");
 _Static_assert((SK_REC_AREA & (SK_REC_AREA - 1)) == 0, "masked offsets");
 /* codegen.c loads 8 bytes at a time from the start of strings marked SK_K_ALIGNED */
 _Static_assert(__builtin_offsetof(struct sk_scratch, small) % 8 == 0, "aligned small");
@@ -376,6 +379,8 @@ SK_GLOBAL int saker_tp_compute(__u32 g)
 		sk_get_cid(sc);
 	if (g & SK_G_EXE)
 		sk_get_exe(sc);
+	if (g & (SK_G_PROC | SK_G_CWD | SK_G_ARGS | SK_G_ANC | SK_G_PPROC))
+		sk_proc_compute(sc, g);
 	return 0;
 }
 
@@ -429,7 +434,7 @@ SK_INLINE int sk_core_int(struct sk_scratch *sc, int field, __s64 *v)
 		*v = field == SK_FLD_PROC_PPID ? sc->hdr.ppid : sc->hdr.pvpid;
 		return (sc->hdr.flags & SAKER_EVF_PARENT) != 0;
 	}
-	return 0;
+	return sk_proc_int(sc, field, v);
 }
 
 SK_INLINE int sk_core_str(struct sk_scratch *sc, int field, const char **p)
@@ -456,7 +461,7 @@ SK_INLINE int sk_core_str(struct sk_scratch *sc, int field, const char **p)
 		*p = sc->hdr.container_id;
 		return sc->st.cid_len & (SAKER_CID_LEN - 1);
 	}
-	return -1;
+	return sk_proc_str(sc, field, p);
 }
 
 /* The NONE family is never hooked; its functions only complete the dispatch. */
@@ -604,7 +609,7 @@ SK_INLINE void sk_fill(struct sk_scratch *sc)
 	sc->hdr.tail_size = ts;
 	sc->hdr.n_strs = SAKER_STR__COUNT;
 	sc->hdr.reserved = 0;
-	sc->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	sc->hdr.ts_ns = sc->st.now;
 	sc->hdr.res = sc->st.ret;
 	sc->hdr.cgroup_id = bpf_get_current_cgroup_id();
 	sk_stat(SAKER_STAT_MATCHED);
@@ -686,18 +691,26 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	area = pos + ((4 * SAKER_STR__COUNT + 7) & ~7u);
 	for (int k = 0; k < SAKER_STR__COUNT; k++) {
 		__s32 len = sc->st.str_len[k];
+		const char *src = k < SK_PATH_SLOTS ? sc->str[k < SK_PATH_SLOTS ? k : 0]
+						    : (const char *)sc + sc->st.str_off[k];
 
 		slot[k].off = SAKER_STR_NONE;
 		slot[k].len = 0;
 		if (len < 0)
 			continue;
 		len &= SAKER_STR_MAX;
+		/* the strings together may not fit the area: one that does not is left out, and
+		 * the record says it was cut (the paths come first) */
+		if (area + off + len + 1 > SK_REC_AREA) {
+			sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+			continue;
+		}
 		slot[k].off = off;
 		slot[k].len = len;
 		/* the word holding the NUL is zeroed first: its padding is not an earlier
 		 * record's bytes */
 		*(__u64 *)&rec->b[(area + off + (len & ~7u)) & (SK_REC_AREA - 8)] = 0;
-		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_AREA - 1)], len, sc->str[k]);
+		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_AREA - 1)], len, src);
 		rec->b[(area + off + len) & (SK_REC_AREA - 1)] = 0;
 		off += (len + 8) & ~7u;
 	}
@@ -730,6 +743,7 @@ SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
 
 	sk_stat(SAKER_STAT_SEEN);
 	st->ret = ret;
+	st->now = bpf_ktime_get_boot_ns();
 	st->event = SAKER_EV_ID(ev);
 	st->family = SAKER_EV_FAMILY(ev);
 	st->compat = SAKER_EV_COMPAT(ev);
@@ -780,6 +794,9 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	SAKER_FN_MATCH(sc, event);
 	if (st->n_ids)
 		saker_tp_emit(0);
+	/* the new image's arguments, for its children */
+	if (st->family == SK_FAM_EXEC && ret == 0)
+		sk_proc_exec(sc);
 	return 0;
 }
 
@@ -792,6 +809,36 @@ int saker_sys_exit(unsigned long long *ctx)
 	return 0;
 }
 
+/* The syscall numbers of each ABI, from its table. */
+enum {
+#define SK_SYSNR(id, nr) SK_NR64_##id = nr,
+#include "saker/syscalls_x86_64.def"
+#undef SK_SYSNR
+};
+enum {
+#define SK_SYSNR(id, nr) SK_NR32_##id = nr,
+#include "saker/syscalls_i386.def"
+#undef SK_SYSNR
+};
+
+SK_INLINE int sk_exec_nr(__u32 nr)
+{
+	return nr == SK_NR64_EXECVE || nr == SK_NR64_EXECVEAT || nr == SK_NR32_EXECVE ||
+	       nr == SK_NR32_EXECVEAT;
+}
+
+/* The event of exec number NR (sk_exec_nr), in the ABI the call came through. */
+SK_INLINE __u32 sk_exec_ev(__u32 nr)
+{
+	if (nr == SK_NR64_EXECVE)
+		return SAKER_EV_PACK(SK_EV_EXECVE, SK_FAM_EXEC, 0);
+	if (nr == SK_NR64_EXECVEAT)
+		return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 0);
+	if (nr == SK_NR32_EXECVE)
+		return SAKER_EV_PACK(SK_EV_EXECVE, SK_FAM_EXEC, 1);
+	return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 1);
+}
+
 /* tp_btf/sys_exit: (struct pt_regs *regs, long ret). Every syscall passes here, so the path for
  * syscalls no rule needs is one load and the generated compares. The kernel runs the call
  * numbered by the low 32 bits of orig_ax (an int), whatever the upper ones hold. */
@@ -802,7 +849,22 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	__u32 nr = (__u32)regs->orig_ax;
 	int ev = SAKER_FN_EVENT(nr);
 
+	/* A successful exec returns 0 with the new image in place, which may run under the other
+	 * ABI (a 64-bit shell starting a 32-bit program sets TS_COMPAT, a 32-bit one starting a
+	 * 64-bit program clears it): the entry is then misread, and the number with it. The
+	 * number of an exec is unambiguous though (no other call of either table that can
+	 * return 0 here has it), and the sign of a fresh image is its stack pointer at
+	 * mm->start_stack, where the kernel just put it. */
+	if ((SAKER_VAR_FAMILIES & SK_FB(EXEC)) && ctx[1] == 0 && sk_exec_nr(nr)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		if (regs->sp == BPF_CORE_READ(t, mm, start_stack))
+			return sk_handle(regs, 0, sk_exec_ev(nr), nr);
+	}
 	if (ev < 0)
+		return 0;
+	/* a successful exec is only the one above */
+	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && (__s64)ctx[1] >= 0)
 		return 0;
 	return sk_handle(regs, (__s64)ctx[1], ev, nr);
 }

@@ -41,8 +41,21 @@ enum {
 	SK_G_PARENT = 1 << 4, /* ppid, pvpid, pcomm */
 	SK_G_CID    = 1 << 5, /* container id */
 	SK_G_EXE    = 1 << 6, /* proc.exepath */
-	SK_G_ALL    = (1 << 7) - 1,
+	SK_G_PROC   = 1 << 7, /* the header's process block: start, tty, sid, exe flags */
+	SK_G_CWD    = 1 << 8, /* proc.cwd */
+	SK_G_ARGS   = 1 << 9, /* proc.exe, proc.args (the arg area) */
+	SK_G_ANC    = 1 << 10, /* proc.aname[1..8], proc.sname */
+	SK_G_PPROC  = 1 << 11, /* proc.pexe, the parent's args (the process table) */
+	SK_G_ALL    = (1 << 12) - 1,
 };
+
+/* String slots: the paths (FD_NAME, EXEPATH, CWD) have SAKER_PATH_MAX bytes each in
+ * sk_scratch.str; the process's other strings live in sk_scratch.pstr, at these offsets. */
+#define SK_PATH_SLOTS 3
+#define SK_PS_PARGS   0                                  /* the parent's args, as saker_proc_entry */
+#define SK_PS_SNAME   SAKER_ARGS_MAX                     /* 16 bytes */
+#define SK_PS_ANAME   (SK_PS_SNAME + SAKER_COMM_LEN)     /* 16 bytes per ancestor */
+#define SK_PSTR_SIZE  (SK_PS_ANAME + SAKER_ANAME_MAX * SAKER_COMM_LEN)
 
 /* The event being evaluated. It lives in the map rather than on the stack on purpose: the
  * verifier does not track map contents, so the paths through the rules (which differ only in
@@ -63,6 +76,8 @@ struct sk_state {
 	__u32 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
 	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
 			   * the submitter), else 0: sk_task() returns it */
+	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
+	__u64 now;        /* bpf_ktime_get_boot_ns() when the event started: proc.duration's end */
 };
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
@@ -126,7 +141,9 @@ struct sk_scratch {
 	__u32 ids[SAKER_REC_RULES];        /* rule ids matched and not sent yet */
 	__u64 fam[SK_FAM_STATE / 8];       /* the family's per-event state */
 	struct sk_state st;
-	char str[SAKER_STR__COUNT][SAKER_PATH_MAX]; /* the string slots, NUL-terminated */
+	char str[SK_PATH_SLOTS][SAKER_PATH_MAX]; /* the path slots, NUL-terminated */
+	struct saker_proc_entry pe;           /* the process's arg area: proc.exe, proc.args */
+	char pstr[SK_PSTR_SIZE];           /* the process's other strings (SK_PS_*) */
 	char walk[2 * SK_HALF];            /* path walk: written backwards into the first half; a
 					    * path string from user memory is read into the second */
 	char cg[2 * SK_CG_NAME];           /* one cgroup directory name */
@@ -184,6 +201,18 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);
+/* Path slot SLOT's buffer (SAKER_PATH_MAX bytes). */
+#define SK_PATH_SLOT(sc, slot) ((sc)->str[(slot) < SK_PATH_SLOTS ? (slot) : 0])
+
+/* ---- the process fields (core_proc.bpf.c), every event has them ------------------------- */
+
+/* Computes the process groups of G (SK_G_PROC, CWD, ARGS, ANC, PPROC). */
+SK_SHARED void sk_proc_compute(struct sk_scratch *sc, __u32 g);
+/* The accessors of the process fields, as sk_F_int and sk_F_str; 0 / -1 for other fields. */
+SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v);
+SK_SHARED int sk_proc_str(struct sk_scratch *sc, int field, const char **p);
+/* A successful exec: remembers the new image's arguments for its children's proc.pcmdline. */
+SK_SHARED void sk_proc_exec(struct sk_scratch *sc);
 
 /* ---- io_uring operations (core.bpf.c, SK_URING_OPS) -------------------------------------- */
 

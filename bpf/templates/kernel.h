@@ -25,6 +25,8 @@ typedef __u32 __wsum;
 #define BPF_MAP_TYPE_ARRAY        2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
+#define BPF_MAP_TYPE_LRU_HASH     9
+#define BPF_ANY                   0
 
 #define SK_CORE __attribute__((preserve_access_index))
 
@@ -42,6 +44,7 @@ struct pt_regs {
 	unsigned long r8;
 	unsigned long r9;
 	unsigned long orig_ax;
+	unsigned long sp;
 } SK_CORE;
 
 /* x86's thread-synchronous status: TS_COMPAT is set while a syscall that came through the i386
@@ -77,8 +80,18 @@ struct dentry {
 	struct inode *d_inode;
 } SK_CORE;
 
+struct super_block {
+	unsigned long s_magic;
+} SK_CORE;
+#define SK_OVERLAYFS_MAGIC 0x794c7630
+
 struct inode {
 	unsigned short i_mode;
+	struct super_block *i_sb;
+	union {
+		const unsigned int i_nlink;
+		unsigned int __i_nlink;
+	};
 } SK_CORE;
 
 struct vfsmount {
@@ -120,6 +133,24 @@ struct fs_struct {
 
 struct mm_struct {
 	struct file *exe_file;
+	unsigned long arg_start, arg_end;
+	unsigned long start_stack;
+} SK_CORE;
+
+struct tty_driver {
+	int major;
+	int minor_start;
+} SK_CORE;
+
+struct tty_struct {
+	struct tty_driver *driver;
+	int index;
+} SK_CORE;
+
+#define SK_PIDTYPE_SID 3 /* enum pid_type: PID, TGID, PGID, SID */
+struct signal_struct {
+	struct tty_struct *tty;
+	struct pid *pids[4];
 } SK_CORE;
 
 struct cred {
@@ -181,6 +212,8 @@ struct task_struct {
 	struct mm_struct *mm;
 	struct css_set *cgroups;
 	kuid_t loginuid;
+	struct signal_struct *signal;
+	__u64 start_boottime;
 } SK_CORE;
 
 /* openat2(2)'s argument, read from user memory (a stable UAPI layout, not relocated). */

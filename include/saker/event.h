@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define SAKER_EVENT_VERSION 2
+#define SAKER_EVENT_VERSION 3
 #define SAKER_PATH_MAX      4096   /* string slots, including the NUL */
 #define SAKER_COMM_LEN      16
 #define SAKER_CID_LEN       16     /* 12 hex characters + NUL, padded */
@@ -26,7 +26,15 @@
  * add theirs at the end; a decoder ignores slots it does not know. */
 #define SAKER_STRS(X) \
 	X(FD_NAME)   /* fd.name: the path of the file an open installed, or the one it named */ \
-	X(EXEPATH)   /* proc.exepath */
+	X(EXEPATH)   /* proc.exepath */ \
+	X(CWD)       /* proc.cwd, with Falco's trailing '/' */ \
+	X(EXE)       /* proc.exe: argv[0] of the process's arg area */ \
+	X(ARGS)      /* proc.args: argv[1..] of the arg area, joined by single spaces */ \
+	X(PEXE)      /* proc.pexe: the parent's argv[0], from the process table map */ \
+	X(PARGS)     /* the parent's proc.args, for proc.pcmdline */ \
+	X(SNAME)     /* proc.sname: comm of the session leader */ \
+	X(ANAME1) X(ANAME2) X(ANAME3) X(ANAME4) /* proc.aname[1..8]: comm of the ancestors, */ \
+	X(ANAME5) X(ANAME6) X(ANAME7) X(ANAME8) /* parent first, as far as the chain goes */
 enum saker_str {
 #define SAKER_STR_ENUM(s) SAKER_STR_##s,
 	SAKER_STRS(SAKER_STR_ENUM)
@@ -50,8 +58,22 @@ enum saker_event_flag {
 					* which are never killed */
 	SAKER_EVF_IO_URING   = 1 << 9, /* an io_uring operation, not a syscall: NR is the x86-64
 					* number of the syscall it stands for (docs/kernel.md) */
+	SAKER_EVF_ARGS_TRUNC = 1 << 10, /* the arg area was longer than the kernel reads: proc.args
+					* (and proc.cmdline) keep its first SAKER_ARGS_MAX - 1 bytes */
+	SAKER_EVF_PROC       = 1 << 11, /* the process block (pstart_ns ... pflags) is filled */
+	SAKER_EVF_CWD_TRUNC  = 1 << 12, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
+					* about the event's own paths) */
 };
-#define SAKER_EVF__ALL ((1u << 10) - 1)
+#define SAKER_EVF__ALL ((1u << 13) - 1)
+#define SAKER_ARGS_MAX 2048  /* bytes of a process's arg area read, with the NUL */
+#define SAKER_ANAME_MAX 8    /* ancestors whose comm a record carries: proc.aname[1..8] */
+
+/* enum saker_proc_flag: saker_event_hdr.pflags */
+enum saker_proc_flag {
+	SAKER_PROCF_EXE_MEMFD = 1 << 0, /* the executable is a memfd (memfd:..., no link) */
+	SAKER_PROCF_EXE_UPPER = 1 << 1, /* the executable is on an overlayfs upper layer */
+	SAKER_PROCF_TTY       = 1 << 2, /* the process has a controlling terminal */
+};
 
 /* The common header: what every event has. */
 struct saker_event_hdr {
@@ -78,6 +100,14 @@ struct saker_event_hdr {
 	char comm[SAKER_COMM_LEN];         /* proc.name */
 	char pcomm[SAKER_COMM_LEN];        /* proc.pname, when SAKER_EVF_PARENT */
 	char container_id[SAKER_CID_LEN];  /* container.id, when SAKER_EVF_CONTAINER */
+	/* the process block, when SAKER_EVF_PROC */
+	__u64 pstart_ns;                   /* the process's start (its group leader's
+					    * start_boottime, the clock of ts_ns) */
+	__u32 tty;                         /* proc.tty: the controlling terminal's device number
+					    * (new_encode_dev), 0 for none */
+	__s32 sid;                         /* proc.sid, in the task's pid namespace */
+	__u32 pflags;                      /* enum saker_proc_flag */
+	__u32 pad;                         /* 0 */
 };
 
 /* Where string i is in the string area: OFF bytes from its start (SAKER_STR_NONE: missing), LEN
@@ -155,11 +185,44 @@ struct saker_tail_dup {
 	__u64 arg[3];   /* oldfd, newfd (dup2, dup3), flags (dup3) */
 };
 
+/* SK_FAM_EXEC: execve, execveat. The new image's arguments are the process's strings (EXE,
+ * ARGS); the tail says what the call was asked. */
+enum saker_exec_flag {
+	SAKER_EXECF_ARGS = 1 << 0, /* dirfd and flags are the call's: a failed call (a successful
+				    * one has the new image's registers, not its arguments) */
+};
+struct saker_tail_exec {
+	__s64 dirfd;   /* execveat's dirfd (-100, AT_FDCWD, for execve) */
+	__u32 flags;   /* execveat's flags (0 for execve) */
+	__u32 xflags;  /* enum saker_exec_flag */
+};
+
+/* ---- the process table ------------------------------------------------------------------ */
+
+/* One process's arguments, as the arg area held them after its exec: argv[0], a NUL, then
+ * argv[1..] joined by spaces. START_NS: its group leader's start_boottime, so that an entry of
+ * a process gone whose pid was reused is not taken for the new one's. */
+struct saker_proc_entry {
+	__u64 start_ns;
+	__u32 len;      /* bytes of args[] used, without the NUL */
+	__u16 e0;       /* length of argv[0] */
+	__u16 src;      /* SAKER_PROC_SRC_* */
+	char args[SAKER_ARGS_MAX];
+};
+enum {
+	SAKER_PROC_SRC_EXEC = 0, /* the kernel, at the process's exec */
+	SAKER_PROC_SRC_PROC = 1, /* sakerd, from /proc: start_ns is /proc's start time (clock
+				  * ticks of 10 ms) times 10 ms */
+};
+#define SAKER_PROC_TICK_NS 10000000ull
+
 /* ---- maps --------------------------------------------------------------------------------- */
 
 /* Map and program names sakerd looks up in the object. */
 #define SAKER_MAP_EVENTS     "saker_events"      /* BPF_MAP_TYPE_RINGBUF */
 #define SAKER_MAP_STATS      "saker_stats"       /* BPF_MAP_TYPE_PERCPU_ARRAY of __u64, SAKER_STAT_* */
+#define SAKER_MAP_PROCS      "saker_procs"       /* BPF_MAP_TYPE_LRU_HASH: tgid -> struct
+						  * saker_proc_entry */
 #define SAKER_MAP_RULE_STATS "saker_rule_stats"  /* BPF_MAP_TYPE_PERCPU_ARRAY of struct
 						  * saker_rule_stat, one per rule: the loader sizes
 						  * it to the bundle's rule count */

@@ -61,5 +61,9 @@ struct sk_field_value {
  * SCRATCH receives values built for the call. */
 void sk_event_field(const struct saker_event *ev, int field, struct sk_field_value *v,
 		    char scratch[SK_FIELD_SCRATCH]);
+/* The same for FIELD[ARG] (ARG NULL: no argument); proc.aname[N] is the one kernel field that
+ * takes one. */
+void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg,
+			struct sk_field_value *v, char scratch[SK_FIELD_SCRATCH]);
 
 #endif

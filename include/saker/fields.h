@@ -57,7 +57,8 @@ enum sk_field_flag {
 	X(OPEN, open)     /* open, openat, openat2, creat: the file the call opened */ \
 	X(PTRACE, ptrace) /* ptrace: the request and its target */ \
 	X(NET, net)       /* socket, connect, accept, send, recv: the socket and the arguments */ \
-	X(DUP, dup)       /* dup, dup2, dup3: the descriptor duplicated */
+	X(DUP, dup)       /* dup, dup2, dup3: the descriptor duplicated */ \
+	X(EXEC, exec)     /* execve, execveat: the new image (its process fields are the core's) */
 enum sk_family {
 #define SK_FAM_ENUM(F, f) SK_FAM_##F,
 	SK_FAMILIES(SK_FAM_ENUM)

@@ -40,6 +40,7 @@
 #define NR_OPENAT  257
 #define NR_OPENAT2 437
 #define NR_PTRACE  101
+#define NR_EXECVE  59
 #define TEST_COMM  "sk_cg_test"
 
 /* ---- building rulesets by hand ------------------------------------------------------- */
@@ -972,9 +973,89 @@ static void test_kernel_many_matches(void **state)
  * an open and for a ptrace call, each rule's verdict in the kernel equals the reference
  * evaluator's on the record, which reads fields.def's families. So each family's template
  * provides exactly the fields the table gives it, and codegen refuses none of them. */
+/* The value of FIELD[ARG] in EV as text, "" when missing. */
+static const char *ev_text(const struct saker_event *ev, int field, const char *arg, char *buf)
+{
+	static char scratch[SK_FIELD_SCRATCH];
+	struct sk_field_value v;
+
+	sk_event_field_arg(ev, field, arg, &v, scratch);
+	switch (v.kind) {
+	case SK_VAL_STR:
+		snprintf(buf, PATH_MAX, "%s", v.s);
+		break;
+	case SK_VAL_I64:
+		snprintf(buf, PATH_MAX, "%lld", (long long)v.i);
+		break;
+	case SK_VAL_U64:
+		snprintf(buf, PATH_MAX, "%llu", (unsigned long long)v.u);
+		break;
+	case SK_VAL_BOOL:
+		snprintf(buf, PATH_MAX, "%s", v.b ? "true" : "false");
+		break;
+	default:
+		buf[0] = 0;
+	}
+	return buf;
+}
+
+/* The process fields of a record of this process, against what /proc and the C library say. */
+static void check_process_fields(const struct saker_event *ev)
+{
+	char want[PATH_MAX], got[PATH_MAX], cmd[SAKER_ARGS_MAX], stat[1024], *p;
+	ssize_t n;
+	int fd, tty = -1;
+	FILE *f;
+
+	assert_true(ev->h.flags & SAKER_EVF_PROC);
+	/* argv[0] and the rest of /proc/self/cmdline */
+	fd = open("/proc/self/cmdline", O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	assert_true(n > 0);
+	cmd[n] = 0;
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_EXE, NULL, got), cmd);
+	for (ssize_t i = (ssize_t)strlen(cmd) + 1; i < n - 1; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_ARGS, NULL, got),
+			    (size_t)n > strlen(cmd) + 1 ? cmd + strlen(cmd) + 1 : "");
+	snprintf(want, sizeof(want), "%s%s%s", TEST_COMM,
+		 (size_t)n > strlen(cmd) + 1 ? " " : "", (size_t)n > strlen(cmd) + 1 ? cmd + strlen(cmd) + 1 : "");
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_CMDLINE, NULL, got), want);
+	assert_non_null(getcwd(want, sizeof(want) - 1));
+	if (strcmp(want, "/"))
+		strcat(want, "/");
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_CWD, NULL, got), want);
+	snprintf(want, sizeof(want), "%d", (int)getsid(0));
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_SID, NULL, got), want);
+	/* tty_nr, field 7 of /proc/self/stat */
+	f = fopen("/proc/self/stat", "r");
+	assert_non_null(f);
+	assert_non_null(fgets(stat, sizeof(stat), f));
+	fclose(f);
+	p = strrchr(stat, ')');
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 1, " %*c %*d %*d %*d %d", &tty), 1);
+	snprintf(want, sizeof(want), "%d", tty);
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_TTY, NULL, got), want);
+	assert_true(atoll(ev_text(ev, SK_FLD_PROC_DURATION, NULL, got)) > 0);
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_IS_EXE_FROM_MEMFD, NULL, got), "false");
+	/* the parent's name, as its /proc entry has it */
+	snprintf(want, sizeof(want), "/proc/%d/comm", (int)getppid());
+	f = fopen(want, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(want, sizeof(want), f));
+	fclose(f);
+	want[strcspn(want, "\n")] = 0;
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_ANAME, "1", got), want);
+	assert_string_equal(ev_text(ev, SK_FLD_PROC_ANAME, "0", got), TEST_COMM);
+}
+
 static void test_kernel_field_families(void **state)
 {
-	static const int hooked_nrs[] = { NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2, NR_PTRACE };
+	static const int hooked_nrs[] = { NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2, NR_PTRACE, NR_EXECVE };
 	char dir[] = "/tmp/saker-cg-fam-XXXXXX", path[PATH_MAX];
 	int fields[SK_FLD__COUNT];
 	size_t n = 0;
@@ -1002,7 +1083,7 @@ static void test_kernel_field_families(void **state)
 			p = p_str(c, f, SK_CMP_PREFIX, "");
 		else
 			p = p_int(c, f, SK_CMP_GE, INT64_MIN);
-		add_rule(c, p, 5, hooked_nrs);
+		add_rule(c, p, 6, hooked_nrs);
 		fields[n++] = f;
 	}
 	assert_true(n >= 20 && n < 64);
@@ -1016,6 +1097,11 @@ static void test_kernel_field_families(void **state)
 	assert_true(open(dir, O_RDONLY | O_DIRECTORY | O_EXCL | O_CREAT, 0644) < 0);
 	assert_int_equal(ptrace(PTRACE_ATTACH, 999999999, 0, 0), -1);
 	assert_true(int80(26, PTRACE_PEEKDATA, 999999999, 0, 0, 0) < 0); /* i386 ptrace */
+	{
+		/* a failed exec: an event of the exec family, the caller's process fields */
+		char *const av[] = { "/nonexistent-saker-exec", NULL };
+		assert_int_equal(execve(av[0], av, environ), -1);
+	}
 	kern_drain(k);
 	assert_true(k->n_got >= 4);
 	for (int r = 0; r < k->n_got; r++) {
@@ -1038,6 +1124,14 @@ static void test_kernel_field_families(void **state)
 					 sk_fields[fields[i]].name, sk_event_name(ev.h.event), kernel, ref);
 		}
 		checked[ev.h.family]++;
+		check_process_fields(&ev);
+		if (ev.h.family == SK_FAM_EXEC) {
+			const struct saker_tail_exec *t = SAKER_EVENT_TAIL(&ev, exec);
+
+			assert_int_equal(ev.h.res, -ENOENT);
+			assert_int_equal(t->xflags, SAKER_EXECF_ARGS);
+			assert_int_equal(t->dirfd, -100);
+		}
 		if (ev.h.family == SK_FAM_PTRACE) {
 			const struct saker_tail_ptrace *t = SAKER_EVENT_TAIL(&ev, ptrace);
 
@@ -1048,6 +1142,7 @@ static void test_kernel_field_families(void **state)
 	}
 	assert_int_equal(checked[SK_FAM_OPEN], 2);
 	assert_int_equal(checked[SK_FAM_PTRACE], 2);
+	assert_int_equal(checked[SK_FAM_EXEC], 1);
 	kern_done(k, obj, c, dir);
 }
 

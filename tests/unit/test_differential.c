@@ -134,6 +134,17 @@ static const struct rule_src rule_srcs[] = {
 	{ "failed directory", "open_family and mine and fd.num = -1 and fd.directory in (\"%1$s\", \"%1$s/sub\", /, /tmp)" },
 	{ "open_file_failed", "evt.type in (open, openat, openat2) and mine and fd.typechar = f and fd.num = -1 and evt.res startswith E" },
 	{ "failed, no filename or type", "open_family and mine and evt.failed = true and not fd.filename exists and not fd.type exists" },
+	/* the process fields every event has: computed in the kernel, or captured for the residual */
+	{ "proc.cwd", "open_family and mine and proc.cwd endswith / and proc.cwd startswith / and not proc.cwd contains //" },
+	{ "proc.cwd in dir", "open_family and mine and (proc.cwd startswith \"%1$s/\" or fd.filename startswith a)" },
+	{ "process numbers", "open_family and mine and proc.tty >= 0 and proc.sid >= 0 and proc.duration > 0 and "
+			     "proc.duration < 36000000000000" },
+	{ "process exe flags", "open_family and mine and proc.is_exe_from_memfd = false and proc.is_exe_upper_layer != true" },
+	{ "captured args", "open_family and mine and proc.exe contains test_differential and proc.cmdline startswith "
+			   TEST_COMM " and not proc.args contains sk_never_an_arg" },
+	{ "captured ancestors", "open_family and mine and proc.aname[1] exists and not proc.aname in (sk_never_a_comm) and "
+				"(proc.sname exists or proc.aname[8] exists or fd.name contains a)" },
+	{ "captured parent", "open_family and mine and (not proc.pcmdline contains sk_never_an_arg or fd.filename = ab)" },
 };
 #define N_RULES (sizeof(rule_srcs) / sizeof(rule_srcs[0]))
 
