@@ -36,7 +36,7 @@
 enum {
 	SK_G_IDS    = 1 << 0, /* pid, tid */
 	SK_G_VIDS   = 1 << 1, /* vpid, vtid */
-	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid */
+	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid, capability sets */
 	SK_G_COMM   = 1 << 3,
 	SK_G_PARENT = 1 << 4, /* ppid, pvpid, pcomm */
 	SK_G_CID    = 1 << 5, /* container id */
@@ -142,6 +142,20 @@ struct sk_cb {
 	const char *s, *p, *k;
 };
 
+/* String slot SLOT of SC (slot 0 for an index out of range). Not a '%': with a slot count that
+ * is not a power of two the verifier cannot bound one; the barriers keep the check ahead of the
+ * address (see sk_pattern). */
+SK_INLINE char *sk_slot(struct sk_scratch *sc, __u32 slot)
+{
+	__u64 s = slot;
+
+	asm volatile("" : "+r"(s));
+	if (s >= SAKER_STR__COUNT)
+		s = 0;
+	asm volatile("" : "+r"(s));
+	return sc->str[s];
+}
+
 /* The family state of SC as TYPE (at most SK_FAM_STATE bytes). */
 #define SK_FAM(sc, type) ((type *)(void *)(sc)->fam)
 #define SK_FAM_FITS(type) _Static_assert(sizeof(type) <= SK_FAM_STATE, #type " too big")
@@ -177,6 +191,9 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
  * the length of its last component. Cuts are marked and counted. */
 SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
 			     __s32 *leaf);
+/* A string argument (user memory at USTR) as the call gave it, into string slot SLOT; returns
+ * its length, or -1 when it cannot be read. One longer than 4095 bytes is cut and marked. */
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot);
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);
