@@ -434,8 +434,16 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 				g->field = -1;
 				continue;
 			}
-			/* The name is what counts: field ids may be renumbered between releases. */
-			int id = sk_field_lookup(g->text);
+			/* The name is what counts: field ids may be renumbered between releases. The
+			 * text of a field with an argument (proc.aname[2]) names it before the '['. */
+			char base[128];
+			size_t bn = strcspn(g->text, "[");
+			int id = -1;
+			if (bn < sizeof(base)) {
+				memcpy(base, g->text, bn);
+				base[bn] = 0;
+				id = sk_field_lookup(base);
+			}
 			if (id < 0)
 				return reason(err, esz, -EINVAL,
 					      "rule '%s': output field '%s' is unknown to this version",
