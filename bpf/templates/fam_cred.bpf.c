@@ -16,10 +16,19 @@ SK_INLINE __u32 sk_cred_id(struct sk_scratch *sc, __u32 i)
 	return (__u32)a;
 }
 
-SK_SHARED int sk_cred_int(struct sk_scratch *sc, int field, __s64 *v)
+struct sk_cred_state {
+	__s64 val;    /* the id saker_cred_int found */
+};
+SK_FAM_FITS(struct sk_cred_state);
+
+/* A BPF global function, verified once (see fam_file.bpf.c). */
+SK_GLOBAL int saker_cred_int(__u32 field)
 {
+	struct sk_scratch *sc = sk_scratch();
 	__u32 i = 0;
 
+	if (!sc)
+		return 0;
 	if (sk_famarg_src(sc->st.event, field) != SK_SRC_TAIL)
 		return 0;
 	switch (field) {
@@ -32,8 +41,16 @@ SK_SHARED int sk_cred_int(struct sk_scratch *sc, int field, __s64 *v)
 		i = 2;
 		break;
 	}
-	*v = sk_cred_id(sc, i);
+	SK_FAM(sc, struct sk_cred_state)->val = sk_cred_id(sc, i);
 	return 1;
+}
+
+SK_SHARED int sk_cred_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	int ok = saker_cred_int(field);
+
+	*v = SK_FAM(sc, struct sk_cred_state)->val;
+	return ok;
 }
 
 SK_SHARED int sk_cred_str(struct sk_scratch *sc, int field, const char **p)

@@ -17,7 +17,9 @@ enum {
 };
 
 struct sk_file_state {
+	__s64 val;    /* the number saker_file_int found */
 	__s32 leaf;   /* length of a path's last component (not used by the family's fields) */
+	__u32 str2;   /* the string saker_file_strsel found is ARG2 (else ARG1) */
 };
 SK_FAM_FITS(struct sk_file_state);
 
@@ -173,50 +175,80 @@ SK_INLINE void sk_file_need(struct sk_scratch *sc, __u32 g)
 		sk_file_nums(sc);
 }
 
-SK_SHARED int sk_file_int(struct sk_scratch *sc, int field, __s64 *v)
+/* The accessors' work is in BPF global functions, verified once: inline, the table of which
+ * call has which field (famargs.h) multiplies the verifier's paths through every rule. */
+SK_GLOBAL int saker_file_int(__u32 field)
 {
-	const struct saker_tail_file *t = (const struct saker_tail_file *)sc->tail;
+	struct sk_scratch *sc = sk_scratch();
+	const struct saker_tail_file *t;
+	struct sk_file_state *fs;
 
+	if (!sc)
+		return 0;
+	t = (const struct saker_tail_file *)sc->tail;
+	fs = SK_FAM(sc, struct sk_file_state);
 	if (sk_famarg_src(sc->st.event, field) != SK_SRC_TAIL)
 		return 0;
 	sk_file_need(sc, SK_FILE_NUM);
 	switch (field) {
 	case SK_FLD_EVT_ARG_MODE:
 	case SK_FLD_EVT_RAWARG_MODE:
-		*v = t->mode;
+		fs->val = t->mode;
 		return 1;
 	case SK_FLD_EVT_ARG_UID:
 	case SK_FLD_EVT_RAWARG_UID:
-		*v = t->uid;
+		fs->val = t->uid;
 		return 1;
 	case SK_FLD_EVT_ARG_GID:
 	case SK_FLD_EVT_RAWARG_GID:
-		*v = t->gid;
+		fs->val = t->gid;
 		return 1;
 	case SK_FLD_EVT_ARG_FD:
 	case SK_FLD_EVT_RAWARG_FD:
-		*v = t->fd;
+		fs->val = t->fd;
 		return 1;
 	}
 	return 0;
 }
 
-SK_SHARED int sk_file_str(struct sk_scratch *sc, int field, const char **p)
+/* The length of FIELD's string (-1: missing); which slot holds it in the state's str2. */
+SK_GLOBAL int saker_file_strsel(__u32 field)
 {
-	int src = sk_famarg_src(sc->st.event, field);
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_file_state *fs;
+	int src;
 	__s32 len;
 
+	if (!sc)
+		return -1;
+	fs = SK_FAM(sc, struct sk_file_state);
+	src = sk_famarg_src(sc->st.event, field);
+	fs->str2 = src == SK_SRC_STR2;
 	if (src == SK_SRC_STR1) {
 		sk_file_need(sc, SK_FILE_S1);
-		*p = sc->str[SAKER_STR_ARG1];
 		len = sc->st.str_len[SAKER_STR_ARG1];
 	} else if (src == SK_SRC_STR2) {
 		sk_file_need(sc, SK_FILE_S2);
-		*p = sc->str[SAKER_STR_ARG2];
 		len = sc->st.str_len[SAKER_STR_ARG2];
 	} else {
 		return -1;
 	}
+	return len < 0 ? -1 : (len & SAKER_STR_MAX);
+}
+
+SK_SHARED int sk_file_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	int ok = saker_file_int(field);
+
+	*v = SK_FAM(sc, struct sk_file_state)->val;
+	return ok;
+}
+
+SK_SHARED int sk_file_str(struct sk_scratch *sc, int field, const char **p)
+{
+	int len = saker_file_strsel(field);
+
+	*p = SK_FAM(sc, struct sk_file_state)->str2 ? sc->str[SAKER_STR_ARG2] : sc->str[SAKER_STR_ARG1];
 	return len < 0 ? -1 : (len & SAKER_STR_MAX);
 }
 

@@ -20,6 +20,9 @@ struct sk_sys_state {
 	__s32 leaf;       /* length of the target's last component (unused) */
 	__s32 cmd_len;    /* length of the command's name in sc->small, -1: it has none */
 	__s32 type_len;   /* length of mount's type in the tail */
+	__u32 where;      /* where saker_sys_strsel found the string: 0 ARG1, 1 ARG2, 2 sc->small,
+			   * 3 the tail's type */
+	__s64 val;        /* the number saker_sys_int found */
 };
 SK_FAM_FITS(struct sk_sys_state);
 
@@ -166,41 +169,54 @@ SK_INLINE void sk_sys_need(struct sk_scratch *sc, __u32 g)
 		saker_sys_compute(g);
 }
 
-SK_SHARED int sk_sys_int(struct sk_scratch *sc, int field, __s64 *v)
+/* The accessors' work, in BPF global functions verified once (see fam_file.bpf.c). */
+SK_GLOBAL int saker_sys_int(__u32 field)
 {
-	const struct saker_tail_sys *t = (const struct saker_tail_sys *)sc->tail;
+	struct sk_scratch *sc = sk_scratch();
+	const struct saker_tail_sys *t;
+	struct sk_sys_state *ss;
 
+	if (!sc)
+		return 0;
+	t = (const struct saker_tail_sys *)sc->tail;
+	ss = SK_FAM(sc, struct sk_sys_state);
 	if (sk_famarg_src(sc->st.event, field) != SK_SRC_TAIL)
 		return 0;
 	sk_sys_need(sc, SK_SYS_NUM);
 	switch (field) {
 	case SK_FLD_EVT_ARG_FD:
 	case SK_FLD_EVT_RAWARG_FD:
-		*v = t->fd;
+		ss->val = t->fd;
 		return 1;
 	case SK_FLD_EVT_RAWARG_CMD:
-		*v = t->cmd;
+		ss->val = t->cmd;
 		return 1;
 	}
 	return 0;
 }
 
-SK_SHARED int sk_sys_str(struct sk_scratch *sc, int field, const char **p)
+SK_GLOBAL int saker_sys_strsel(__u32 field)
 {
-	const struct saker_tail_sys *t = (const struct saker_tail_sys *)sc->tail;
-	struct sk_sys_state *ss = SK_FAM(sc, struct sk_sys_state);
-	int src = sk_famarg_src(sc->st.event, field);
+	struct sk_scratch *sc = sk_scratch();
+	const struct saker_tail_sys *t;
+	struct sk_sys_state *ss;
+	int src;
 	__s32 len;
 
+	if (!sc)
+		return -1;
+	t = (const struct saker_tail_sys *)sc->tail;
+	ss = SK_FAM(sc, struct sk_sys_state);
+	src = sk_famarg_src(sc->st.event, field);
+	ss->where = 0;
 	if (src == SK_SRC_STR1) {
 		sk_sys_need(sc, SK_SYS_S1);
-		*p = sc->str[SAKER_STR_ARG1];
 		len = sc->st.str_len[SAKER_STR_ARG1];
 		return len < 0 ? -1 : (len & SAKER_STR_MAX);
 	}
 	if (src == SK_SRC_STR2) {
 		sk_sys_need(sc, SK_SYS_S2);
-		*p = sc->str[SAKER_STR_ARG2];
+		ss->where = 1;
 		len = sc->st.str_len[SAKER_STR_ARG2];
 		return len < 0 ? -1 : (len & SAKER_STR_MAX);
 	}
@@ -208,17 +224,47 @@ SK_SHARED int sk_sys_str(struct sk_scratch *sc, int field, const char **p)
 		return -1;
 	if (field == SK_FLD_EVT_ARG_CMD) {
 		sk_sys_need(sc, SK_SYS_CMD);
-		*p = sc->small;
+		ss->where = 2;
 		return ss->cmd_len <= 0 ? -1 : ss->cmd_len & (SK_SMALL - 1);
 	}
 	if (field == SK_FLD_EVT_ARG_TYPE) {
 		sk_sys_need(sc, SK_SYS_NUM);
-		*p = t->type;
+		ss->where = 3;
 		if (!(t->sflags & SAKER_SYSF_TYPE))
 			return -1;
 		return ss->type_len & (SAKER_FSTYPE_LEN - 1);
 	}
 	return -1;
+}
+
+SK_SHARED int sk_sys_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	int ok = saker_sys_int(field);
+
+	*v = SK_FAM(sc, struct sk_sys_state)->val;
+	return ok;
+}
+
+SK_SHARED int sk_sys_str(struct sk_scratch *sc, int field, const char **p)
+{
+	struct saker_tail_sys *t = (struct saker_tail_sys *)sc->tail;
+	int len = saker_sys_strsel(field);
+
+	switch (SK_FAM(sc, struct sk_sys_state)->where) {
+	case 1:
+		*p = sc->str[SAKER_STR_ARG2];
+		break;
+	case 2:
+		*p = sc->small;
+		break;
+	case 3:
+		*p = t->type;
+		break;
+	default:
+		*p = sc->str[SAKER_STR_ARG1];
+	}
+	/* every string here is followed by SAKER_STR_MAX bytes of the map */
+	return len < 0 ? -1 : (len & SAKER_STR_MAX);
 }
 
 SK_SHARED __u32 sk_sys_fill(struct sk_scratch *sc)
