@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "saker/famargs.h"
 #include "saker/fields.h"
 
 #define ALIGN8(n) (((n) + 7u) & ~(size_t)7)
@@ -369,10 +370,125 @@ static int exec_check(const struct saker_event *ev)
 	return 0;
 }
 
+/* ---- the file, cred and sys families ------------------------------------------------------ */
+
+/* The fields these families share: famargs.h says which call has which, and where. */
+static bool famarg_common(const struct saker_event *ev, int field, struct sk_field_value *v)
+{
+	switch (sk_famarg_src(ev->h.event, field)) {
+	case SK_SRC_STR1:
+		v_slot(v, ev, SAKER_STR_ARG1);
+		return true;
+	case SK_SRC_STR2:
+		v_slot(v, ev, SAKER_STR_ARG2);
+		return true;
+	case SK_SRC_TAIL:
+		return false;
+	default:
+		return true; /* missing */
+	}
+}
+
+static void file_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_file *t = SAKER_EVENT_TAIL(ev, file);
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_MODE:
+	case SK_FLD_EVT_RAWARG_MODE:
+		v_u64(v, t->mode);
+		break;
+	case SK_FLD_EVT_ARG_UID:
+	case SK_FLD_EVT_RAWARG_UID:
+		v_u64(v, t->uid);
+		break;
+	case SK_FLD_EVT_ARG_GID:
+	case SK_FLD_EVT_RAWARG_GID:
+		v_u64(v, t->gid);
+		break;
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		v_i64(v, t->fd);
+		break;
+	default:
+		break;
+	}
+}
+
+static int cred_check(const struct saker_event *ev)
+{
+	return SAKER_EVENT_TAIL(ev, cred)->pad ? -EINVAL : 0;
+}
+
+static void cred_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_cred *t = SAKER_EVENT_TAIL(ev, cred);
+	int i = 0;
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	/* setuid(uid), setreuid(ruid, euid), setresuid(ruid, euid, suid), and the same for gids */
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_EUID: case SK_FLD_EVT_ARG_EGID:
+		i = 1;
+		break;
+	case SK_FLD_EVT_ARG_SUID: case SK_FLD_EVT_ARG_SGID:
+		i = 2;
+		break;
+	default:
+		break;
+	}
+	v_u64(v, t->id[i]);
+}
+
+static int sys_check(const struct saker_event *ev)
+{
+	const struct saker_tail_sys *t = SAKER_EVENT_TAIL(ev, sys);
+
+	if (t->pad || (t->sflags & ~(uint32_t)SAKER_SYSF_TYPE) ||
+	    !memchr(t->type, 0, sizeof(t->type)))
+		return -EINVAL;
+	return 0;
+}
+
 static void exec_field(const struct saker_event *ev, int field, struct sk_field_value *v,
 		       char *scratch)
 {
 	(void)ev, (void)field, (void)v, (void)scratch;
+}
+
+static void sys_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_sys *t = SAKER_EVENT_TAIL(ev, sys);
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		v_i64(v, t->fd);
+		break;
+	case SK_FLD_EVT_ARG_CMD:
+		v_cstr(v, sk_bpf_cmd_name(t->cmd));
+		break;
+	case SK_FLD_EVT_RAWARG_CMD:
+		v_u64(v, t->cmd);
+		break;
+	case SK_FLD_EVT_ARG_FSTYPE:
+		if (t->sflags & SAKER_SYSF_TYPE)
+			v_cstr(v, t->type);
+		break;
+	default:
+		break;
+	}
 }
 
 /* ---- families ----------------------------------------------------------------------------- */
@@ -389,6 +505,9 @@ static const struct ev_family {
 	[SK_FAM_NET] = { sizeof(struct saker_tail_net), net_check, net_field },
 	[SK_FAM_DUP] = { sizeof(struct saker_tail_dup), dup_check, dup_field },
 	[SK_FAM_EXEC] = { sizeof(struct saker_tail_exec), exec_check, exec_field },
+	[SK_FAM_FILE] = { sizeof(struct saker_tail_file), NULL, file_field },
+	[SK_FAM_CRED] = { sizeof(struct saker_tail_cred), cred_check, cred_field },
+	[SK_FAM_SYS] = { sizeof(struct saker_tail_sys), sys_check, sys_field },
 };
 
 _Static_assert(sizeof(struct saker_tail_open) <= SAKER_TAIL_MAX, "open tail");
@@ -396,6 +515,9 @@ _Static_assert(sizeof(struct saker_tail_ptrace) <= SAKER_TAIL_MAX, "ptrace tail"
 _Static_assert(sizeof(struct saker_tail_net) <= SAKER_TAIL_MAX, "net tail");
 _Static_assert(sizeof(struct saker_tail_dup) <= SAKER_TAIL_MAX, "dup tail");
 _Static_assert(sizeof(struct saker_tail_exec) <= SAKER_TAIL_MAX, "exec tail");
+_Static_assert(sizeof(struct saker_tail_file) <= SAKER_TAIL_MAX, "file tail");
+_Static_assert(sizeof(struct saker_tail_cred) <= SAKER_TAIL_MAX, "cred tail");
+_Static_assert(sizeof(struct saker_tail_sys) <= SAKER_TAIL_MAX, "sys tail");
 _Static_assert(sizeof(struct saker_event_hdr) % 8 == 0, "header size");
 
 /* ---- decoding ----------------------------------------------------------------------------- */
@@ -732,6 +854,23 @@ void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg
 		break;
 	case SK_FLD_GROUP_GID:
 		v_u64(v, h->gid);
+		break;
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE:
+		sk_caps_render(field == SK_FLD_THREAD_CAP_EFFECTIVE ? h->cap_effective :
+			       field == SK_FLD_THREAD_CAP_PERMITTED ? h->cap_permitted : h->cap_inheritable,
+			       scratch, SK_FIELD_SCRATCH);
+		v_cstr(v, scratch);
+		break;
+	case SK_FLD_THREAD_CAP_EFFECTIVE_MASK:
+		v_u64(v, h->cap_effective);
+		break;
+	case SK_FLD_THREAD_CAP_PERMITTED_MASK:
+		v_u64(v, h->cap_permitted);
+		break;
+	case SK_FLD_THREAD_CAP_INHERITABLE_MASK:
+		v_u64(v, h->cap_inheritable);
 		break;
 	case SK_FLD_CONTAINER_ID:
 		if (h->flags & SAKER_EVF_CONTAINER)

@@ -168,6 +168,10 @@ static long sk_norm_step(__u32 k, void *arg)
 	} else if (nm->depth < SK_NORM_DEPTH) {
 		nm->start[nm->depth & (SK_NORM_DEPTH - 1)] = seg;
 		nm->depth++;
+	} else {
+		/* more components than can be remembered: a later '..' could not go back to the
+		 * right one, so the name is not trusted whole (fail closed: marked cut) */
+		nm->cut = 1;
 	}
 	nm->seg = -1;
 	return 0;
@@ -239,4 +243,21 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 	if (arg_cut || wtrunc || nm->cut)
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 	return nm->out & SAKER_STR_MAX;
+}
+
+/* A string argument kept as the call gave it (symlink's target, mount's source...): user
+ * memory read at syscall exit, raceable as a failed open's path is (docs/kernel.md). */
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot)
+{
+	char *out = sk_slot(sc, slot);
+	const char *u = (const char *)ustr;
+	char more = 0;
+	long n;
+
+	n = bpf_probe_read_user_str(out, SAKER_PATH_MAX, u);
+	if (n <= 0)
+		return -1;
+	if (n == SAKER_PATH_MAX && !bpf_probe_read_user(&more, 1, u + SAKER_PATH_MAX - 1) && more)
+		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+	return (n - 1) & SAKER_STR_MAX;
 }

@@ -153,9 +153,18 @@ struct signal_struct {
 	struct pid *pids[4];
 } SK_CORE;
 
+/* A capability set: struct { u64 val; } since Linux 6.3, struct { u32 cap[2]; } before; the
+ * same 8 bytes either way, read through the field's relocated offset (core.bpf.c). */
+typedef struct {
+	__u64 val;
+} kernel_cap_t;
+
 struct cred {
 	kuid_t euid;
 	kgid_t egid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
 } SK_CORE;
 
 struct kernfs_node {

@@ -63,6 +63,13 @@ bool sk_plan_kernel_check(const sk_cexpr *x)
 		       x->op != SK_COP_GE && x->op != SK_COP_REGEX && x->op != SK_COP_IGLOB &&
 		       x->op != SK_COP_PMATCH && x->op != SK_COP_BCONTAINS && x->op != SK_COP_BSTARTSWITH &&
 		       (x->op != SK_COP_NE || nv == 1);
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE:
+		/* a substring without a space lies within one name: a test of the set's bits */
+		if (x->op == SK_COP_CONTAINS || x->op == SK_COP_ICONTAINS)
+			return nv == 1 && vals[0].len && !memchr(vals[0].s, ' ', vals[0].len);
+		return x->op == SK_COP_EXISTS;
 	case SK_FLD_EVT_ARG_FLAGS:
 		if (x->op == SK_COP_CONTAINS || x->op == SK_COP_ICONTAINS)
 			return nv == 1 && !memchr(vals[0].s, '|', vals[0].len);

@@ -28,6 +28,7 @@
 	X(FD_NAME)   /* fd.name: the path of the file an open installed, or the one it named */ \
 	X(EXEPATH)   /* proc.exepath */ \
 	X(CWD)       /* proc.cwd, with Falco's trailing '/' */ \
+	X(ARG2)      /* the second string argument of the file and sys families */ \
 	X(EXE)       /* proc.exe: argv[0] of the process's arg area */ \
 	X(ARGS)      /* proc.args: argv[1..] of the arg area, joined by single spaces */ \
 	X(PEXE)      /* proc.pexe: the parent's argv[0], from the process table map */ \
@@ -41,6 +42,9 @@ enum saker_str {
 #undef SAKER_STR_ENUM
 	SAKER_STR__COUNT
 };
+/* Families without fd.name (file, sys) carry their first string argument in slot 0: a record
+ * has at most 4 path slots of SAKER_PATH_MAX bytes (FD_NAME, EXEPATH, CWD, ARG2). */
+#define SAKER_STR_ARG1 SAKER_STR_FD_NAME
 #define SAKER_STR_NONE 0xffff /* saker_event_str.off of a string the event does not have */
 #define SAKER_REC_STRS 64     /* string slots one record may have, at most */
 
@@ -108,6 +112,9 @@ struct saker_event_hdr {
 	__s32 sid;                         /* proc.sid, in the task's pid namespace */
 	__u32 pflags;                      /* enum saker_proc_flag */
 	__u32 pad;                         /* 0 */
+	__u64 cap_effective;               /* the task's capability sets (bit n: capability n) */
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
 };
 
 /* Where string i is in the string area: OFF bytes from its start (SAKER_STR_NONE: missing), LEN
@@ -215,6 +222,40 @@ enum {
 				  * ticks of 10 ms) times 10 ms */
 };
 #define SAKER_PROC_TICK_NS 10000000ull
+/* SK_FAM_FILE: symlink(at), link(at), unlink(at), rename(at)(2), mkdir(at), rmdir, chmod,
+ * fchmod, fchmodat, chown, fchown, lchown, fchownat. String slot ARG1 is the call's first path
+ * (symlink's target as given; the others made absolute and normalised), ARG2 its second (the
+ * linkpath or newpath); include/saker/famargs.h says which fields each call has. */
+struct saker_tail_file {
+	__u64 flags;             /* linkat, unlinkat, renameat2, fchownat: the flags argument */
+	__u32 mode;              /* mkdir, mkdirat, chmod, fchmod, fchmodat: the mode argument */
+	__u32 uid, gid;          /* chown, fchown, lchown, fchownat: the ids (4294967295: unchanged) */
+	__s32 fd;                /* fchmod, fchown: the descriptor */
+	__s32 dirfd, dirfd2;     /* the *at calls' directory descriptors (AT_FDCWD: -100) */
+};
+
+/* SK_FAM_CRED: setuid, setgid, setreuid, setregid, setresuid, setresgid. */
+struct saker_tail_cred {
+	__u32 id[3];             /* the ids in argument order (4294967295: unchanged) */
+	__u32 pad;               /* 0 */
+};
+
+/* SK_FAM_SYS: mount, bpf, memfd_create, init_module, finit_module. String slot ARG1 is
+ * mount's source, memfd_create's name or the modules' parameters (as given), ARG2 mount's
+ * target (made absolute and normalised). */
+enum saker_sys_flag {
+	SAKER_SYSF_TYPE = 1 << 0, /* type holds mount's file system type */
+};
+#define SAKER_FSTYPE_LEN 32
+struct saker_tail_sys {
+	__u64 flags;             /* mount, memfd_create, finit_module: the flags argument */
+	__u64 cmd;               /* bpf: the command */
+	__s64 fd;                /* finit_module: the module's descriptor */
+	__u64 len;               /* init_module: the image's length */
+	__u32 sflags;            /* enum saker_sys_flag */
+	__u32 pad;               /* 0 */
+	char type[SAKER_FSTYPE_LEN]; /* mount: the file system type, NUL-terminated (cut at 31) */
+};
 
 /* ---- maps --------------------------------------------------------------------------------- */
 

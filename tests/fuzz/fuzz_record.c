@@ -90,6 +90,26 @@ static void write_seeds(const char *dir)
 	ev.str[SAKER_STR_ANAME2] = "sshd";
 	ev.str_len[SAKER_STR_ANAME2] = 4;
 	write_seed(dir, "exec.rec", &ev, 1);
+	memset(ev.tail, 0, sizeof(ev.tail));
+	ev.h.event = SK_EV_SYMLINKAT;
+	ev.h.family = SK_FAM_FILE;
+	ev.h.nr = 266;
+	ev.h.cap_effective = 1ull << 21;
+	SAKER_EVENT_TAIL_W(&ev, file)->dirfd = -100;
+	ev.str[SAKER_STR_ARG1] = "/etc/shadow";
+	ev.str_len[SAKER_STR_ARG1] = 11;
+	ev.str[SAKER_STR_ARG2] = "/tmp/x";
+	ev.str_len[SAKER_STR_ARG2] = 6;
+	write_seed(dir, "symlinkat.rec", &ev, 1);
+	memset(ev.tail, 0, sizeof(ev.tail));
+	ev.h.event = SK_EV_MOUNT;
+	ev.h.family = SK_FAM_SYS;
+	ev.h.nr = 165;
+	SAKER_EVENT_TAIL_W(&ev, sys)->sflags = SAKER_SYSF_TYPE;
+	strcpy(SAKER_EVENT_TAIL_W(&ev, sys)->type, "tmpfs");
+	ev.str[SAKER_STR_ARG1] = "none";
+	ev.str_len[SAKER_STR_ARG1] = 4;
+	write_seed(dir, "mount.rec", &ev, 1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
