@@ -411,8 +411,12 @@ static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 	    h->family != sk_events[h->event].family || h->family == SK_FAM_NONE)
 		return -EINVAL;
 	/* the call's number names the event on the arch the record claims */
-	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386) ||
-	    sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event)
+	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386))
+		return -EINVAL;
+	/* on i386 the socket calls also come through socketcall, whose number the record keeps */
+	if (sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event &&
+	    !(h->arch == SK_ARCH_I386 && h->family == SK_FAM_NET &&
+	      h->nr == (uint32_t)sk_event_nr(SK_ARCH_I386, SK_EV_SOCKETCALL)))
 		return -EINVAL;
 	fam = &ev_families[h->family];
 	if (!fam->field || h->tail_size != fam->tail_size || h->tail_size % 8)

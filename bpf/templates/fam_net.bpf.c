@@ -475,6 +475,37 @@ SK_SHARED int sk_sock_str(struct sk_scratch *sc, int field, const char **p)
 	return -1;
 }
 
+/* ---- i386 socketcall(2) ------------------------------------------------------------------- */
+
+/* socketcall(call, args): CALL (<linux/net.h>'s SYS_*) selects the socket call, ARGS points to
+ * its arguments as 32-bit words in user memory. The kernel copied them at entry; they are read
+ * again here, at exit, so another thread could rewrite them in between (docs/kernel.md, "Races
+ * left"). The record keeps the number the call used (102) and names the event it stands for. */
+SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc)
+{
+	__u32 w[6] = { 0 };
+	__u32 event, n;
+
+	switch ((__u32)sc->st.arg[0]) {
+	case 1: event = SK_EV_SOCKET; n = 3; break;
+	case 3: event = SK_EV_CONNECT; n = 3; break;
+	case 5: event = SK_EV_ACCEPT; n = 3; break;
+	case 11: event = SK_EV_SENDTO; n = 6; break;
+	case 12: event = SK_EV_RECVFROM; n = 6; break;
+	case 16: event = SK_EV_SENDMSG; n = 3; break;
+	case 17: event = SK_EV_RECVMSG; n = 3; break;
+	case 18: event = SK_EV_ACCEPT4; n = 4; break;
+	default: return SK_EV__COUNT;
+	}
+	/* the words the kernel read, no more: the array may end at the end of a mapping */
+	if (bpf_probe_read_user(w, n == 6 ? 24 : n == 4 ? 16 : 12, (void *)sc->st.arg[1]))
+		return SK_EV__COUNT;
+	sc->st.event = event;
+	for (int k = 0; k < 6; k++)
+		sc->st.arg[k] = w[k];
+	return event;
+}
+
 /* ---- the family ------------------------------------------------------------------------- */
 
 SK_SHARED int sk_net_int(struct sk_scratch *sc, int field, __s64 *v)
