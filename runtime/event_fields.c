@@ -183,12 +183,15 @@ static void ptrace_field(const struct saker_event *ev, int field, struct sk_fiel
 static int sockfd_check(const struct saker_sockfd *s, const struct saker_event *ev)
 {
 	if (s->pad || s->pad2 || s->kind >= SAKER_FDK__COUNT || s->l4proto >= SAKER_L4__COUNT ||
-	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE)))
+	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE |
+				    SAKER_SOCKF_NAME_CHANGED)))
+		return -EINVAL;
+	/* only the network family knows whether a peer changed */
+	if ((s->flags & SAKER_SOCKF_NAME_CHANGED) && ev->h.family != SK_FAM_NET)
 		return -EINVAL;
 	/* a call without a descriptor has nothing of one */
 	if (s->fd < 0 && (s->fd != -1 || s->kind != SAKER_FDK_NONE))
 		return -EINVAL;
-	(void)ev;
 	return 0;
 }
 
@@ -323,6 +326,10 @@ static void net_field(const struct saker_event *ev, int field, struct sk_field_v
 	case SK_FLD_EVT_RAWARG_FD:
 		if (!sock)
 			v_i64(v, (int32_t)t->arg[0]);
+		break;
+	case SK_FLD_FD_NAME_CHANGED:
+		if (t->s.kind != SAKER_FDK_NONE)
+			v_bool(v, t->s.flags & SAKER_SOCKF_NAME_CHANGED);
 		break;
 	default:
 		sockfd_field(ev, &t->s, field, v, scratch);

@@ -81,6 +81,7 @@ static const char *const rule_srcs[] = {
 	"dup_family and mine and evt.failed = true and not fd.typechar exists",
 	"dup_family and mine and fd.name startswith / and fd.connected = false",
 	"net_family and mine and fd.typechar = u and fd.name exists",
+	"evt.type in (sendto, sendmsg) and mine and fd.l4proto != tcp and fd.connected = false and fd.name_changed = true",
 };
 #define N_RULES (sizeof(rule_srcs) / sizeof(rule_srcs[0]))
 
