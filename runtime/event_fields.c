@@ -185,12 +185,15 @@ static void ptrace_field(const struct saker_event *ev, int field, struct sk_fiel
 static int sockfd_check(const struct saker_sockfd *s, const struct saker_event *ev)
 {
 	if (s->pad || s->pad2 || s->kind >= SAKER_FDK__COUNT || s->l4proto >= SAKER_L4__COUNT ||
-	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE)))
+	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE |
+				    SAKER_SOCKF_NAME_CHANGED)))
+		return -EINVAL;
+	/* only the network family knows whether a peer changed */
+	if ((s->flags & SAKER_SOCKF_NAME_CHANGED) && ev->h.family != SK_FAM_NET)
 		return -EINVAL;
 	/* a call without a descriptor has nothing of one */
 	if (s->fd < 0 && (s->fd != -1 || s->kind != SAKER_FDK_NONE))
 		return -EINVAL;
-	(void)ev;
 	return 0;
 }
 
@@ -325,6 +328,10 @@ static void net_field(const struct saker_event *ev, int field, struct sk_field_v
 	case SK_FLD_EVT_RAWARG_FD:
 		if (!sock)
 			v_i64(v, (int32_t)t->arg[0]);
+		break;
+	case SK_FLD_FD_NAME_CHANGED:
+		if (t->s.kind != SAKER_FDK_NONE)
+			v_bool(v, t->s.flags & SAKER_SOCKF_NAME_CHANGED);
 		break;
 	default:
 		sockfd_field(ev, &t->s, field, v, scratch);
@@ -561,8 +568,12 @@ static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 	    h->family != sk_events[h->event].family || h->family == SK_FAM_NONE)
 		return -EINVAL;
 	/* the call's number names the event on the arch the record claims */
-	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386) ||
-	    sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event)
+	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386))
+		return -EINVAL;
+	/* on i386 the socket calls also come through socketcall, whose number the record keeps */
+	if (sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event &&
+	    !(h->arch == SK_ARCH_I386 && h->family == SK_FAM_NET &&
+	      h->nr == (uint32_t)sk_event_nr(SK_ARCH_I386, SK_EV_SOCKETCALL)))
 		return -EINVAL;
 	fam = &ev_families[h->family];
 	if (!fam->field || h->tail_size != fam->tail_size || h->tail_size % 8)

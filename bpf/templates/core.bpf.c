@@ -785,6 +785,9 @@ SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
 	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
 	sc->hdr.nr = nr;
 }
+/* fam_net.bpf.c: turns an i386 socketcall into the socket call it stands for (sc->st.event and
+ * its arguments); returns that event, or SK_EV__COUNT for a call saker does not hook. */
+SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
 
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
@@ -816,6 +819,10 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 		st->arg[5] = regs->r9;
 	}
 
+	/* i386 socketcall(2): the network family gives the call it stands for, or none */
+	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) && event == SK_EV_SOCKETCALL &&
+	    (event = sk_net_socketcall(sc)) == SK_EV__COUNT)
+		return 0;
 	SAKER_FN_MATCH(sc, event);
 	if (st->n_ids)
 		saker_tp_emit(0);

@@ -170,6 +170,8 @@ enum saker_sockfd_flag {
 	SAKER_SOCKF_CONNECTED = 1 << 0, /* struct socket's state is SS_CONNECTED */
 	SAKER_SOCKF_SERVER    = 1 << 1, /* the local side is the server (accept, accept4) */
 	SAKER_SOCKF_TUPLE     = 1 << 2, /* the addresses and ports are known */
+	SAKER_SOCKF_NAME_CHANGED = 1 << 3, /* net: the peer differs from the descriptor's previous
+					    * network call's (fd.name_changed) */
 };
 struct saker_sockfd {
 	__u8  lip[16];  /* local address (IPv4: the first 4 bytes), network byte order */
