@@ -73,7 +73,7 @@ static int open_check(const struct saker_event *ev)
 {
 	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
 
-	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA)))
+	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA | SAKER_OPENF_NAME_CUT)))
 		return -EINVAL;
 	/* a failed open has no descriptor, a successful one the one it returned */
 	if (t->fd != (ev->h.res < 0 ? -1 : (int64_t)ev->h.res))
@@ -148,6 +148,9 @@ static void open_field(const struct saker_event *ev, int field, struct sk_field_
 		break;
 	case SK_FLD_FD_NUM:
 		v_i64(v, t->fd);
+		break;
+	case SK_FLD_FD_NAME_CUT:
+		v_bool(v, t->oflags & SAKER_OPENF_NAME_CUT);
 		break;
 	default:
 		break;

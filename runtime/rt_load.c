@@ -607,6 +607,7 @@ int saker_rt_obj_rule_stats(const struct saker_rt_obj *o, struct saker_rule_stat
 			out[k].matched += vals[c].matched;
 			out[k].emitted += vals[c].emitted;
 			out[k].lost += vals[c].lost;
+			out[k].cut += vals[c].cut;
 		}
 	}
 	free(vals);

@@ -467,6 +467,7 @@ static int source_rule_kernel(const struct rt_source *s, struct saker_rule_stat 
 			out[r].matched += b->matched;
 			out[r].emitted += b->emitted;
 			out[r].lost += b->lost;
+			out[r].cut += b->cut;
 		}
 	}
 	return ret;
@@ -509,6 +510,7 @@ size_t saker_rt_rule_counters(const struct saker_rt *rt, struct saker_rt_rule_ke
 				.matched = k ? k[r].matched : 0,
 				.emitted = k ? k[r].emitted : 0,
 				.lost = k ? k[r].lost : 0,
+				.cut = k ? k[r].cut : 0,
 			};
 		}
 		free(k);
@@ -776,12 +778,12 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
 				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
 				",\"bundle\":\"%s\",\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
-				",\"kernel_lost\":%" PRIu64 "}",
+				",\"kernel_lost\":%" PRIu64 ",\"kernel_path_cut\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
 				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
 				bundle.p ? bundle.p : "", (uint64_t)kr.matched, (uint64_t)kr.emitted,
-				(uint64_t)kr.lost);
+				(uint64_t)kr.lost, (uint64_t)kr.cut);
 			first = false;
 		}
 		free(ks);

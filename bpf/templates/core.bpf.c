@@ -527,8 +527,11 @@ SK_GLOBAL int saker_tp_match(__u32 rule)
 
 	if (!sc)
 		return 0;
-	if (rs)
+	if (rs) {
 		rs->matched++;
+		if (sc->hdr.flags & SAKER_EVF_PATH_TRUNC)
+			rs->cut++;
+	}
 	/* a full record goes first, and says another one follows */
 	if (sc->st.n_ids >= SAKER_REC_RULES)
 		saker_tp_emit(1);

@@ -27,6 +27,7 @@ struct sk_open_state {
 	__u32 flags_ok;   /* the flags could be read */
 	__u32 dir;        /* the opened file is a directory */
 	__s32 leaf_len;   /* length of fd.name's last component */
+	__u32 cut;        /* fd.name was cut, and marked */
 };
 SK_FAM_FITS(struct sk_open_state);
 
@@ -137,6 +138,7 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	*len = -1;
 	os->dir = 0;
 	os->leaf_len = 0;
+	os->cut = 0;
 	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
 	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
 	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
@@ -149,6 +151,7 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 
 		*len = sk_user_path(sc, at ? (__s32)sc->st.arg[0] : SK_AT_FDCWD,
 				    sc->st.arg[at & 1], SAKER_STR_FD_NAME, &os->leaf_len);
+		os->cut = *len >= 0 && sc->nm.marked;
 		return;
 	}
 	f = sk_open_file(sc);
@@ -157,6 +160,7 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	ino = BPF_CORE_READ(f, f_inode);
 	os->dir = (BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR;
 	*len = sk_path(sc, f, SAKER_STR_FD_NAME, &trunc, &os->leaf_len);
+	os->cut = trunc != 0;
 	if (trunc)
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 }
@@ -181,7 +185,9 @@ SK_GLOBAL int saker_open_compute(__u32 g)
 
 SK_INLINE struct sk_open_state *sk_open_need(struct sk_scratch *sc, __u32 g)
 {
-	if (!(sc->st.fhave & g))
+	/* every group of G: the record's fill asks for two, and may come before the rules'
+	 * tests computed both (a full record of 32 ids goes out in the middle of them) */
+	if ((sc->st.fhave & g) != g)
 		saker_open_compute(g);
 	return SK_FAM(sc, struct sk_open_state);
 }
@@ -209,6 +215,10 @@ SK_SHARED int sk_open_int(struct sk_scratch *sc, int field, __s64 *v)
 		return os->flags_ok;
 	case SK_FLD_FD_NUM:
 		*v = sc->st.ret < 0 ? -1 : sc->st.ret;
+		return 1;
+	case SK_FLD_FD_NAME_CUT:
+		os = sk_open_need(sc, SK_OPEN_PATH);
+		*v = os->cut;
 		return 1;
 	}
 	return 0;
@@ -284,7 +294,8 @@ SK_SHARED __u32 sk_open_fill(struct sk_scratch *sc)
 	t->flags = os->flags;
 	t->mode = os->mode;
 	t->fd = sc->st.ret < 0 ? -1 : (__s32)sc->st.ret;
-	t->oflags = (os->dir ? SAKER_OPENF_DIR : 0) | (os->flags_ok ? 0 : SAKER_OPENF_FLAGS_NA);
+	t->oflags = (os->dir ? SAKER_OPENF_DIR : 0) | (os->flags_ok ? 0 : SAKER_OPENF_FLAGS_NA) |
+		    (os->cut ? SAKER_OPENF_NAME_CUT : 0);
 	t->pad = 0;
 	return sizeof(*t);
 }

@@ -91,6 +91,7 @@ enum saker_open_flag {
 	SAKER_OPENF_DIR      = 1 << 0, /* the opened file is a directory */
 	SAKER_OPENF_FLAGS_NA = 1 << 1, /* the open flags are unknown (openat2's struct open_how
 					* unreadable): the flag fields are missing */
+	SAKER_OPENF_NAME_CUT = 1 << 2, /* fd.name was cut: it starts with SAKER_CUT_MARK */
 };
 struct saker_tail_open {
 	__u64 flags;  /* the open flags: the call's, with the access mode the kernel granted */
@@ -152,6 +153,12 @@ struct saker_rule_stat {
 	__u64 matched;   /* times the rule held in the kernel */
 	__u64 emitted;   /* of those, records sent that name it */
 	__u64 lost;      /* records naming it the ring buffer had no room for */
+	__u64 cut;       /* of the matches, those on an event with a path the kernel cut */
 };
+
+/* What a path the kernel could not finish starts with (docs/kernel.md, "Paths"): no whole path
+ * does, since those start with '/'. */
+#define SAKER_CUT_MARK "<cut>"
+#define SAKER_CUT_LEN  5
 
 #endif
