@@ -143,6 +143,10 @@ int saker_rt_residual_eval(struct saker_rt_residual *r, const struct saker_rt_re
 /* Checks every line of a bundle's requires text against the running kernel. Returns 0, or a
  * negative errno with a one-line reason in ERR. */
 int saker_rt_check_requires(const char *requires, char *err, size_t err_size);
+/* Words for ERR (positive), an errno or one of libbpf's own codes (LIBBPF_ERRNO__*, 4000 and
+ * up, which strerror calls "Unknown error 4001"). The text stays valid until the next call in
+ * the same thread. */
+const char *saker_rt_strerror(int err);
 
 struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
 

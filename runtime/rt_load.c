@@ -49,6 +49,39 @@ static const char *const hook_maps[SAKER_HOOK__COUNT] = {
 
 #define say saker_reason
 
+const char *saker_rt_strerror(int err)
+{
+	static __thread char buf[160];
+	if (err < 0)
+		err = -err;
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END) {
+		/* libbpf's words, and what each means for whoever reads sakerd's log */
+		static const char *const more[] = {
+			[LIBBPF_ERRNO__LIBELF - __LIBBPF_ERRNO__START] = "libelf failed on the BPF object",
+			[LIBBPF_ERRNO__FORMAT - __LIBBPF_ERRNO__START] = "the BPF object's format is not valid",
+			[LIBBPF_ERRNO__KVERSION - __LIBBPF_ERRNO__START] = "the BPF object's kernel version section is wrong",
+			[LIBBPF_ERRNO__ENDIAN - __LIBBPF_ERRNO__START] = "the BPF object was built for the other byte order",
+			[LIBBPF_ERRNO__INTERNAL - __LIBBPF_ERRNO__START] = "internal error in libbpf",
+			[LIBBPF_ERRNO__RELOC - __LIBBPF_ERRNO__START] = "a relocation failed (a kernel type or field the object reads is not in this kernel's BTF)",
+			[LIBBPF_ERRNO__LOAD - __LIBBPF_ERRNO__START] = "the kernel refused to load a program",
+			[LIBBPF_ERRNO__VERIFY - __LIBBPF_ERRNO__START] = "the kernel verifier rejected a program",
+			[LIBBPF_ERRNO__PROG2BIG - __LIBBPF_ERRNO__START] = "a program is too big for this kernel",
+			[LIBBPF_ERRNO__KVER - __LIBBPF_ERRNO__START] = "the program's kernel version does not match this kernel",
+			[LIBBPF_ERRNO__PROGTYPE - __LIBBPF_ERRNO__START] = "this kernel does not support the program's type",
+			[LIBBPF_ERRNO__WRNGPID - __LIBBPF_ERRNO__START] = "wrong pid in a netlink message",
+			[LIBBPF_ERRNO__INVSEQ - __LIBBPF_ERRNO__START] = "invalid netlink sequence",
+			[LIBBPF_ERRNO__NLPARSE - __LIBBPF_ERRNO__START] = "cannot parse a netlink message",
+		};
+		unsigned i = (unsigned)(err - __LIBBPF_ERRNO__START);
+		if (i < sizeof(more) / sizeof(more[0]) && more[i])
+			snprintf(buf, sizeof(buf), "%s (libbpf error %d)", more[i], err);
+		else if (libbpf_strerror(err, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "libbpf error %d", err);
+		return buf;
+	}
+	return strerror(err);
+}
+
 /* ---- requirements ------------------------------------------------------------------------- */
 
 static int parse_version(const char *s, unsigned v[3])
@@ -318,7 +351,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	if (!o->obj) {
 		ret = -errno;
 		ret = say(err, esz, ret ? ret : -EINVAL, "the BPF object is not valid: %s",
-			  strerror(ret ? -ret : EINVAL));
+			  saker_rt_strerror(ret ? -ret : EINVAL));
 		goto fail;
 	}
 	o->events = bpf_object__find_map_by_name(o->obj, SAKER_MAP_EVENTS);
@@ -345,7 +378,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 			continue;
 		if ((ret = bpf_map__reuse_fd(o->hook_map[h], bpf_map__fd(prev->hook_map[h])))) {
 			ret = say(err, esz, ret, "cannot share the hook map '%s': %s", hook_maps[h],
-				  strerror(-ret));
+				  saker_rt_strerror(-ret));
 			goto fail;
 		}
 	}
@@ -360,13 +393,13 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	o->n_rules = b->n_rules ? b->n_rules : 1;
 	if ((ret = bpf_map__set_max_entries(o->rule_stats, o->n_rules))) {
 		ret = say(err, esz, ret, "cannot size the per-rule counters to %u rules: %s", o->n_rules,
-			  strerror(-ret));
+			  saker_rt_strerror(-ret));
 		goto fail;
 	}
 
 	if (ring_bytes && (ret = bpf_map__set_max_entries(o->events, ring_bytes))) {
 		ret = say(err, esz, ret, "cannot size the ring buffer to %u bytes: %s", ring_bytes,
-			  strerror(-ret));
+			  saker_rt_strerror(-ret));
 		goto fail;
 	}
 
@@ -383,12 +416,12 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		}
 		if (log[0] && pname) {
 			say(err, esz, ret, "the kernel verifier rejected program '%s' (%s): %s", pname,
-			    sec, strerror(-ret));
+			    sec, saker_rt_strerror(-ret));
 			append_log_tail(err, esz, log);
 		} else if (ret == -EPERM) {
 			say(err, esz, ret, "cannot load the BPF object: permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
 		} else {
-			say(err, esz, ret, "cannot load the BPF object: %s", strerror(-ret));
+			say(err, esz, ret, "cannot load the BPF object: %s", saker_rt_strerror(-ret));
 			if (log[0])
 				append_log_tail(err, esz, log);
 		}
@@ -431,7 +464,7 @@ static int attach_error(struct bpf_program *prog, char *err, size_t esz)
 		ret = -EINVAL;
 	const char *sec = bpf_program__section_name(prog);
 	return say(err, esz, ret, "cannot attach program '%s' (%s): %s%s", bpf_program__name(prog),
-		   sec, strerror(-ret),
+		   sec, saker_rt_strerror(-ret),
 		   !strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3)
 			   ? " (is tracefs mounted at /sys/kernel/tracing?)" : "");
 }
@@ -481,7 +514,7 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 	if (h < SAKER_HOOK__COUNT) {
 		ret = -errno;
 		say(err, esz, ret, "cannot install the program of hook '%s': %s", hook_names[h],
-		    strerror(-ret));
+		    saker_rt_strerror(-ret));
 		for (uint32_t k = 0; k < h; k++) {
 			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
 			if (!o->hook_map[k])
