@@ -163,6 +163,9 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *err,
 		       size_t err_size);
 void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches what it holds; NULL is a no-op */
+/* Resolves O's watched paths again (file identity, docs/kernel.md) and updates the kernel's map
+ * where a path now names another file; true when something changed. */
+bool saker_rt_obj_watch_refresh(struct saker_rt_obj *o);
 int saker_rt_obj_events_fd(const struct saker_rt_obj *o);
 /* 1 when every program O needs is attached (each dispatcher's link is alive). */
 bool saker_rt_obj_attached(const struct saker_rt_obj *o);

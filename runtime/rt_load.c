@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -32,6 +34,11 @@ struct saker_rt_obj {
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
 	uint32_t n_rules;  /* slots of rule_stats */
+	struct bpf_map *watch;       /* SAKER_MAP_WATCH, or NULL when no rule looks at opens */
+	char **watch_paths;          /* the bundle's watched paths, by id */
+	struct saker_watch_key *watch_keys; /* the file each names now */
+	bool *watch_have;            /* ... when it names one */
+	size_t n_watch;
 	int ncpus;
 };
 
@@ -228,6 +235,12 @@ int saker_rt_check_requires(const char *requires, char *err, size_t esz)
 				ret = say(err, esz, -ENOTSUP,
 					  "this bundle needs BPF maps of type %s, which this kernel does not offer",
 					  val);
+		} else if (!strcmp(line, "watch")) {
+			/* a path whose file the kernel side looks up (file identity): sakerd
+			 * resolves it when it loads the object */
+			if (val[0] != '/')
+				ret = say(err, esz, -EINVAL, "requires 'watch %s': not an absolute path",
+					  val);
 		} else if (!strcmp(line, "event_version")) {
 			char *end;
 			unsigned long v = strtoul(val, &end, 10);
@@ -330,6 +343,8 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 	return 0;
 }
 
+static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz);
+
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
 		      const struct saker_rt_obj *prev, char *err, size_t esz)
 {
@@ -428,6 +443,9 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
+	ret = watch_load(o, b->requires, err, esz);
+	if (ret)
+		goto fail;
 	if (!o->progs) {
 		/* an object without a hook map: every program attaches at once (no seamless reload) */
 		size_t n_progs = 0;
@@ -455,6 +473,104 @@ fail:
 	free(log);
 	saker_rt_obj_free(o);
 	return ret;
+}
+
+/* ---- file identity ------------------------------------------------------------------------ */
+
+/* The file PATH names now, as the kernel numbers it; false when there is none. */
+static bool watch_key(const char *path, struct saker_watch_key *k)
+{
+	struct stat st;
+	memset(k, 0, sizeof(*k));
+	if (stat(path, &st) != 0)
+		return false;
+	k->ino = st.st_ino;
+	k->dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
+	return true;
+}
+
+/* Puts every watched path's file into the map, the first id of a file winning. */
+static void watch_put(struct saker_rt_obj *o)
+{
+	for (size_t i = 0; i < o->n_watch; i++) {
+		int32_t id = (int32_t)i;
+		if (o->watch_have[i])
+			bpf_map__update_elem(o->watch, &o->watch_keys[i], sizeof(o->watch_keys[i]), &id,
+					     sizeof(id), BPF_NOEXIST);
+	}
+}
+
+/* The watched paths of REQUIRES ("watch PATH" lines, in id order), resolved into O's map. */
+static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz)
+{
+	o->watch = bpf_object__find_map_by_name(o->obj, SAKER_MAP_WATCH);
+	for (const char *p = requires ? requires : ""; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > 6 && !strncmp(p, "watch ", 6)) {
+			char **np = realloc(o->watch_paths, (o->n_watch + 1) * sizeof(*np));
+			if (!np)
+				return say(err, esz, -ENOMEM, "out of memory");
+			o->watch_paths = np;
+			if (!(np[o->n_watch] = strndup(p + 6, n - 6)))
+				return say(err, esz, -ENOMEM, "out of memory");
+			o->n_watch++;
+		}
+		p += n + (end ? 1 : 0);
+	}
+	if (!o->n_watch)
+		return 0;
+	o->watch_keys = calloc(o->n_watch, sizeof(*o->watch_keys));
+	o->watch_have = calloc(o->n_watch, sizeof(*o->watch_have));
+	if (!o->watch_keys || !o->watch_have)
+		return say(err, esz, -ENOMEM, "out of memory");
+	if (!o->watch)
+		return 0; /* no rule looks at the opened files: nothing to look up */
+	for (size_t i = 0; i < o->n_watch; i++)
+		o->watch_have[i] = watch_key(o->watch_paths[i], &o->watch_keys[i]);
+	watch_put(o);
+	return 0;
+}
+
+bool saker_rt_obj_watch_refresh(struct saker_rt_obj *o)
+{
+	bool changed = false;
+	struct saker_watch_key k;
+	if (!o || !o->watch || !o->n_watch)
+		return false;
+	for (size_t i = 0; i < o->n_watch && !changed; i++) {
+		bool have = watch_key(o->watch_paths[i], &k);
+		changed = have != o->watch_have[i] ||
+			  (have && memcmp(&k, &o->watch_keys[i], sizeof(k)));
+	}
+	if (!changed)
+		return false;
+	/* a path now names another file (replaced, renamed, created, removed): the new ones go
+	 * in before the old ones leave, so a file still watched is never out of the map */
+	struct saker_watch_key *old = malloc(o->n_watch * sizeof(*old));
+	bool *had = malloc(o->n_watch * sizeof(*had));
+	if (!old || !had) {
+		free(old);
+		free(had);
+		return false;
+	}
+	memcpy(old, o->watch_keys, o->n_watch * sizeof(*old));
+	memcpy(had, o->watch_have, o->n_watch * sizeof(*had));
+	for (size_t i = 0; i < o->n_watch; i++)
+		o->watch_have[i] = watch_key(o->watch_paths[i], &o->watch_keys[i]);
+	watch_put(o);
+	for (size_t i = 0; i < o->n_watch; i++) {
+		bool still = false;
+		if (!had[i])
+			continue;
+		for (size_t j = 0; j < o->n_watch && !still; j++)
+			still = o->watch_have[j] && !memcmp(&old[i], &o->watch_keys[j], sizeof(old[i]));
+		if (!still)
+			bpf_map__delete_elem(o->watch, &old[i], sizeof(old[i]), 0);
+	}
+	free(old);
+	free(had);
+	return true;
 }
 
 static int attach_error(struct bpf_program *prog, char *err, size_t esz)
@@ -592,6 +708,11 @@ void saker_rt_obj_free(struct saker_rt_obj *o)
 	for (size_t i = 0; i < o->n_links; i++)
 		bpf_link__destroy(o->links[i]);
 	free(o->links);
+	for (size_t i = 0; i < o->n_watch; i++)
+		free(o->watch_paths[i]);
+	free(o->watch_paths);
+	free(o->watch_keys);
+	free(o->watch_have);
 	bpf_object__close(o->obj);
 	free(o);
 }

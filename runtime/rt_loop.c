@@ -673,6 +673,9 @@ static void rt_tick(struct saker_rt *rt, bool force)
 		__atomic_store_n(&rt->seen_at_ns, now, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&rt->loop_at_ns, now, __ATOMIC_RELAXED);
+	/* the watched files, kept current: a path replaced or renamed names another file */
+	for (size_t i = 0; i < rt->n_sources; i++)
+		saker_rt_obj_watch_refresh(rt->sources[i]->obj);
 	for (size_t c = 0; c < sizeof(loss_causes) / sizeof(loss_causes[0]); c++) {
 		struct rt_watch *w = &rt->loss_reported[c];
 		uint64_t v = k[loss_causes[c].stat];

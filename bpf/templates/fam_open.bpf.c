@@ -28,7 +28,21 @@ struct sk_open_state {
 	__u32 dir;        /* the opened file is a directory */
 	__s32 leaf_len;   /* length of fd.name's last component */
 	__u32 cut;        /* fd.name was cut, and marked */
+	__u32 file;       /* ino and dev are the opened file's */
+	__u64 ino;
+	__u32 dev;
+	__s32 watch_id;   /* fd.watch_id, when watched */
+	__u32 watched;
 };
+
+/* File identity: the files the bundle's watched paths name, as sakerd resolved them
+ * (event.h, SAKER_MAP_WATCH; docs/kernel.md). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SAKER_WATCH_MAX);
+	__type(key, struct saker_watch_key);
+	__type(value, __s32);
+} saker_watch SEC(".maps");
 SK_FAM_FITS(struct sk_open_state);
 
 /* openat2(2)'s argument, read from user memory (a stable UAPI layout, the same for i386). */
@@ -139,6 +153,11 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	os->dir = 0;
 	os->leaf_len = 0;
 	os->cut = 0;
+	os->file = 0;
+	os->ino = 0;
+	os->dev = 0;
+	os->watch_id = 0;
+	os->watched = 0;
 	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
 	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
 	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
@@ -159,6 +178,22 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
 	os->dir = (BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR;
+	/* which file it is, whatever the name: the watched files are looked up by it */
+	{
+		struct saker_watch_key key = { 0 };
+		__s32 *id;
+
+		key.ino = BPF_CORE_READ(ino, i_ino);
+		key.dev = BPF_CORE_READ(ino, i_sb, s_dev);
+		os->file = 1;
+		os->ino = key.ino;
+		os->dev = key.dev;
+		id = bpf_map_lookup_elem(&saker_watch, &key);
+		if (id) {
+			os->watch_id = *id;
+			os->watched = 1;
+		}
+	}
 	*len = sk_path(sc, f, SAKER_STR_FD_NAME, &trunc, &os->leaf_len);
 	os->cut = trunc != 0;
 	if (trunc)
@@ -220,6 +255,12 @@ SK_SHARED int sk_open_int(struct sk_scratch *sc, int field, __s64 *v)
 		os = sk_open_need(sc, SK_OPEN_PATH);
 		*v = os->cut;
 		return 1;
+	case SK_FLD_FD_INO:
+	case SK_FLD_FD_DEV:
+	case SK_FLD_FD_WATCH_ID:
+		os = sk_open_need(sc, SK_OPEN_PATH);
+		*v = field == SK_FLD_FD_INO ? (__s64)os->ino : field == SK_FLD_FD_DEV ? os->dev : os->watch_id;
+		return field == SK_FLD_FD_WATCH_ID ? os->watched : os->file;
 	}
 	return 0;
 }
@@ -295,7 +336,11 @@ SK_SHARED __u32 sk_open_fill(struct sk_scratch *sc)
 	t->mode = os->mode;
 	t->fd = sc->st.ret < 0 ? -1 : (__s32)sc->st.ret;
 	t->oflags = (os->dir ? SAKER_OPENF_DIR : 0) | (os->flags_ok ? 0 : SAKER_OPENF_FLAGS_NA) |
-		    (os->cut ? SAKER_OPENF_NAME_CUT : 0);
+		    (os->cut ? SAKER_OPENF_NAME_CUT : 0) | (os->file ? SAKER_OPENF_FILE : 0) |
+		    (os->watched ? SAKER_OPENF_WATCHED : 0);
 	t->pad = 0;
+	t->ino = os->ino;
+	t->dev = os->dev;
+	t->watch_id = os->watch_id;
 	return sizeof(*t);
 }

@@ -21,6 +21,7 @@ typedef __u32 __be32;
 typedef __u32 __wsum;
 
 /* UAPI constants (include/uapi/linux/bpf.h, stable values). */
+#define BPF_MAP_TYPE_HASH         1
 #define BPF_MAP_TYPE_PROG_ARRAY   3
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
@@ -76,8 +77,14 @@ struct dentry {
 	struct inode *d_inode;
 } SK_CORE;
 
+struct super_block {
+	__u32 s_dev; /* dev_t: major << 20 | minor */
+} SK_CORE;
+
 struct inode {
 	unsigned short i_mode;
+	unsigned long i_ino;
+	struct super_block *i_sb;
 } SK_CORE;
 
 struct vfsmount {
