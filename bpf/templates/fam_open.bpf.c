@@ -64,6 +64,14 @@ SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
 	return sk_fd_file(sc->st.ret);
 }
 
+/* References to F. */
+SK_INLINE long sk_file_refs(struct file *f)
+{
+	if (bpf_core_field_exists(((struct file___new *)0)->f_ref))
+		return BPF_CORE_READ((struct file___new *)f, f_ref.refcnt.counter) + 1;
+	return BPF_CORE_READ((struct file___old *)f, f_count.counter);
+}
+
 /* IORING_OP_OPENAT and IORING_OP_OPENAT2 (core.bpf.c, SK_URING_OPS): the kernel's own copy
  * of the request, as openat would have them: dirfd, the path (struct filename, kernel memory;
  * freed by the time the request completes, so never read), flags, mode; then the fixed-file
@@ -174,8 +182,22 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 		return;
 	}
 	f = sk_open_file(sc);
-	if (!f)
+	/* The descriptor race: the syscall installed its new file at RET and returned; until this
+	 * hook reads the table, another thread of the process can close that descriptor or dup2()
+	 * another file over it. A fresh file has one reference, the table's; a file there with more
+	 * was duplicated from elsewhere, or the new one duplicated to keep it (dup, then dup2 over
+	 * it), and no file means it was closed. Either way the name at RET is not the open's:
+	 * fd.name is "<cut>/<raced>", a cut name, and the rules "may match" (docs/kernel.md,
+	 * "Races left"). */
+	if (!f || (!sc->st.uring && sk_file_refs(f) != 1)) {
+		__builtin_memcpy(sc->str[SAKER_STR_FD_NAME], SAKER_CUT_MARK "/<raced>",
+				 SAKER_CUT_LEN + 9);
+		*len = SAKER_CUT_LEN + 8;
+		os->leaf_len = 7;
+		os->cut = 1;
+		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 		return;
+	}
 	ino = BPF_CORE_READ(f, f_inode);
 	os->dir = (BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR;
 	/* which file it is, whatever the name: the watched files are looked up by it */

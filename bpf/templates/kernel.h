@@ -110,6 +110,24 @@ struct file {
 	unsigned int f_mode; /* fmode_t */
 } SK_CORE;
 
+/* The file's reference count: f_count (an atomic_long_t, the count) up to 6.12, f_ref (a
+ * file_ref_t, the count less one) since 6.13. Both are probed. */
+struct sk_counter {
+	long counter;
+} SK_CORE;
+
+struct file___old {
+	struct sk_counter f_count;
+} SK_CORE;
+
+struct sk_file_ref {
+	struct sk_counter refcnt;
+} SK_CORE;
+
+struct file___new {
+	struct sk_file_ref f_ref;
+} SK_CORE;
+
 struct fdtable {
 	unsigned int max_fds;
 	struct file **fd;
