@@ -76,7 +76,12 @@ static int open_check(const struct saker_event *ev)
 {
 	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
 
-	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA)))
+	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA | SAKER_OPENF_NAME_CUT |
+				   SAKER_OPENF_FILE | SAKER_OPENF_WATCHED)))
+		return -EINVAL;
+	/* what the flags do not vouch for is 0 */
+	if ((!(t->oflags & SAKER_OPENF_FILE) && (t->ino || t->dev)) ||
+	    (!(t->oflags & SAKER_OPENF_WATCHED) && t->watch_id))
 		return -EINVAL;
 	/* a failed open has no descriptor, a successful one the one it returned */
 	if (t->fd != (ev->h.res < 0 ? -1 : (int64_t)ev->h.res))
@@ -151,6 +156,21 @@ static void open_field(const struct saker_event *ev, int field, struct sk_field_
 		break;
 	case SK_FLD_FD_NUM:
 		v_i64(v, t->fd);
+		break;
+	case SK_FLD_FD_NAME_CUT:
+		v_bool(v, t->oflags & SAKER_OPENF_NAME_CUT);
+		break;
+	case SK_FLD_FD_INO:
+		if (t->oflags & SAKER_OPENF_FILE)
+			v_i64(v, (int64_t)t->ino);
+		break;
+	case SK_FLD_FD_DEV:
+		if (t->oflags & SAKER_OPENF_FILE)
+			v_i64(v, t->dev);
+		break;
+	case SK_FLD_FD_WATCH_ID:
+		if (t->oflags & SAKER_OPENF_WATCHED)
+			v_i64(v, t->watch_id);
 		break;
 	default:
 		break;

@@ -597,8 +597,11 @@ SK_GLOBAL int saker_tp_match(__u32 rule)
 
 	if (!sc)
 		return 0;
-	if (rs)
+	if (rs) {
 		rs->matched++;
+		if (sc->hdr.flags & SAKER_EVF_PATH_TRUNC)
+			rs->cut++;
+	}
 	if (ra && ra->action == SAKER_ACTION_KILL)
 		sk_enforce(sc, ra);
 	/* a full record goes first, and says another one follows */

@@ -102,6 +102,7 @@ struct sk_norm {
 	__u32 depth;                  /* components kept */
 	__u32 cut;                    /* the output ran out of room */
 	__u32 slot;                   /* the string slot written */
+	__u32 marked;                 /* the result was cut and marked (SAKER_CUT_MARK) */
 	__u16 start[SK_NORM_DEPTH];   /* where each kept component starts: '..' goes back there */
 };
 

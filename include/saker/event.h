@@ -131,6 +131,9 @@ enum saker_open_flag {
 	SAKER_OPENF_DIR      = 1 << 0, /* the opened file is a directory */
 	SAKER_OPENF_FLAGS_NA = 1 << 1, /* the open flags are unknown (openat2's struct open_how
 					* unreadable): the flag fields are missing */
+	SAKER_OPENF_NAME_CUT = 1 << 2, /* fd.name was cut: it starts with SAKER_CUT_MARK */
+	SAKER_OPENF_FILE     = 1 << 3, /* ino and dev are the opened file's (fd.ino, fd.dev) */
+	SAKER_OPENF_WATCHED  = 1 << 4, /* watch_id holds fd.watch_id */
 };
 struct saker_tail_open {
 	__u64 flags;  /* the open flags: the call's, with the access mode the kernel granted */
@@ -138,6 +141,9 @@ struct saker_tail_open {
 	__s32 fd;     /* the new descriptor, or -1 when the open failed */
 	__u32 oflags; /* enum saker_open_flag */
 	__u32 pad;    /* 0 */
+	__u64 ino;    /* fd.ino, when SAKER_OPENF_FILE (else 0) */
+	__u32 dev;    /* fd.dev, when SAKER_OPENF_FILE (else 0) */
+	__s32 watch_id; /* fd.watch_id, when SAKER_OPENF_WATCHED (else 0) */
 };
 
 /* SK_FAM_PTRACE: ptrace. */
@@ -329,6 +335,22 @@ struct saker_rule_stat {
 	__u64 matched;   /* times the rule held in the kernel */
 	__u64 emitted;   /* of those, records sent that name it */
 	__u64 lost;      /* records naming it the ring buffer had no room for */
+	__u64 cut;       /* of the matches, those on an event with a path the kernel cut */
+};
+
+/* What a path the kernel could not finish starts with (docs/kernel.md, "Paths"): no whole path
+ * does, since those start with '/'. */
+#define SAKER_CUT_MARK "<cut>"
+#define SAKER_CUT_LEN  5
+
+/* File identity (docs/kernel.md, "File identity"): the bundle's watched paths, resolved by sakerd
+ * to the files they name; the kernel looks the opened file up here. */
+#define SAKER_MAP_WATCH  "saker_watch"  /* BPF_MAP_TYPE_HASH, struct saker_watch_key -> __s32 id */
+#define SAKER_WATCH_MAX  256
+struct saker_watch_key {
+	__u64 ino;
+	__u32 dev;   /* major << 20 | minor, as the kernel numbers it */
+	__u32 pad;   /* 0 */
 };
 
 #endif

@@ -42,6 +42,10 @@ static void write_seeds(const char *dir)
 	strcpy(ev.h.container_id, "host");
 	o->flags = 01;
 	o->fd = 3;
+	o->oflags = SAKER_OPENF_FILE | SAKER_OPENF_WATCHED;
+	o->ino = 1234;
+	o->dev = 254 << 20;
+	o->watch_id = 0;
 	ev.str[SAKER_STR_FD_NAME] = "/etc/shadow";
 	ev.str_len[SAKER_STR_FD_NAME] = 11;
 	ev.str[SAKER_STR_EXEPATH] = "/usr/bin/cat";
@@ -54,6 +58,8 @@ static void write_seeds(const char *dir)
 	ev.h.res = -2;
 	o->fd = -1;
 	o->oflags = SAKER_OPENF_FLAGS_NA;
+	o->ino = 0;
+	o->dev = 0;
 	write_seed(dir, "open_i386.rec", &ev, 1);
 	memset(ev.tail, 0, sizeof(ev.tail));
 	ev.h.event = SK_EV_PTRACE;

@@ -53,7 +53,7 @@
 #define FILEOPS_CALLS 1500
 #endif
 #define FD_BASE      100  /* the loop's opens get fds from here on (fd.num tests) */
-#define DEEP_LEVELS  70   /* "d" directories below DIR/deep: past the kernel's 64-step walk */
+#define DEEP_LEVELS  70   /* "d" directories below DIR/deep: past the old 64-step walk */
 #define LONG_LEVELS  17   /* 255-byte directories below DIR/long: past a 4095-byte path */
 #define KEEP_FDS     6    /* fds kept open for a while, so that fd.num varies */
 #define MAX_SHOWN    3    /* mismatching events printed per rule */
@@ -826,7 +826,7 @@ static void check_failed_path(struct diff *d, const struct op *o)
 		for (ssize_t i = 0; i < n; i++)
 			base_comps += base[i] == '/';
 	}
-	if (!(ev->h.flags & SAKER_EVF_PATH_TRUNC)) {
+	if (!(SAKER_EVENT_TAIL(ev, open)->oflags & SAKER_OPENF_NAME_CUT)) {
 		/* the kernel could not have made it whole if it does not fit here */
 		if (n < 0 || comps < 0)
 			fail_msg("%s: path '%.200s' not marked truncated, but too long to be whole",
@@ -835,11 +835,14 @@ static void check_failed_path(struct diff *d, const struct op *o)
 			fail_msg("%s failed: path '%.300s', expected '%.300s'", o->desc, path, want);
 		return;
 	}
-	if (path[0] != '/' || strlen(path) != ev->str_len[SAKER_STR_FD_NAME])
+	/* a cut name is marked: SAKER_CUT_MARK, then the start of the name */
+	if (strncmp(path, SAKER_CUT_MARK, SAKER_CUT_LEN) || path[SAKER_CUT_LEN] != '/' ||
+	    strlen(path) != ev->str_len[SAKER_STR_FD_NAME] ||
+	    !(SAKER_EVENT_TAIL(ev, open)->oflags & SAKER_OPENF_NAME_CUT))
 		fail_msg("%s: truncated path '%.200s' is malformed", o->desc, path);
-	/* marked cut, yet the walk of the directory (64 components) and the path (4095 bytes,
+	/* marked cut, yet the walk of the directory (2048 components) and the path (4095 bytes,
 	 * before '..' shortens it) had room (reported at the end, with the rest) */
-	if (n >= 0 && comps >= 0 && base_comps < 64 && n + 1 + strlen(o->path) < SAKER_PATH_MAX &&
+	if (n >= 0 && comps >= 0 && base_comps < 2048 && n + 1 + strlen(o->path) < SAKER_PATH_MAX &&
 	    d->spurious_trunc++ == 0)
 		fprintf(stderr, "SPURIOUS TRUNCATION: '%s' is whole but marked cut\n", want);
 }
@@ -886,13 +889,20 @@ static void check_own(struct diff *d, const struct op *o, long ret)
 		return;
 	}
 	real[n] = 0;
-	if (!(ev->h.flags & SAKER_EVF_PATH_TRUNC)) {
+	if ((t->oflags & SAKER_OPENF_NAME_CUT) && !(ev->h.flags & SAKER_EVF_PATH_TRUNC))
+		fail_msg("%s: fd.name marked cut, the record not", o->desc);
+	if (!(t->oflags & SAKER_OPENF_NAME_CUT)) {
 		if (strcmp(real, path))
 			fail_msg("%s: path '%s', the kernel says '%s'", o->desc, path, real);
 	} else {
-		size_t pl = strlen(path);
-		if ((size_t)n < pl || strcmp(real + n - pl, path) || path[0] != '/')
-			fail_msg("%s: truncated path '%s' is not a tail of '%s'", o->desc, path, real);
+		/* marked: SAKER_CUT_MARK, then the path's end */
+		const char *tail = path + SAKER_CUT_LEN;
+		size_t pl = strlen(tail);
+		if (strncmp(path, SAKER_CUT_MARK, SAKER_CUT_LEN) ||
+		    !(t->oflags & SAKER_OPENF_NAME_CUT) || (size_t)n < pl ||
+		    strcmp(real + n - pl, tail) || tail[0] != '/')
+			fail_msg("%s: truncated path '%s' is not a marked tail of '%s'", o->desc, path,
+				 real);
 		/* the whole path, yet marked cut (reported at the end, with the rest) */
 		if ((size_t)n == pl && d->spurious_trunc++ == 0)
 			fprintf(stderr, "SPURIOUS TRUNCATION: '%s' is whole but marked cut\n", real);

@@ -579,6 +579,20 @@ static const char *jstr_member(json_t *obj, const char *key)
 /* Thousands of alerts whose strings hold everything above: jansson must parse every JSON line
  * (it checks UTF-8 too) back to exactly the reference values, and every text line must be a
  * valid JSON string body holding the reference text. */
+/* libbpf's own error codes come out in words, not as "Unknown error 4001". */
+static void test_bpf_errors(void **state)
+{
+	(void)state;
+	for (int e = 4000; e <= 4013; e++) {
+		const char *m = saker_rt_strerror(-e);
+		assert_null(strstr(m, "Unknown error"));
+		assert_true(strlen(m) > 10);
+	}
+	assert_non_null(strstr(saker_rt_strerror(-4001), "format"));
+	assert_non_null(strstr(saker_rt_strerror(-4007), "verifier"));
+	assert_string_equal(saker_rt_strerror(ENOENT), strerror(ENOENT));
+}
+
 static void test_writer_against_parser(void **state)
 {
 	(void)state;
@@ -678,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_record_corpus),
 		cmocka_unit_test(test_str_json_utf8),
 		cmocka_unit_test(test_writer_against_parser),
+		cmocka_unit_test(test_bpf_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
