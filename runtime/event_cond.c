@@ -73,6 +73,11 @@ static void get(void *ctx, int field, const char *arg, sk_cval *v)
 		v->kind = SK_CV_BOOL;
 		v->b = fv.b;
 		break;
+	case SK_VAL_IP:
+		v->kind = SK_CV_IP;
+		memcpy(v->ip, fv.ip, sizeof(v->ip));
+		v->ip_len = fv.ip_len;
+		break;
 	default:
 		break;
 	}

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "saker/event_fields.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -200,6 +201,180 @@ static void exec_field(const struct saker_event *ev, int field, struct sk_field_
 	(void)ev, (void)field, (void)v, (void)scratch;
 }
 
+/* ---- descriptors: the network and dup families ------------------------------------------ */
+
+static int sockfd_check(const struct saker_sockfd *s, const struct saker_event *ev)
+{
+	if (s->pad || s->pad2 || s->kind >= SAKER_FDK__COUNT || s->l4proto >= SAKER_L4__COUNT ||
+	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE)))
+		return -EINVAL;
+	/* a call without a descriptor has nothing of one */
+	if (s->fd < 0 && (s->fd != -1 || s->kind != SAKER_FDK_NONE))
+		return -EINVAL;
+	(void)ev;
+	return 0;
+}
+
+static void v_ip(struct sk_field_value *v, const uint8_t *ip, bool v6, char *scratch)
+{
+	v->kind = SK_VAL_IP;
+	v->ip_len = v6 ? 16 : 4;
+	memcpy(v->ip, ip, v->ip_len);
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, ip, scratch, SK_FIELD_SCRATCH))
+		scratch[0] = 0;
+	v->s = scratch;
+	v->len = strlen(scratch);
+}
+
+static const char *const fd_kind_char[SAKER_FDK__COUNT] = {
+	[SAKER_FDK_FILE] = "f", [SAKER_FDK_DIR] = "d", [SAKER_FDK_IPV4] = "4",
+	[SAKER_FDK_IPV6] = "6", [SAKER_FDK_UNIX] = "u", [SAKER_FDK_NETLINK] = "n",
+	[SAKER_FDK_PIPE] = "p", [SAKER_FDK_UNKNOWN] = "o",
+};
+static const char *const fd_kind_name[SAKER_FDK__COUNT] = {
+	[SAKER_FDK_FILE] = "file", [SAKER_FDK_DIR] = "directory", [SAKER_FDK_IPV4] = "ipv4",
+	[SAKER_FDK_IPV6] = "ipv6", [SAKER_FDK_UNIX] = "unix", [SAKER_FDK_NETLINK] = "netlink",
+	[SAKER_FDK_PIPE] = "pipe", [SAKER_FDK_UNKNOWN] = "unknown",
+};
+static const char *const l4_name[SAKER_L4__COUNT] = {
+	[SAKER_L4_TCP] = "tcp", [SAKER_L4_UDP] = "udp", [SAKER_L4_ICMP] = "icmp",
+	[SAKER_L4_RAW] = "raw",
+};
+
+static void sockfd_field(const struct saker_event *ev, const struct saker_sockfd *s, int field,
+			 struct sk_field_value *v, char *scratch)
+{
+	const bool ip = s->kind == SAKER_FDK_IPV4 || s->kind == SAKER_FDK_IPV6;
+	const bool v6 = s->kind == SAKER_FDK_IPV6;
+	const bool server = s->flags & SAKER_SOCKF_SERVER;
+	/* client and server: the local side is the client but for the sockets accept returned */
+	const uint8_t *cip = server ? s->rip : s->lip, *sip = server ? s->lip : s->rip;
+
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_FD_NUM:
+		v_i64(v, s->fd);
+		break;
+	case SK_FLD_FD_NAME:
+		v_slot(v, ev, SAKER_STR_FD_NAME);
+		break;
+	case SK_FLD_FD_TYPECHAR:
+		v_cstr(v, fd_kind_char[s->kind]);
+		break;
+	case SK_FLD_FD_TYPE:
+		v_cstr(v, fd_kind_name[s->kind]);
+		break;
+	case SK_FLD_FD_L4PROTO:
+		if (ip)
+			v_cstr(v, l4_name[s->l4proto]);
+		break;
+	case SK_FLD_FD_CONNECTED:
+		if (s->kind != SAKER_FDK_NONE)
+			v_bool(v, s->flags & SAKER_SOCKF_CONNECTED);
+		break;
+	case SK_FLD_FD_LPORT:
+		if (ip)
+			v_u64(v, s->lport);
+		break;
+	case SK_FLD_FD_RPORT:
+		if (ip)
+			v_u64(v, s->rport);
+		break;
+	case SK_FLD_FD_CPORT:
+		if (ip)
+			v_u64(v, server ? s->rport : s->lport);
+		break;
+	case SK_FLD_FD_SPORT:
+		if (ip)
+			v_u64(v, server ? s->lport : s->rport);
+		break;
+	case SK_FLD_FD_LIP:
+	case SK_FLD_FD_LNET:
+		if (ip)
+			v_ip(v, s->lip, v6, scratch);
+		break;
+	case SK_FLD_FD_RIP:
+	case SK_FLD_FD_RNET:
+		if (ip)
+			v_ip(v, s->rip, v6, scratch);
+		break;
+	case SK_FLD_FD_CIP:
+	case SK_FLD_FD_CNET:
+		if (ip)
+			v_ip(v, cip, v6, scratch);
+		break;
+	case SK_FLD_FD_SIP:
+	case SK_FLD_FD_SNET:
+		if (ip)
+			v_ip(v, sip, v6, scratch);
+		break;
+	default:
+		break;
+	}
+}
+
+static int net_check(const struct saker_event *ev)
+{
+	return sockfd_check(&SAKER_EVENT_TAIL(ev, net)->s, ev);
+}
+
+static void net_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_net *t = SAKER_EVENT_TAIL(ev, net);
+	const bool sock = ev->h.event == SK_EV_SOCKET;
+
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_DOMAIN:
+		if (sock)
+			v_cstr(v, sk_sock_domain_name((uint32_t)t->arg[0]));
+		break;
+	case SK_FLD_EVT_RAWARG_DOMAIN:
+		if (sock)
+			v_u64(v, (uint32_t)t->arg[0]);
+		break;
+	case SK_FLD_EVT_ARG_TYPE:
+	case SK_FLD_EVT_RAWARG_TYPE:
+		if (sock)
+			v_u64(v, (uint32_t)t->arg[1]);
+		break;
+	case SK_FLD_EVT_ARG_PROTO:
+	case SK_FLD_EVT_RAWARG_PROTO:
+		if (sock)
+			v_u64(v, (uint32_t)t->arg[2]);
+		break;
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		if (!sock)
+			v_i64(v, (int32_t)t->arg[0]);
+		break;
+	default:
+		sockfd_field(ev, &t->s, field, v, scratch);
+	}
+}
+
+static int dup_check(const struct saker_event *ev)
+{
+	return sockfd_check(&SAKER_EVENT_TAIL(ev, dup)->s, ev);
+}
+
+static void dup_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_dup *t = SAKER_EVENT_TAIL(ev, dup);
+
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_OLDFD:
+		v_i64(v, (int32_t)t->arg[0]);
+		break;
+	case SK_FLD_EVT_ARG_NEWFD:
+		if (ev->h.event != SK_EV_DUP)
+			v_i64(v, (int32_t)t->arg[1]);
+		break;
+	default:
+		sockfd_field(ev, &t->s, field, v, scratch);
+	}
+}
+
 /* ---- families ----------------------------------------------------------------------------- */
 
 /* What decoding needs of each family: its tail's size, its own checks, its fields. */
@@ -212,11 +387,15 @@ static const struct ev_family {
 	[SK_FAM_OPEN] = { sizeof(struct saker_tail_open), open_check, open_field },
 	[SK_FAM_PTRACE] = { sizeof(struct saker_tail_ptrace), NULL, ptrace_field },
 	[SK_FAM_EXEC] = { sizeof(struct saker_tail_exec), exec_check, exec_field },
+	[SK_FAM_NET] = { sizeof(struct saker_tail_net), net_check, net_field },
+	[SK_FAM_DUP] = { sizeof(struct saker_tail_dup), dup_check, dup_field },
 };
 
 _Static_assert(sizeof(struct saker_tail_open) <= SAKER_TAIL_MAX, "open tail");
 _Static_assert(sizeof(struct saker_tail_ptrace) <= SAKER_TAIL_MAX, "ptrace tail");
 _Static_assert(sizeof(struct saker_tail_exec) <= SAKER_TAIL_MAX, "exec tail");
+_Static_assert(sizeof(struct saker_tail_net) <= SAKER_TAIL_MAX, "net tail");
+_Static_assert(sizeof(struct saker_tail_dup) <= SAKER_TAIL_MAX, "dup tail");
 _Static_assert(sizeof(struct saker_event_hdr) % 8 == 0, "header size");
 
 /* ---- decoding ----------------------------------------------------------------------------- */

@@ -196,6 +196,16 @@ const char *sk_ptrace_request_name(unsigned long long req)
 	return NULL;
 }
 
+const char *sk_sock_domain_name(unsigned long long d)
+{
+	switch (d) {
+#define SK_SOCK_DOMAIN(name, value) case value: return name;
+#include "saker/sockdomain.def"
+#undef SK_SOCK_DOMAIN
+	}
+	return NULL;
+}
+
 /* Linux errno values stay below this; the search in sk_errno_value stops there. */
 #define SK_ERRNO_MAX 4096
 
@@ -228,6 +238,16 @@ const char *const saker_priority_names[SAKER_PRIO__COUNT] = {
 	[SAKER_PRIO_INFORMATIONAL] = "Informational",
 	[SAKER_PRIO_DEBUG] = "Debug",
 };
+
+const char *const saker_action_names[SAKER_ACTION__COUNT] = { "alert", "kill", "deny" };
+
+int saker_action_parse(const char *s)
+{
+	for (int i = 0; i < SAKER_ACTION__COUNT; i++)
+		if (!strcmp(s, saker_action_names[i]))
+			return i;
+	return -1;
+}
 
 int saker_priority_parse(const char *s)
 {

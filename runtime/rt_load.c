@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -28,20 +29,29 @@ struct saker_rt_obj {
 	size_t n_links;
 	struct bpf_map *events;
 	struct bpf_map *stats;
-	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without one */
+	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without hook maps */
+	struct bpf_map *hook_map[SAKER_HOOK__COUNT];     /* each hook's own map (event.h) */
 	struct bpf_program *body[SAKER_HOOK__COUNT];     /* NULL: this object lacks the hook */
 	struct bpf_program *dispatch[SAKER_HOOK__COUNT];
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
 	struct bpf_map *procs;     /* SAKER_MAP_PROCS, the process table, or NULL */
 	uint32_t n_rules;  /* slots of rule_stats */
+	struct bpf_map *actions;   /* SAKER_MAP_RULE_ACTIONS, NULL in an object without one */
+	struct bpf_map *enforce;   /* SAKER_MAP_ENFORCE */
 	int ncpus;
 };
 
 static const char *const hook_names[SAKER_HOOK__COUNT] = {
-#define HOOK_NAME(slot, name) [slot] = #name,
+#define HOOK_NAME(slot, name, map) [slot] = #name,
 	SAKER_HOOKS(HOOK_NAME)
 #undef HOOK_NAME
+};
+
+static const char *const hook_maps[SAKER_HOOK__COUNT] = {
+#define HOOK_MAP(slot, name, map) [slot] = map,
+	SAKER_HOOKS(HOOK_MAP)
+#undef HOOK_MAP
 };
 
 #define say saker_reason
@@ -344,10 +354,19 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 			o->dispatch[h] = prog;
 		}
 	}
-	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
 		if (!o->body[h] != !o->dispatch[h])
 			return say(err, esz, -EINVAL, "the BPF object's hook '%s' lacks its %s",
 				   hook_names[h], o->body[h] ? "dispatcher" : "body");
+		if (!o->body[h])
+			continue;
+		o->hook_map[h] = bpf_object__find_map_by_name(o->obj, hook_maps[h]);
+		if (!o->hook_map[h] || bpf_map__type(o->hook_map[h]) != BPF_MAP_TYPE_PROG_ARRAY ||
+		    bpf_map__max_entries(o->hook_map[h]) != SAKER_HOOK__COUNT)
+			return say(err, esz, -EINVAL,
+				   "the BPF object's hook '%s' has no hook map '%s' of %d slots",
+				   hook_names[h], hook_maps[h], SAKER_HOOK__COUNT);
+	}
 	return 0;
 }
 
@@ -393,11 +412,15 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	ret = find_hooks(o, err, esz);
 	if (ret)
 		goto fail;
-	/* The replacement shares the hook map: the attached dispatchers read it. */
-	if (prev && prev->progs && o->progs &&
-	    (ret = bpf_map__reuse_fd(o->progs, bpf_map__fd(prev->progs)))) {
-		ret = say(err, esz, ret, "cannot share the hook map: %s", strerror(-ret));
-		goto fail;
+	/* The replacement shares the hook maps: the attached dispatchers read them. */
+	for (int h = 0; prev && h < SAKER_HOOK__COUNT; h++) {
+		if (!prev->hook_map[h] || !o->hook_map[h])
+			continue;
+		if ((ret = bpf_map__reuse_fd(o->hook_map[h], bpf_map__fd(prev->hook_map[h])))) {
+			ret = say(err, esz, ret, "cannot share the hook map '%s': %s", hook_maps[h],
+				  strerror(-ret));
+			goto fail;
+		}
 	}
 	/* The process table goes on from one bundle to the next. */
 	o->procs = bpf_object__find_map_by_name(o->obj, SAKER_MAP_PROCS);
@@ -420,6 +443,24 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	o->n_rules = b->n_rules ? b->n_rules : 1;
 	if ((ret = bpf_map__set_max_entries(o->rule_stats, o->n_rules))) {
 		ret = say(err, esz, ret, "cannot size the per-rule counters to %u rules: %s", o->n_rules,
+			  strerror(-ret));
+		goto fail;
+	}
+
+	/* Enforcement: one action slot per rule too. Objects from before enforcement have none:
+	 * they hold no rule that acts (the bundle decoder refuses actions it cannot run). */
+	o->actions = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_ACTIONS);
+	o->enforce = bpf_object__find_map_by_name(o->obj, SAKER_MAP_ENFORCE);
+	if (o->actions && (bpf_map__type(o->actions) != BPF_MAP_TYPE_ARRAY ||
+			   bpf_map__value_size(o->actions) != sizeof(struct saker_rule_action) ||
+			   !o->enforce ||
+			   bpf_map__value_size(o->enforce) != sizeof(struct saker_enforce))) {
+		ret = say(err, esz, -EINVAL, "the BPF object's enforcement maps '%s' and '%s' are not what this sakerd expects",
+			  SAKER_MAP_RULE_ACTIONS, SAKER_MAP_ENFORCE);
+		goto fail;
+	}
+	if (o->actions && (ret = bpf_map__set_max_entries(o->actions, o->n_rules))) {
+		ret = say(err, esz, ret, "cannot size the per-rule actions to %u rules: %s", o->n_rules,
 			  strerror(-ret));
 		goto fail;
 	}
@@ -536,7 +577,8 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 	uint32_t h;
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
 		int fd = o->body[h] ? bpf_program__fd(o->body[h]) : -1;
-		if (fd >= 0 && bpf_map__update_elem(o->progs, &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
+		if (fd >= 0 &&
+		    bpf_map__update_elem(o->hook_map[h], &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
 			break;
 	}
 	if (h < SAKER_HOOK__COUNT) {
@@ -545,19 +587,22 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 		    strerror(-ret));
 		for (uint32_t k = 0; k < h; k++) {
 			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
+			if (!o->hook_map[k])
+				continue;
 			if (fd >= 0)
-				bpf_map__update_elem(o->progs, &k, sizeof(k), &fd, sizeof(fd), BPF_ANY);
+				bpf_map__update_elem(o->hook_map[k], &k, sizeof(k), &fd, sizeof(fd),
+						     BPF_ANY);
 			else
-				bpf_map__delete_elem(o->progs, &k, sizeof(k), 0);
+				bpf_map__delete_elem(o->hook_map[k], &k, sizeof(k), 0);
 		}
 		for (int k = 0; k < SAKER_HOOK__COUNT; k++)
 			bpf_link__destroy(fresh[k]);
 		return ret;
 	}
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!o->body[h] && prev && prev->hook_link[h])
+		if (!o->body[h] && prev && prev->hook_link[h] && prev->hook_map[h])
 			/* a hook the new bundle lacks: its dispatcher then finds an empty slot */
-			bpf_map__delete_elem(o->progs, &h, sizeof(h), 0);
+			bpf_map__delete_elem(prev->hook_map[h], &h, sizeof(h), 0);
 		if (fresh[h]) {
 			o->hook_link[h] = fresh[h];
 		} else if (prev && prev->hook_link[h]) {
@@ -643,6 +688,46 @@ int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__CO
 			out[k] += vals[c];
 	}
 	free(vals);
+	return ret;
+}
+
+int saker_rt_obj_set_actions(struct saker_rt_obj *o, const uint8_t *actions, uint32_t n, char *err,
+			     size_t esz)
+{
+	bool any = false;
+	for (uint32_t k = 0; k < n; k++)
+		any |= actions[k] != SAKER_ACTION_ALERT;
+	if (!any)
+		return 0;
+	if (!o->actions)
+		return say(err, esz, -EINVAL, "the BPF object cannot enforce (it has no map '%s')",
+			   SAKER_MAP_RULE_ACTIONS);
+	/* who is never acted on: this process, by its pid namespace and its pid there */
+	struct stat st;
+	if (stat("/proc/self/ns/pid", &st))
+		return say(err, esz, -errno, "cannot read this process's pid namespace (/proc/self/ns/pid): %s",
+			   strerror(errno));
+	struct saker_enforce self = { .self_pidns = st.st_ino, .self_vpid = (__u32)getpid() };
+	uint32_t zero = 0;
+	if (bpf_map__update_elem(o->enforce, &zero, sizeof(zero), &self, sizeof(self), 0))
+		return say(err, esz, -errno, "cannot set the enforcement guard: %s", strerror(errno));
+	for (uint32_t k = 0; k < n && k < o->n_rules; k++) {
+		struct saker_rule_action a = { .action = actions[k] };
+		if (bpf_map__update_elem(o->actions, &k, sizeof(k), &a, sizeof(a), 0))
+			return say(err, esz, -errno, "cannot set the action of rule %u: %s", k, strerror(errno));
+	}
+	return 0;
+}
+
+int saker_rt_obj_rule_actions(const struct saker_rt_obj *o, struct saker_rule_action *out, uint32_t n)
+{
+	int ret = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		memset(&out[k], 0, sizeof(out[k]));
+		if (o->actions && k < o->n_rules &&
+		    bpf_map__lookup_elem(o->actions, &k, sizeof(k), &out[k], sizeof(out[k]), 0))
+			ret = -errno;
+	}
 	return ret;
 }
 

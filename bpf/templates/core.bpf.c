@@ -53,6 +53,21 @@ struct {
 	__type(value, struct saker_rule_stat);
 } saker_rule_stats SEC(".maps");
 
+/* Enforcement, per rule, and who is spared (event.h); sized and filled by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_rule_action);
+} saker_rule_actions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_enforce);
+} saker_enforce SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -74,6 +89,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } saker_progs SEC(".maps");
+
+/* The io_uring hook's own (a prog array serves programs of one tracepoint only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_uring SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -133,6 +156,10 @@ SK_SHARED void sk_stat(__u32 which)
 
 SK_SHARED struct task_struct *sk_task(void)
 {
+	struct sk_scratch *sc = sk_scratch();
+
+	if (sc && sc->st.task)
+		return (struct task_struct *)sc->st.task;
 	return (struct task_struct *)bpf_get_current_task();
 }
 
@@ -164,9 +191,14 @@ SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag)
 SK_INLINE void sk_get_ids(struct sk_scratch *sc)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
+	struct task_struct *t = (struct task_struct *)sc->st.task;
 
 	sc->hdr.pid = pt >> 32;
 	sc->hdr.tid = (__u32)pt;
+	if (t) {
+		sc->hdr.pid = BPF_CORE_READ(t, tgid);
+		sc->hdr.tid = BPF_CORE_READ(t, pid);
+	}
 }
 
 /* The number struct pid P has at LEVEL, and that level's namespace in *NS. */
@@ -506,17 +538,47 @@ SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p)
 
 SK_GLOBAL int saker_tp_emit(__u32 more);
 
+/* Rule RULE of action kill held: SIGKILL to the current process, unless it is sakerd itself
+ * (its pid namespace and pid there, as saker_enforce names them) or the host's PID 1. The
+ * signal is delivered on the way back to user space: the process runs no instruction of its own
+ * after the call that matched. */
+SK_INLINE void sk_enforce(struct sk_scratch *sc, struct saker_rule_action *ra)
+{
+	__u32 zero = 0;
+	struct saker_enforce *self = bpf_map_lookup_elem(&saker_enforce, &zero);
+	struct task_struct *task = sk_task();
+	struct pid *gp = BPF_CORE_READ(task, group_leader, thread_pid);
+	__u32 level = BPF_CORE_READ(gp, level);
+	__u64 ns = 0;
+	__u32 vpid = sk_pid_nr(gp, level, &ns);
+	__u32 inum = BPF_CORE_READ((struct pid_namespace *)ns, ns.inum);
+
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 ||
+	    (self && self->self_vpid == vpid && self->self_pidns == inum)) {
+		__sync_fetch_and_add(&ra->spared, 1);
+		sc->hdr.flags |= SAKER_EVF_SPARED;
+		return;
+	}
+	if (!bpf_send_signal(9 /* SIGKILL */)) {
+		__sync_fetch_and_add(&ra->enforced, 1);
+		sc->hdr.flags |= SAKER_EVF_KILLED;
+	}
+}
+
 /* Rule RULE held: one id more for the record, sent when full. A BPF global function, so that
  * each rule's call costs two instructions whatever the number of rules. */
 SK_GLOBAL int saker_tp_match(__u32 rule)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct saker_rule_stat *rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
+	struct saker_rule_action *ra = bpf_map_lookup_elem(&saker_rule_actions, &rule);
 
 	if (!sc)
 		return 0;
 	if (rs)
 		rs->matched++;
+	if (ra && ra->action == SAKER_ACTION_KILL)
+		sk_enforce(sc, ra);
 	/* a full record goes first, and says another one follows */
 	if (sc->st.n_ids >= SAKER_REC_RULES)
 		saker_tp_emit(1);
@@ -673,6 +735,32 @@ out:
 
 /* ---- the hook ------------------------------------------------------------------------------ */
 
+/* The per-event state of a new event: its result RET, EV (SAKER_EV_PACK of abi.h) and the
+ * number NR it has in its ABI. The arguments are the caller's to fill. */
+SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
+{
+	struct sk_state *st = &sc->st;
+
+	sk_stat(SAKER_STAT_SEEN);
+	st->ret = ret;
+	st->now = bpf_ktime_get_boot_ns();
+	st->event = SAKER_EV_ID(ev);
+	st->family = SAKER_EV_FAMILY(ev);
+	st->compat = SAKER_EV_COMPAT(ev);
+	st->uring = 0;
+	st->task = 0;
+	st->have = 0;
+	st->fhave = 0;
+	st->n_ids = 0;
+	st->part = 0;
+	st->tail_size = 0;
+	for (int k = 0; k < SAKER_STR__COUNT; k++)
+		st->str_len[k] = -1;
+	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
+	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
+	sc->hdr.nr = nr;
+}
+
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
 static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev,
@@ -685,12 +773,7 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	if (!sc)
 		return 0;
 	st = &sc->st;
-	sk_stat(SAKER_STAT_SEEN);
-	st->ret = ret;
-	st->now = bpf_ktime_get_boot_ns();
-	st->event = event;
-	st->family = SAKER_EV_FAMILY(ev);
-	st->compat = SAKER_EV_COMPAT(ev);
+	sk_begin(sc, ret, ev, nr);
 	if (st->compat) {
 		/* i386: ebx, ecx, edx, esi, edi, ebp; the upper halves are not the call's */
 		st->arg[0] = (__u32)regs->bx;
@@ -707,16 +790,6 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 		st->arg[4] = regs->r8;
 		st->arg[5] = regs->r9;
 	}
-	st->have = 0;
-	st->fhave = 0;
-	st->n_ids = 0;
-	st->part = 0;
-	st->tail_size = 0;
-	for (int k = 0; k < SAKER_STR__COUNT; k++)
-		st->str_len[k] = -1;
-	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
-	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
-	sc->hdr.nr = nr;
 
 	SAKER_FN_MATCH(sc, event);
 	if (st->n_ids)
@@ -794,4 +867,80 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && (__s64)ctx[1] >= 0)
 		return 0;
 	return sk_handle(regs, (__s64)ctx[1], ev, nr);
+}
+
+/* ---- io_uring ------------------------------------------------------------------------------ */
+
+/* io_uring operations that stand for a syscall (docs/kernel.md, "io_uring"), one line each:
+ * X(IORING_OP_ number, the event of events.def it is, that syscall's x86-64 number (the
+ * record's nr), its family, the family's prefix). The family's sk_<f>_uring(sc, req) puts the
+ * operation's arguments into sc->st.arg in the syscall's order, from the request the kernel
+ * holds; its accessors see sc->st.uring set. Adding an operation is one line here and that
+ * function. */
+#define SK_URING_OPS(X) \
+	X(18, OPENAT, 257, OPEN, open)   /* IORING_OP_OPENAT */ \
+	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */
+
+/* Who submitted REQ: req->task up to 6.12, req->tctx->task since. */
+SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
+{
+	if (bpf_core_field_exists(((struct io_kiocb___old *)0)->task))
+		return BPF_CORE_READ((struct io_kiocb___old *)req, task);
+	return BPF_CORE_READ(req, tctx, task);
+}
+
+/* A completed io_uring request whose operation is event EV (SAKER_EV_PACK) of x86-64 number NR:
+ * the same event as the syscall, of the submitting task, with the request's result. */
+static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr)
+{
+	struct io_kiocb *req = (struct io_kiocb *)r;
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_state *st;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, BPF_CORE_READ(req, cqe.res), ev, nr);
+	for (int k = 0; k < 6; k++)
+		st->arg[k] = 0;
+	st->uring = 1;
+	st->task = (__u64)sk_uring_task(req);
+	sc->hdr.flags |= SAKER_EVF_IO_URING;
+	switch (st->event) {
+#define SK_URING_ARGS(op, E, n, F, f) case SK_EV_##E: sk_##f##_uring(sc, req); break;
+		SK_URING_OPS(SK_URING_ARGS)
+#undef SK_URING_ARGS
+	}
+	SAKER_FN_MATCH(sc, st->event);
+	if (st->n_ids)
+		saker_tp_emit(0);
+	return 0;
+}
+
+/* Every io_uring completion passes here (the tracepoint fires as the CQE is filled; the
+ * request's result is in req->cqe.res on every kernel, whatever the tracepoint's other
+ * arguments, which changed in 6.3). Operations of families no rule looks at stop at the switch. */
+SEC("tp_btf/io_uring_complete")
+int saker_io_uring(unsigned long long *ctx)
+{
+	bpf_tail_call(ctx, &saker_progs_uring, SAKER_HOOK_IO_URING);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int saker_io_uring_run(unsigned long long *ctx)
+{
+	__u64 req = ctx[1];
+	__u8 op = BPF_CORE_READ((struct io_kiocb *)req, opcode);
+
+	switch (op) {
+#define SK_URING_CASE(o, E, n, F, f) \
+	case o: \
+		if (!(SAKER_VAR_FAMILIES & SK_FB(F))) \
+			return 0; \
+		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n);
+		SK_URING_OPS(SK_URING_CASE)
+#undef SK_URING_CASE
+	}
+	return 0;
 }

@@ -75,6 +75,9 @@ struct sk_state {
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
 	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
 	__u64 now;        /* bpf_ktime_get_boot_ns() when the event started: proc.duration's end */
+	__u32 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
+	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
+			   * the submitter), else 0: sk_task() returns it */
 };
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
@@ -99,6 +102,15 @@ struct sk_norm {
 	__u32 cut;                    /* the output ran out of room */
 	__u32 slot;                   /* the string slot written */
 	__u16 start[SK_NORM_DEPTH];   /* where each kept component starts: '..' goes back there */
+};
+
+/* The ancestor walk; see sk_anc_step */
+struct sk_anc {
+	__u64 a;           /* the task reached so far */
+	__u64 sp;          /* the session's struct pid */
+	__u64 sl, eldest;  /* its leader, when met; the eldest ancestor still in the session */
+	__u32 in_session;  /* every task so far is in the session */
+	__u32 pad;
 };
 
 struct sk_hexrun {
@@ -147,6 +159,7 @@ struct sk_scratch {
 	struct sk_walk wk;
 	struct sk_norm nm;
 	struct sk_hexrun hx;
+	struct sk_anc an;
 	struct sk_find fi;
 	struct sk_bytes by;
 	struct sk_glob gl;
@@ -176,6 +189,7 @@ SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p);
 
 SK_SHARED struct sk_scratch *sk_scratch(void);
 SK_SHARED void sk_stat(__u32 which);
+/* The task the event is about: the current one, or an io_uring request's submitter. */
 SK_SHARED struct task_struct *sk_task(void);
 /* The current task's struct file at FD, or NULL. */
 SK_SHARED struct file *sk_fd_file(__s64 fd);
@@ -209,6 +223,11 @@ SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v);
 SK_SHARED int sk_proc_str(struct sk_scratch *sc, int field, const char **p);
 /* A successful exec: remembers the new image's arguments for its children's proc.pcmdline. */
 SK_SHARED void sk_proc_exec(struct sk_scratch *sc);
+
+/* ---- io_uring operations (core.bpf.c, SK_URING_OPS) -------------------------------------- */
+
+/* Puts the arguments of the operation of REQ into sc->st.arg, in its syscall's order. */
+SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req);
 
 /* From the generated module (abi.h): the families some rule looks at. */
 extern const __u32 SAKER_VAR_FAMILIES;

@@ -22,6 +22,7 @@ typedef __u32 __wsum;
 
 /* UAPI constants (include/uapi/linux/bpf.h, stable values). */
 #define BPF_MAP_TYPE_PROG_ARRAY   3
+#define BPF_MAP_TYPE_ARRAY        2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
 #define BPF_MAP_TYPE_LRU_HASH     9
@@ -183,6 +184,14 @@ struct upid {
 	void *ns; /* struct pid_namespace * */
 } SK_CORE;
 
+struct ns_common {
+	unsigned int inum;
+} SK_CORE;
+
+struct pid_namespace {
+	struct ns_common ns;
+} SK_CORE;
+
 struct pid {
 	unsigned int level;
 	struct upid numbers[1]; /* level + 1 of them, [0] the host's */
@@ -190,6 +199,7 @@ struct pid {
 
 struct task_struct {
 	struct thread_info thread_info;
+	unsigned int flags;
 	int pid;
 	int tgid;
 	struct task_struct *group_leader;
@@ -212,5 +222,40 @@ struct open_how {
 	__u64 mode;
 	__u64 resolve;
 };
+
+/* io_uring (docs/kernel.md, "io_uring"). A request: its operation's own state is at its start
+ * (io_kiocb_to_cmd), its result in cqe.res. The submitting task is req->task up to 6.12 and
+ * req->tctx->task from 6.13 on; both are probed. */
+struct io_cqe {
+	__u64 user_data;
+	__s32 res;
+} SK_CORE;
+
+struct io_uring_task {
+	struct task_struct *task;
+} SK_CORE;
+
+struct io_kiocb {
+	__u8 opcode;
+	struct io_cqe cqe;
+	struct io_uring_task *tctx;
+} SK_CORE;
+
+struct io_kiocb___old {
+	struct task_struct *task;
+} SK_CORE;
+
+struct filename {
+	const char *name;
+} SK_CORE;
+
+/* IORING_OP_OPENAT and IORING_OP_OPENAT2's state (io_uring/openclose.c). */
+struct io_open {
+	struct file *file;
+	int dfd;
+	__u32 file_slot;
+	struct filename *filename;
+	struct open_how how;
+} SK_CORE;
 
 #endif

@@ -79,7 +79,7 @@ static const struct sk_kernel_facts *cg_kfacts(int field)
 
 static bool cg_is_int_type(enum sk_type t)
 {
-	return t == SK_T_I64 || t == SK_T_U64 || t == SK_T_BOOL || t == SK_T_RELTIME;
+	return t == SK_T_I64 || t == SK_T_U64 || t == SK_T_BOOL || t == SK_T_PORT || t == SK_T_RELTIME;
 }
 
 static bool cg_str_field(int field, struct cg_str_field *out)

@@ -436,6 +436,16 @@ int sk_plan(sk_comp *c)
 			continue;
 		}
 		split(c, r);
+		/* Enforcement happens where the rule is decided: only a rule the kernel decides
+		 * whole can act before the process runs on. */
+		if (r->item->action != SAKER_ACTION_ALERT && r->plan != SAKER_PLAN_EXACT) {
+			sk_span at = r->item->action_span.file ? r->item->action_span : r->item->name_span;
+			sk_error(c->diag, at, "bad-action",
+				 "rule '%s': action '%s' needs a rule decided wholly in the kernel, and this one is %s "
+				 "(sakerd tests part of it after the event)",
+				 r->item->name, saker_action_names[r->item->action],
+				 r->plan == SAKER_PLAN_PARTIAL ? "partial" : "user");
+		}
 		if (r->residual)
 			capture_expr(c, r, r->residual);
 		for (size_t g = 0; g < r->n_segs; g++)

@@ -53,13 +53,18 @@ enum saker_event_flag {
 	SAKER_EVF_PARENT     = 1 << 4, /* ppid, pvpid and pcomm are known */
 	SAKER_EVF_CONTAINER  = 1 << 5, /* container_id holds a container's id (else: host) */
 	SAKER_EVF_LOGINUID   = 1 << 6, /* loginuid is set */
-	SAKER_EVF_ARGS_TRUNC = 1 << 7, /* the arg area was longer than the kernel reads: proc.args
-					* (and proc.cmdline) keep its first SAKER_ARGS_MAX - 1 bytes */
-	SAKER_EVF_PROC       = 1 << 8, /* the process block (pstart_ns ... pflags) is filled */
-	SAKER_EVF_CWD_TRUNC  = 1 << 9, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
-					* about the event's own paths) */
+	SAKER_EVF_KILLED     = 1 << 7, /* a rule of action kill held: the kernel sent SIGKILL */
+	SAKER_EVF_SPARED     = 1 << 8, /* a rule of action kill held on sakerd itself or PID 1,
+					* which are never killed */
+	SAKER_EVF_IO_URING   = 1 << 9, /* an io_uring operation, not a syscall: NR is the x86-64
+					* number of the syscall it stands for (docs/kernel.md) */
+	SAKER_EVF_ARGS_TRUNC = 1 << 10, /* the arg area was longer than the kernel reads: proc.args
+					 * (and proc.cmdline) keep its first SAKER_ARGS_MAX - 1 bytes */
+	SAKER_EVF_PROC       = 1 << 11, /* the process block (pstart_ns ... pflags) is filled */
+	SAKER_EVF_CWD_TRUNC  = 1 << 12, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
+					 * about the event's own paths) */
 };
-#define SAKER_EVF__ALL ((1u << 10) - 1)
+#define SAKER_EVF__ALL ((1u << 13) - 1)
 #define SAKER_ARGS_MAX 2048  /* bytes of a process's arg area read, with the NUL */
 #define SAKER_ANAME_MAX 8    /* ancestors whose comm a record carries: proc.aname[1..8] */
 
@@ -167,6 +172,50 @@ enum {
 };
 #define SAKER_PROC_TICK_NS 10000000ull
 
+/* SK_FAM_NET (socket, connect, accept, accept4, sendto, sendmsg, recvfrom, recvmsg) and
+ * SK_FAM_DUP (dup, dup2, dup3): the descriptor the call works on, read from the kernel's own
+ * objects (its struct file, and for a socket its struct sock). A socket's fd.name (Falco's
+ * "cip:cport->sip:sport") and a file's path are string SAKER_STR_FD_NAME. */
+enum saker_fd_kind {
+	SAKER_FDK_NONE = 0,   /* no descriptor (failed call, fd not open) */
+	SAKER_FDK_FILE,       /* fd.typechar f */
+	SAKER_FDK_DIR,        /* d */
+	SAKER_FDK_IPV4,       /* 4 */
+	SAKER_FDK_IPV6,       /* 6 */
+	SAKER_FDK_UNIX,       /* u */
+	SAKER_FDK_NETLINK,    /* n */
+	SAKER_FDK_PIPE,       /* p */
+	SAKER_FDK_UNKNOWN,    /* o: another socket family (AF_PACKET...), an anonymous inode */
+	SAKER_FDK__COUNT
+};
+enum saker_l4 { SAKER_L4_NONE = 0, SAKER_L4_TCP, SAKER_L4_UDP, SAKER_L4_ICMP, SAKER_L4_RAW,
+		SAKER_L4__COUNT };
+enum saker_sockfd_flag {
+	SAKER_SOCKF_CONNECTED = 1 << 0, /* struct socket's state is SS_CONNECTED */
+	SAKER_SOCKF_SERVER    = 1 << 1, /* the local side is the server (accept, accept4) */
+	SAKER_SOCKF_TUPLE     = 1 << 2, /* the addresses and ports are known */
+};
+struct saker_sockfd {
+	__u8  lip[16];  /* local address (IPv4: the first 4 bytes), network byte order */
+	__u8  rip[16];  /* remote address */
+	__u16 lport;    /* local port, host byte order */
+	__u16 rport;    /* remote port */
+	__u8  kind;     /* enum saker_fd_kind */
+	__u8  l4proto;  /* enum saker_l4 */
+	__u8  flags;    /* enum saker_sockfd_flag */
+	__u8  pad;      /* 0 */
+	__s32 fd;       /* fd.num: the descriptor, -1 when there is none */
+	__u32 pad2;     /* 0 */
+};
+struct saker_tail_net {
+	struct saker_sockfd s;
+	__u64 arg[3];   /* the call's first three arguments (socket: domain, type, protocol) */
+};
+struct saker_tail_dup {
+	struct saker_sockfd s; /* the descriptor duplicated (oldfd) */
+	__u64 arg[3];   /* oldfd, newfd (dup2, dup3), flags (dup3) */
+};
+
 /* ---- maps --------------------------------------------------------------------------------- */
 
 /* Map and program names sakerd looks up in the object. */
@@ -179,14 +228,18 @@ enum {
 						  * it to the bundle's rule count */
 
 /* Reload without a gap. Each hook is attached once, for the life of sakerd, as a dispatcher
- * program NAME that tail-calls slot SLOT of this map; sakerd puts there the program NAME "_run"
- * of the bundle in force. Replacing a bundle is then one atomic update per slot: every event
- * runs the old body or the new one, never both, never neither. */
-#define SAKER_MAP_PROGS  "saker_progs"   /* BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots */
+ * program NAME that tail-calls slot SLOT of its hook map MAP; sakerd puts there the program
+ * NAME "_run" of the bundle in force. Replacing a bundle is then one atomic update per slot:
+ * every event runs the old body or the new one, never both, never neither. Each hook has its own
+ * map (BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots, only its own used): the kernel (6.11
+ * and later) refuses tail calls between programs of different tracepoints through one map. */
+#define SAKER_MAP_PROGS  "saker_progs"   /* the sys_exit hook's map */
 #define SAKER_HOOK_BODY_SUFFIX "_run"
-#define SAKER_HOOKS(X) X(SAKER_HOOK_SYS_EXIT, saker_sys_exit)
+#define SAKER_HOOKS(X) \
+	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
+	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring")
 enum saker_hook {
-#define SAKER_HOOK_ENUM(slot, name) slot,
+#define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)
 #undef SAKER_HOOK_ENUM
 	SAKER_HOOK__COUNT
@@ -202,6 +255,30 @@ enum saker_stat {
 	SAKER_STAT_LOST_OTHER,   /* records not sent for another reason (no per-CPU memory to
 				  * build them in) */
 	SAKER_STAT__COUNT
+};
+
+/* What a rule does when it matches (the rule key 'action'): alert only; or the kernel sends
+ * SIGKILL to the process at once (bpf_send_signal), before its next instruction in user space;
+ * or the operation is refused with EPERM before it happens (an LSM back end only). */
+enum saker_action { SAKER_ACTION_ALERT = 0, SAKER_ACTION_KILL = 1, SAKER_ACTION_DENY = 2,
+		    SAKER_ACTION__COUNT };
+
+/* Enforcement (the rule key 'action'). One slot per rule, sized and filled by the loader from the
+ * bundle; all zero (alert) unless sakerd enforces. SAKER_MAP_ENFORCE's one slot says who is never
+ * acted on: sakerd itself, named by its pid namespace's inode and its pid there (a kernel-wide
+ * tgid is not something a sakerd inside a container can know), and the host's PID 1. */
+#define SAKER_MAP_RULE_ACTIONS "saker_rule_actions" /* BPF_MAP_TYPE_ARRAY of struct saker_rule_action */
+#define SAKER_MAP_ENFORCE      "saker_enforce"      /* BPF_MAP_TYPE_ARRAY, 1 struct saker_enforce */
+struct saker_rule_action {
+	__u32 action;    /* enum saker_action (bundle.h) */
+	__u32 reserved;
+	__u64 enforced;  /* signals sent for the rule (atomic adds) */
+	__u64 spared;    /* matches on sakerd or PID 1, not acted on */
+};
+struct saker_enforce {
+	__u64 self_pidns;  /* inode of sakerd's pid namespace (stat /proc/self/ns/pid) */
+	__u32 self_vpid;   /* sakerd's pid in it (getpid) */
+	__u32 reserved;
 };
 
 /* Per rule, summed over CPUs by the reader. */

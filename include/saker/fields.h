@@ -56,6 +56,8 @@ enum sk_field_flag {
 	X(NONE, none)     /* not hooked */ \
 	X(OPEN, open)     /* open, openat, openat2, creat: the file the call opened */ \
 	X(PTRACE, ptrace) /* ptrace: the request and its target */ \
+	X(NET, net)       /* socket, connect, accept, send, recv: the socket and the arguments */ \
+	X(DUP, dup)       /* dup, dup2, dup3: the descriptor duplicated */ \
 	X(EXEC, exec)     /* execve, execveat: the new image (its process fields are the core's) */
 enum sk_family {
 #define SK_FAM_ENUM(F, f) SK_FAM_##F,
@@ -156,6 +158,9 @@ int sk_open_flags_render(unsigned long long flags, char *buf, unsigned size);
 
 /* ptrace requests (ptrace.def): the name of request REQ ("PTRACE_ATTACH"), or NULL. */
 const char *sk_ptrace_request_name(unsigned long long req);
+
+/* Socket domains (sockdomain.def): the name of domain D ("AF_PACKET"), or NULL. */
+const char *sk_sock_domain_name(unsigned long long d);
 
 /* errno names for evt.res: name of errno E (positive), or NULL. */
 const char *sk_errno_name(int e);
