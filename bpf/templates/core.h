@@ -106,6 +106,15 @@ struct sk_norm {
 	__u16 start[SK_NORM_DEPTH];   /* where each kept component starts: '..' goes back there */
 };
 
+/* The ancestor walk; see sk_anc_step */
+struct sk_anc {
+	__u64 a;           /* the task reached so far */
+	__u64 sp;          /* the session's struct pid */
+	__u64 sl, eldest;  /* its leader, when met; the eldest ancestor still in the session */
+	__u32 in_session;  /* every task so far is in the session */
+	__u32 pad;
+};
+
 struct sk_hexrun {
 	__u32 len;   /* bytes of cg to look at */
 	__u32 run;   /* hex digits in a row so far */
@@ -152,6 +161,7 @@ struct sk_scratch {
 	struct sk_walk wk;
 	struct sk_norm nm;
 	struct sk_hexrun hx;
+	struct sk_anc an;
 	struct sk_find fi;
 	struct sk_bytes by;
 	struct sk_glob gl;
@@ -232,6 +242,9 @@ SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v);
 SK_SHARED int sk_proc_str(struct sk_scratch *sc, int field, const char **p);
 /* A successful exec: remembers the new image's arguments for its children's proc.pcmdline. */
 SK_SHARED void sk_proc_exec(struct sk_scratch *sc);
+/* A fork (PARENT's entry of the process table copied for CHILD) and an exit (its entry gone). */
+SK_SHARED void sk_proc_fork(struct task_struct *parent, struct task_struct *child);
+SK_SHARED void sk_proc_exit(struct task_struct *task);
 
 /* ---- io_uring operations (core.bpf.c, SK_URING_OPS) -------------------------------------- */
 

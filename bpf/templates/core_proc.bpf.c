@@ -2,8 +2,8 @@
  * them: the header's process block (start time, tty, session id, what the executable is), the
  * working directory, the arg area (proc.exe, proc.args), the ancestors' names and the session
  * leader's, and the parent's arguments from the process table this file keeps (saker_procs:
- * filled at each successful exec, least recently used entries dropped; sakerd fills it for the
- * processes that were there before it, from /proc). */
+ * filled at each successful exec, copied at fork, removed at exit, least recently used entries
+ * dropped when full; sakerd fills it for the processes that were there before it, from /proc). */
 #include "core.h"
 
 #define SK_ANC_WALK 16 /* ancestors looked at for the session leader */
@@ -215,45 +215,58 @@ SK_INLINE void sk_get_pproc(struct sk_scratch *sc)
 
 /* ---- ancestors --------------------------------------------------------------------------------- */
 
+/* One step up the ancestors: the parent of the task at sc->an.a. A bpf_loop callback, so that
+ * the verifier checks one step, not SK_ANC_WALK of them. */
+static long sk_anc_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	struct sk_anc *an = &sc->an;
+	struct task_struct *a = (struct task_struct *)an->a;
+	struct task_struct *p = BPF_CORE_READ(a, real_parent);
+
+	/* the chain ends at init: its parent, the idle task (tgid 0), is no process */
+	if (!p || p == a || BPF_CORE_READ(p, tgid) == 0)
+		return 1;
+	an->a = (__u64)p;
+	if (i < SAKER_ANAME_MAX) {
+		__u32 off = SK_PS_ANAME + (i & (SAKER_ANAME_MAX - 1)) * SAKER_COMM_LEN;
+		long n;
+
+		__builtin_memset(&sc->pstr[off], 0, SAKER_COMM_LEN);
+		n = bpf_probe_read_kernel_str(&sc->pstr[off], SAKER_COMM_LEN, &p->comm);
+		sc->st.str_off[SAKER_STR_ANAME1 + (i & (SAKER_ANAME_MAX - 1))] =
+			__builtin_offsetof(struct sk_scratch, pstr) + off;
+		sc->st.str_len[SAKER_STR_ANAME1 + (i & (SAKER_ANAME_MAX - 1))] = n > 0 ? n - 1 : 0;
+	}
+	/* no leader below: the eldest ancestor still in the session, as libsinsp */
+	if (!an->sl && an->in_session) {
+		if ((__u64)BPF_CORE_READ(p, signal, pids[SK_PIDTYPE_SID]) != an->sp)
+			an->in_session = 0;
+		else
+			an->eldest = (__u64)p;
+		if ((__u64)BPF_CORE_READ(p, group_leader, thread_pid) == an->sp)
+			an->sl = (__u64)p;
+	}
+	return an->sl && i >= SAKER_ANAME_MAX - 1;
+}
+
 SK_INLINE void sk_get_anc(struct sk_scratch *sc)
 {
 	struct task_struct *task = sk_task();
-	struct task_struct *a = task, *sl = 0;
-	struct pid *sp = BPF_CORE_READ(task, signal, pids[SK_PIDTYPE_SID]);
-	int in_session = 1;
+	struct sk_anc *an = &sc->an;
+	struct sk_cb cb = { .sc = sc };
+	struct task_struct *sl;
 
+	an->a = (__u64)task;
+	an->sp = (__u64)BPF_CORE_READ(task, signal, pids[SK_PIDTYPE_SID]);
+	an->sl = 0;
+	an->eldest = 0;
+	an->in_session = 1;
 	/* the leader of the session is the task whose thread group it numbers */
-	if (sp && BPF_CORE_READ(task, group_leader, thread_pid) == sp)
-		sl = task;
-#pragma unroll
-	for (int i = 0; i < SK_ANC_WALK; i++) {
-		struct task_struct *p = BPF_CORE_READ(a, real_parent);
-
-		/* the chain ends at init: its parent, the idle task (tgid 0), is no process */
-		if (!p || p == a || BPF_CORE_READ(p, tgid) == 0)
-			break;
-		a = p;
-		if (i < SAKER_ANAME_MAX) {
-			char *dst = &sc->pstr[SK_PS_ANAME + i * SAKER_COMM_LEN];
-			long n;
-
-			__builtin_memset(dst, 0, SAKER_COMM_LEN);
-			n = bpf_probe_read_kernel_str(dst, SAKER_COMM_LEN, &a->comm);
-			sc->st.str_off[SAKER_STR_ANAME1 + i] =
-				__builtin_offsetof(struct sk_scratch, pstr) + SK_PS_ANAME +
-				i * SAKER_COMM_LEN;
-			sc->st.str_len[SAKER_STR_ANAME1 + i] = n > 0 ? n - 1 : 0;
-		}
-		/* no leader below: the eldest ancestor still in the session, as libsinsp */
-		if (!sl && in_session) {
-			if (BPF_CORE_READ(a, signal, pids[SK_PIDTYPE_SID]) != sp)
-				in_session = 0;
-			else if (BPF_CORE_READ(a, group_leader, thread_pid) == sp)
-				sl = a;
-		}
-		if (sl && i >= SAKER_ANAME_MAX - 1)
-			break;
-	}
+	if (an->sp && (__u64)BPF_CORE_READ(task, group_leader, thread_pid) == an->sp)
+		an->sl = (__u64)task;
+	bpf_loop(SK_ANC_WALK, sk_anc_step, &cb, 0);
+	sl = (struct task_struct *)(an->sl ? an->sl : an->eldest);
 	if (sl) {
 		char *dst = &sc->pstr[SK_PS_SNAME];
 		long n;
@@ -345,4 +358,33 @@ SK_SHARED void sk_proc_exec(struct sk_scratch *sc)
 	sc->pe.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	sc->pe.src = SAKER_PROC_SRC_EXEC;
 	bpf_map_update_elem(&saker_procs, &key, &sc->pe, BPF_ANY);
+}
+
+/* A new process (not a thread) starts with its parent's entry, stamped with its own start. The
+ * map copies the entry from its own value (no scratch: an event of this CPU may be in flight). */
+SK_SHARED void sk_proc_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 pkey = BPF_CORE_READ(parent, tgid), ckey = BPF_CORE_READ(child, tgid);
+	struct saker_proc_entry *e;
+
+	if (pkey == ckey)
+		return;
+	e = bpf_map_lookup_elem(&saker_procs, &pkey);
+	if (!e || bpf_map_update_elem(&saker_procs, &ckey, e, BPF_ANY))
+		return;
+	e = bpf_map_lookup_elem(&saker_procs, &ckey);
+	if (!e)
+		return;
+	e->start_ns = BPF_CORE_READ(child, start_boottime);
+	e->src = SAKER_PROC_SRC_EXEC;
+}
+
+/* A process ends with its group leader (a leader that exits before its threads takes the
+ * entry with it: their children then have no proc.pcmdline). */
+SK_SHARED void sk_proc_exit(struct task_struct *task)
+{
+	__u32 key = BPF_CORE_READ(task, tgid);
+
+	if (BPF_CORE_READ(task, pid) == key)
+		bpf_map_delete_elem(&saker_procs, &key);
 }

@@ -113,6 +113,8 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$dir/login" "$mark-nobody" |
 # the exec fields, and the execs whose ABI changes with the image
 "$dir/skx_true" one "two three" || fail "skx_true failed"
 "$EXEC" spawn "$dir/skx_true" skx_true child-of-exec || fail "spawn failed"
+# a parent that forked and did not exec (a subshell): its table entry is its parent's, copied at fork
+( "$dir/skx_true" child-of-subshell; true )
 "$EXEC" int80 "$dir/skx_true" skx_true via-int80 || fail "int80 exec failed"
 [ "$have32" = 1 ] && { "$dir/skx_t32" || fail "the 32-bit program failed"; }
 errno=$("$EXEC" fail "$dir/skx_missing")
@@ -130,6 +132,7 @@ wait_rule "Read sensitive file untrusted" "$dir/skx_reader"
 wait_rule "Read sensitive file trusted after startup" "$dir/nginx"
 wait_rule "Exec marker" "args=one two three"
 wait_rule "Exec marker" "child-of-exec"
+wait_rule "Exec marker" "child-of-subshell"
 wait_rule "Exec marker" "via-int80"
 [ "$have32" = 1 ] && wait_rule "Exec marker" "exe=$dir/skx_t32 "
 wait_rule "Exec failed" "$dir/skx_missing"
@@ -159,6 +162,9 @@ out=$(f "child-of-exec")
 [[ "$out" == *"pcmdline=saker_exec spawn $dir/skx_true skx_true child-of-exec "* ]] ||
 	fail "pcmdline of a parent exec'd under sakerd: $out"
 [[ "$out" == *"pexe=$EXEC "* && "$out" == *"a1=saker_exec "* ]] || fail "pexe, aname[1]: $out"
+out=$(f "child-of-subshell")
+[[ "$out" == *"pcmdline=bash "*"test_falco_exec.sh"* && "$out" == *"a1=bash "* ]] ||
+	fail "pcmdline of a forked parent (the table entry copied at fork): $out"
 out=$(f "via-int80")
 [[ "$out" == *"type=execve "*"exe=skx_true "*"cmdline=skx_true via-int80 "* ]] || fail "int80 exec: $out"
 out=$(rule_alerts "Exec failed" "$dir/skx_missing" | head -1 | jq -r .output)

@@ -279,7 +279,7 @@ struct got {
 
 struct kern {
 	struct bpf_object *obj;
-	struct bpf_link *links[8];
+	struct bpf_link *links[16];
 	int n_links;
 	struct ring_buffer *rb;
 	int stats_fd, rule_stats_fd;

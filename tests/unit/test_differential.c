@@ -281,7 +281,7 @@ struct diff {
 	sk_comp *c;
 	/* kernel */
 	struct bpf_object *obj;
-	struct bpf_link *links[8];
+	struct bpf_link *links[16];
 	int n_links;
 	struct ring_buffer *rb;
 	int stats_fd;
