@@ -24,6 +24,7 @@ static const char requires_text[] =
 	"map ringbuf\n"
 	"map percpu_array\n"
 	"map prog_array\n"
+	"map hash\n"
 	"event_version " STR(SAKER_EVENT_VERSION) "\n";
 
 int sk_drive_front(sk_comp *c, const char *const *paths, size_t n)
@@ -142,11 +143,19 @@ int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, siz
 		left[i] = (struct saker_left_out){ (char *)r->item->name, (char *)r->item->file, r->item->line,
 						   left_out_reason(c, r) };
 	}
+	/* the watched paths (plan.c, file identity): sakerd resolves them, in this order */
+	size_t rlen = sizeof(requires_text);
+	for (size_t i = 0; i < c->n_watch; i++)
+		rlen += strlen(c->watch[i]) + 8;
+	char *requires = sk_arena_alloc(c->arena, rlen);
+	size_t rpos = (size_t)snprintf(requires, rlen, "%s", requires_text);
+	for (size_t i = 0; i < c->n_watch && rpos < rlen; i++)
+		rpos += (size_t)snprintf(requires + rpos, rlen - rpos, "watch %s\n", c->watch[i]);
 	struct saker_bundle b = {
 		.format = SAKER_BUNDLE_FORMAT,
 		.object = obj,
 		.object_size = obj_len,
-		.requires = (char *)requires_text,
+		.requires = (char *)requires,
 		.rules = meta,
 		.n_rules = (uint32_t)c->n_rules,
 		.left_out = left,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "saker/famargs.h"
 #include "saker/fields.h"
 
 #define ALIGN8(n) (((n) + 7u) & ~(size_t)7)
@@ -75,7 +76,12 @@ static int open_check(const struct saker_event *ev)
 {
 	const struct saker_tail_open *t = SAKER_EVENT_TAIL(ev, open);
 
-	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA)))
+	if (t->pad || (t->oflags & ~(uint32_t)(SAKER_OPENF_DIR | SAKER_OPENF_FLAGS_NA | SAKER_OPENF_NAME_CUT |
+				   SAKER_OPENF_FILE | SAKER_OPENF_WATCHED)))
+		return -EINVAL;
+	/* what the flags do not vouch for is 0 */
+	if ((!(t->oflags & SAKER_OPENF_FILE) && (t->ino || t->dev)) ||
+	    (!(t->oflags & SAKER_OPENF_WATCHED) && t->watch_id))
 		return -EINVAL;
 	/* a failed open has no descriptor, a successful one the one it returned */
 	if (t->fd != (ev->h.res < 0 ? -1 : (int64_t)ev->h.res))
@@ -151,6 +157,21 @@ static void open_field(const struct saker_event *ev, int field, struct sk_field_
 	case SK_FLD_FD_NUM:
 		v_i64(v, t->fd);
 		break;
+	case SK_FLD_FD_NAME_CUT:
+		v_bool(v, t->oflags & SAKER_OPENF_NAME_CUT);
+		break;
+	case SK_FLD_FD_INO:
+		if (t->oflags & SAKER_OPENF_FILE)
+			v_i64(v, (int64_t)t->ino);
+		break;
+	case SK_FLD_FD_DEV:
+		if (t->oflags & SAKER_OPENF_FILE)
+			v_i64(v, t->dev);
+		break;
+	case SK_FLD_FD_WATCH_ID:
+		if (t->oflags & SAKER_OPENF_WATCHED)
+			v_i64(v, t->watch_id);
+		break;
 	default:
 		break;
 	}
@@ -179,39 +200,20 @@ static void ptrace_field(const struct saker_event *ev, int field, struct sk_fiel
 	}
 }
 
-/* ---- the exec family ---------------------------------------------------------------------- */
-
-static int exec_check(const struct saker_event *ev)
-{
-	const struct saker_tail_exec *t = SAKER_EVENT_TAIL(ev, exec);
-
-	if (t->xflags & ~(uint32_t)SAKER_EXECF_ARGS)
-		return -EINVAL;
-	/* the arguments are known for a failed call only; execve has no dirfd and no flags */
-	if (!!(t->xflags & SAKER_EXECF_ARGS) != (ev->h.res < 0))
-		return -EINVAL;
-	if (ev->h.event != SK_EV_EXECVEAT && (t->dirfd != -100 || t->flags))
-		return -EINVAL;
-	return 0;
-}
-
-static void exec_field(const struct saker_event *ev, int field, struct sk_field_value *v,
-		       char *scratch)
-{
-	(void)ev, (void)field, (void)v, (void)scratch;
-}
-
 /* ---- descriptors: the network and dup families ------------------------------------------ */
 
 static int sockfd_check(const struct saker_sockfd *s, const struct saker_event *ev)
 {
 	if (s->pad || s->pad2 || s->kind >= SAKER_FDK__COUNT || s->l4proto >= SAKER_L4__COUNT ||
-	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE)))
+	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE |
+				    SAKER_SOCKF_NAME_CHANGED)))
+		return -EINVAL;
+	/* only the network family knows whether a peer changed */
+	if ((s->flags & SAKER_SOCKF_NAME_CHANGED) && ev->h.family != SK_FAM_NET)
 		return -EINVAL;
 	/* a call without a descriptor has nothing of one */
 	if (s->fd < 0 && (s->fd != -1 || s->kind != SAKER_FDK_NONE))
 		return -EINVAL;
-	(void)ev;
 	return 0;
 }
 
@@ -347,6 +349,10 @@ static void net_field(const struct saker_event *ev, int field, struct sk_field_v
 		if (!sock)
 			v_i64(v, (int32_t)t->arg[0]);
 		break;
+	case SK_FLD_FD_NAME_CHANGED:
+		if (t->s.kind != SAKER_FDK_NONE)
+			v_bool(v, t->s.flags & SAKER_SOCKF_NAME_CHANGED);
+		break;
 	default:
 		sockfd_field(ev, &t->s, field, v, scratch);
 	}
@@ -375,6 +381,143 @@ static void dup_field(const struct saker_event *ev, int field, struct sk_field_v
 	}
 }
 
+/* ---- the exec family ---------------------------------------------------------------------- */
+
+static int exec_check(const struct saker_event *ev)
+{
+	const struct saker_tail_exec *t = SAKER_EVENT_TAIL(ev, exec);
+
+	if (t->xflags & ~(uint32_t)SAKER_EXECF_ARGS)
+		return -EINVAL;
+	/* the arguments are known for a failed call only; execve has no dirfd and no flags */
+	if (!!(t->xflags & SAKER_EXECF_ARGS) != (ev->h.res < 0))
+		return -EINVAL;
+	if (ev->h.event != SK_EV_EXECVEAT && (t->dirfd != -100 || t->flags))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- the file, cred and sys families ------------------------------------------------------ */
+
+/* The fields these families share: famargs.h says which call has which, and where. */
+static bool famarg_common(const struct saker_event *ev, int field, struct sk_field_value *v)
+{
+	switch (sk_famarg_src(ev->h.event, field)) {
+	case SK_SRC_STR1:
+		v_slot(v, ev, SAKER_STR_ARG1);
+		return true;
+	case SK_SRC_STR2:
+		v_slot(v, ev, SAKER_STR_ARG2);
+		return true;
+	case SK_SRC_TAIL:
+		return false;
+	default:
+		return true; /* missing */
+	}
+}
+
+static void file_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_file *t = SAKER_EVENT_TAIL(ev, file);
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_MODE:
+	case SK_FLD_EVT_RAWARG_MODE:
+		v_u64(v, t->mode);
+		break;
+	case SK_FLD_EVT_ARG_UID:
+	case SK_FLD_EVT_RAWARG_UID:
+		v_u64(v, t->uid);
+		break;
+	case SK_FLD_EVT_ARG_GID:
+	case SK_FLD_EVT_RAWARG_GID:
+		v_u64(v, t->gid);
+		break;
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		v_i64(v, t->fd);
+		break;
+	default:
+		break;
+	}
+}
+
+static int cred_check(const struct saker_event *ev)
+{
+	return SAKER_EVENT_TAIL(ev, cred)->pad ? -EINVAL : 0;
+}
+
+static void cred_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_cred *t = SAKER_EVENT_TAIL(ev, cred);
+	int i = 0;
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	/* setuid(uid), setreuid(ruid, euid), setresuid(ruid, euid, suid), and the same for gids */
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_EUID: case SK_FLD_EVT_ARG_EGID:
+		i = 1;
+		break;
+	case SK_FLD_EVT_ARG_SUID: case SK_FLD_EVT_ARG_SGID:
+		i = 2;
+		break;
+	default:
+		break;
+	}
+	v_u64(v, t->id[i]);
+}
+
+static int sys_check(const struct saker_event *ev)
+{
+	const struct saker_tail_sys *t = SAKER_EVENT_TAIL(ev, sys);
+
+	if (t->pad || (t->sflags & ~(uint32_t)SAKER_SYSF_TYPE) ||
+	    !memchr(t->type, 0, sizeof(t->type)))
+		return -EINVAL;
+	return 0;
+}
+
+static void exec_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	(void)ev, (void)field, (void)v, (void)scratch;
+}
+
+static void sys_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_sys *t = SAKER_EVENT_TAIL(ev, sys);
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		v_i64(v, t->fd);
+		break;
+	case SK_FLD_EVT_ARG_CMD:
+		v_cstr(v, sk_bpf_cmd_name(t->cmd));
+		break;
+	case SK_FLD_EVT_RAWARG_CMD:
+		v_u64(v, t->cmd);
+		break;
+	case SK_FLD_EVT_ARG_FSTYPE:
+		if (t->sflags & SAKER_SYSF_TYPE)
+			v_cstr(v, t->type);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ---- families ----------------------------------------------------------------------------- */
 
 /* What decoding needs of each family: its tail's size, its own checks, its fields. */
@@ -386,16 +529,22 @@ static const struct ev_family {
 } ev_families[SK_FAM__COUNT] = {
 	[SK_FAM_OPEN] = { sizeof(struct saker_tail_open), open_check, open_field },
 	[SK_FAM_PTRACE] = { sizeof(struct saker_tail_ptrace), NULL, ptrace_field },
-	[SK_FAM_EXEC] = { sizeof(struct saker_tail_exec), exec_check, exec_field },
 	[SK_FAM_NET] = { sizeof(struct saker_tail_net), net_check, net_field },
 	[SK_FAM_DUP] = { sizeof(struct saker_tail_dup), dup_check, dup_field },
+	[SK_FAM_EXEC] = { sizeof(struct saker_tail_exec), exec_check, exec_field },
+	[SK_FAM_FILE] = { sizeof(struct saker_tail_file), NULL, file_field },
+	[SK_FAM_CRED] = { sizeof(struct saker_tail_cred), cred_check, cred_field },
+	[SK_FAM_SYS] = { sizeof(struct saker_tail_sys), sys_check, sys_field },
 };
 
 _Static_assert(sizeof(struct saker_tail_open) <= SAKER_TAIL_MAX, "open tail");
 _Static_assert(sizeof(struct saker_tail_ptrace) <= SAKER_TAIL_MAX, "ptrace tail");
-_Static_assert(sizeof(struct saker_tail_exec) <= SAKER_TAIL_MAX, "exec tail");
 _Static_assert(sizeof(struct saker_tail_net) <= SAKER_TAIL_MAX, "net tail");
 _Static_assert(sizeof(struct saker_tail_dup) <= SAKER_TAIL_MAX, "dup tail");
+_Static_assert(sizeof(struct saker_tail_exec) <= SAKER_TAIL_MAX, "exec tail");
+_Static_assert(sizeof(struct saker_tail_file) <= SAKER_TAIL_MAX, "file tail");
+_Static_assert(sizeof(struct saker_tail_cred) <= SAKER_TAIL_MAX, "cred tail");
+_Static_assert(sizeof(struct saker_tail_sys) <= SAKER_TAIL_MAX, "sys tail");
 _Static_assert(sizeof(struct saker_event_hdr) % 8 == 0, "header size");
 
 /* ---- decoding ----------------------------------------------------------------------------- */
@@ -439,8 +588,12 @@ static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 	    h->family != sk_events[h->event].family || h->family == SK_FAM_NONE)
 		return -EINVAL;
 	/* the call's number names the event on the arch the record claims */
-	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386) ||
-	    sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event)
+	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386))
+		return -EINVAL;
+	/* on i386 the socket calls also come through socketcall, whose number the record keeps */
+	if (sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event &&
+	    !(h->arch == SK_ARCH_I386 && h->family == SK_FAM_NET &&
+	      h->nr == (uint32_t)sk_event_nr(SK_ARCH_I386, SK_EV_SOCKETCALL)))
 		return -EINVAL;
 	fam = &ev_families[h->family];
 	if (!fam->field || h->tail_size != fam->tail_size || h->tail_size % 8)
@@ -732,6 +885,23 @@ void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg
 		break;
 	case SK_FLD_GROUP_GID:
 		v_u64(v, h->gid);
+		break;
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE:
+		sk_caps_render(field == SK_FLD_THREAD_CAP_EFFECTIVE ? h->cap_effective :
+			       field == SK_FLD_THREAD_CAP_PERMITTED ? h->cap_permitted : h->cap_inheritable,
+			       scratch, SK_FIELD_SCRATCH);
+		v_cstr(v, scratch);
+		break;
+	case SK_FLD_THREAD_CAP_EFFECTIVE_MASK:
+		v_u64(v, h->cap_effective);
+		break;
+	case SK_FLD_THREAD_CAP_PERMITTED_MASK:
+		v_u64(v, h->cap_permitted);
+		break;
+	case SK_FLD_THREAD_CAP_INHERITABLE_MASK:
+		v_u64(v, h->cap_inheritable);
 		break;
 	case SK_FLD_CONTAINER_ID:
 		if (h->flags & SAKER_EVF_CONTAINER)

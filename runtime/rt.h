@@ -144,6 +144,10 @@ int saker_rt_residual_eval(struct saker_rt_residual *r, const struct saker_rt_re
 /* Checks every line of a bundle's requires text against the running kernel. Returns 0, or a
  * negative errno with a one-line reason in ERR. */
 int saker_rt_check_requires(const char *requires, char *err, size_t err_size);
+/* Words for ERR (positive), an errno or one of libbpf's own codes (LIBBPF_ERRNO__*, 4000 and
+ * up, which strerror calls "Unknown error 4001"). The text stays valid until the next call in
+ * the same thread. */
+const char *saker_rt_strerror(int err);
 
 struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
 
@@ -167,6 +171,9 @@ int saker_rt_obj_rule_actions(const struct saker_rt_obj *o, struct saker_rule_ac
 int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *err,
 		       size_t err_size);
 void saker_rt_obj_free(struct saker_rt_obj *o); /* detaches what it holds; NULL is a no-op */
+/* Resolves O's watched paths again (file identity, docs/kernel.md) and updates the kernel's map
+ * where a path now names another file; true when something changed. */
+bool saker_rt_obj_watch_refresh(struct saker_rt_obj *o);
 int saker_rt_obj_events_fd(const struct saker_rt_obj *o);
 /* 1 when every program O needs is attached (each dispatcher's link is alive). */
 bool saker_rt_obj_attached(const struct saker_rt_obj *o);
@@ -241,6 +248,7 @@ struct saker_rt_rule_kernel {
 	uint64_t matched;    /* events the rule matched in the kernel */
 	uint64_t emitted;    /* records sent for it */
 	uint64_t lost;       /* records for it the kernel could not send */
+	uint64_t cut;        /* of its matches, those on an event with a path the kernel cut */
 };
 /* Fills OUT[0..MAX) with the rules of every bundle in force, in bundle then rule order, and
  * returns how many rules there are (call with MAX 0 to size OUT). The names stay valid until the

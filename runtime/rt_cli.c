@@ -405,7 +405,8 @@ static void log_line(void *arg, const char *line)
 	fprintf(stderr, "%s: %s\n", (const char *)arg, line);
 }
 
-/* Every rule that lost records, by name: the ones whose alerts are incomplete. */
+/* Every rule that lost records, by name: the ones whose alerts are incomplete; and those that
+ * matched on cut paths. */
 static void report_rules(const char *prog, const struct saker_rt *rt)
 {
 	size_t n = saker_rt_rule_counters(rt, NULL, 0);
@@ -417,6 +418,11 @@ static void report_rules(const char *prog, const struct saker_rt *rt)
 		if (rk[j].lost)
 			fprintf(stderr, "%s: rule '%s': matched %" PRIu64 ", sent %" PRIu64 ", lost %" PRIu64
 				"\n", prog, rk[j].rule, rk[j].matched, rk[j].emitted, rk[j].lost);
+	for (size_t j = 0; j < n; j++)
+		if (rk[j].cut)
+			fprintf(stderr, "%s: rule '%s': %" PRIu64 " of its %" PRIu64
+				" matches had a path the kernel could not finish (<cut>)\n", prog, rk[j].rule,
+				rk[j].cut, rk[j].matched);
 	free(rk);
 }
 

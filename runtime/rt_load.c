@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -39,6 +40,11 @@ struct saker_rt_obj {
 	uint32_t n_rules;  /* slots of rule_stats */
 	struct bpf_map *actions;   /* SAKER_MAP_RULE_ACTIONS, NULL in an object without one */
 	struct bpf_map *enforce;   /* SAKER_MAP_ENFORCE */
+	struct bpf_map *watch;       /* SAKER_MAP_WATCH, or NULL when no rule looks at opens */
+	char **watch_paths;          /* the bundle's watched paths, by id */
+	struct saker_watch_key *watch_keys; /* the file each names now */
+	bool *watch_have;            /* ... when it names one */
+	size_t n_watch;
 	int ncpus;
 };
 
@@ -120,6 +126,39 @@ static void fill_procs(struct bpf_map *m)
 		bpf_map__update_elem(m, &key, sizeof(key), &e, sizeof(e), BPF_NOEXIST);
 	}
 	closedir(d);
+}
+
+const char *saker_rt_strerror(int err)
+{
+	static __thread char buf[160];
+	if (err < 0)
+		err = -err;
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END) {
+		/* libbpf's words, and what each means for whoever reads sakerd's log */
+		static const char *const more[] = {
+			[LIBBPF_ERRNO__LIBELF - __LIBBPF_ERRNO__START] = "libelf failed on the BPF object",
+			[LIBBPF_ERRNO__FORMAT - __LIBBPF_ERRNO__START] = "the BPF object's format is not valid",
+			[LIBBPF_ERRNO__KVERSION - __LIBBPF_ERRNO__START] = "the BPF object's kernel version section is wrong",
+			[LIBBPF_ERRNO__ENDIAN - __LIBBPF_ERRNO__START] = "the BPF object was built for the other byte order",
+			[LIBBPF_ERRNO__INTERNAL - __LIBBPF_ERRNO__START] = "internal error in libbpf",
+			[LIBBPF_ERRNO__RELOC - __LIBBPF_ERRNO__START] = "a relocation failed (a kernel type or field the object reads is not in this kernel's BTF)",
+			[LIBBPF_ERRNO__LOAD - __LIBBPF_ERRNO__START] = "the kernel refused to load a program",
+			[LIBBPF_ERRNO__VERIFY - __LIBBPF_ERRNO__START] = "the kernel verifier rejected a program",
+			[LIBBPF_ERRNO__PROG2BIG - __LIBBPF_ERRNO__START] = "a program is too big for this kernel",
+			[LIBBPF_ERRNO__KVER - __LIBBPF_ERRNO__START] = "the program's kernel version does not match this kernel",
+			[LIBBPF_ERRNO__PROGTYPE - __LIBBPF_ERRNO__START] = "this kernel does not support the program's type",
+			[LIBBPF_ERRNO__WRNGPID - __LIBBPF_ERRNO__START] = "wrong pid in a netlink message",
+			[LIBBPF_ERRNO__INVSEQ - __LIBBPF_ERRNO__START] = "invalid netlink sequence",
+			[LIBBPF_ERRNO__NLPARSE - __LIBBPF_ERRNO__START] = "cannot parse a netlink message",
+		};
+		unsigned i = (unsigned)(err - __LIBBPF_ERRNO__START);
+		if (i < sizeof(more) / sizeof(more[0]) && more[i])
+			snprintf(buf, sizeof(buf), "%s (libbpf error %d)", more[i], err);
+		else if (libbpf_strerror(err, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "libbpf error %d", err);
+		return buf;
+	}
+	return strerror(err);
 }
 
 /* ---- requirements ------------------------------------------------------------------------- */
@@ -268,6 +307,12 @@ int saker_rt_check_requires(const char *requires, char *err, size_t esz)
 				ret = say(err, esz, -ENOTSUP,
 					  "this bundle needs BPF maps of type %s, which this kernel does not offer",
 					  val);
+		} else if (!strcmp(line, "watch")) {
+			/* a path whose file the kernel side looks up (file identity): sakerd
+			 * resolves it when it loads the object */
+			if (val[0] != '/')
+				ret = say(err, esz, -EINVAL, "requires 'watch %s': not an absolute path",
+					  val);
 		} else if (!strcmp(line, "event_version")) {
 			char *end;
 			unsigned long v = strtoul(val, &end, 10);
@@ -370,6 +415,8 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 	return 0;
 }
 
+static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz);
+
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
 		      const struct saker_rt_obj *prev, char *err, size_t esz)
 {
@@ -391,7 +438,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	if (!o->obj) {
 		ret = -errno;
 		ret = say(err, esz, ret ? ret : -EINVAL, "the BPF object is not valid: %s",
-			  strerror(ret ? -ret : EINVAL));
+			  saker_rt_strerror(ret ? -ret : EINVAL));
 		goto fail;
 	}
 	o->events = bpf_object__find_map_by_name(o->obj, SAKER_MAP_EVENTS);
@@ -418,7 +465,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 			continue;
 		if ((ret = bpf_map__reuse_fd(o->hook_map[h], bpf_map__fd(prev->hook_map[h])))) {
 			ret = say(err, esz, ret, "cannot share the hook map '%s': %s", hook_maps[h],
-				  strerror(-ret));
+				  saker_rt_strerror(-ret));
 			goto fail;
 		}
 	}
@@ -443,7 +490,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	o->n_rules = b->n_rules ? b->n_rules : 1;
 	if ((ret = bpf_map__set_max_entries(o->rule_stats, o->n_rules))) {
 		ret = say(err, esz, ret, "cannot size the per-rule counters to %u rules: %s", o->n_rules,
-			  strerror(-ret));
+			  saker_rt_strerror(-ret));
 		goto fail;
 	}
 
@@ -467,7 +514,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 
 	if (ring_bytes && (ret = bpf_map__set_max_entries(o->events, ring_bytes))) {
 		ret = say(err, esz, ret, "cannot size the ring buffer to %u bytes: %s", ring_bytes,
-			  strerror(-ret));
+			  saker_rt_strerror(-ret));
 		goto fail;
 	}
 
@@ -484,12 +531,12 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		}
 		if (log[0] && pname) {
 			say(err, esz, ret, "the kernel verifier rejected program '%s' (%s): %s", pname,
-			    sec, strerror(-ret));
+			    sec, saker_rt_strerror(-ret));
 			append_log_tail(err, esz, log);
 		} else if (ret == -EPERM) {
 			say(err, esz, ret, "cannot load the BPF object: permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
 		} else {
-			say(err, esz, ret, "cannot load the BPF object: %s", strerror(-ret));
+			say(err, esz, ret, "cannot load the BPF object: %s", saker_rt_strerror(-ret));
 			if (log[0])
 				append_log_tail(err, esz, log);
 		}
@@ -498,6 +545,9 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 
 	if (o->procs && !(prev && prev->procs))
 		fill_procs(o->procs);
+	ret = watch_load(o, b->requires, err, esz);
+	if (ret)
+		goto fail;
 	if (!o->progs) {
 		/* an object without a hook map: every program attaches at once (no seamless reload) */
 		size_t n_progs = 0;
@@ -527,6 +577,104 @@ fail:
 	return ret;
 }
 
+/* ---- file identity ------------------------------------------------------------------------ */
+
+/* The file PATH names now, as the kernel numbers it; false when there is none. */
+static bool watch_key(const char *path, struct saker_watch_key *k)
+{
+	struct stat st;
+	memset(k, 0, sizeof(*k));
+	if (stat(path, &st) != 0)
+		return false;
+	k->ino = st.st_ino;
+	k->dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
+	return true;
+}
+
+/* Puts every watched path's file into the map, the first id of a file winning. */
+static void watch_put(struct saker_rt_obj *o)
+{
+	for (size_t i = 0; i < o->n_watch; i++) {
+		int32_t id = (int32_t)i;
+		if (o->watch_have[i])
+			bpf_map__update_elem(o->watch, &o->watch_keys[i], sizeof(o->watch_keys[i]), &id,
+					     sizeof(id), BPF_NOEXIST);
+	}
+}
+
+/* The watched paths of REQUIRES ("watch PATH" lines, in id order), resolved into O's map. */
+static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz)
+{
+	o->watch = bpf_object__find_map_by_name(o->obj, SAKER_MAP_WATCH);
+	for (const char *p = requires ? requires : ""; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > 6 && !strncmp(p, "watch ", 6)) {
+			char **np = realloc(o->watch_paths, (o->n_watch + 1) * sizeof(*np));
+			if (!np)
+				return say(err, esz, -ENOMEM, "out of memory");
+			o->watch_paths = np;
+			if (!(np[o->n_watch] = strndup(p + 6, n - 6)))
+				return say(err, esz, -ENOMEM, "out of memory");
+			o->n_watch++;
+		}
+		p += n + (end ? 1 : 0);
+	}
+	if (!o->n_watch)
+		return 0;
+	o->watch_keys = calloc(o->n_watch, sizeof(*o->watch_keys));
+	o->watch_have = calloc(o->n_watch, sizeof(*o->watch_have));
+	if (!o->watch_keys || !o->watch_have)
+		return say(err, esz, -ENOMEM, "out of memory");
+	if (!o->watch)
+		return 0; /* no rule looks at the opened files: nothing to look up */
+	for (size_t i = 0; i < o->n_watch; i++)
+		o->watch_have[i] = watch_key(o->watch_paths[i], &o->watch_keys[i]);
+	watch_put(o);
+	return 0;
+}
+
+bool saker_rt_obj_watch_refresh(struct saker_rt_obj *o)
+{
+	bool changed = false;
+	struct saker_watch_key k;
+	if (!o || !o->watch || !o->n_watch)
+		return false;
+	for (size_t i = 0; i < o->n_watch && !changed; i++) {
+		bool have = watch_key(o->watch_paths[i], &k);
+		changed = have != o->watch_have[i] ||
+			  (have && memcmp(&k, &o->watch_keys[i], sizeof(k)));
+	}
+	if (!changed)
+		return false;
+	/* a path now names another file (replaced, renamed, created, removed): the new ones go
+	 * in before the old ones leave, so a file still watched is never out of the map */
+	struct saker_watch_key *old = malloc(o->n_watch * sizeof(*old));
+	bool *had = malloc(o->n_watch * sizeof(*had));
+	if (!old || !had) {
+		free(old);
+		free(had);
+		return false;
+	}
+	memcpy(old, o->watch_keys, o->n_watch * sizeof(*old));
+	memcpy(had, o->watch_have, o->n_watch * sizeof(*had));
+	for (size_t i = 0; i < o->n_watch; i++)
+		o->watch_have[i] = watch_key(o->watch_paths[i], &o->watch_keys[i]);
+	watch_put(o);
+	for (size_t i = 0; i < o->n_watch; i++) {
+		bool still = false;
+		if (!had[i])
+			continue;
+		for (size_t j = 0; j < o->n_watch && !still; j++)
+			still = o->watch_have[j] && !memcmp(&old[i], &o->watch_keys[j], sizeof(old[i]));
+		if (!still)
+			bpf_map__delete_elem(o->watch, &old[i], sizeof(old[i]), 0);
+	}
+	free(old);
+	free(had);
+	return true;
+}
+
 static int attach_error(struct bpf_program *prog, char *err, size_t esz)
 {
 	int ret = -errno;
@@ -534,7 +682,7 @@ static int attach_error(struct bpf_program *prog, char *err, size_t esz)
 		ret = -EINVAL;
 	const char *sec = bpf_program__section_name(prog);
 	return say(err, esz, ret, "cannot attach program '%s' (%s): %s%s", bpf_program__name(prog),
-		   sec, strerror(-ret),
+		   sec, saker_rt_strerror(-ret),
 		   !strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3)
 			   ? " (is tracefs mounted at /sys/kernel/tracing?)" : "");
 }
@@ -584,7 +732,7 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 	if (h < SAKER_HOOK__COUNT) {
 		ret = -errno;
 		say(err, esz, ret, "cannot install the program of hook '%s': %s", hook_names[h],
-		    strerror(-ret));
+		    saker_rt_strerror(-ret));
 		for (uint32_t k = 0; k < h; k++) {
 			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
 			if (!o->hook_map[k])
@@ -662,6 +810,11 @@ void saker_rt_obj_free(struct saker_rt_obj *o)
 	for (size_t i = 0; i < o->n_links; i++)
 		bpf_link__destroy(o->links[i]);
 	free(o->links);
+	for (size_t i = 0; i < o->n_watch; i++)
+		free(o->watch_paths[i]);
+	free(o->watch_paths);
+	free(o->watch_keys);
+	free(o->watch_have);
 	bpf_object__close(o->obj);
 	free(o);
 }
@@ -750,6 +903,7 @@ int saker_rt_obj_rule_stats(const struct saker_rt_obj *o, struct saker_rule_stat
 			out[k].matched += vals[c].matched;
 			out[k].emitted += vals[c].emitted;
 			out[k].lost += vals[c].lost;
+			out[k].cut += vals[c].cut;
 		}
 	}
 	free(vals);

@@ -496,6 +496,7 @@ static int source_rule_kernel(const struct rt_source *s, struct saker_rule_stat 
 			out[r].matched += b->matched;
 			out[r].emitted += b->emitted;
 			out[r].lost += b->lost;
+			out[r].cut += b->cut;
 		}
 	}
 	return ret;
@@ -538,6 +539,7 @@ size_t saker_rt_rule_counters(const struct saker_rt *rt, struct saker_rt_rule_ke
 				.matched = k ? k[r].matched : 0,
 				.emitted = k ? k[r].emitted : 0,
 				.lost = k ? k[r].lost : 0,
+				.cut = k ? k[r].cut : 0,
 			};
 		}
 		free(k);
@@ -700,6 +702,9 @@ static void rt_tick(struct saker_rt *rt, bool force)
 		__atomic_store_n(&rt->seen_at_ns, now, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&rt->loop_at_ns, now, __ATOMIC_RELAXED);
+	/* the watched files, kept current: a path replaced or renamed names another file */
+	for (size_t i = 0; i < rt->n_sources; i++)
+		saker_rt_obj_watch_refresh(rt->sources[i]->obj);
 	for (size_t c = 0; c < sizeof(loss_causes) / sizeof(loss_causes[0]); c++) {
 		struct rt_watch *w = &rt->loss_reported[c];
 		uint64_t v = k[loss_causes[c].stat];
@@ -809,13 +814,13 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
 				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
 				",\"bundle\":\"%s\",\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
-				",\"kernel_lost\":%" PRIu64 ",\"action\":\"%s\",\"enforcing\":%s"
+				",\"kernel_lost\":%" PRIu64 ",\"kernel_path_cut\":%" PRIu64 ",\"action\":\"%s\",\"enforcing\":%s"
 				",\"enforced\":%" PRIu64 ",\"spared\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
 				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
 				bundle.p ? bundle.p : "", (uint64_t)kr.matched, (uint64_t)kr.emitted,
-				(uint64_t)kr.lost,
+				(uint64_t)kr.lost, (uint64_t)kr.cut,
 				m->action < SAKER_ACTION__COUNT ? saker_action_names[m->action] : "alert",
 				ar.action != SAKER_ACTION_ALERT ? "true" : "false", (uint64_t)ar.enforced,
 				(uint64_t)ar.spared);

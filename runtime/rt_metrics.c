@@ -167,6 +167,21 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 		}
 		free(ka);
 	}
+	head(s, "saker_rule_paths_cut_total", "counter",
+	     "Kernel matches of each rule on an event whose path the kernel could not finish (fd.name starts with <cut>): the rule may match, it alerts.");
+	size_t n_rk = saker_rt_rule_counters(rt, NULL, 0);
+	struct saker_rt_rule_kernel *rk = n_rk ? calloc(n_rk, sizeof(*rk)) : NULL;
+	if (rk) {
+		n_rk = saker_rt_rule_counters(rt, rk, n_rk);
+		for (size_t j = 0; j < n_rk; j++) {
+			saker_rt_str_puts(s, "saker_rule_paths_cut_total{bundle=\"");
+			label(s, rk[j].bundle);
+			saker_rt_str_puts(s, "\",rule=\"");
+			label(s, rk[j].rule ? rk[j].rule : "");
+			saker_rt_str_printf(s, "\"} %" PRIu64 "\n", rk[j].cut);
+		}
+		free(rk);
+	}
 	head(s, "saker_alerts_suppressed_total", "counter", "Alerts the per-rule rate limit held back.");
 	saker_rt_str_printf(s, "saker_alerts_suppressed_total %" PRIu64 "\n", ld(&c->suppressed));
 	head(s, "saker_internal_alerts_total", "counter", "Internal alerts (losses, drops, suppression).");

@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct saker_event_hdr) + SAKER_TAIL_MAX + 4 * SAKER_REC_R
 /* the strings are packed: each is checked against the area as it is copied (saker_tp_emit) */
 _Static_assert(SK_REC_HEAD + SAKER_PATH_MAX <= SK_REC_AREA, "a string fits the area");
 _Static_assert(SAKER_STR_CWD < SK_PATH_SLOTS && SAKER_STR_FD_NAME < SK_PATH_SLOTS &&
+	       SAKER_STR_ARG2 < SK_PATH_SLOTS &&
 	       SAKER_STR_EXEPATH < SK_PATH_SLOTS && SAKER_STR_EXE >= SK_PATH_SLOTS,
 	       "the path slots come first");
 _Static_assert((SK_REC_AREA & (SK_REC_AREA - 1)) == 0, "masked offsets");
@@ -239,6 +240,15 @@ SK_INLINE void sk_get_cred(struct sk_scratch *sc)
 
 	sc->hdr.uid = BPF_CORE_READ(cr, euid.val);
 	sc->hdr.gid = BPF_CORE_READ(cr, egid.val);
+	sc->hdr.cap_effective = 0;
+	sc->hdr.cap_permitted = 0;
+	sc->hdr.cap_inheritable = 0;
+	bpf_probe_read_kernel(&sc->hdr.cap_effective, 8,
+			      (char *)cr + bpf_core_field_offset(struct cred, cap_effective));
+	bpf_probe_read_kernel(&sc->hdr.cap_permitted, 8,
+			      (char *)cr + bpf_core_field_offset(struct cred, cap_permitted));
+	bpf_probe_read_kernel(&sc->hdr.cap_inheritable, 8,
+			      (char *)cr + bpf_core_field_offset(struct cred, cap_inheritable));
 	sc->hdr.loginuid = (__u32)-1;
 	if (bpf_core_field_exists(task->loginuid)) {
 		sc->hdr.loginuid = BPF_CORE_READ(task, loginuid.val);
@@ -431,6 +441,18 @@ SK_INLINE int sk_core_int(struct sk_scratch *sc, int field, __s64 *v)
 		sk_need(sc, SK_G_CRED);
 		*v = sc->hdr.gid;
 		return 1;
+	case SK_FLD_THREAD_CAP_EFFECTIVE_MASK:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.cap_effective;
+		return 1;
+	case SK_FLD_THREAD_CAP_PERMITTED_MASK:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.cap_permitted;
+		return 1;
+	case SK_FLD_THREAD_CAP_INHERITABLE_MASK:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.cap_inheritable;
+		return 1;
 	case SK_FLD_USER_LOGINUID:
 		sk_need(sc, SK_G_CRED);
 		/* 4294967295 (unset) reads as -1, as in Falco; other ids keep their unsigned value */
@@ -583,8 +605,11 @@ SK_GLOBAL int saker_tp_match(__u32 rule)
 
 	if (!sc)
 		return 0;
-	if (rs)
+	if (rs) {
 		rs->matched++;
+		if (sc->hdr.flags & SAKER_EVF_PATH_TRUNC)
+			rs->cut++;
+	}
 	if (ra && ra->action == SAKER_ACTION_KILL)
 		sk_enforce(sc, ra);
 	/* a full record goes first, and says another one follows */
@@ -697,6 +722,9 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	pos += ((n * 4) + 7) & ~7u;
 	slot = (struct saker_event_str *)&rec->b[pos];
 	area = pos + ((4 * SAKER_STR__COUNT + 7) & ~7u);
+	/* an odd number of slots leaves 4 bytes of padding, which are 0 */
+	if (SAKER_STR__COUNT & 1)
+		*(__u32 *)&slot[SAKER_STR__COUNT] = 0;
 	for (int k = 0; k < SAKER_STR__COUNT; k++) {
 		__s32 len = sc->st.str_len[k];
 		const char *src = k < SK_PATH_SLOTS ? sc->str[k < SK_PATH_SLOTS ? k : 0]
@@ -768,6 +796,9 @@ SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
 	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
 	sc->hdr.nr = nr;
 }
+/* fam_net.bpf.c: turns an i386 socketcall into the socket call it stands for (sc->st.event and
+ * its arguments); returns that event, or SK_EV__COUNT for a call saker does not hook. */
+SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
 
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
@@ -799,6 +830,10 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 		st->arg[5] = regs->r9;
 	}
 
+	/* i386 socketcall(2): the network family gives the call it stands for, or none */
+	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) && event == SK_EV_SOCKETCALL &&
+	    (event = sk_net_socketcall(sc)) == SK_EV__COUNT)
+		return 0;
 	SAKER_FN_MATCH(sc, event);
 	if (st->n_ids)
 		saker_tp_emit(0);

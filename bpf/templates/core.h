@@ -27,7 +27,8 @@
 #define SK_HALF       4096   /* the walk buffer is two halves: masked offsets never overflow */
 #define SK_NAME_MAX   255    /* longest dentry name copied */
 #define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
-#define SK_NORM_DEPTH 2048   /* components of a normalised path: each takes 2 of its 4095 bytes */
+#define SK_NORM_DEPTH 1024   /* components of a normalised path remembered for '..'; a path with
+                              * more is marked cut (each takes at least 2 of its 4095 bytes) */
 #define SK_FAM_STATE  64     /* bytes of per-event state a family may keep in sc->fam */
 #define SK_AT_FDCWD   -100
 
@@ -36,7 +37,7 @@
 enum {
 	SK_G_IDS    = 1 << 0, /* pid, tid */
 	SK_G_VIDS   = 1 << 1, /* vpid, vtid */
-	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid */
+	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid, capability sets */
 	SK_G_COMM   = 1 << 3,
 	SK_G_PARENT = 1 << 4, /* ppid, pvpid, pcomm */
 	SK_G_CID    = 1 << 5, /* container id */
@@ -49,9 +50,9 @@ enum {
 	SK_G_ALL    = (1 << 12) - 1,
 };
 
-/* String slots: the paths (FD_NAME, EXEPATH, CWD) have SAKER_PATH_MAX bytes each in
+/* String slots: the paths (FD_NAME, EXEPATH, CWD, ARG2) have SAKER_PATH_MAX bytes each in
  * sk_scratch.str; the process's other strings live in sk_scratch.pstr, at these offsets. */
-#define SK_PATH_SLOTS 3
+#define SK_PATH_SLOTS 4
 #define SK_PS_PARGS   0                                  /* the parent's args, as saker_proc_entry */
 #define SK_PS_SNAME   SAKER_ARGS_MAX                     /* 16 bytes */
 #define SK_PS_ANAME   (SK_PS_SNAME + SAKER_COMM_LEN)     /* 16 bytes per ancestor */
@@ -73,11 +74,11 @@ struct sk_state {
 	__u32 tail_size;  /* bytes of sc->tail the family filled */
 	__s32 comm_len, pcomm_len, cid_len;
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
-	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
-	__u64 now;        /* bpf_ktime_get_boot_ns() when the event started: proc.duration's end */
 	__u32 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
 	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
 			   * the submitter), else 0: sk_task() returns it */
+	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
+	__u64 now;        /* bpf_ktime_get_boot_ns() when the event started: proc.duration's end */
 };
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
@@ -101,6 +102,7 @@ struct sk_norm {
 	__u32 depth;                  /* components kept */
 	__u32 cut;                    /* the output ran out of room */
 	__u32 slot;                   /* the string slot written */
+	__u32 marked;                 /* the result was cut and marked (SAKER_CUT_MARK) */
 	__u16 start[SK_NORM_DEPTH];   /* where each kept component starts: '..' goes back there */
 };
 
@@ -172,6 +174,20 @@ struct sk_cb {
 	const char *s, *p, *k;
 };
 
+/* Path slot SLOT of SC (slot 0 for an index out of range: only the paths have a buffer here). Not a '%': with a slot count that
+ * is not a power of two the verifier cannot bound one; the barriers keep the check ahead of the
+ * address (see sk_pattern). */
+SK_INLINE char *sk_slot(struct sk_scratch *sc, __u32 slot)
+{
+	__u64 s = slot;
+
+	asm volatile("" : "+r"(s));
+	if (s >= SK_PATH_SLOTS)
+		s = 0;
+	asm volatile("" : "+r"(s));
+	return sc->str[s];
+}
+
 /* The family state of SC as TYPE (at most SK_FAM_STATE bytes). */
 #define SK_FAM(sc, type) ((type *)(void *)(sc)->fam)
 #define SK_FAM_FITS(type) _Static_assert(sizeof(type) <= SK_FAM_STATE, #type " too big")
@@ -208,6 +224,9 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
  * the length of its last component. Cuts are marked and counted. */
 SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
 			     __s32 *leaf);
+/* A string argument (user memory at USTR) as the call gave it, into string slot SLOT; returns
+ * its length, or -1 when it cannot be read. One longer than 4095 bytes is cut and marked. */
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot);
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);

@@ -3,8 +3,10 @@
  * text). docs/kernel.md says what each bound does. */
 #include "core.h"
 
-#define SK_WALK_MAX   64     /* path components per walk */
-#define SK_MNT_MAX    16     /* mount crossings per walk */
+/* A path of SAKER_STR_MAX bytes has at most 2048 components ("/a" each): the walk is bounded
+ * by the buffer, not by a count. Mount crossings add no bytes, so they have their own bound. */
+#define SK_WALK_MAX   2048   /* path components per walk */
+#define SK_MNT_MAX    1024   /* mount crossings per walk */
 
 /* 1 when the walk at W has nothing left above it: the task's root, the top of its mount tree
  * (or a detached mount), or the root of a file system not mounted in our tree. */
@@ -108,6 +110,17 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
 		trunc);
 	*leaf = w->leaf < 0 ? 0 : w->leaf;
 	n = (SK_HALF - 1 - w->pos) & (SK_HALF - 1);
+	if (*trunc) {
+		/* the marker, then as much of the path's end as fits after it */
+		__u32 skip = n > SAKER_STR_MAX - SAKER_CUT_LEN ? n - (SAKER_STR_MAX - SAKER_CUT_LEN) : 0;
+
+		__builtin_memcpy(dst, SAKER_CUT_MARK, SAKER_CUT_LEN);
+		n = (n - skip) & (SK_HALF - 1);
+		bpf_probe_read_kernel(dst + SAKER_CUT_LEN, (n + 1) & (SK_HALF - 1),
+				      &sc->walk[(w->pos + skip) & (SK_HALF - 1)]);
+		dst[(n + SAKER_CUT_LEN) & SAKER_STR_MAX] = 0;
+		return (n + SAKER_CUT_LEN) & SAKER_STR_MAX;
+	}
 	if (!n) {
 		dst[0] = '/';
 		dst[1] = 0;
@@ -168,6 +181,10 @@ static long sk_norm_step(__u32 k, void *arg)
 	} else if (nm->depth < SK_NORM_DEPTH) {
 		nm->start[nm->depth & (SK_NORM_DEPTH - 1)] = seg;
 		nm->depth++;
+	} else {
+		/* more components than can be remembered: a later '..' could not go back to the
+		 * right one, so the name is not trusted whole (fail closed: marked cut) */
+		nm->cut = 1;
 	}
 	nm->seg = -1;
 	return 0;
@@ -236,7 +253,37 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 	/* an argument cut is a path cut too: the name is not whole */
 	if (arg_cut)
 		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
-	if (arg_cut || wtrunc || nm->cut)
+	nm->marked = 0;
+	if (arg_cut || wtrunc || nm->cut) {
+		__u32 n = nm->out & SAKER_STR_MAX;
+
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
+		/* the marker, then the start of the name (what is known of a text cut at its end) */
+		if (n > SAKER_STR_MAX - SAKER_CUT_LEN)
+			n = SAKER_STR_MAX - SAKER_CUT_LEN;
+		bpf_probe_read_kernel(&sc->walk[SK_HALF], n & (SK_HALF - 1), out);
+		__builtin_memcpy(out, SAKER_CUT_MARK, SAKER_CUT_LEN);
+		bpf_probe_read_kernel(out + SAKER_CUT_LEN, n & (SK_HALF - 1), &sc->walk[SK_HALF]);
+		nm->out = n + SAKER_CUT_LEN;
+		out[nm->out & SAKER_STR_MAX] = 0;
+		nm->marked = 1;
+	}
 	return nm->out & SAKER_STR_MAX;
+}
+
+/* A string argument kept as the call gave it (symlink's target, mount's source...): user
+ * memory read at syscall exit, raceable as a failed open's path is (docs/kernel.md). */
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot)
+{
+	char *out = sk_slot(sc, slot);
+	const char *u = (const char *)ustr;
+	char more = 0;
+	long n;
+
+	n = bpf_probe_read_user_str(out, SAKER_PATH_MAX, u);
+	if (n <= 0)
+		return -1;
+	if (n == SAKER_PATH_MAX && !bpf_probe_read_user(&more, 1, u + SAKER_PATH_MAX - 1) && more)
+		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+	return (n - 1) & SAKER_STR_MAX;
 }

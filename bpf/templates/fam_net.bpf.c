@@ -345,6 +345,55 @@ SK_INLINE void sk_net_domain(struct sk_scratch *sc, struct sk_sock_state *ss)
 						 sk_domain_names[row]) - 1;
 }
 
+SK_INLINE int sk_sock_is_ip(const struct saker_sockfd *s)
+{
+	return s->kind == SAKER_FDK_IPV4 || s->kind == SAKER_FDK_IPV6;
+}
+
+/* fd.name_changed: the peer each (process, descriptor) had at its last network call that a
+ * rule looked at, least recently used ones forgotten first. */
+#define SK_MAP_LRU_HASH 9
+struct sk_peer_key {
+	__u32 tgid;
+	__s32 fd;
+};
+struct sk_peer {
+	__u8 rip[16];
+	__u32 rport;
+};
+struct {
+	__uint(type, SK_MAP_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct sk_peer_key);
+	__type(value, struct sk_peer);
+} saker_net_peers SEC(".maps");
+
+/* Sets SAKER_SOCKF_NAME_CHANGED when the call's peer differs from the one the same descriptor of
+ * this process had at its previous such call (or there was none), and remembers it. */
+SK_INLINE void sk_net_changed(struct sk_scratch *sc, struct sk_sock_state *ss)
+{
+	struct saker_sockfd *s = &ss->s;
+	struct sk_peer_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = s->fd };
+	struct sk_peer now = { .rport = s->rport }, *was;
+
+	if (!sk_sock_is_ip(s) || !(s->flags & SAKER_SOCKF_TUPLE))
+		return;
+	__builtin_memcpy(now.rip, s->rip, 16);
+	was = bpf_map_lookup_elem(&saker_net_peers, &k);
+	if (was && was->rport == now.rport) {
+		__u32 diff = 0;
+
+		/* word by word: a memcmp call would be an unresolved external */
+#pragma unroll
+		for (int i = 0; i < 16; i += 4)
+			diff |= *(__u32 *)&was->rip[i] ^ *(__u32 *)&now.rip[i];
+		if (!diff)
+			return;
+	}
+	s->flags |= SAKER_SOCKF_NAME_CHANGED;
+	bpf_map_update_elem(&saker_net_peers, &k, &now, 0);
+}
+
 SK_GLOBAL int saker_sock_compute(__u32 g)
 {
 	struct sk_scratch *sc = sk_scratch();
@@ -353,7 +402,7 @@ SK_GLOBAL int saker_sock_compute(__u32 g)
 	if (!sc)
 		return 0;
 	ss = SK_FAM(sc, struct sk_sock_state);
-	if (g & SK_SOCK_NAME)
+	if (g & (SK_SOCK_NAME | SK_NET_CHANGED))
 		g |= SK_SOCK_INFO;
 	g &= ~sc->st.fhave;
 	sc->st.fhave |= g;
@@ -363,6 +412,8 @@ SK_GLOBAL int saker_sock_compute(__u32 g)
 		sk_sock_name(sc, ss);
 	if (g & SK_NET_DOMAIN)
 		sk_net_domain(sc, ss);
+	if (g & SK_NET_CHANGED)
+		sk_net_changed(sc, ss);
 	return 0;
 }
 
@@ -371,11 +422,6 @@ SK_INLINE struct sk_sock_state *sk_sock_need(struct sk_scratch *sc, __u32 g)
 	if ((sc->st.fhave & g) != g)
 		saker_sock_compute(g);
 	return SK_FAM(sc, struct sk_sock_state);
-}
-
-SK_INLINE int sk_sock_is_ip(const struct saker_sockfd *s)
-{
-	return s->kind == SAKER_FDK_IPV4 || s->kind == SAKER_FDK_IPV6;
 }
 
 SK_SHARED int sk_sock_int(struct sk_scratch *sc, int field, __s64 *v)
@@ -475,6 +521,37 @@ SK_SHARED int sk_sock_str(struct sk_scratch *sc, int field, const char **p)
 	return -1;
 }
 
+/* ---- i386 socketcall(2) ------------------------------------------------------------------- */
+
+/* socketcall(call, args): CALL (<linux/net.h>'s SYS_*) selects the socket call, ARGS points to
+ * its arguments as 32-bit words in user memory. The kernel copied them at entry; they are read
+ * again here, at exit, so another thread could rewrite them in between (docs/kernel.md, "Races
+ * left"). The record keeps the number the call used (102) and names the event it stands for. */
+SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc)
+{
+	__u32 w[6] = { 0 };
+	__u32 event, n;
+
+	switch ((__u32)sc->st.arg[0]) {
+	case 1: event = SK_EV_SOCKET; n = 3; break;
+	case 3: event = SK_EV_CONNECT; n = 3; break;
+	case 5: event = SK_EV_ACCEPT; n = 3; break;
+	case 11: event = SK_EV_SENDTO; n = 6; break;
+	case 12: event = SK_EV_RECVFROM; n = 6; break;
+	case 16: event = SK_EV_SENDMSG; n = 3; break;
+	case 17: event = SK_EV_RECVMSG; n = 3; break;
+	case 18: event = SK_EV_ACCEPT4; n = 4; break;
+	default: return SK_EV__COUNT;
+	}
+	/* the words the kernel read, no more: the array may end at the end of a mapping */
+	if (bpf_probe_read_user(w, n == 6 ? 24 : n == 4 ? 16 : 12, (void *)sc->st.arg[1]))
+		return SK_EV__COUNT;
+	sc->st.event = event;
+	for (int k = 0; k < 6; k++)
+		sc->st.arg[k] = w[k];
+	return event;
+}
+
 /* ---- the family ------------------------------------------------------------------------- */
 
 SK_SHARED int sk_net_int(struct sk_scratch *sc, int field, __s64 *v)
@@ -497,6 +574,12 @@ SK_SHARED int sk_net_int(struct sk_scratch *sc, int field, __s64 *v)
 	case SK_FLD_EVT_RAWARG_FD:
 		*v = (__s32)sc->st.arg[0];
 		return !sock;
+	case SK_FLD_FD_NAME_CHANGED: {
+		struct sk_sock_state *ss = sk_sock_need(sc, SK_NET_CHANGED);
+
+		*v = (ss->s.flags & SAKER_SOCKF_NAME_CHANGED) != 0;
+		return ss->s.kind != SAKER_FDK_NONE;
+	}
 	}
 	return sk_sock_int(sc, field, v);
 }
@@ -515,7 +598,7 @@ SK_SHARED int sk_net_str(struct sk_scratch *sc, int field, const char **p)
 SK_SHARED __u32 sk_net_fill(struct sk_scratch *sc)
 {
 	struct saker_tail_net *t = (struct saker_tail_net *)sc->tail;
-	struct sk_sock_state *ss = sk_sock_need(sc, SK_SOCK_INFO | SK_SOCK_NAME);
+	struct sk_sock_state *ss = sk_sock_need(sc, SK_SOCK_INFO | SK_SOCK_NAME | SK_NET_CHANGED);
 
 	__builtin_memcpy(&t->s, &ss->s, sizeof(t->s));
 	t->arg[0] = sc->st.arg[0];

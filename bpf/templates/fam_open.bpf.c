@@ -27,7 +27,22 @@ struct sk_open_state {
 	__u32 flags_ok;   /* the flags could be read */
 	__u32 dir;        /* the opened file is a directory */
 	__s32 leaf_len;   /* length of fd.name's last component */
+	__u32 cut;        /* fd.name was cut, and marked */
+	__u32 file;       /* ino and dev are the opened file's */
+	__u64 ino;
+	__u32 dev;
+	__s32 watch_id;   /* fd.watch_id, when watched */
+	__u32 watched;
 };
+
+/* File identity: the files the bundle's watched paths name, as sakerd resolved them
+ * (event.h, SAKER_MAP_WATCH; docs/kernel.md). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SAKER_WATCH_MAX);
+	__type(key, struct saker_watch_key);
+	__type(value, __s32);
+} saker_watch SEC(".maps");
 SK_FAM_FITS(struct sk_open_state);
 
 /* openat2(2)'s argument, read from user memory (a stable UAPI layout, the same for i386). */
@@ -47,6 +62,14 @@ SK_INLINE __u32 sk_open_path_arg(__u32 event)
 SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
 {
 	return sk_fd_file(sc->st.ret);
+}
+
+/* References to F. */
+SK_INLINE long sk_file_refs(struct file *f)
+{
+	if (bpf_core_field_exists(((struct file___new *)0)->f_ref))
+		return BPF_CORE_READ((struct file___new *)f, f_ref.refcnt.counter) + 1;
+	return BPF_CORE_READ((struct file___old *)f, f_count.counter);
 }
 
 /* IORING_OP_OPENAT and IORING_OP_OPENAT2 (core.bpf.c, SK_URING_OPS): the kernel's own copy
@@ -137,6 +160,12 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	*len = -1;
 	os->dir = 0;
 	os->leaf_len = 0;
+	os->cut = 0;
+	os->file = 0;
+	os->ino = 0;
+	os->dev = 0;
+	os->watch_id = 0;
+	os->watched = 0;
 	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
 	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
 	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
@@ -149,14 +178,46 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 
 		*len = sk_user_path(sc, at ? (__s32)sc->st.arg[0] : SK_AT_FDCWD,
 				    sc->st.arg[at & 1], SAKER_STR_FD_NAME, &os->leaf_len);
+		os->cut = *len >= 0 && sc->nm.marked;
 		return;
 	}
 	f = sk_open_file(sc);
-	if (!f)
+	/* The descriptor race: the syscall installed its new file at RET and returned; until this
+	 * hook reads the table, another thread of the process can close that descriptor or dup2()
+	 * another file over it. A fresh file has one reference, the table's; a file there with more
+	 * was duplicated from elsewhere, or the new one duplicated to keep it (dup, then dup2 over
+	 * it), and no file means it was closed. Either way the name at RET is not the open's:
+	 * fd.name is "<cut>/<raced>", a cut name, and the rules "may match" (docs/kernel.md,
+	 * "Races left"). */
+	if (!f || (!sc->st.uring && sk_file_refs(f) != 1)) {
+		__builtin_memcpy(sc->str[SAKER_STR_FD_NAME], SAKER_CUT_MARK "/<raced>",
+				 SAKER_CUT_LEN + 9);
+		*len = SAKER_CUT_LEN + 8;
+		os->leaf_len = 7;
+		os->cut = 1;
+		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 		return;
+	}
 	ino = BPF_CORE_READ(f, f_inode);
 	os->dir = (BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR;
+	/* which file it is, whatever the name: the watched files are looked up by it */
+	{
+		struct saker_watch_key key = { 0 };
+		__s32 *id;
+
+		key.ino = BPF_CORE_READ(ino, i_ino);
+		key.dev = BPF_CORE_READ(ino, i_sb, s_dev);
+		os->file = 1;
+		os->ino = key.ino;
+		os->dev = key.dev;
+		id = bpf_map_lookup_elem(&saker_watch, &key);
+		if (id) {
+			os->watch_id = *id;
+			os->watched = 1;
+		}
+	}
 	*len = sk_path(sc, f, SAKER_STR_FD_NAME, &trunc, &os->leaf_len);
+	os->cut = trunc != 0;
 	if (trunc)
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 }
@@ -181,7 +242,9 @@ SK_GLOBAL int saker_open_compute(__u32 g)
 
 SK_INLINE struct sk_open_state *sk_open_need(struct sk_scratch *sc, __u32 g)
 {
-	if (!(sc->st.fhave & g))
+	/* every group of G: the record's fill asks for two, and may come before the rules'
+	 * tests computed both (a full record of 32 ids goes out in the middle of them) */
+	if ((sc->st.fhave & g) != g)
 		saker_open_compute(g);
 	return SK_FAM(sc, struct sk_open_state);
 }
@@ -210,6 +273,16 @@ SK_SHARED int sk_open_int(struct sk_scratch *sc, int field, __s64 *v)
 	case SK_FLD_FD_NUM:
 		*v = sc->st.ret < 0 ? -1 : sc->st.ret;
 		return 1;
+	case SK_FLD_FD_NAME_CUT:
+		os = sk_open_need(sc, SK_OPEN_PATH);
+		*v = os->cut;
+		return 1;
+	case SK_FLD_FD_INO:
+	case SK_FLD_FD_DEV:
+	case SK_FLD_FD_WATCH_ID:
+		os = sk_open_need(sc, SK_OPEN_PATH);
+		*v = field == SK_FLD_FD_INO ? (__s64)os->ino : field == SK_FLD_FD_DEV ? os->dev : os->watch_id;
+		return field == SK_FLD_FD_WATCH_ID ? os->watched : os->file;
 	}
 	return 0;
 }
@@ -284,7 +357,12 @@ SK_SHARED __u32 sk_open_fill(struct sk_scratch *sc)
 	t->flags = os->flags;
 	t->mode = os->mode;
 	t->fd = sc->st.ret < 0 ? -1 : (__s32)sc->st.ret;
-	t->oflags = (os->dir ? SAKER_OPENF_DIR : 0) | (os->flags_ok ? 0 : SAKER_OPENF_FLAGS_NA);
+	t->oflags = (os->dir ? SAKER_OPENF_DIR : 0) | (os->flags_ok ? 0 : SAKER_OPENF_FLAGS_NA) |
+		    (os->cut ? SAKER_OPENF_NAME_CUT : 0) | (os->file ? SAKER_OPENF_FILE : 0) |
+		    (os->watched ? SAKER_OPENF_WATCHED : 0);
 	t->pad = 0;
+	t->ino = os->ino;
+	t->dev = os->dev;
+	t->watch_id = os->watch_id;
 	return sizeof(*t);
 }

@@ -53,6 +53,7 @@ enum {
 	SK_SOCK_INFO   = 1 << 0, /* the descriptor: kind, tuple, state (struct saker_sockfd) */
 	SK_SOCK_NAME   = 1 << 1, /* fd.name */
 	SK_NET_DOMAIN  = 1 << 2, /* evt.arg.domain */
+	SK_NET_CHANGED = 1 << 3, /* fd.name_changed (SAKER_SOCKF_NAME_CHANGED) */
 };
 
 struct sk_sock_state {

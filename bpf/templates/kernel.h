@@ -21,6 +21,7 @@ typedef __u32 __be32;
 typedef __u32 __wsum;
 
 /* UAPI constants (include/uapi/linux/bpf.h, stable values). */
+#define BPF_MAP_TYPE_HASH         1
 #define BPF_MAP_TYPE_PROG_ARRAY   3
 #define BPF_MAP_TYPE_ARRAY        2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
@@ -82,11 +83,13 @@ struct dentry {
 
 struct super_block {
 	unsigned long s_magic;
+	__u32 s_dev; /* dev_t: major << 20 | minor */
 } SK_CORE;
 #define SK_OVERLAYFS_MAGIC 0x794c7630
 
 struct inode {
 	unsigned short i_mode;
+	unsigned long i_ino;
 	struct super_block *i_sb;
 	union {
 		const unsigned int i_nlink;
@@ -115,6 +118,24 @@ struct file {
 	struct path f_path;
 	struct inode *f_inode;
 	unsigned int f_mode; /* fmode_t */
+} SK_CORE;
+
+/* The file's reference count: f_count (an atomic_long_t, the count) up to 6.12, f_ref (a
+ * file_ref_t, the count less one) since 6.13. Both are probed. */
+struct sk_counter {
+	long counter;
+} SK_CORE;
+
+struct file___old {
+	struct sk_counter f_count;
+} SK_CORE;
+
+struct sk_file_ref {
+	struct sk_counter refcnt;
+} SK_CORE;
+
+struct file___new {
+	struct sk_file_ref f_ref;
 } SK_CORE;
 
 struct fdtable {
@@ -153,9 +174,18 @@ struct signal_struct {
 	struct pid *pids[4];
 } SK_CORE;
 
+/* A capability set: struct { u64 val; } since Linux 6.3, struct { u32 cap[2]; } before; the
+ * same 8 bytes either way, read through the field's relocated offset (core.bpf.c). */
+typedef struct {
+	__u64 val;
+} kernel_cap_t;
+
 struct cred {
 	kuid_t euid;
 	kgid_t egid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
 } SK_CORE;
 
 struct kernfs_node {

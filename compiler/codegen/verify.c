@@ -11,6 +11,7 @@
 
 #include "codegen.h"
 #include "verify.h"
+#include "rt.h"
 
 #define VERIFY_LOG_SIZE (1u << 20)
 
@@ -57,8 +58,7 @@ static int try_load(const uint8_t *obj, size_t len, char *why, size_t why_size)
 	}
 	ret = bpf_object__load(o);
 	if (ret) {
-		char msg[128];
-		libbpf_strerror(ret, msg, sizeof(msg));
+		const char *msg = saker_rt_strerror(ret);
 		snprintf(why, why_size, "%s%s%s", msg, log[0] ? "; verifier log ends:\n" : "",
 			 log[0] ? log_tail(log, 600) : "");
 	}
@@ -107,7 +107,7 @@ int sk_verify(sk_comp *c)
 		if (!strstr(why, "verifier log")) {
 			sk_error(c->diag, (sk_span){ 0 }, "verify",
 				 "--verify cannot load BPF programs here (%s): run it as root, or on a host "
-				 "that allows BPF", strerror(-ret));
+				 "that allows BPF", saker_rt_strerror(-ret));
 			ret = -2;
 			goto out;
 		}

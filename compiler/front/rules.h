@@ -124,6 +124,8 @@ typedef struct sk_comp {
 	size_t n_rules;
 	sk_rule **left_out;  /* enabled rules that checked cleanly but need what saker lacks */
 	size_t n_left_out;
+	const char **watch;  /* the watched paths (plan.c, file identity): fd.watch_id N is watch[N] */
+	size_t n_watch;
 } sk_comp;
 
 sk_comp *sk_comp_new(void);

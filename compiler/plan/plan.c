@@ -63,6 +63,13 @@ bool sk_plan_kernel_check(const sk_cexpr *x)
 		       x->op != SK_COP_GE && x->op != SK_COP_REGEX && x->op != SK_COP_IGLOB &&
 		       x->op != SK_COP_PMATCH && x->op != SK_COP_BCONTAINS && x->op != SK_COP_BSTARTSWITH &&
 		       (x->op != SK_COP_NE || nv == 1);
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE:
+		/* a substring without a space lies within one name: a test of the set's bits */
+		if (x->op == SK_COP_CONTAINS || x->op == SK_COP_ICONTAINS)
+			return nv == 1 && vals[0].len && !memchr(vals[0].s, ' ', vals[0].len);
+		return x->op == SK_COP_EXISTS;
 	case SK_FLD_EVT_ARG_FLAGS:
 		if (x->op == SK_COP_CONTAINS || x->op == SK_COP_ICONTAINS)
 			return nv == 1 && !memchr(vals[0].s, '|', vals[0].len);
@@ -202,6 +209,202 @@ static bool only_event_type(const sk_cexpr *e)
 		if (!only_event_type(e->kids[i]))
 			return false;
 	return true;
+}
+
+/* ---- file identity --------------------------------------------------------------------------- */
+
+/* A rule about a file matches the file by any name (docs/kernel.md, "File identity"): each
+ * absolute path P a check "fd.name = P" or "fd.name in (..., P, ...)" names becomes a watched
+ * path N, and the check C becomes C or fd.watch_id in (N...). sakerd resolves the watched paths
+ * to the files they name (device and inode) and keeps them current; the kernel looks the opened
+ * file up among them. So a hard link, a bind mount, another mount namespace, a chroot or a
+ * container volume reaching the same file match, while fd.name stays the name the process used. */
+static int watch_index(sk_comp *c, const char *s, size_t len)
+{
+	if (!len || s[0] != '/' || len > SAKER_STR_MAX || memchr(s, '\n', len) || memchr(s, 0, len))
+		return -1;
+	for (size_t i = 0; i < c->n_watch; i++)
+		if (strlen(c->watch[i]) == len && !memcmp(c->watch[i], s, len))
+			return (int)i;
+	if (c->n_watch >= SAKER_WATCH_MAX)
+		return -1;
+	char *copy = sk_arena_alloc(c->arena, len + 1);
+	memcpy(copy, s, len);
+	copy[len] = 0;
+	sk_arena_push(c->arena, (void ***)&c->watch, &c->n_watch, copy);
+	return (int)c->n_watch - 1;
+}
+
+static sk_cexpr *same_file(sk_comp *c, sk_cexpr *e)
+{
+	switch (e->kind) {
+	case SK_C_CONST:
+		return e;
+	case SK_C_NOT:
+	case SK_C_AND:
+	case SK_C_OR: {
+		sk_cexpr **kids = sk_arena_alloc(c->arena, (e->n_kids + 1) * sizeof(*kids));
+		bool changed = false;
+		for (size_t i = 0; i < e->n_kids; i++) {
+			kids[i] = same_file(c, e->kids[i]);
+			changed |= kids[i] != e->kids[i];
+		}
+		if (!changed)
+			return e;
+		if (e->kind == SK_C_NOT)
+			return mk_not(c, kids[0]);
+		return mk_nary(c, e->kind, kids, e->n_kids);
+	}
+	case SK_C_CHECK:
+		break;
+	}
+	const sk_copnd *l = e->lhs, *r = e->rhs;
+	if (!l || l->kind != SK_CO_FIELD || l->field != SK_FLD_FD_NAME || l->arg || !r ||
+	    e->mod != SK_CMOD_NONE || (e->op != SK_COP_EQ && e->op != SK_COP_IN) ||
+	    (r->kind != SK_CO_CONST && r->kind != SK_CO_LIST))
+		return e;
+	const size_t nv = r->kind == SK_CO_LIST ? r->n_items : 1;
+	const sk_cval *vals = r->kind == SK_CO_LIST ? r->items : &r->v;
+	sk_cval *ids = sk_arena_alloc(c->arena, (nv + 1) * sizeof(*ids));
+	size_t n = 0;
+	for (size_t i = 0; i < nv; i++) {
+		int id = vals[i].kind == SK_CV_STR ? watch_index(c, vals[i].s, vals[i].len) : -1;
+		if (id < 0)
+			continue;
+		memset(&ids[n], 0, sizeof(ids[n]));
+		ids[n].kind = SK_CV_INT;
+		ids[n].i = id;
+		n++;
+	}
+	if (!n)
+		return e;
+	sk_cexpr *x = mk(c, SK_C_CHECK);
+	sk_copnd *lf = sk_arena_alloc(c->arena, sizeof(*lf)), *rv = sk_arena_alloc(c->arena, sizeof(*rv));
+	lf->kind = SK_CO_FIELD;
+	lf->type = SK_T_I64;
+	lf->field = SK_FLD_FD_WATCH_ID;
+	lf->arg_index = -1;
+	rv->kind = SK_CO_LIST;
+	rv->type = SK_T_I64;
+	rv->items = ids;
+	rv->n_items = n;
+	x->op = SK_COP_IN;
+	x->mod = SK_CMOD_NONE;
+	x->lhs = lf;
+	x->rhs = rv;
+	x->src_file = e->src_file;
+	x->src_off = e->src_off;
+	x->src_len = e->src_len;
+	sk_cexpr *alt[2] = { e, x };
+	return mk_nary(c, SK_C_OR, alt, 2);
+}
+
+/* ---- cut paths ------------------------------------------------------------------------------- */
+
+/* A path the kernel cannot finish (too long, too deep, too many mounts) is never a value a rule
+ * can match as if whole: it starts with SAKER_CUT_MARK, which no whole path does, and
+ * fd.name_cut is true. What it would have matched is unknown, so a conjunct testing the path
+ * "may match": C becomes C or (fd.name_cut and C+), where C+ is C with each path test made
+ * true where it counts for C (under an even number of nots) and false under an odd one. C+ holds
+ * whenever some value of the path would make C hold, so no event is lost to a cut, and on whole
+ * paths (fd.name_cut false) the rule is what it was. The same rewrite runs wherever the rule
+ * is evaluated, kernel and residual alike: it is part of the condition. */
+static bool is_path_field(int f)
+{
+	return f == SK_FLD_FD_NAME || f == SK_FLD_FD_DIRECTORY;
+}
+
+static bool operand_has_path(const sk_copnd *o)
+{
+	if (!o)
+		return false;
+	if (o->kind == SK_CO_FIELD && is_path_field(o->field))
+		return true;
+	for (size_t i = 0; i < o->n_args; i++)
+		if (operand_has_path(o->args[i]))
+			return true;
+	return false;
+}
+
+static bool has_path(const sk_cexpr *e)
+{
+	if (e->kind == SK_C_CHECK)
+		return operand_has_path(e->lhs) || operand_has_path(e->rhs);
+	for (size_t i = 0; i < e->n_kids; i++)
+		if (has_path(e->kids[i]))
+			return true;
+	return false;
+}
+
+/* E+ (above); NEG: E sits under an odd number of nots. */
+static sk_cexpr *may_match(sk_comp *c, const sk_cexpr *e, bool neg)
+{
+	switch (e->kind) {
+	case SK_C_CONST:
+		return (sk_cexpr *)e;
+	case SK_C_CHECK:
+		return has_path(e) ? mk_const(c, !neg) : (sk_cexpr *)e;
+	case SK_C_NOT:
+		return mk_not(c, may_match(c, e->kids[0], !neg));
+	case SK_C_AND:
+	case SK_C_OR: {
+		sk_cexpr **kids = sk_arena_alloc(c->arena, (e->n_kids + 1) * sizeof(*kids));
+		for (size_t i = 0; i < e->n_kids; i++)
+			kids[i] = may_match(c, e->kids[i], neg);
+		return mk_nary(c, e->kind, kids, e->n_kids);
+	}
+	}
+	return (sk_cexpr *)e;
+}
+
+/* fd.name_cut = true */
+static sk_cexpr *cut_check(sk_comp *c)
+{
+	sk_cexpr *x = mk(c, SK_C_CHECK);
+	sk_copnd *l = sk_arena_alloc(c->arena, sizeof(*l)), *r = sk_arena_alloc(c->arena, sizeof(*r));
+	l->kind = SK_CO_FIELD;
+	l->type = SK_T_BOOL;
+	l->field = SK_FLD_FD_NAME_CUT;
+	l->arg_index = -1;
+	r->kind = SK_CO_CONST;
+	r->type = SK_T_BOOL;
+	r->v.kind = SK_CV_BOOL;
+	r->v.b = true;
+	x->op = SK_COP_EQ;
+	x->mod = SK_CMOD_NONE;
+	x->lhs = l;
+	x->rhs = r;
+	return x;
+}
+
+/* The rule's condition with each top-level conjunct that tests a path rewritten (above): the
+ * split into kernel part and residual keeps its shape. */
+static sk_cexpr *cut_paths(sk_comp *c, sk_cexpr *e)
+{
+	sk_cexpr *const *conj = e->kind == SK_C_AND ? e->kids : (sk_cexpr *const *)&e;
+	size_t n = e->kind == SK_C_AND ? e->n_kids : 1;
+	sk_cexpr **out = sk_arena_alloc(c->arena, (n + 1) * sizeof(*out));
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = conj[i];
+		if (!has_path(conj[i]))
+			continue;
+		sk_cexpr *plus = may_match(c, conj[i], false);
+		if (plus->kind == SK_C_CONST && !plus->value)
+			continue; /* no value of the path makes it hold */
+		sk_cexpr *both[2] = { cut_check(c), plus };
+		sk_cexpr *alt[2] = { conj[i], mk_nary(c, SK_C_AND, both, 2) };
+		out[i] = mk_nary(c, SK_C_OR, alt, 2);
+		any = true;
+	}
+	if (!any)
+		return e;
+	if (n == 1)
+		return out[0];
+	sk_cexpr *x = mk(c, SK_C_AND);
+	for (size_t i = 0; i < n; i++)
+		sk_arena_push(c->arena, (void ***)&x->kids, &x->n_kids, out[i]);
+	return x;
 }
 
 /* ---- event sets ------------------------------------------------------------------------------ */
@@ -435,6 +638,7 @@ int sk_plan(sk_comp *c)
 			leave_out(c, r);
 			continue;
 		}
+		r->cond = cut_paths(c, same_file(c, r->cond));
 		split(c, r);
 		/* Enforcement happens where the rule is decided: only a rule the kernel decides
 		 * whole can act before the process runs on. */

@@ -28,6 +28,7 @@
 	X(FD_NAME)   /* fd.name: the path of the file an open installed, or the one it named */ \
 	X(EXEPATH)   /* proc.exepath */ \
 	X(CWD)       /* proc.cwd, with Falco's trailing '/' */ \
+	X(ARG2)      /* the second string argument of the file and sys families */ \
 	X(EXE)       /* proc.exe: argv[0] of the process's arg area */ \
 	X(ARGS)      /* proc.args: argv[1..] of the arg area, joined by single spaces */ \
 	X(PEXE)      /* proc.pexe: the parent's argv[0], from the process table map */ \
@@ -41,6 +42,9 @@ enum saker_str {
 #undef SAKER_STR_ENUM
 	SAKER_STR__COUNT
 };
+/* Families without fd.name (file, sys) carry their first string argument in slot 0: a record
+ * has at most 4 path slots of SAKER_PATH_MAX bytes (FD_NAME, EXEPATH, CWD, ARG2). */
+#define SAKER_STR_ARG1 SAKER_STR_FD_NAME
 #define SAKER_STR_NONE 0xffff /* saker_event_str.off of a string the event does not have */
 #define SAKER_REC_STRS 64     /* string slots one record may have, at most */
 
@@ -59,10 +63,10 @@ enum saker_event_flag {
 	SAKER_EVF_IO_URING   = 1 << 9, /* an io_uring operation, not a syscall: NR is the x86-64
 					* number of the syscall it stands for (docs/kernel.md) */
 	SAKER_EVF_ARGS_TRUNC = 1 << 10, /* the arg area was longer than the kernel reads: proc.args
-					 * (and proc.cmdline) keep its first SAKER_ARGS_MAX - 1 bytes */
+					* (and proc.cmdline) keep its first SAKER_ARGS_MAX - 1 bytes */
 	SAKER_EVF_PROC       = 1 << 11, /* the process block (pstart_ns ... pflags) is filled */
 	SAKER_EVF_CWD_TRUNC  = 1 << 12, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
-					 * about the event's own paths) */
+					* about the event's own paths) */
 };
 #define SAKER_EVF__ALL ((1u << 13) - 1)
 #define SAKER_ARGS_MAX 2048  /* bytes of a process's arg area read, with the NUL */
@@ -108,6 +112,9 @@ struct saker_event_hdr {
 	__s32 sid;                         /* proc.sid, in the task's pid namespace */
 	__u32 pflags;                      /* enum saker_proc_flag */
 	__u32 pad;                         /* 0 */
+	__u64 cap_effective;               /* the task's capability sets (bit n: capability n) */
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
 };
 
 /* Where string i is in the string area: OFF bytes from its start (SAKER_STR_NONE: missing), LEN
@@ -124,6 +131,9 @@ enum saker_open_flag {
 	SAKER_OPENF_DIR      = 1 << 0, /* the opened file is a directory */
 	SAKER_OPENF_FLAGS_NA = 1 << 1, /* the open flags are unknown (openat2's struct open_how
 					* unreadable): the flag fields are missing */
+	SAKER_OPENF_NAME_CUT = 1 << 2, /* fd.name was cut: it starts with SAKER_CUT_MARK */
+	SAKER_OPENF_FILE     = 1 << 3, /* ino and dev are the opened file's (fd.ino, fd.dev) */
+	SAKER_OPENF_WATCHED  = 1 << 4, /* watch_id holds fd.watch_id */
 };
 struct saker_tail_open {
 	__u64 flags;  /* the open flags: the call's, with the access mode the kernel granted */
@@ -131,6 +141,9 @@ struct saker_tail_open {
 	__s32 fd;     /* the new descriptor, or -1 when the open failed */
 	__u32 oflags; /* enum saker_open_flag */
 	__u32 pad;    /* 0 */
+	__u64 ino;    /* fd.ino, when SAKER_OPENF_FILE (else 0) */
+	__u32 dev;    /* fd.dev, when SAKER_OPENF_FILE (else 0) */
+	__s32 watch_id; /* fd.watch_id, when SAKER_OPENF_WATCHED (else 0) */
 };
 
 /* SK_FAM_PTRACE: ptrace. */
@@ -139,6 +152,52 @@ struct saker_tail_ptrace {
 	__s64 pid;     /* the pid it names (in the caller's pid namespace) */
 	__u64 addr;    /* its addr and data arguments */
 	__u64 data;
+};
+
+/* SK_FAM_NET (socket, connect, accept, accept4, sendto, sendmsg, recvfrom, recvmsg) and
+ * SK_FAM_DUP (dup, dup2, dup3): the descriptor the call works on, read from the kernel's own
+ * objects (its struct file, and for a socket its struct sock). A socket's fd.name (Falco's
+ * "cip:cport->sip:sport") and a file's path are string SAKER_STR_FD_NAME. */
+enum saker_fd_kind {
+	SAKER_FDK_NONE = 0,   /* no descriptor (failed call, fd not open) */
+	SAKER_FDK_FILE,       /* fd.typechar f */
+	SAKER_FDK_DIR,        /* d */
+	SAKER_FDK_IPV4,       /* 4 */
+	SAKER_FDK_IPV6,       /* 6 */
+	SAKER_FDK_UNIX,       /* u */
+	SAKER_FDK_NETLINK,    /* n */
+	SAKER_FDK_PIPE,       /* p */
+	SAKER_FDK_UNKNOWN,    /* o: another socket family (AF_PACKET...), an anonymous inode */
+	SAKER_FDK__COUNT
+};
+enum saker_l4 { SAKER_L4_NONE = 0, SAKER_L4_TCP, SAKER_L4_UDP, SAKER_L4_ICMP, SAKER_L4_RAW,
+		SAKER_L4__COUNT };
+enum saker_sockfd_flag {
+	SAKER_SOCKF_CONNECTED = 1 << 0, /* struct socket's state is SS_CONNECTED */
+	SAKER_SOCKF_SERVER    = 1 << 1, /* the local side is the server (accept, accept4) */
+	SAKER_SOCKF_TUPLE     = 1 << 2, /* the addresses and ports are known */
+	SAKER_SOCKF_NAME_CHANGED = 1 << 3, /* net: the peer differs from the descriptor's previous
+					    * network call's (fd.name_changed) */
+};
+struct saker_sockfd {
+	__u8  lip[16];  /* local address (IPv4: the first 4 bytes), network byte order */
+	__u8  rip[16];  /* remote address */
+	__u16 lport;    /* local port, host byte order */
+	__u16 rport;    /* remote port */
+	__u8  kind;     /* enum saker_fd_kind */
+	__u8  l4proto;  /* enum saker_l4 */
+	__u8  flags;    /* enum saker_sockfd_flag */
+	__u8  pad;      /* 0 */
+	__s32 fd;       /* fd.num: the descriptor, -1 when there is none */
+	__u32 pad2;     /* 0 */
+};
+struct saker_tail_net {
+	struct saker_sockfd s;
+	__u64 arg[3];   /* the call's first three arguments (socket: domain, type, protocol) */
+};
+struct saker_tail_dup {
+	struct saker_sockfd s; /* the descriptor duplicated (oldfd) */
+	__u64 arg[3];   /* oldfd, newfd (dup2, dup3), flags (dup3) */
 };
 
 /* SK_FAM_EXEC: execve, execveat. The new image's arguments are the process's strings (EXE,
@@ -171,49 +230,39 @@ enum {
 				  * ticks of 10 ms) times 10 ms */
 };
 #define SAKER_PROC_TICK_NS 10000000ull
+/* SK_FAM_FILE: symlink(at), link(at), unlink(at), rename(at)(2), mkdir(at), rmdir, chmod,
+ * fchmod, fchmodat, chown, fchown, lchown, fchownat. String slot ARG1 is the call's first path
+ * (symlink's target as given; the others made absolute and normalised), ARG2 its second (the
+ * linkpath or newpath); include/saker/famargs.h says which fields each call has. */
+struct saker_tail_file {
+	__u64 flags;             /* linkat, unlinkat, renameat2, fchownat: the flags argument */
+	__u32 mode;              /* mkdir, mkdirat, chmod, fchmod, fchmodat: the mode argument */
+	__u32 uid, gid;          /* chown, fchown, lchown, fchownat: the ids (4294967295: unchanged) */
+	__s32 fd;                /* fchmod, fchown: the descriptor */
+	__s32 dirfd, dirfd2;     /* the *at calls' directory descriptors (AT_FDCWD: -100) */
+};
 
-/* SK_FAM_NET (socket, connect, accept, accept4, sendto, sendmsg, recvfrom, recvmsg) and
- * SK_FAM_DUP (dup, dup2, dup3): the descriptor the call works on, read from the kernel's own
- * objects (its struct file, and for a socket its struct sock). A socket's fd.name (Falco's
- * "cip:cport->sip:sport") and a file's path are string SAKER_STR_FD_NAME. */
-enum saker_fd_kind {
-	SAKER_FDK_NONE = 0,   /* no descriptor (failed call, fd not open) */
-	SAKER_FDK_FILE,       /* fd.typechar f */
-	SAKER_FDK_DIR,        /* d */
-	SAKER_FDK_IPV4,       /* 4 */
-	SAKER_FDK_IPV6,       /* 6 */
-	SAKER_FDK_UNIX,       /* u */
-	SAKER_FDK_NETLINK,    /* n */
-	SAKER_FDK_PIPE,       /* p */
-	SAKER_FDK_UNKNOWN,    /* o: another socket family (AF_PACKET...), an anonymous inode */
-	SAKER_FDK__COUNT
+/* SK_FAM_CRED: setuid, setgid, setreuid, setregid, setresuid, setresgid. */
+struct saker_tail_cred {
+	__u32 id[3];             /* the ids in argument order (4294967295: unchanged) */
+	__u32 pad;               /* 0 */
 };
-enum saker_l4 { SAKER_L4_NONE = 0, SAKER_L4_TCP, SAKER_L4_UDP, SAKER_L4_ICMP, SAKER_L4_RAW,
-		SAKER_L4__COUNT };
-enum saker_sockfd_flag {
-	SAKER_SOCKF_CONNECTED = 1 << 0, /* struct socket's state is SS_CONNECTED */
-	SAKER_SOCKF_SERVER    = 1 << 1, /* the local side is the server (accept, accept4) */
-	SAKER_SOCKF_TUPLE     = 1 << 2, /* the addresses and ports are known */
+
+/* SK_FAM_SYS: mount, bpf, memfd_create, init_module, finit_module. String slot ARG1 is
+ * mount's source, memfd_create's name or the modules' parameters (as given), ARG2 mount's
+ * target (made absolute and normalised). */
+enum saker_sys_flag {
+	SAKER_SYSF_TYPE = 1 << 0, /* type holds mount's file system type */
 };
-struct saker_sockfd {
-	__u8  lip[16];  /* local address (IPv4: the first 4 bytes), network byte order */
-	__u8  rip[16];  /* remote address */
-	__u16 lport;    /* local port, host byte order */
-	__u16 rport;    /* remote port */
-	__u8  kind;     /* enum saker_fd_kind */
-	__u8  l4proto;  /* enum saker_l4 */
-	__u8  flags;    /* enum saker_sockfd_flag */
-	__u8  pad;      /* 0 */
-	__s32 fd;       /* fd.num: the descriptor, -1 when there is none */
-	__u32 pad2;     /* 0 */
-};
-struct saker_tail_net {
-	struct saker_sockfd s;
-	__u64 arg[3];   /* the call's first three arguments (socket: domain, type, protocol) */
-};
-struct saker_tail_dup {
-	struct saker_sockfd s; /* the descriptor duplicated (oldfd) */
-	__u64 arg[3];   /* oldfd, newfd (dup2, dup3), flags (dup3) */
+#define SAKER_FSTYPE_LEN 32
+struct saker_tail_sys {
+	__u64 flags;             /* mount, memfd_create, finit_module: the flags argument */
+	__u64 cmd;               /* bpf: the command */
+	__s64 fd;                /* finit_module: the module's descriptor */
+	__u64 len;               /* init_module: the image's length */
+	__u32 sflags;            /* enum saker_sys_flag */
+	__u32 pad;               /* 0 */
+	char type[SAKER_FSTYPE_LEN]; /* mount: the file system type, NUL-terminated (cut at 31) */
 };
 
 /* ---- maps --------------------------------------------------------------------------------- */
@@ -287,6 +336,22 @@ struct saker_rule_stat {
 	__u64 matched;   /* times the rule held in the kernel */
 	__u64 emitted;   /* of those, records sent that name it */
 	__u64 lost;      /* records naming it the ring buffer had no room for */
+	__u64 cut;       /* of the matches, those on an event with a path the kernel cut */
+};
+
+/* What a path the kernel could not finish starts with (docs/kernel.md, "Paths"): no whole path
+ * does, since those start with '/'. */
+#define SAKER_CUT_MARK "<cut>"
+#define SAKER_CUT_LEN  5
+
+/* File identity (docs/kernel.md, "File identity"): the bundle's watched paths, resolved by sakerd
+ * to the files they name; the kernel looks the opened file up here. */
+#define SAKER_MAP_WATCH  "saker_watch"  /* BPF_MAP_TYPE_HASH, struct saker_watch_key -> __s32 id */
+#define SAKER_WATCH_MAX  256
+struct saker_watch_key {
+	__u64 ino;
+	__u32 dev;   /* major << 20 | minor, as the kernel numbers it */
+	__u32 pad;   /* 0 */
 };
 
 #endif

@@ -91,12 +91,15 @@ YAML
 }
 
 # write_target_rules RULES PATH: the shadow rule's shape on the test's own file PATH, so that
-# other tests writing /etc/shadow at the same time on this machine give no alert here.
+# other tests writing /etc/shadow at the same time on this machine give no alert here (nor
+# their writes to paths the kernel cuts, which "may match" a rule on a path: fd.name_cut).
 write_target_rules() {
 	cat > "$1" <<YAML
 - rule: Write to target
   desc: a process opened the test's target file for writing
-  condition: evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $2
+  condition: >
+    evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $2
+    and fd.name_cut = false
   output: File $2 opened for writing (user=%user.name uid=%user.uid process=%proc.name pid=%proc.pid)
   priority: CRITICAL
   tags: [filesystem]

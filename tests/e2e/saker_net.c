@@ -21,6 +21,7 @@ static int usage(void)
 		"  connect IP PORT    a TCP connect to IP:PORT; exits 0 whether it succeeds or not and\n"
 		"                     prints res=0 or the errno\n"
 		"  udp IP PORT        sendto IP:PORT from an unconnected UDP socket\n"
+		"  udp3 IP PORT PORT2 three sendto on one socket: PORT, PORT again, PORT2\n"
 		"  packet             socket(AF_PACKET, SOCK_RAW, 0) (may fail without CAP_NET_RAW)\n"
 		"  redirect IP        as pair, then dup2 of the connected socket onto 0, 1 and 2\n"
 		"  dupfile PATH       opens PATH and dup2s it onto 1\n");
@@ -119,6 +120,18 @@ int main(int argc, char **argv)
 			return usage();
 		fd = socket(a.family, SOCK_DGRAM, 0);
 		if (fd < 0 || sendto(fd, "x", 1, 0, (struct sockaddr *)&a.ss, a.len) != 1)
+			return 1;
+		return 0;
+	}
+	if (!strcmp(argv[1], "udp3") && argc == 5) {
+		/* three sends on one socket: to PORT, to PORT again, to PORT2 */
+		if (parse(argv[2], atoi(argv[3]), &a))
+			return usage();
+		fd = socket(a.family, SOCK_DGRAM, 0);
+		if (fd < 0 || sendto(fd, "x", 1, 0, (struct sockaddr *)&a.ss, a.len) != 1 ||
+		    sendto(fd, "x", 1, 0, (struct sockaddr *)&a.ss, a.len) != 1 ||
+		    parse(argv[2], atoi(argv[4]), &a) ||
+		    sendto(fd, "x", 1, 0, (struct sockaddr *)&a.ss, a.len) != 1)
 			return 1;
 		return 0;
 	}

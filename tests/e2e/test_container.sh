@@ -4,7 +4,9 @@
 # leaf name) and whose container.name, .image, .image.repository, .image.tag, .image.id, .type,
 # .privileged and .start_ts come from the container runtime's API socket, each equal to what
 # podman says: over podman's own API and over its Docker-compatible one, for a plain and a
-# privileged container. A write on the host in the same run gives container.id "host". With a
+# privileged container. A write on the host in the same run gives container.id "host". A host
+# file a rule names, written from a container through a volume (-v DIR:/hostetc), alerts by its
+# identity with fd.name /hostetc/shadow (docs/kernel.md, "File identity"). With a
 # runtime socket that accepts and never answers, alerts still flow, with <NA>, counted.
 #
 # Uses podman with runc and cgroupfs (see /work/shared/PLATFORM.md), a private containers.conf
@@ -151,6 +153,19 @@ cat > "$E2E_TMP/rules.yaml" <<'YAML'
   priority: CRITICAL
   tags: [container, filesystem]
 YAML
+# File identity (docs/kernel.md): a host file a rule names, reached from a container through a
+# volume; a scratch stand-in for /etc/shadow, mounted as /hostetc.
+VOL="$E2E_TMP/vol"
+mkdir -p "$VOL"
+echo 'root:*:19000:0:99999:7:::' > "$VOL/shadow"
+cat >> "$E2E_TMP/rules.yaml" <<YAML
+
+- rule: Write to the host file
+  desc: the host's stand-in for /etc/shadow opened for writing, by any name
+  condition: open_write and fd.name = $VOL/shadow
+  output: host file written (file=%fd.name ino=%fd.ino container_id=%container.id)
+  priority: CRITICAL
+YAML
 compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/shadow.saker"
 mkdir "$E2E_TMP/sync"
 
@@ -254,6 +269,18 @@ expect_eq "host: container.id" "$(field '.output_fields["container.id"]')" "host
 expect_eq "host: container.name" "$(field '.output_fields["container.name"]')" "host"
 expect_eq "host: container.image.name" "$(field '.output_fields["container.image.name"]')" "null"
 expect_eq "host: container.privileged" "$(field '.output_fields["container.privileged"]')" "null"
+
+# A volume: the container writes /hostetc/shadow, which is the host's $VOL/shadow.
+vcid=$(pm run -d --network=none -v "$VOL:/hostetc" "$IMAGE" /bin/sh -c ': >> /hostetc/shadow') ||
+	pm_fail "podman run with a volume failed"
+expect_eq "volume container: exit status" "$(pm wait "$vcid")" 0
+wait_alerts container.id "${vcid:0:12}" 1
+line=$(alerts_of container.id "${vcid:0:12}")
+expect_eq "volume: alerts" "$(wc -l <<< "$line")" 1
+expect_eq "volume: rule" "$(jq -r .rule <<< "$line")" "Write to the host file"
+expect_eq "volume: fd.name" "$(jq -r '.output_fields["fd.name"]' <<< "$line")" /hostetc/shadow
+expect_eq "volume: fd.ino" "$(jq -r '.output_fields["fd.ino"]' <<< "$line")" "$(stat -c %i "$VOL/shadow")"
+echo "volume: the host file written as /hostetc/shadow from container ${vcid:0:12} alerts"
 
 stop_sakerd TERM
 grep -q '^sakerd: events received [0-9]*, lost 0, alerts [0-9]*$' "$SAKERD_ERR" ||

@@ -43,7 +43,7 @@ cat > "$E2E_TMP/rules.yaml" <<YAML
 - rule: Test UDP send
   desc: a UDP send of the test program outside 10.0.0.0/8
   condition: evt.type in (sendto, sendmsg) and mine and fd.l4proto = udp and not fd.snet in ("10.0.0.0/8") and fd.connected = false
-  output: udp name=%fd.name sip=%fd.sip sport=%fd.sport pid=%proc.pid
+  output: udp name=%fd.name sip=%fd.sip sport=%fd.sport changed=%fd.name_changed pid=%proc.pid
   priority: NOTICE
 
 - rule: Test redirect
@@ -134,6 +134,14 @@ wait_of "$pid" 1
 c=$(of "$pid" | head -n 1)
 check_field "$c" fd.sip 127.0.0.1
 check_field "$c" fd.sport 9
+
+# Three sends on one UDP socket: a new peer, the same peer again, another port (fd.name_changed).
+out=$("$NET" udp3 127.0.0.1 9 10) || fail "saker_net udp3 failed"
+pid=$(val "$out" pid)
+wait_of "$pid" 3
+expect_eq "fd.name_changed of three sends" \
+	"$(of "$pid" | jq -r '.output_fields["fd.name_changed"]' | tr '\n' ' ')" "true false true "
+expect_eq "ports of three sends" "$(of "$pid" | jq -r '.output_fields["fd.sport"]' | tr '\n' ' ')" "9 9 10 "
 
 # An AF_PACKET socket (created or refused: the call is what the rule looks at).
 out=$("$NET" packet) || fail "saker_net packet failed"

@@ -10,7 +10,9 @@ mkdir "$E2E_TMP/hot" "$E2E_TMP/cold"
 cat > "$E2E_TMP/rules.yaml" <<YAML
 - rule: Open of a hot file
   desc: opens of the test's hot files only
-  condition: evt.type in (open, openat, openat2, creat) and fd.directory = $E2E_TMP/hot
+  condition: >
+    evt.type in (open, openat, openat2, creat) and fd.directory = $E2E_TMP/hot
+    and fd.name_cut = false
   output: hot open of %fd.name by %proc.name
   priority: NOTICE
 YAML

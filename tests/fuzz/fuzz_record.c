@@ -42,6 +42,10 @@ static void write_seeds(const char *dir)
 	strcpy(ev.h.container_id, "host");
 	o->flags = 01;
 	o->fd = 3;
+	o->oflags = SAKER_OPENF_FILE | SAKER_OPENF_WATCHED;
+	o->ino = 1234;
+	o->dev = 254 << 20;
+	o->watch_id = 0;
 	ev.str[SAKER_STR_FD_NAME] = "/etc/shadow";
 	ev.str_len[SAKER_STR_FD_NAME] = 11;
 	ev.str[SAKER_STR_EXEPATH] = "/usr/bin/cat";
@@ -54,6 +58,8 @@ static void write_seeds(const char *dir)
 	ev.h.res = -2;
 	o->fd = -1;
 	o->oflags = SAKER_OPENF_FLAGS_NA;
+	o->ino = 0;
+	o->dev = 0;
 	write_seed(dir, "open_i386.rec", &ev, 1);
 	memset(ev.tail, 0, sizeof(ev.tail));
 	ev.h.event = SK_EV_PTRACE;
@@ -90,6 +96,26 @@ static void write_seeds(const char *dir)
 	ev.str[SAKER_STR_ANAME2] = "sshd";
 	ev.str_len[SAKER_STR_ANAME2] = 4;
 	write_seed(dir, "exec.rec", &ev, 1);
+	memset(ev.tail, 0, sizeof(ev.tail));
+	ev.h.event = SK_EV_SYMLINKAT;
+	ev.h.family = SK_FAM_FILE;
+	ev.h.nr = 266;
+	ev.h.cap_effective = 1ull << 21;
+	SAKER_EVENT_TAIL_W(&ev, file)->dirfd = -100;
+	ev.str[SAKER_STR_ARG1] = "/etc/shadow";
+	ev.str_len[SAKER_STR_ARG1] = 11;
+	ev.str[SAKER_STR_ARG2] = "/tmp/x";
+	ev.str_len[SAKER_STR_ARG2] = 6;
+	write_seed(dir, "symlinkat.rec", &ev, 1);
+	memset(ev.tail, 0, sizeof(ev.tail));
+	ev.h.event = SK_EV_MOUNT;
+	ev.h.family = SK_FAM_SYS;
+	ev.h.nr = 165;
+	SAKER_EVENT_TAIL_W(&ev, sys)->sflags = SAKER_SYSF_TYPE;
+	strcpy(SAKER_EVENT_TAIL_W(&ev, sys)->type, "tmpfs");
+	ev.str[SAKER_STR_ARG1] = "none";
+	ev.str_len[SAKER_STR_ARG1] = 4;
+	write_seed(dir, "mount.rec", &ev, 1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

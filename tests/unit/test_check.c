@@ -91,7 +91,7 @@ static void test_lowering(void **state)
 {
 	(void)state;
 	expect_pred(NULL, "evt.type = openat and fd.name = /etc/shadow",
-		    "(evt.type in {openat} and fd.name == \"/etc/shadow\")");
+		    "(evt.type in {openat} and (fd.name == \"/etc/shadow\" or fd.watch_id in {0} or fd.name_cut == 1))");
 	expect_pred(NULL, "evt.type in (openat, open) and evt.is_open_write = true",
 		    "(evt.type in {open, openat} and (evt.rawarg.flags & 0x3) in {1, 2})");
 	expect_pred(NULL, "evt.type = open and evt.arg.flags contains O_TRUNC",
@@ -149,10 +149,10 @@ static void test_plan(void **state)
 {
 	(void)state;
 	expect_plan("evt.type = openat and fd.name = /etc/shadow", SAKER_PLAN_EXACT,
-		    "(evt.type in {openat} and fd.name == \"/etc/shadow\")", -1);
+		    "(evt.type in {openat} and (fd.name == \"/etc/shadow\" or fd.watch_id in {0} or fd.name_cut == 1))", -1);
 	/* a conjunct only user space knows: the residual */
 	expect_plan("evt.type = openat and fd.name = /etc/shadow and user.name = root", SAKER_PLAN_PARTIAL,
-		    "(evt.type in {openat} and fd.name == \"/etc/shadow\")", SK_FLD_USER_NAME);
+		    "(evt.type in {openat} and (fd.name == \"/etc/shadow\" or fd.watch_id in {0} or fd.name_cut == 1))", SK_FLD_USER_NAME);
 	/* A and (B or U): K = A, R = (B or U) */
 	expect_plan("evt.type = open and proc.name = cat and (fd.name = /a or user.name = root)",
 		    SAKER_PLAN_PARTIAL, "(evt.type in {open} and proc.name == \"cat\")", SK_FLD_FD_NAME);
@@ -161,7 +161,7 @@ static void test_plan(void **state)
 		    "evt.type in {open}", SK_FLD_FD_NAME);
 	/* not (B or U) implies not B: the kernel keeps it */
 	expect_plan("evt.type = open and not (fd.name = /a or user.name = root)", SAKER_PLAN_PARTIAL,
-		    "(evt.type in {open} and not fd.name == \"/a\")", SK_FLD_FD_NAME);
+		    "(evt.type in {open} and (not (fd.name == \"/a\" or fd.watch_id in {0}) or (fd.name_cut == 1 and not fd.watch_id in {0})))", SK_FLD_FD_NAME);
 	/* operators and operands the kernel side does not evaluate */
 	expect_plan("evt.type = open and fd.name regex '/etc/.*'", SAKER_PLAN_USER, "evt.type in {open}", SK_FLD_FD_NAME);
 	expect_plan("evt.type = open and fd.name startswith anyof (/etc, /usr)", SAKER_PLAN_USER,
