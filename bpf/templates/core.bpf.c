@@ -99,14 +99,7 @@ struct {
 	__type(value, __u32);
 } saker_progs_uring SEC(".maps");
 
-/* The process hooks' (core_proc.bpf.c's process table). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, SAKER_HOOK__COUNT);
-	__type(key, __u32);
-	__type(value, __u32);
-} saker_progs_fork SEC(".maps");
-
+/* The process exit hook's (core_proc.bpf.c's process table). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, SAKER_HOOK__COUNT);
@@ -996,24 +989,6 @@ int saker_io_uring_run(unsigned long long *ctx)
 }
 
 /* ---- the process table's hooks -------------------------------------------------------------- */
-
-/* tp_btf/sched_process_fork (struct task_struct *parent, struct task_struct *child): a new
- * process starts with its parent's arguments in the table, until it execs. Only when some
- * rule looks at execs (the table is filled there); threads are not processes. */
-SEC("tp_btf/sched_process_fork")
-int saker_proc_fork(unsigned long long *ctx)
-{
-	bpf_tail_call(ctx, &saker_progs_fork, SAKER_HOOK_FORK);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_fork")
-int saker_proc_fork_run(unsigned long long *ctx)
-{
-	if (SAKER_VAR_FAMILIES & SK_FB(EXEC))
-		sk_proc_fork((struct task_struct *)ctx[0], (struct task_struct *)ctx[1]);
-	return 0;
-}
 
 /* tp_btf/sched_process_exit (struct task_struct *p, ...): the group leader's exit forgets the
  * process. */

@@ -242,8 +242,7 @@ SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v);
 SK_SHARED int sk_proc_str(struct sk_scratch *sc, int field, const char **p);
 /* A successful exec: remembers the new image's arguments for its children's proc.pcmdline. */
 SK_SHARED void sk_proc_exec(struct sk_scratch *sc);
-/* A fork (PARENT's entry of the process table copied for CHILD) and an exit (its entry gone). */
-SK_SHARED void sk_proc_fork(struct task_struct *parent, struct task_struct *child);
+/* An exit: the process's entry of the process table goes with its group leader. */
 SK_SHARED void sk_proc_exit(struct task_struct *task);
 
 /* ---- io_uring operations (core.bpf.c, SK_URING_OPS) -------------------------------------- */

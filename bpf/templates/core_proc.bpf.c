@@ -2,8 +2,8 @@
  * them: the header's process block (start time, tty, session id, what the executable is), the
  * working directory, the arg area (proc.exe, proc.args), the ancestors' names and the session
  * leader's, and the parent's arguments from the process table this file keeps (saker_procs:
- * filled at each successful exec, copied at fork, removed at exit, least recently used entries
- * dropped when full; sakerd fills it for the processes that were there before it, from /proc). */
+ * filled at each successful exec, removed at exit, least recently used entries dropped when
+ * full; sakerd fills it for the processes that were there before it, from /proc). */
 #include "core.h"
 
 #define SK_ANC_WALK 16 /* ancestors looked at for the session leader */
@@ -358,25 +358,6 @@ SK_SHARED void sk_proc_exec(struct sk_scratch *sc)
 	sc->pe.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	sc->pe.src = SAKER_PROC_SRC_EXEC;
 	bpf_map_update_elem(&saker_procs, &key, &sc->pe, BPF_ANY);
-}
-
-/* A new process (not a thread) starts with its parent's entry, stamped with its own start. The
- * map copies the entry from its own value (no scratch: an event of this CPU may be in flight). */
-SK_SHARED void sk_proc_fork(struct task_struct *parent, struct task_struct *child)
-{
-	__u32 pkey = BPF_CORE_READ(parent, tgid), ckey = BPF_CORE_READ(child, tgid);
-	struct saker_proc_entry *e;
-
-	if (pkey == ckey)
-		return;
-	e = bpf_map_lookup_elem(&saker_procs, &pkey);
-	if (!e || bpf_map_update_elem(&saker_procs, &ckey, e, BPF_ANY))
-		return;
-	e = bpf_map_lookup_elem(&saker_procs, &ckey);
-	if (!e)
-		return;
-	e->start_ns = BPF_CORE_READ(child, start_boottime);
-	e->src = SAKER_PROC_SRC_EXEC;
 }
 
 /* A process ends with its group leader (a leader that exits before its threads takes the

@@ -287,7 +287,6 @@ struct saker_tail_sys {
 #define SAKER_HOOKS(X) \
 	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
 	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring") \
-	X(SAKER_HOOK_FORK, saker_proc_fork, "saker_progs_fork") \
 	X(SAKER_HOOK_EXIT, saker_proc_exit, "saker_progs_exit")
 enum saker_hook {
 #define SAKER_HOOK_ENUM(slot, name, map) slot,
