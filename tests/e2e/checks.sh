@@ -314,6 +314,7 @@ write_compat_rules() {
   desc: an open of the test's file for writing, by any open call of any ABI
   condition: >
     evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $2
+    and fd.name_cut = false
   output: >
     type=%evt.type file=%fd.name flags=%evt.arg.flags fd=%fd.num res=%evt.res uid=%user.uid
     vpid=%proc.vpid
