@@ -314,6 +314,7 @@ write_compat_rules() {
   desc: an open of the test's file for writing, by any open call of any ABI
   condition: >
     evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $2
+    and fd.name_cut = false
   output: >
     type=%evt.type file=%fd.name flags=%evt.arg.flags fd=%fd.num res=%evt.res uid=%user.uid
     vpid=%proc.vpid
@@ -422,4 +423,52 @@ ptrace_check() {
 	expect_eq "kernel counter of the attach rule" \
 		"$(jq -r '.rules[] | select(.rule == "Ptrace attach") | .kernel_emitted' "$E2E_TMP/stats.json")" \
 		"$(jq -c 'select(.rule == "Ptrace attach")' "$SAKERD_OUT" | wc -l)"
+}
+
+# uring_check BUNDLE (write_compat_rules) WATCHED URING (saker_uring, built with liburing):
+# IORING_OP_OPENAT and IORING_OP_OPENAT2 of WATCHED for writing alert exactly like the openat
+# and openat2 syscalls (the fields but fd.num and the program's name), also when an io-wq worker
+# does the open (O_CREAT sends it there), attributed to the submitting process (its vpid, and
+# its name when the output shows proc.name); a read-only io_uring open does not alert. Sets
+# ALERTS.
+uring_check() {
+	local w=$2 uring=$3 n=0 fields same s_openat s_openat2 u_openat u_openat2
+	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$1"
+	# alert WHAT PROGRAM ARGS...: PROGRAM must alert once
+	alert() {
+		local what=$1 p l
+		shift
+		p=$("$@") || fail "$what: $* failed"
+		n=$((n + 1))
+		wait_lines "$SAKERD_OUT" "$n"
+		l=$(sed -n "${n}p" "$SAKERD_OUT")
+		expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$l")" "$p"
+		fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"], .["fd.num"])' <<< "$l")
+		same=$(jq -c 'del(.["proc.name"])' <<< "$fields")
+		echo "$what: $(jq -r '.output' <<< "$l")"
+	}
+	# name WHAT: the alert's proc.name is the io_uring program's, when the output has it
+	name() {
+		local v
+		v=$(jq -r '.["proc.name"]' <<< "$fields")
+		[ "$v" = null ] || expect_eq "$1: name" "$v" saker_uring
+	}
+	alert "openat syscall" "$OPENER" write "$w" && s_openat=$same
+	alert "openat2 syscall" "$OPENER" openat2 "$w" && s_openat2=$same
+	alert "io_uring openat" "$uring" openat "$w" && u_openat=$same && name "io_uring openat"
+	alert "io_uring openat2" "$uring" openat2 "$w" && u_openat2=$same && name "io_uring openat2"
+	expect_eq "io_uring openat alerts as openat" "$u_openat" "$s_openat"
+	expect_eq "io_uring openat2 alerts as openat2" "$u_openat2" "$s_openat2"
+	alert "io_uring openat by a worker" "$uring" async "$w"
+	name "io_uring worker"
+	expect_eq "worker: type" "$(jq -r '.["evt.type"]' <<< "$fields")" openat
+	expect_eq "worker: file" "$(jq -r '.["fd.name"]' <<< "$fields")" "$w"
+	# the near miss, then a marker: once it is in, the read would be too
+	"$uring" read "$w" > /dev/null || fail "io_uring read open failed"
+	alert "marker" "$OPENER" write "$w"
+	sleep 0.5
+	expect_eq "alerts (none for the read-only io_uring open)" "$(wc -l < "$SAKERD_OUT")" "$n"
+	stop_sakerd TERM
+	expect_eq "rule counter" "$(jq -r '.rules[0].kernel_matched' "$E2E_TMP/stats.json")" "$n"
+	ALERTS=$n
 }

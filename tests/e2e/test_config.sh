@@ -37,23 +37,23 @@ need_root
 cat > "$E2E_TMP/rules.yaml" <<YAML
 - rule: Loud
   desc: opens of the loud file
-  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/loud
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/loud and fd.name_cut = false
   output: loud open by %proc.name
   priority: WARNING
   tags: [noisy]
 - rule: Quiet
   desc: opens of the quiet file
-  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/quiet
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/quiet and fd.name_cut = false
   output: quiet open by %proc.name
   priority: INFO
 - rule: Named
   desc: opens of the named file
-  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/named
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/named and fd.name_cut = false
   output: named open by %proc.name
   priority: ERROR
 - rule: Limited
   desc: opens of the limited file
-  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/limited
+  condition: evt.type in (open, openat, openat2, creat) and fd.name = $E2E_TMP/limited and fd.name_cut = false
   output: limited open by %proc.name
   priority: ERROR
 YAML

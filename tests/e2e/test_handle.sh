@@ -14,7 +14,7 @@ cat > "$E2E_TMP/rules.yaml" <<YAML
   desc: the file opened for writing, by any open call, by handle too
   condition: >
     evt.type in (open, openat, openat2, creat, open_by_handle_at) and evt.is_open_write = true
-    and fd.name = $W
+    and fd.name = $W and fd.name_cut = false
   output: type=%evt.type file=%fd.name flags=%evt.arg.flags vpid=%proc.vpid
   priority: WARNING
 YAML

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A rule naming a file matches the file by any name: a hard link, a bind mount in a private mount
-# namespace, a chroot, all alert with fd.name the name the process used and fd.ino the file's
+# A rule naming a file matches the file by any name: a hard link (also 100 directories deep), a
+# bind mount in a private mount namespace (also below 20 nested mounts), a chroot, all alert with fd.name the name the process used and fd.ino the file's
 # inode; a copy of the file (another inode) does not. When the watched path is replaced (a new
 # file renamed over it, as passwd and shadow tools do), sakerd follows it: the new file alerts
 # through a link, the old one no longer does. The watched file is a scratch stand-in for
@@ -58,7 +58,18 @@ ln "$W" "$T/elsewhere/link"
 p=$("$OPENER" write "$T/elsewhere/link") || fail "open through the hard link failed"
 expect_alert "hard link" "$p" "$T/elsewhere/link" "$ino"
 
-# a bind mount of the directory, in a private mount namespace; then a chroot into it there
+# a hard link 100 directories deep
+DEEP="$T/deep"
+for i in $(seq 100); do DEEP="$DEEP/d"; done
+mkdir -p "$DEEP"
+ln "$W" "$DEEP/link"
+p=$("$OPENER" write "$DEEP/link") || fail "open through the deep hard link failed"
+expect_alert "hard link 100 directories deep" "$p" "$DEEP/link" "$ino"
+
+# a bind mount of the directory, in a private mount namespace; then a chroot into it there;
+# then a bind of it below 20 nested mounts
+ROUTE="$T/m"
+for i in $(seq 20); do ROUTE="$ROUTE/m"; done
 out=$(unshare -m --propagation private bash -c '
 	set -e
 	mount --bind "$1/etc" "$1/mnt"
@@ -66,9 +77,16 @@ out=$(unshare -m --propagation private bash -c '
 	cp "$3" "$1/mnt/busybox"
 	chroot "$1/mnt" /busybox sh -c "echo \$\$; exec 3>>/shadow"
 	rm -f "$1/mnt/busybox"
+	d=$1/m
+	mkdir -p "$d"
+	for i in $(seq 20); do mount -t tmpfs none "$d"; mkdir "$d/m"; d=$d/m; done
+	mkdir "$d/etc"
+	mount --bind "$1/etc" "$d/etc"
+	"$2" write "$d/etc/shadow"
 ' bash "$T" "$OPENER" "$BUSYBOX") || fail "the mount namespace part failed"
 expect_alert "bind mount, private namespace" "$(sed -n 1p <<< "$out")" "$T/mnt/shadow" "$ino"
 expect_alert "chroot" "$(sed -n 2p <<< "$out")" "/shadow" "$ino"
+expect_alert "bind below 20 nested mounts" "$(sed -n 3p <<< "$out")" "$ROUTE/etc/shadow" "$ino"
 
 # the near miss: a copy is another file
 cp "$W" "$T/elsewhere/copy"

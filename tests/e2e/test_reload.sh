@@ -10,7 +10,7 @@ mkdir "$E2E_TMP/seq"
 cat > "$E2E_TMP/rules.yaml" <<YAML
 - rule: Open in the sequence dir
   desc: every open of the test's numbered files
-  condition: evt.type in (open, openat, openat2, creat) and fd.directory = $E2E_TMP/seq
+  condition: evt.type in (open, openat, openat2, creat) and fd.directory = $E2E_TMP/seq and fd.name_cut = false
   output: open of %fd.name
   priority: NOTICE
 YAML

@@ -4,7 +4,7 @@
 # checks of tests/e2e/checks.sh; the kernel, container and requires checks are the guest's own.
 # usage: guest_checks.sh --list | CHECK
 # Reads /saker/guest.env, written by the host (tests/guest/test_guest.sh).
-CHECKS="kernel alert filter lost default_rules refusal container requires compat ptrace"
+CHECKS="kernel alert filter lost default_rules refusal container requires compat ptrace uring"
 if [ "${1:-}" = --list ]; then
 	echo "$CHECKS"
 	exit 0
@@ -103,6 +103,8 @@ container) check_container ;;
 requires) check_requires ;;
 compat) compat_check "$B/compat.saker" "$GUEST_COMPAT_FILE" /saker/build/tests/saker_i386 ;;
 ptrace) ptrace_check "$B/ptrace.saker"; echo "PTRACE_ATTACH and PTRACE_DETACH of $CHILD alerted" ;;
+uring) uring_check "$B/compat.saker" "$GUEST_COMPAT_FILE" /saker/build/tests/saker_uring
+	echo "io_uring openat and openat2 alerted as the syscalls ($ALERTS alerts)" ;;
 *) fail "no such check '$check' (checks: $CHECKS)" ;;
 esac
 exit 0

@@ -156,6 +156,9 @@ write_ptrace_rules "$E2E_TMP/ptrace.yaml"
 compile_bundle "$E2E_TMP/ptrace.yaml" "$BUNDLES/ptrace.saker"
 build_i386 "$E2E_TMP/saker_i386" ||
 	fail "cannot build the 32-bit test program (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
+gcc -O1 -Wall -Wextra -Werror -o "$E2E_TMP/saker_uring" "$SAKER_SOURCE_DIR/tests/e2e/saker_uring.c" \
+	-luring 2> "$E2E_TMP/gcc-uring.err" ||
+	fail "cannot build the io_uring test program (install liburing-dev): $(head -n 3 "$E2E_TMP/gcc-uring.err")"
 damage_bundle "$BUNDLES/shadow.saker" "$BUNDLES/bad"
 # Given no lines, the tool must give back the very same bytes: it changes nothing else.
 "$REBUNDLE" "$BUNDLES/shadow.saker" "$E2E_TMP/same.saker" || fail "saker_rebundle without lines failed"
@@ -193,6 +196,7 @@ make_initramfs() {
 	add_binary "$root" "$SAKERD" /saker/bin/sakerd
 	add_binary "$root" "$OPENER" /saker/build/tests/saker_opener
 	add_binary "$root" "$E2E_TMP/saker_i386" /saker/build/tests/saker_i386
+	add_binary "$root" "$E2E_TMP/saker_uring" /saker/build/tests/saker_uring
 	cp "$SAKER_SOURCE_DIR/tests/e2e/lib.sh" "$SAKER_SOURCE_DIR/tests/e2e/checks.sh" "$root/saker/src/tests/e2e/"
 	cp "$HERE/guest_checks.sh" "$root/saker/src/tests/guest/"
 	cp "$HERE/guest_init.sh" "$root/init"
