@@ -146,6 +146,10 @@ struct saker_rule_stat {
 	__u64 matched;   /* times the rule held in the kernel */
 	__u64 emitted;   /* of those, records sent that name it */
 	__u64 lost;      /* records naming it the ring buffer had no room for */
+	__u64 evals;     /* times it was evaluated as a candidate of an event */
+	__u64 cost_ns;   /* time its evaluations took, summed over the sampled ones */
+	__u64 samples;   /* evaluations sampled (one in SAKER_COST_SAMPLE) */
 };
+#define SAKER_COST_SAMPLE 16
 
 #endif
