@@ -152,7 +152,7 @@ SK_GLOBAL int saker_open_compute(__u32 g)
 
 SK_INLINE struct sk_open_state *sk_open_need(struct sk_scratch *sc, __u32 g)
 {
-	if (!(sc->st.fhave & g))
+	if ((sc->st.fhave & g) != g)
 		saker_open_compute(g);
 	return SK_FAM(sc, struct sk_open_state);
 }
