@@ -467,6 +467,9 @@ static int source_rule_kernel(const struct rt_source *s, struct saker_rule_stat 
 			out[r].matched += b->matched;
 			out[r].emitted += b->emitted;
 			out[r].lost += b->lost;
+			out[r].evals += b->evals;
+			out[r].cost_ns += b->cost_ns;
+			out[r].samples += b->samples;
 		}
 	}
 	return ret;
@@ -509,6 +512,9 @@ size_t saker_rt_rule_counters(const struct saker_rt *rt, struct saker_rt_rule_ke
 				.matched = k ? k[r].matched : 0,
 				.emitted = k ? k[r].emitted : 0,
 				.lost = k ? k[r].lost : 0,
+				.evals = k ? k[r].evals : 0,
+				.cost_ns = k ? k[r].cost_ns : 0,
+				.samples = k ? k[r].samples : 0,
 			};
 		}
 		free(k);
@@ -776,12 +782,14 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
 				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
 				",\"bundle\":\"%s\",\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
-				",\"kernel_lost\":%" PRIu64 "}",
+				",\"kernel_lost\":%" PRIu64 ",\"kernel_evals\":%" PRIu64
+				",\"kernel_cost_ns\":%" PRIu64 ",\"kernel_cost_samples\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
 				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
 				bundle.p ? bundle.p : "", (uint64_t)kr.matched, (uint64_t)kr.emitted,
-				(uint64_t)kr.lost);
+				(uint64_t)kr.lost, (uint64_t)kr.evals, (uint64_t)kr.cost_ns,
+				(uint64_t)kr.samples);
 			first = false;
 		}
 		free(ks);
