@@ -163,16 +163,28 @@ SK_INLINE int sk_ix_raw(struct sk_scratch *sc, int field, __u64 *h)
 
 /* ---- comparisons with the pool ----------------------------------------------------------- */
 
-static long sk_ix_byte(__u32 j, void *arg)
+/* Eight bytes of a comparison with the pool (whose constants start 8-aligned), the last word
+ * masked to what is left. */
+static long sk_ix_word_cmp(__u32 j, void *arg)
 {
 	struct sk_cb *cb = arg;
 	struct sk_bytes *b = &cb->sc->by;
-	__u64 at = (__u64)b->pat + j;
+	__u64 at = (__u64)b->pat + (__u64)j * 8, v, k;
+	__u32 left;
 
-	if (j >= b->plen)
+	if ((__u64)j * 8 >= b->plen)
 		return 1;
-	SK_IX_BOUND(at, SK_IXC(POOL), goto bad);
-	if (cb->s[(b->off + j) & SAKER_STR_MAX] != (char)SAKER_VAR_IX_POOL[at])
+	SK_IX_BOUND(at, SK_IXC(POOL) < 8 ? 0 : SK_IXC(POOL) - 7, goto bad);
+	/* value bytes past its end are masked off: they lie in the same map value */
+	v = *(const __u64 *)(cb->s + ((b->off + (__u64)j * 8) & (SAKER_STR_MAX & ~7)) +
+			     ((b->off + j * 8) & 7));
+	k = *(const __u64 *)&SAKER_VAR_IX_POOL[at & ~7ull];
+	left = b->plen - j * 8;
+	if (left < 8) {
+		v &= (1ull << (left * 8)) - 1;
+		k &= (1ull << (left * 8)) - 1;
+	}
+	if (v != k)
 		goto bad;
 	return 0;
 bad:
@@ -201,7 +213,7 @@ SK_GLOBAL int saker_ix_bytes(int field, __u32 off, __u32 len, int mode)
 	b->plen = len;
 	b->pat = off;
 	b->ok = 1;
-	bpf_loop(len, sk_ix_byte, &cb, 0);
+	bpf_loop((len + 7) / 8, sk_ix_word_cmp, &cb, 0);
 	return b->ok;
 }
 

@@ -58,6 +58,7 @@ struct cg {
 	LLVMValueRef fn;            /* the function being built */
 	struct cg_callee compat, int_get, str_get, set_match, contains, glob, bytes, ix_run;
 	bool inline_code;           /* code per rule (SAKER_TEST_INLINE_CODE), not rule tables */
+	const sk_rule *rule;        /* the rule whose tables are being built */
 	char *pats;                 /* rows of patterns and constants, SAKER_PAT_SIZE bytes each */
 	unsigned n_pats;
 	bool oom;                   /* some allocation failed while building */
@@ -1261,7 +1262,25 @@ static int tb_const(const struct cg *g, const sk_pred *p)
 		}
 		return all ? p->kind == SK_P_AND : -1;
 	case SK_P_SYSCALL:
-		return p->n_ivals ? -1 : 0;
+		if (!p->n_ivals)
+			return 0;
+		/* the rule's own events are checked before its first atom: a test of a set that
+		 * holds them all is true there */
+		if (g->rule) {
+			size_t i = 0;
+
+			for (; i < g->rule->n_syscalls; i++) {
+				size_t j = 0;
+
+				while (j < p->n_ivals && p->ivals[j] != g->rule->syscalls[i])
+					j++;
+				if (j == p->n_ivals)
+					break;
+			}
+			if (i == g->rule->n_syscalls)
+				return 1;
+		}
+		return -1;
 	case SK_P_INT:
 		return cg_kfacts(p->field) && cg_absent(g, p->field) ? 0 : -1;
 	case SK_P_STR:
@@ -1738,6 +1757,7 @@ static int cg_build_tables(struct cg *g, bool inl)
 		int v;
 
 		g->fams = cg_rule_families(r);
+		g->rule = r;
 		t.index_field[i] = -1;
 		t.rules[i].atom0 = (uint32_t)atom0;
 		v = r->n_syscalls ? tb_const(g, p) : 0;
@@ -1769,6 +1789,7 @@ static int cg_build_tables(struct cg *g, bool inl)
 		t.rules[i].n_atoms = (unsigned short)(t.n_atoms - atom0);
 		tb_index(&t, i, p);
 	}
+	g->rule = NULL;
 	if (err || g->oom)
 		goto out;
 

@@ -163,7 +163,7 @@ static char *gen_rule(sk_arena *a, size_t i, const char *dir, int first_fd)
 		return sk_arena_printf(a, "open_family and mine and fd.name startswith \"%s%s/%s\"", dir,
 				       sb, real ? sk_arena_printf(a, "%.1s", nm) : file);
 	case 2:
-		return sk_arena_printf(a, "open_family and fd.filename in (\"%s\", g%zu_1, \"%s\", g%zu_2)",
+		return sk_arena_printf(a, "open_family and mine and fd.filename in (\"%s\", g%zu_1, \"%s\", g%zu_2)",
 				       file, i, names[(h >> 32) % nn], i);
 	case 3:
 		return sk_arena_printf(a, "evt.type in (openat, openat2) and proc.name = %s and "
@@ -232,12 +232,17 @@ static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd, size_t n)
 {
 	static const char *const words[] = { "long_name", "long_prefix", "long_suffix", "long_infix",
 					     "long_glob", "longer_prefix", "long_dir", "long_pmatch" };
-	char *y = sk_arena_printf(a,
+	char *buf = NULL, *y;
+	size_t size = 0;
+	/* one stream: appending to a printf'd copy is quadratic in the ruleset */
+	FILE *f = open_memstream(&buf, &size);
+
+	assert_non_null(f);
+	fprintf(f,
 		"- macro: open_family\n  condition: evt.type in (open, openat, openat2, creat)\n"
 		"- macro: mine\n  condition: proc.name = %s\n"
 		"- list: short_names\n  items: [a, ab, abc, A, \"x y\", \"a[1]\"]\n",
 		TEST_COMM);
-
 	for (size_t i = 0; i < N_HAND_OF(n); i++) {
 		char *cond = sk_arena_printf(a, rule_srcs[i].cond, dir, (int)syscall(SYS_gettid),
 					     (int)getpid(), first_fd, first_fd + 4);
@@ -247,16 +252,16 @@ static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd, size_t n)
 				cond = sk_arena_printf(a, "%.*s%s", (int)(cl - wl), cond,
 						       long_value(a, dir, words[w]));
 		}
-		y = sk_arena_printf(a,
-			"%s- rule: %s\n  desc: differential test rule\n  condition: >-\n    %s\n"
-			"  output: \"%%fd.name\"\n  priority: debug\n",
-			y, rule_srcs[i].name, cond);
+		fprintf(f, "- rule: %s\n  desc: differential test rule\n  condition: >-\n    %s\n"
+			"  output: \"%%fd.name\"\n  priority: debug\n", rule_srcs[i].name, cond);
 	}
 	for (size_t i = N_HAND; i < n; i++)
-		y = sk_arena_printf(a,
-			"%s- rule: %s\n  desc: generated\n  condition: >-\n    %s\n"
-			"  output: \"%%fd.name\"\n  priority: debug\n",
-			y, rule_name(i), gen_rule(a, i, dir, first_fd));
+		fprintf(f, "- rule: %s\n  desc: generated\n  condition: >-\n    %s\n"
+			"  output: \"%%fd.name\"\n  priority: debug\n", rule_name(i),
+			gen_rule(a, i, dir, first_fd));
+	assert_int_equal(fclose(f), 0);
+	y = sk_arena_printf(a, "%s", buf);
+	free(buf);
 	return y;
 }
 
