@@ -114,7 +114,7 @@ enum {
 };
 #define SAKER_IX_EVSET_BYTES 64   /* bits for 512 event ids */
 #define SAKER_IX_HITS        64   /* candidate lists one event may select */
-#define SAKER_IX_PROBE_MAX   8    /* an open-addressing lookup looks at most this many slots */
+#define SAKER_IX_PROBE_MAX   16   /* an open-addressing lookup looks at most this many slots */
 #define SAKER_IX_BUCKETS     12   /* startswith buckets: prefixes of 1 << k bytes, k < 12 */
 
 /* One rule: its program is atoms[atom0, atom0 + n_atoms); n_atoms 0: it always holds on its
