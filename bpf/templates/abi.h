@@ -110,6 +110,7 @@
 enum {
 	SAKER_IXC_RULES, SAKER_IXC_ATOMS, SAKER_IXC_MASK, SAKER_IXC_LIST, SAKER_IXC_POOL,
 	SAKER_IXC_STRS, SAKER_IXC_PROBES, SAKER_IXC_EVSETS, SAKER_IXC_SEED_LO, SAKER_IXC_SEED_HI,
+	SAKER_IXC_REAL, /* rules[0, REAL) are the bundle's; the others are guards */
 	SAKER_IXC__COUNT
 };
 #define SAKER_IX_EVSET_BYTES 64   /* bits for 512 event ids */
@@ -157,16 +158,21 @@ struct saker_ix_str {
 };
 
 /* The rules of one event: those without an index, list[all_off, + all_n), always run; the
- * others are found through probes[probe_off, + probe_n). */
+ * others are found through probes[probe_off, + probe_n). Guards, list[guard_off, + guard_n)
+ * (at most 64), run first: a probe with guard g + 1 is looked up only when guard g held. */
 struct saker_ix_event {
-	unsigned int all_off, all_n, probe_off, probe_n;
+	unsigned int all_off, all_n, probe_off, probe_n, guard_off, guard_n;
 };
 
 /* One field the event's rules are indexed by: its whole value (SAKER_IXP_EQ, or SAKER_IXP_INT
- * for a number), and its prefixes of 1 << k bytes for each bit k of BUCKETS. */
+ * for a number), and its prefixes of 1 << k bytes for each bit k of BUCKETS. GUARD: 0, or 1 +
+ * the event's guard whose holding the lookup needs: the cheap tests every rule behind the probe
+ * has (a write open...), so that a costly field (a path) is computed only when some rule may
+ * still hold. */
 struct saker_ix_probe {
 	unsigned short field, flags;
 	unsigned int buckets;
+	unsigned int guard, pad;
 };
 #define SAKER_IXP_EQ  1
 #define SAKER_IXP_INT 2

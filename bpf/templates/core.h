@@ -124,6 +124,8 @@ struct sk_ix {
 	__u32 hi, pos;           /* the candidate being evaluated: list hi, its item pos */
 	__u32 rule, atom0, n_atoms, pc; /* its program and where it is; pc SAKER_PC_FALSE: none */
 	__u32 sampled;           /* its cost is being measured, since t0 */
+	__u64 gpass;             /* the event's guards that held */
+	__u32 gbit, pad;         /* the guard being evaluated: its bit */
 	__u64 t0;
 	__u32 n_cache;           /* raw hashes of string fields computed for this event */
 	__u32 cache_field[4];

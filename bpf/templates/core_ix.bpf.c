@@ -306,8 +306,16 @@ SK_INLINE int sk_ix_atom(struct sk_scratch *sc, const struct saker_ix_atom *a)
 
 SK_INLINE void sk_ix_done(struct sk_ix *ix, int held)
 {
-	struct saker_rule_stat *rs = sk_rule_stat(ix->rule);
+	struct saker_rule_stat *rs;
 
+	if (ix->rule >= SK_IXC(REAL)) {
+		/* a guard: it opens its probes */
+		if (held)
+			ix->gpass |= 1ull << (ix->gbit & 63);
+		ix->pc = SAKER_PC_FALSE;
+		return;
+	}
+	rs = sk_rule_stat(ix->rule);
 	if (held)
 		saker_tp_match(ix->rule);
 	if (rs && ix->sampled) {
@@ -340,6 +348,7 @@ static long sk_ix_eval(__u32 step, void *arg)
 			return 0;
 		}
 		rule = sk_ix_list((__u64)ix->hits[hi & (SAKER_IX_HITS - 1)].off + ix->pos);
+		ix->gbit = ix->pos; /* a guard's place in its event's list */
 		ix->pos++;
 		i = rule;
 		SK_IX_BOUND(i, SK_IXC(RULES), return 0);
@@ -351,7 +360,7 @@ static long sk_ix_eval(__u32 step, void *arg)
 		ix->n_atoms = r->n_atoms;
 		ix->pc = 0;
 		ix->sampled = 0;
-		rs = sk_rule_stat(rule);
+		rs = rule < SK_IXC(REAL) ? sk_rule_stat(rule) : 0;
 		if (rs && !(rs->evals++ % SAKER_COST_SAMPLE)) {
 			ix->sampled = 1;
 			ix->t0 = bpf_ktime_get_ns();
@@ -393,6 +402,8 @@ static long sk_ix_probe(__u32 j, void *arg)
 	i = (__u64)e->probe_off + j;
 	SK_IX_BOUND(i, SK_IXC(PROBES), return 1);
 	p = &SAKER_VAR_IX_PROBES[i];
+	if (p->guard && !((ix->gpass >> ((p->guard - 1) & 63)) & 1))
+		return 0;
 	if (p->flags & SAKER_IXP_INT) {
 		__s64 v;
 
@@ -431,6 +442,18 @@ SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
 	ix->n_cache = 0;
 	SK_IX_BOUND(i, SK_EV__COUNT, return 0);
 	e = &SAKER_VAR_IX_EVS[i];
+	ix->gpass = 0;
+	if (e->guard_n) {
+		/* the guards first: candidates of their own, whose holding sets a bit */
+		ix->hits[0].off = e->guard_off;
+		ix->hits[0].n = e->guard_n;
+		ix->n_hits = 1;
+		ix->hi = 0;
+		ix->pos = 0;
+		ix->pc = SAKER_PC_FALSE;
+		bpf_loop(1 << 23, sk_ix_eval, &cb, 0);
+		ix->n_hits = 0;
+	}
 	if (e->all_n) {
 		ix->hits[0].off = e->all_off;
 		ix->hits[0].n = e->all_n;

@@ -1076,6 +1076,16 @@ struct tb_key {
 	uint32_t payload;
 };
 
+/* A rule's top-level conjuncts cheaper than its index's field (a flag, a number), with their
+ * printed forms: the tests a guard of its probe may share with the other rules behind it. */
+struct tb_cheap {
+	const sk_pred **p;
+	char **key;
+	size_t n;
+};
+
+#define TB_GUARD_COST 10 /* the costliest test a guard takes (fields.def's cost) */
+
 struct tb {
 	struct cg *g;
 	struct saker_ix_rule *rules;
@@ -1091,6 +1101,7 @@ struct tb {
 	size_t n_evsets;
 	uint32_t n_sets;
 	int *index_field;        /* per rule: its index's field, or -1 */
+	struct tb_cheap *cheap;  /* per rule: its cheap top-level tests besides its index */
 	unsigned *index_kind;    /* SAKER_IXP_EQ, SAKER_IXP_INT, or 0x100 << k for bucket k */
 	/* labels of the rule being built: the pc each one stands for */
 	uint32_t *lab;
@@ -1670,6 +1681,28 @@ static void tb_index(struct tb *t, size_t ri, const sk_pred *root)
 	if (!best)
 		return;
 	t->index_field[ri] = best->field;
+	{
+		struct tb_cheap *ch = &t->cheap[ri];
+		unsigned bc = cg_cost(best);
+
+		for (size_t i = 0; i < nk; i++) {
+			const sk_pred *p = kids[i];
+			unsigned pc = cg_cost(p);
+
+			if (p == best || pc > TB_GUARD_COST || pc >= bc || tb_const(t->g, p) >= 0)
+				continue;
+			if (!ch->p) {
+				ch->p = calloc(nk, sizeof(*ch->p));
+				ch->key = calloc(nk, sizeof(*ch->key));
+				if (!ch->p || !ch->key) {
+					t->g->oom = true;
+					break;
+				}
+			}
+			ch->p[ch->n] = p;
+			ch->key[ch->n++] = sk_pred_to_string(t->g->c->arena, p);
+		}
+	}
 	if (best->kind == SK_P_INT) {
 		t->index_kind[ri] = SAKER_IXP_INT;
 		if (best->cmp == SK_CMP_EQ)
@@ -1737,6 +1770,9 @@ static int cg_build_tables(struct cg *g, bool inl)
 	struct saker_ix_probe *probes = NULL;
 	uint32_t *list = NULL;
 	size_t n_list = 0, cap_list = 0, n_probes = 0, cap_probes = 0, n_slots = 0;
+	size_t *probe_first = NULL, cap_pf = 0;        /* per probe: its first rule */
+	uint32_t *guard_ev = NULL;                      /* per guard: its event */
+	size_t n_guard_rules = 0, cap_ge = 0, cap_rules = n ? n : 1;
 	uint32_t counts[SAKER_IXC__COUNT] = { 0 };
 	bool hooked[SK_EV__COUNT];
 	int err = 0;
@@ -1744,7 +1780,8 @@ static int cg_build_tables(struct cg *g, bool inl)
 	t.rules = calloc(n ? n : 1, sizeof(*t.rules));
 	t.index_field = calloc(n ? n : 1, sizeof(*t.index_field));
 	t.index_kind = calloc(n ? n : 1, sizeof(*t.index_kind));
-	if (!t.rules || !t.index_field || !t.index_kind || !evs) {
+	t.cheap = calloc(n ? n : 1, sizeof(*t.cheap));
+	if (!t.rules || !t.index_field || !t.index_kind || !t.cheap || !evs) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1791,6 +1828,124 @@ static int cg_build_tables(struct cg *g, bool inl)
 	}
 	g->rule = NULL;
 	if (err || g->oom)
+		goto out;
+
+	/* per event: the fields its indexed rules use, and their guards (pseudo-rules after the
+	 * bundle's, built before the seed: their sets are keys too) */
+	cg_hooked(g, hooked);
+	for (int e = 0; e < SK_EV__COUNT && !inl; e++) {
+		size_t p0 = n_probes, n_guards = 0;
+
+		if (!hooked[e])
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
+			size_t k = p0;
+			unsigned kind = t.index_kind[i];
+
+			if (!t.rules[i].evset || !((row[e >> 3] >> (e & 7)) & 1) || t.index_field[i] < 0)
+				continue;
+			while (k < n_probes && probes[k].field != t.index_field[i])
+				k++;
+			if (k == n_probes) {
+				if (!tb_grow(g, (void **)&probes, &cap_probes, n_probes + 1, sizeof(*probes)) ||
+				    !tb_grow(g, (void **)&probe_first, &cap_pf, n_probes + 1,
+					     sizeof(*probe_first))) {
+					err = -ENOMEM;
+					goto out;
+				}
+				memset(&probes[k], 0, sizeof(probes[k]));
+				probes[k].field = (unsigned short)t.index_field[i];
+				probe_first[k] = i;
+				n_probes++;
+			}
+			if (kind < 0x100)
+				probes[k].flags |= (unsigned short)kind;
+			else
+				probes[k].buckets |= kind >> 8;
+		}
+		evs[e].probe_off = (uint32_t)p0;
+		evs[e].probe_n = (uint32_t)(n_probes - p0);
+		/* a probe's guard: the cheap tests all its rules on this event share */
+		for (size_t k = p0; k < n_probes; k++) {
+			const struct tb_cheap *f = &t.cheap[probe_first[k]];
+			bool *keep = f->n ? calloc(f->n, sizeof(*keep)) : NULL;
+			const sk_pred **kids = f->n ? calloc(f->n, sizeof(*kids)) : NULL;
+			size_t nk = 0;
+
+			if (f->n && (!keep || !kids)) {
+				free(keep);
+				free(kids);
+				err = -ENOMEM;
+				goto out;
+			}
+			for (size_t c = 0; c < f->n; c++)
+				keep[c] = true;
+			for (size_t i = probe_first[k]; i < n && f->n; i++) {
+				const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
+				const struct tb_cheap *o = &t.cheap[i];
+
+				if (t.index_field[i] != probes[k].field || !t.rules[i].evset ||
+				    !((row[e >> 3] >> (e & 7)) & 1))
+					continue;
+				for (size_t c = 0; c < f->n; c++) {
+					size_t d = 0;
+
+					while (keep[c] && d < o->n && strcmp(o->key[d], f->key[c]))
+						d++;
+					if (d == o->n)
+						keep[c] = false;
+				}
+			}
+			for (size_t c = 0; c < f->n; c++)
+				if (keep[c])
+					kids[nk++] = f->p[c];
+			if (nk && n_guards < 64) {
+				sk_pred all = { .kind = SK_P_AND, .kids = (sk_pred **)kids, .n_kids = nk };
+				int64_t ev = e;
+				int v;
+
+				g->fams = 1u << sk_events[e].family;
+				v = tb_const(g, &all);
+				if (v == 0) {
+					/* no rule behind it can hold on this event */
+					probes[k].flags = 0;
+					probes[k].buckets = 0;
+				} else if (v < 0) {
+					size_t atom0 = t.n_atoms, id = n + n_guard_rules;
+
+					if (!tb_grow(g, (void **)&t.rules, &cap_rules, id + 1, sizeof(*t.rules)) ||
+					    !tb_grow(g, (void **)&guard_ev, &cap_ge, n_guard_rules + 1,
+						     sizeof(*guard_ev))) {
+						free(keep);
+						free(kids);
+						err = -ENOMEM;
+						goto out;
+					}
+					t.n_lab = 0;
+					err = tb_cond(&t, &all, SAKER_PC_TRUE, SAKER_PC_FALSE, atom0);
+					for (size_t a = atom0; a < t.n_atoms && !err; a++) {
+						struct saker_ix_atom *at = &t.atoms[a];
+
+						if (at->t < SAKER_PC_TRUE)
+							at->t = (unsigned short)t.lab[at->t];
+						if (at->f < SAKER_PC_TRUE)
+							at->f = (unsigned short)t.lab[at->f];
+					}
+					t.rules[id].atom0 = (uint32_t)atom0;
+					t.rules[id].n_atoms = (unsigned short)(t.n_atoms - atom0);
+					t.rules[id].evset = (unsigned short)tb_evset(&t, &ev, 1, NULL);
+					guard_ev[n_guard_rules++] = (uint32_t)e;
+					probes[k].guard = (uint32_t)(++n_guards);
+				}
+			}
+			free(keep);
+			free(kids);
+			if (err)
+				goto out;
+		}
+	}
+	if (g->oom)
 		goto out;
 
 	/* the seed: the first from 0 on with no two different keys of the same hash */
@@ -1854,10 +2009,9 @@ static int cg_build_tables(struct cg *g, bool inl)
 		}
 		n_slots = size;
 	}
-	/* per event: the rules without an index, and the fields the others are indexed by */
-	cg_hooked(g, hooked);
+	/* per event: the rules without an index, and its guards */
 	for (int e = 0; e < SK_EV__COUNT && !inl; e++) {
-		size_t p0 = n_probes, hits = 0;
+		size_t hits;
 
 		if (!hooked[e])
 			continue;
@@ -1865,43 +2019,28 @@ static int cg_build_tables(struct cg *g, bool inl)
 		for (size_t i = 0; i < n; i++) {
 			const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
 
-			if (!t.rules[i].evset || !((row[e >> 3] >> (e & 7)) & 1))
+			if (!t.rules[i].evset || !((row[e >> 3] >> (e & 7)) & 1) || t.index_field[i] >= 0)
 				continue;
-			if (t.index_field[i] < 0) {
-				if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
-					err = -ENOMEM;
-					goto out;
-				}
-				list[n_list++] = (uint32_t)i;
-				continue;
+			if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
+				err = -ENOMEM;
+				goto out;
 			}
-			{
-				size_t k = p0;
-				unsigned kind = t.index_kind[i];
-
-				while (k < n_probes && probes[k].field != t.index_field[i])
-					k++;
-				if (k == n_probes) {
-					if (!tb_grow(g, (void **)&probes, &cap_probes, n_probes + 1,
-						     sizeof(*probes))) {
-						err = -ENOMEM;
-						goto out;
-					}
-					memset(&probes[k], 0, sizeof(probes[k]));
-					probes[k].field = (unsigned short)t.index_field[i];
-					n_probes++;
-				}
-				if (kind < 0x100)
-					probes[k].flags |= (unsigned short)kind;
-				else
-					probes[k].buckets |= kind >> 8;
-			}
+			list[n_list++] = (uint32_t)i;
 		}
 		evs[e].all_n = (uint32_t)(n_list - evs[e].all_off);
-		evs[e].probe_off = (uint32_t)p0;
-		evs[e].probe_n = (uint32_t)(n_probes - p0);
+		evs[e].guard_off = (uint32_t)n_list;
+		for (size_t gi = 0; gi < n_guard_rules; gi++) {
+			if (guard_ev[gi] != (uint32_t)e)
+				continue;
+			if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
+				err = -ENOMEM;
+				goto out;
+			}
+			list[n_list++] = (uint32_t)(n + gi);
+		}
+		evs[e].guard_n = (uint32_t)(n_list - evs[e].guard_off);
 		hits = evs[e].all_n != 0;
-		for (size_t k = p0; k < n_probes; k++)
+		for (size_t k = evs[e].probe_off; k < evs[e].probe_off + evs[e].probe_n; k++)
 			hits += !!(probes[k].flags & SAKER_IXP_EQ) + !!(probes[k].flags & SAKER_IXP_INT) +
 				(size_t)__builtin_popcount(probes[k].buckets);
 		if (hits > SAKER_IX_HITS) {
@@ -1914,7 +2053,8 @@ static int cg_build_tables(struct cg *g, bool inl)
 			goto out;
 		}
 	}
-	counts[SAKER_IXC_RULES] = (uint32_t)n;
+	counts[SAKER_IXC_RULES] = (uint32_t)(n + n_guard_rules);
+	counts[SAKER_IXC_REAL] = (uint32_t)n;
 	counts[SAKER_IXC_ATOMS] = (uint32_t)t.n_atoms;
 	counts[SAKER_IXC_MASK] = (uint32_t)(n_slots - 1);
 	counts[SAKER_IXC_LIST] = (uint32_t)n_list;
@@ -1931,7 +2071,8 @@ static int cg_build_tables(struct cg *g, bool inl)
 		t.n_pool = (t.n_pool + 7) & ~(size_t)7;
 	}
 	counts[SAKER_IXC_POOL] = (uint32_t)t.n_pool;
-	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_RULES), t.rules, n * sizeof(*t.rules), true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_RULES), t.rules,
+		  (n + n_guard_rules) * sizeof(*t.rules), true);
 	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_ATOMS), t.atoms, t.n_atoms * sizeof(*t.atoms), true);
 	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_SLOTS), slots, n_slots * sizeof(*slots), true);
 	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_LIST), list, n_list * sizeof(*list), true);
@@ -1951,6 +2092,13 @@ out:
 	free(t.evsets);
 	free(t.index_field);
 	free(t.index_kind);
+	for (size_t i = 0; t.cheap && i < n; i++) {
+		free(t.cheap[i].p);
+		free(t.cheap[i].key);
+	}
+	free(t.cheap);
+	free(probe_first);
+	free(guard_ev);
 	free(t.lab);
 	free(slots);
 	free(evs);
