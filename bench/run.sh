@@ -10,7 +10,13 @@ usage: bench/run.sh [options] [BUILD_DIR]
                        BUILD_DIR/compiler/saker and BUILD_DIR/runtime/sakerd
                        (env SAKER and SAKERD override them)
   -r, --rounds N       interleaved rounds (default 7)
-  -n, --pairs N        openat+close pairs timed per condition and round (default 150000)
+  -n, --pairs N        openat+close pairs (or mixed iterations) timed per condition and
+                       round (default 150000; 300 with --loop mixed)
+      --loop open|mixed  the workload: open (openat+close pairs of a file no rule names,
+                       the default) or mixed (per iteration: openat+close, fork and exec of
+                       /bin/true, a TCP connect to 127.0.0.1 accepted by the loop itself);
+                       with mixed the report also gives the events that reached sakerd
+                       per 10,000 syscalls of the loop (counted with strace -f -c)
   -o, --output FILE    JSON results (default bench/results.json)
   -c, --conditions L   comma list among base,floor,bpftrace,saker (default: all four)
       --rules PATH     rules compiled for sakerd (default: the repository's rules/)
@@ -32,7 +38,8 @@ loud_skip() { echo "run.sh: *** SKIPPED condition '$1': $2 ***" >&2; SKIPPED+=("
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 ROUNDS=7
-PAIRS=150000
+PAIRS=""
+LOOP=open
 OUTPUT="$HERE/results.json"
 CONDITIONS="base,floor,bpftrace,saker"
 RULES="$ROOT/rules"
@@ -46,6 +53,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	-r|--rounds) ROUNDS=${2:?}; shift 2 ;;
 	-n|--pairs) PAIRS=${2:?}; shift 2 ;;
+	--loop) LOOP=${2:?}; shift 2 ;;
 	-o|--output) OUTPUT=${2:?}; shift 2 ;;
 	-c|--conditions) CONDITIONS=${2:?}; shift 2 ;;
 	--rules) RULES=${2:?}; shift 2 ;;
@@ -56,6 +64,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds: not a positive integer: $ROUNDS"
+case "$LOOP" in
+open) PAIRS=${PAIRS:-150000}; UNIT="openat+close pairs" ;;
+mixed) PAIRS=${PAIRS:-300}; UNIT="mixed iterations (openat+close, exec /bin/true, connect)" ;;
+*) die "--loop: open or mixed, not '$LOOP'" ;;
+esac
 [[ "$PAIRS" =~ ^[1-9][0-9]*$ ]] || die "--pairs: not a positive integer: $PAIRS"
 [ "$(id -u)" = 0 ] || die "needs root: it loads and attaches BPF programs"
 
@@ -95,6 +108,9 @@ trap 'exit 130' INT TERM
 note "building helpers in $WORK"
 $CC -O2 -Wall -Wextra -Werror -o "$WORK/openloop" "$HERE/openloop.c" ||
 	die "cannot build openloop"
+$CC -O2 -Wall -Wextra -Werror -o "$WORK/mixedloop" "$HERE/mixedloop.c" ||
+	die "cannot build mixedloop"
+LOOPBIN="$WORK/${LOOP}loop"
 $CC -O2 -Wall -Wextra -Werror -o "$WORK/floor" "$HERE/floor.c" -lbpf ||
 	die "cannot build the floor loader (libbpf-dev installed?)"
 $CC -O2 -Wall -Wextra -Werror -I"$ROOT/include" -o "$WORK/sakerstats" "$HERE/sakerstats.c" -lbpf ||
@@ -278,7 +294,20 @@ else
 	note "WARNING: bpftool is not installed: rounds are not checked for other tracers' programs"
 fi
 NC=${#COND[@]}
-note "conditions: ${COND[*]}; $ROUNDS rounds x $PAIRS pairs on $TARGET"
+# Syscalls per iteration of the loop (all its processes), from two strace -f -c runs whose
+# difference cancels the set-up: the denominator of "events per 10,000 syscalls".
+SYSCALLS_PER_ITER=-1
+if command -v strace >/dev/null; then
+	strace_total() { strace -f -c -o "$WORK/strace.txt" "$LOOPBIN" "$1" "$TARGET" 0 >/dev/null &&
+		awk '$NF == "total" { print ($4 ~ /^[0-9]+$/ ? $4 : $3) }' "$WORK/strace.txt"; }
+	if a=$(strace_total 100) && b=$(strace_total 200) && [ -n "$a" ] && [ -n "$b" ]; then
+		SYSCALLS_PER_ITER=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b - a) / 100 }')
+		note "the ${LOOP} loop makes $SYSCALLS_PER_ITER syscalls per iteration (strace -f -c)"
+	fi
+else
+	note "WARNING: strace is not installed: no events-per-syscall figure"
+fi
+note "conditions: ${COND[*]}; $ROUNDS rounds x $PAIRS $UNIT on $TARGET"
 for ((r = 0; r < ROUNDS; r++)); do
 	order=()
 	for ((i = 0; i < NC; i++)); do order+=("${COND[$(((i + r) % NC))]}"); done
@@ -293,7 +322,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 		foreign=""
 		[ -n "$HAVE_BPFTOOL" ] && foreign=$(foreign_progs)
 		[ -n "$PROG_TIME" ] && pids=$(tool_prog_ids) && pt0=$(prog_run_ns "$pids")
-		ns=$("$WORK/openloop" "$PAIRS" "$TARGET") || { stop_tool "$c"; die "openloop failed"; }
+		ns=$("$LOOPBIN" "$PAIRS" "$TARGET") || { stop_tool "$c"; die "${LOOP}loop failed"; }
 		if [ -n "$PROG_TIME" ] && [ "$c" != base ]; then
 			pt1=$(prog_run_ns "$pids")
 			printf '%s\t%s\t%s\n' "$((r + 1))" "$c" "$(awk -v a="$pt0" -v b="$pt1" -v n="$PAIRS" 'BEGIN { printf "%.1f", (b - a) / n }')" >>"$PT"
@@ -342,7 +371,7 @@ mkdir -p "$(dirname "$OUTPUT")"
 awk -F'\t' \
 	-v rounds="$ROUNDS" -v pairs="$PAIRS" -v conds="${COND[*]}" -v json="$OUTPUT" \
 	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v cmd="$CMDLINE" -v kernel="$(uname -r)" \
-	-v ncpu="$(nproc)" -v sakerd_size="$SAKERD_SIZE" -v bundle_size="$BUNDLE_SIZE" \
+	-v ncpu="$(nproc)" -v unit="$UNIT" -v loop="$LOOP" -v spi="$SYSCALLS_PER_ITER" -v sakerd_size="$SAKERD_SIZE" -v bundle_size="$BUNDLE_SIZE" \
 	-v sakerd_path="${SAKERD:-}" -v have_bpftool="$HAVE_BPFTOOL" -v rules="$RULES" \
 	-v bpftrace_ver="$(command -v bpftrace >/dev/null && bpftrace --version 2>/dev/null)" '
 function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
@@ -369,7 +398,7 @@ END {
 		med_add[c] = median(w, m); min_add[c] = minimum(w, m)
 		have[c] = 1
 	}
-	printf "\nsaker bench: %d rounds x %d openat+close pairs, %s, kernel %s, %d CPUs\n", rounds, pairs, date, kernel, ncpu
+	printf "\nsaker bench: %d rounds x %d %s, %s, kernel %s, %d CPUs\n", rounds, pairs, unit, date, kernel, ncpu
 	printf "%-10s %12s %12s %12s %12s %14s\n", "condition", "ns/pair med", "ns/pair min", "added med", "added min", "added med %"
 	for (k = 1; k <= nc; k++) {
 		c = cs[k]
@@ -401,7 +430,11 @@ END {
 		}
 		printf "sakerd: binary %d bytes, bundle %d bytes, VmRSS max %d kB, VmHWM max %d kB\n", sakerd_size, bundle_size, rss, hwm
 		printf "sakerd counters summed over the rounds (-1: unavailable):\n  kernel (saker_stats, read while running): seen=%d matched=%d lost=%d path_trunc=%d\n  sakerd (its --stats-file at exit): events_received=%d; alert lines on stdout=%d\n", seen, matched, lost, trunc, recv, alerts
-		if (matched > 0 || alerts > 0 || recv > 0) printf "WARNING: events reached user space: no rule matches the loop file, so another process did, or the filter lets too much through\n"
+		if (spi > 0 && recv >= 0) {
+			per10k = recv * 10000 / (rounds * pairs * spi)
+			printf "events that reached sakerd per 10,000 syscalls of the loop: %.3f (%d events, %.2f syscalls per iteration)\n", per10k, recv, spi
+		}
+		if (loop == "open" && (matched > 0 || alerts > 0 || recv > 0)) printf "WARNING: events reached user space: no rule matches the loop file, so another process did, or the filter lets too much through\n"
 		if (lost > 0) printf "WARNING: the kernel side counted %d lost events\n", lost
 	}
 	if (nbad) printf "WARNING: %d of %d rounds ran while other tracing BPF programs were loaded (see the log); their figures include the cost of those programs\n", nbad, rounds
@@ -426,7 +459,7 @@ END {
 
 	# JSON
 	o = "{\n  \"date\": " jstr(date) ",\n  \"command\": " jstr(cmd) ",\n  \"kernel\": " jstr(kernel) ",\n"
-	o = o "  \"cpus\": " ncpu ",\n  \"rounds\": " rounds ",\n  \"pairs\": " pairs ",\n"
+	o = o "  \"cpus\": " ncpu ",\n  \"rounds\": " rounds ",\n  \"pairs\": " pairs ",\n  \"loop\": " jstr(loop) ",\n  \"syscalls_per_iteration\": " spi ",\n"
 	o = o "  \"baseline_spread_pct\": " sprintf("%.1f", spread) ",\n"
 	o = o "  \"bpftrace_version\": " (bpftrace_ver == "" ? "null" : jstr(bpftrace_ver)) ",\n"
 	o = o "  \"conditions\": {\n"
@@ -461,7 +494,7 @@ END {
 	o = o ",\n  \"ratios\": {\"saker_over_floor_median\": " r_floor ", \"saker_over_floor_min\": " rm_floor
 	o = o ", \"saker_over_bpftrace_median\": " r_bt ", \"saker_over_bpftrace_min\": " rm_bt "},\n"
 	if (nsak)
-		o = o "  \"sakerd\": {\"path\": " jstr(sakerd_path) ", \"rules\": " jstr(rules) ", \"binary_bytes\": " sakerd_size ", \"bundle_bytes\": " bundle_size ", \"vmrss_kb_max\": " rss ", \"vmhwm_kb_max\": " hwm ", \"seen\": " seen ", \"matched\": " matched ", \"lost\": " lost ", \"path_trunc\": " trunc ", \"events_received\": " recv ", \"alert_lines\": " alerts "}\n"
+		o = o "  \"sakerd\": {\"path\": " jstr(sakerd_path) ", \"rules\": " jstr(rules) ", \"binary_bytes\": " sakerd_size ", \"bundle_bytes\": " bundle_size ", \"vmrss_kb_max\": " rss ", \"vmhwm_kb_max\": " hwm ", \"seen\": " seen ", \"matched\": " matched ", \"lost\": " lost ", \"path_trunc\": " trunc ", \"events_received\": " recv ", \"events_per_10k_syscalls\": " (spi > 0 && recv >= 0 ? sprintf("%.3f", recv * 10000 / (rounds * pairs * spi)) : "null") ", \"alert_lines\": " alerts "}\n"
 	else
 		o = o "  \"sakerd\": null\n"
 	o = o "}\n"

@@ -20,6 +20,7 @@ static const char requires_text[] =
 	"kernel 5.17\n"
 	"btf 1\n"
 	"hook tp_btf/sys_exit\n"
+	"hook tp_btf/io_uring_complete\n"
 	"map ringbuf\n"
 	"map percpu_array\n"
 	"map prog_array\n"
@@ -68,6 +69,7 @@ static void fill_meta(const sk_rule *r, struct saker_rule_meta *m)
 	m->line = it->line;
 	m->priority = (uint8_t)it->priority;
 	m->plan = (uint8_t)r->plan;
+	m->action = (uint8_t)it->action;
 	m->tags = (char **)it->tags;
 	m->n_tags = (uint32_t)it->n_tags;
 	m->segs = r->segs;

@@ -170,7 +170,7 @@ static int encode_rules(const struct saker_bundle *b, struct wbuf *w)
 		wb_str(w, r->output);
 		wb_str(w, r->file);
 		wb_u32(w, r->line);
-		uint8_t pp[4] = { r->priority, r->plan, 0, 0 };
+		uint8_t pp[4] = { r->priority, r->plan, r->action, 0 };
 		wb_put(w, pp, 4);
 		wb_u32(w, r->n_tags);
 		for (uint32_t t = 0; t < r->n_tags; t++)
@@ -202,7 +202,8 @@ int saker_bundle_encode_signed(struct saker_bundle *b, const struct saker_key *k
 	if (b->n_rules > SAKER_MAX_RULES)
 		return -E2BIG;
 	for (uint32_t i = 0; i < b->n_rules; i++)
-		if (b->rules[i].priority >= SAKER_PRIO__COUNT || b->rules[i].plan > SAKER_PLAN_USER)
+		if (b->rules[i].priority >= SAKER_PRIO__COUNT || b->rules[i].plan > SAKER_PLAN_USER ||
+		    b->rules[i].action >= SAKER_ACTION__COUNT)
 			return -EINVAL;
 	ret = encode_rules(b, &rules);
 	if (!ret)
@@ -390,9 +391,17 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 			goto bad;
 		m->priority = pp & 0xff;
 		m->plan = (pp >> 8) & 0xff;
-		if (m->priority >= SAKER_PRIO__COUNT || m->plan > SAKER_PLAN_USER || (pp >> 16))
+		m->action = (pp >> 16) & 0xff;
+		if (m->priority >= SAKER_PRIO__COUNT || m->plan > SAKER_PLAN_USER || (pp >> 24))
 			return reason(err, esz, -EINVAL, "rule '%s': invalid priority or plan",
 				      shown(m->name, name, sizeof(name)));
+		/* an action this reader does not know must not run as a mere alert */
+		if (m->action >= SAKER_ACTION__COUNT)
+			return reason(err, esz, -EINVAL, "rule '%s': action %u is unknown to this version",
+				      shown(m->name, name, sizeof(name)), m->action);
+		if (m->action != SAKER_ACTION_ALERT && m->plan != SAKER_PLAN_EXACT)
+			return reason(err, esz, -EINVAL, "rule '%s': action '%s' on a rule that is not exact in the kernel",
+				      shown(m->name, name, sizeof(name)), saker_action_names[m->action]);
 
 		uint32_t nt = rb_u32(&r);
 		if (r.bad || (size_t)nt * 4 > r.len - r.off)
@@ -434,8 +443,17 @@ static int decode_rules(struct saker_bundle *b, const uint8_t *p, size_t len, ch
 				g->field = -1;
 				continue;
 			}
-			/* The name is what counts: field ids may be renumbered between releases. */
-			int id = sk_field_lookup(g->text);
+			/* The name is what counts: field ids may be renumbered between releases. The
+			 * token may carry its argument (proc.aname[2]): the name ends before it. */
+			const char *br = strchr(g->text, '[');
+			int id = -1;
+			if (!br) {
+				id = sk_field_lookup(g->text);
+			} else if ((size_t)(br - g->text) < sizeof(text)) {
+				memcpy(text, g->text, (size_t)(br - g->text));
+				text[br - g->text] = 0;
+				id = sk_field_lookup(text);
+			}
 			if (id < 0)
 				return reason(err, esz, -EINVAL,
 					      "rule '%s': output field '%s' is unknown to this version",

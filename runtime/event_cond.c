@@ -42,16 +42,16 @@ static void get(void *ctx, int field, const char *arg, sk_cval *v)
 	struct sk_field_value fv;
 	memset(v, 0, sizeof(*v));
 	v->kind = SK_CV_NA;
-	/* no field the record holds takes an argument yet: the planner leaves out rules that
-	 * need one, so this is only reached through a hand-made bundle */
-	if (arg || field < 0 || field >= SK_FLD__COUNT)
+	if (field < 0 || field >= SK_FLD__COUNT)
 		return;
 	char *scratch = next_scratch(s);
 	if (!scratch) {
 		s->failed = true;
 		return;
 	}
-	if (s->value)
+	if (arg)
+		sk_event_field_arg(s->ev, field, arg, &fv, scratch); /* the record's, proc.aname[N] */
+	else if (s->value)
 		s->value(s->value_ctx, s->ev, field, &fv, scratch);
 	else
 		sk_event_field(s->ev, field, &fv, scratch);
@@ -72,6 +72,11 @@ static void get(void *ctx, int field, const char *arg, sk_cval *v)
 	case SK_VAL_BOOL:
 		v->kind = SK_CV_BOOL;
 		v->b = fv.b;
+		break;
+	case SK_VAL_IP:
+		v->kind = SK_CV_IP;
+		memcpy(v->ip, fv.ip, sizeof(v->ip));
+		v->ip_len = fv.ip_len;
 		break;
 	default:
 		break;

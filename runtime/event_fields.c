@@ -5,11 +5,14 @@
 #define _GNU_SOURCE
 #include "saker/event_fields.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "saker/famargs.h"
 #include "saker/fields.h"
 
 #define ALIGN8(n) (((n) + 7u) & ~(size_t)7)
@@ -177,6 +180,324 @@ static void ptrace_field(const struct saker_event *ev, int field, struct sk_fiel
 	}
 }
 
+/* ---- descriptors: the network and dup families ------------------------------------------ */
+
+static int sockfd_check(const struct saker_sockfd *s, const struct saker_event *ev)
+{
+	if (s->pad || s->pad2 || s->kind >= SAKER_FDK__COUNT || s->l4proto >= SAKER_L4__COUNT ||
+	    (s->flags & ~(uint32_t)(SAKER_SOCKF_CONNECTED | SAKER_SOCKF_SERVER | SAKER_SOCKF_TUPLE |
+				    SAKER_SOCKF_NAME_CHANGED)))
+		return -EINVAL;
+	/* only the network family knows whether a peer changed */
+	if ((s->flags & SAKER_SOCKF_NAME_CHANGED) && ev->h.family != SK_FAM_NET)
+		return -EINVAL;
+	/* a call without a descriptor has nothing of one */
+	if (s->fd < 0 && (s->fd != -1 || s->kind != SAKER_FDK_NONE))
+		return -EINVAL;
+	return 0;
+}
+
+static void v_ip(struct sk_field_value *v, const uint8_t *ip, bool v6, char *scratch)
+{
+	v->kind = SK_VAL_IP;
+	v->ip_len = v6 ? 16 : 4;
+	memcpy(v->ip, ip, v->ip_len);
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, ip, scratch, SK_FIELD_SCRATCH))
+		scratch[0] = 0;
+	v->s = scratch;
+	v->len = strlen(scratch);
+}
+
+static const char *const fd_kind_char[SAKER_FDK__COUNT] = {
+	[SAKER_FDK_FILE] = "f", [SAKER_FDK_DIR] = "d", [SAKER_FDK_IPV4] = "4",
+	[SAKER_FDK_IPV6] = "6", [SAKER_FDK_UNIX] = "u", [SAKER_FDK_NETLINK] = "n",
+	[SAKER_FDK_PIPE] = "p", [SAKER_FDK_UNKNOWN] = "o",
+};
+static const char *const fd_kind_name[SAKER_FDK__COUNT] = {
+	[SAKER_FDK_FILE] = "file", [SAKER_FDK_DIR] = "directory", [SAKER_FDK_IPV4] = "ipv4",
+	[SAKER_FDK_IPV6] = "ipv6", [SAKER_FDK_UNIX] = "unix", [SAKER_FDK_NETLINK] = "netlink",
+	[SAKER_FDK_PIPE] = "pipe", [SAKER_FDK_UNKNOWN] = "unknown",
+};
+static const char *const l4_name[SAKER_L4__COUNT] = {
+	[SAKER_L4_TCP] = "tcp", [SAKER_L4_UDP] = "udp", [SAKER_L4_ICMP] = "icmp",
+	[SAKER_L4_RAW] = "raw",
+};
+
+static void sockfd_field(const struct saker_event *ev, const struct saker_sockfd *s, int field,
+			 struct sk_field_value *v, char *scratch)
+{
+	const bool ip = s->kind == SAKER_FDK_IPV4 || s->kind == SAKER_FDK_IPV6;
+	const bool v6 = s->kind == SAKER_FDK_IPV6;
+	const bool server = s->flags & SAKER_SOCKF_SERVER;
+	/* client and server: the local side is the client but for the sockets accept returned */
+	const uint8_t *cip = server ? s->rip : s->lip, *sip = server ? s->lip : s->rip;
+
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_FD_NUM:
+		v_i64(v, s->fd);
+		break;
+	case SK_FLD_FD_NAME:
+		v_slot(v, ev, SAKER_STR_FD_NAME);
+		break;
+	case SK_FLD_FD_TYPECHAR:
+		v_cstr(v, fd_kind_char[s->kind]);
+		break;
+	case SK_FLD_FD_TYPE:
+		v_cstr(v, fd_kind_name[s->kind]);
+		break;
+	case SK_FLD_FD_L4PROTO:
+		if (ip)
+			v_cstr(v, l4_name[s->l4proto]);
+		break;
+	case SK_FLD_FD_CONNECTED:
+		if (s->kind != SAKER_FDK_NONE)
+			v_bool(v, s->flags & SAKER_SOCKF_CONNECTED);
+		break;
+	case SK_FLD_FD_LPORT:
+		if (ip)
+			v_u64(v, s->lport);
+		break;
+	case SK_FLD_FD_RPORT:
+		if (ip)
+			v_u64(v, s->rport);
+		break;
+	case SK_FLD_FD_CPORT:
+		if (ip)
+			v_u64(v, server ? s->rport : s->lport);
+		break;
+	case SK_FLD_FD_SPORT:
+		if (ip)
+			v_u64(v, server ? s->lport : s->rport);
+		break;
+	case SK_FLD_FD_LIP:
+	case SK_FLD_FD_LNET:
+		if (ip)
+			v_ip(v, s->lip, v6, scratch);
+		break;
+	case SK_FLD_FD_RIP:
+	case SK_FLD_FD_RNET:
+		if (ip)
+			v_ip(v, s->rip, v6, scratch);
+		break;
+	case SK_FLD_FD_CIP:
+	case SK_FLD_FD_CNET:
+		if (ip)
+			v_ip(v, cip, v6, scratch);
+		break;
+	case SK_FLD_FD_SIP:
+	case SK_FLD_FD_SNET:
+		if (ip)
+			v_ip(v, sip, v6, scratch);
+		break;
+	default:
+		break;
+	}
+}
+
+static int net_check(const struct saker_event *ev)
+{
+	return sockfd_check(&SAKER_EVENT_TAIL(ev, net)->s, ev);
+}
+
+static void net_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_net *t = SAKER_EVENT_TAIL(ev, net);
+	const bool sock = ev->h.event == SK_EV_SOCKET;
+
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_DOMAIN:
+		if (sock)
+			v_cstr(v, sk_sock_domain_name((uint32_t)t->arg[0]));
+		break;
+	case SK_FLD_EVT_RAWARG_DOMAIN:
+		if (sock)
+			v_u64(v, (uint32_t)t->arg[0]);
+		break;
+	case SK_FLD_EVT_ARG_TYPE:
+	case SK_FLD_EVT_RAWARG_TYPE:
+		if (sock)
+			v_u64(v, (uint32_t)t->arg[1]);
+		break;
+	case SK_FLD_EVT_ARG_PROTO:
+	case SK_FLD_EVT_RAWARG_PROTO:
+		if (sock)
+			v_u64(v, (uint32_t)t->arg[2]);
+		break;
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		if (!sock)
+			v_i64(v, (int32_t)t->arg[0]);
+		break;
+	case SK_FLD_FD_NAME_CHANGED:
+		if (t->s.kind != SAKER_FDK_NONE)
+			v_bool(v, t->s.flags & SAKER_SOCKF_NAME_CHANGED);
+		break;
+	default:
+		sockfd_field(ev, &t->s, field, v, scratch);
+	}
+}
+
+static int dup_check(const struct saker_event *ev)
+{
+	return sockfd_check(&SAKER_EVENT_TAIL(ev, dup)->s, ev);
+}
+
+static void dup_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_dup *t = SAKER_EVENT_TAIL(ev, dup);
+
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_OLDFD:
+		v_i64(v, (int32_t)t->arg[0]);
+		break;
+	case SK_FLD_EVT_ARG_NEWFD:
+		if (ev->h.event != SK_EV_DUP)
+			v_i64(v, (int32_t)t->arg[1]);
+		break;
+	default:
+		sockfd_field(ev, &t->s, field, v, scratch);
+	}
+}
+
+/* ---- the exec family ---------------------------------------------------------------------- */
+
+static int exec_check(const struct saker_event *ev)
+{
+	const struct saker_tail_exec *t = SAKER_EVENT_TAIL(ev, exec);
+
+	if (t->xflags & ~(uint32_t)SAKER_EXECF_ARGS)
+		return -EINVAL;
+	/* the arguments are known for a failed call only; execve has no dirfd and no flags */
+	if (!!(t->xflags & SAKER_EXECF_ARGS) != (ev->h.res < 0))
+		return -EINVAL;
+	if (ev->h.event != SK_EV_EXECVEAT && (t->dirfd != -100 || t->flags))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- the file, cred and sys families ------------------------------------------------------ */
+
+/* The fields these families share: famargs.h says which call has which, and where. */
+static bool famarg_common(const struct saker_event *ev, int field, struct sk_field_value *v)
+{
+	switch (sk_famarg_src(ev->h.event, field)) {
+	case SK_SRC_STR1:
+		v_slot(v, ev, SAKER_STR_ARG1);
+		return true;
+	case SK_SRC_STR2:
+		v_slot(v, ev, SAKER_STR_ARG2);
+		return true;
+	case SK_SRC_TAIL:
+		return false;
+	default:
+		return true; /* missing */
+	}
+}
+
+static void file_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_file *t = SAKER_EVENT_TAIL(ev, file);
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_MODE:
+	case SK_FLD_EVT_RAWARG_MODE:
+		v_u64(v, t->mode);
+		break;
+	case SK_FLD_EVT_ARG_UID:
+	case SK_FLD_EVT_RAWARG_UID:
+		v_u64(v, t->uid);
+		break;
+	case SK_FLD_EVT_ARG_GID:
+	case SK_FLD_EVT_RAWARG_GID:
+		v_u64(v, t->gid);
+		break;
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		v_i64(v, t->fd);
+		break;
+	default:
+		break;
+	}
+}
+
+static int cred_check(const struct saker_event *ev)
+{
+	return SAKER_EVENT_TAIL(ev, cred)->pad ? -EINVAL : 0;
+}
+
+static void cred_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	const struct saker_tail_cred *t = SAKER_EVENT_TAIL(ev, cred);
+	int i = 0;
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	/* setuid(uid), setreuid(ruid, euid), setresuid(ruid, euid, suid), and the same for gids */
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_EUID: case SK_FLD_EVT_ARG_EGID:
+		i = 1;
+		break;
+	case SK_FLD_EVT_ARG_SUID: case SK_FLD_EVT_ARG_SGID:
+		i = 2;
+		break;
+	default:
+		break;
+	}
+	v_u64(v, t->id[i]);
+}
+
+static int sys_check(const struct saker_event *ev)
+{
+	const struct saker_tail_sys *t = SAKER_EVENT_TAIL(ev, sys);
+
+	if (t->pad || (t->sflags & ~(uint32_t)SAKER_SYSF_TYPE) ||
+	    !memchr(t->type, 0, sizeof(t->type)))
+		return -EINVAL;
+	return 0;
+}
+
+static void exec_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		       char *scratch)
+{
+	(void)ev, (void)field, (void)v, (void)scratch;
+}
+
+static void sys_field(const struct saker_event *ev, int field, struct sk_field_value *v,
+		      char *scratch)
+{
+	const struct saker_tail_sys *t = SAKER_EVENT_TAIL(ev, sys);
+
+	(void)scratch;
+	if (famarg_common(ev, field, v))
+		return;
+	switch ((enum sk_field_id)field) {
+	case SK_FLD_EVT_ARG_FD:
+	case SK_FLD_EVT_RAWARG_FD:
+		v_i64(v, t->fd);
+		break;
+	case SK_FLD_EVT_ARG_CMD:
+		v_cstr(v, sk_bpf_cmd_name(t->cmd));
+		break;
+	case SK_FLD_EVT_RAWARG_CMD:
+		v_u64(v, t->cmd);
+		break;
+	case SK_FLD_EVT_ARG_FSTYPE:
+		if (t->sflags & SAKER_SYSF_TYPE)
+			v_cstr(v, t->type);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ---- families ----------------------------------------------------------------------------- */
 
 /* What decoding needs of each family: its tail's size, its own checks, its fields. */
@@ -188,10 +509,22 @@ static const struct ev_family {
 } ev_families[SK_FAM__COUNT] = {
 	[SK_FAM_OPEN] = { sizeof(struct saker_tail_open), open_check, open_field },
 	[SK_FAM_PTRACE] = { sizeof(struct saker_tail_ptrace), NULL, ptrace_field },
+	[SK_FAM_NET] = { sizeof(struct saker_tail_net), net_check, net_field },
+	[SK_FAM_DUP] = { sizeof(struct saker_tail_dup), dup_check, dup_field },
+	[SK_FAM_EXEC] = { sizeof(struct saker_tail_exec), exec_check, exec_field },
+	[SK_FAM_FILE] = { sizeof(struct saker_tail_file), NULL, file_field },
+	[SK_FAM_CRED] = { sizeof(struct saker_tail_cred), cred_check, cred_field },
+	[SK_FAM_SYS] = { sizeof(struct saker_tail_sys), sys_check, sys_field },
 };
 
 _Static_assert(sizeof(struct saker_tail_open) <= SAKER_TAIL_MAX, "open tail");
 _Static_assert(sizeof(struct saker_tail_ptrace) <= SAKER_TAIL_MAX, "ptrace tail");
+_Static_assert(sizeof(struct saker_tail_net) <= SAKER_TAIL_MAX, "net tail");
+_Static_assert(sizeof(struct saker_tail_dup) <= SAKER_TAIL_MAX, "dup tail");
+_Static_assert(sizeof(struct saker_tail_exec) <= SAKER_TAIL_MAX, "exec tail");
+_Static_assert(sizeof(struct saker_tail_file) <= SAKER_TAIL_MAX, "file tail");
+_Static_assert(sizeof(struct saker_tail_cred) <= SAKER_TAIL_MAX, "cred tail");
+_Static_assert(sizeof(struct saker_tail_sys) <= SAKER_TAIL_MAX, "sys tail");
 _Static_assert(sizeof(struct saker_event_hdr) % 8 == 0, "header size");
 
 /* ---- decoding ----------------------------------------------------------------------------- */
@@ -225,15 +558,22 @@ static int ev_check_header(const struct saker_event_hdr *h, size_t size)
 {
 	const struct ev_family *fam;
 
-	if (h->size != size || h->version != SAKER_EVENT_VERSION || h->reserved ||
+	if (h->size != size || h->version != SAKER_EVENT_VERSION || h->reserved || h->pad ||
+	    (h->pflags & ~(uint32_t)(SAKER_PROCF_EXE_MEMFD | SAKER_PROCF_EXE_UPPER |
+				     SAKER_PROCF_TTY)) ||
+	    (!(h->flags & SAKER_EVF_PROC) && (h->pstart_ns || h->tty || h->sid || h->pflags)) ||
 	    (h->flags & ~(uint32_t)SAKER_EVF__ALL))
 		return -EINVAL;
 	if (h->event >= SK_EV__COUNT || h->family >= SK_FAM__COUNT ||
 	    h->family != sk_events[h->event].family || h->family == SK_FAM_NONE)
 		return -EINVAL;
 	/* the call's number names the event on the arch the record claims */
-	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386) ||
-	    sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event)
+	if (h->arch >= SK_ARCH__COUNT || !(h->flags & SAKER_EVF_COMPAT) != (h->arch != SK_ARCH_I386))
+		return -EINVAL;
+	/* on i386 the socket calls also come through socketcall, whose number the record keeps */
+	if (sk_event_from_nr((enum sk_arch)h->arch, h->nr) != h->event &&
+	    !(h->arch == SK_ARCH_I386 && h->family == SK_FAM_NET &&
+	      h->nr == (uint32_t)sk_event_nr(SK_ARCH_I386, SK_EV_SOCKETCALL)))
 		return -EINVAL;
 	fam = &ev_families[h->family];
 	if (!fam->field || h->tail_size != fam->tail_size || h->tail_size % 8)
@@ -347,15 +687,56 @@ long saker_event_encode(const struct saker_event *ev, const uint32_t *rules, uin
 
 /* ---- field values ------------------------------------------------------------------------- */
 
+/* NAME, a space and the string of slot ARGS (just NAME when it is empty or missing), into
+ * SCRATCH. */
+static void v_cmdline(struct sk_field_value *v, const struct saker_event *ev, const char *name,
+		      enum saker_str args, char *scratch)
+{
+	size_t n = strlen(name), a = ev->str[args] ? ev->str_len[args] : 0;
+
+	if (n + 1 + a >= SK_FIELD_SCRATCH)
+		a = SK_FIELD_SCRATCH - n - 2;
+	memcpy(scratch, name, n);
+	if (a) {
+		scratch[n++] = ' ';
+		memcpy(scratch + n, ev->str[args], a);
+		n += a;
+	}
+	scratch[n] = 0;
+	v_str(v, scratch, n);
+}
+
 void sk_event_field(const struct saker_event *ev, int field, struct sk_field_value *v,
 		    char scratch[SK_FIELD_SCRATCH])
 {
+	sk_event_field_arg(ev, field, NULL, v, scratch);
+}
+
+void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg,
+			struct sk_field_value *v, char scratch[SK_FIELD_SCRATCH])
+{
 	const struct saker_event_hdr *h = &ev->h;
+	const bool proc = h->flags & SAKER_EVF_PROC;
 	unsigned fams;
 
 	memset(v, 0, sizeof(*v));
 	scratch[0] = 0;
 	if (field < 0 || field >= SK_FLD__COUNT || h->family >= SK_FAM__COUNT)
+		return;
+	/* proc.aname[N]: the one field of the record with an argument */
+	if (field == SK_FLD_PROC_ANAME) {
+		char *end;
+		unsigned long n = arg ? strtoul(arg, &end, 10) : 0;
+
+		if (!arg || !*arg || *end || n > SAKER_ANAME_MAX)
+			return;
+		if (n == 0)
+			v_buf(v, h->comm, SAKER_COMM_LEN - 1, scratch);
+		else
+			v_slot(v, ev, (enum saker_str)(SAKER_STR_ANAME1 + n - 1));
+		return;
+	}
+	if (arg)
 		return;
 	/* the field table says which families have each field: on other events it is missing */
 	fams = sk_fields[field].k.families;
@@ -421,6 +802,59 @@ void sk_event_field(const struct saker_event *ev, int field, struct sk_field_val
 	case SK_FLD_PROC_EXEPATH:
 		v_slot(v, ev, SAKER_STR_EXEPATH);
 		break;
+	case SK_FLD_PROC_CWD:
+		v_slot(v, ev, SAKER_STR_CWD);
+		break;
+	case SK_FLD_PROC_EXE:
+		v_slot(v, ev, SAKER_STR_EXE);
+		break;
+	case SK_FLD_PROC_ARGS:
+		v_slot(v, ev, SAKER_STR_ARGS);
+		break;
+	case SK_FLD_PROC_CMDLINE: {
+		char comm[SAKER_COMM_LEN];
+
+		memcpy(comm, h->comm, SAKER_COMM_LEN - 1);
+		comm[SAKER_COMM_LEN - 1] = 0;
+		v_cmdline(v, ev, comm, SAKER_STR_ARGS, scratch);
+		break;
+	}
+	case SK_FLD_PROC_PEXE:
+		v_slot(v, ev, SAKER_STR_PEXE);
+		break;
+	case SK_FLD_PROC_PCMDLINE:
+		/* the parent's name and the arguments the process table had for it */
+		if ((h->flags & SAKER_EVF_PARENT) && ev->str[SAKER_STR_PEXE]) {
+			char comm[SAKER_COMM_LEN];
+
+			memcpy(comm, h->pcomm, SAKER_COMM_LEN - 1);
+			comm[SAKER_COMM_LEN - 1] = 0;
+			v_cmdline(v, ev, comm, SAKER_STR_PARGS, scratch);
+		}
+		break;
+	case SK_FLD_PROC_SNAME:
+		v_slot(v, ev, SAKER_STR_SNAME);
+		break;
+	case SK_FLD_PROC_TTY:
+		if (proc)
+			v_u64(v, h->tty);
+		break;
+	case SK_FLD_PROC_SID:
+		if (proc)
+			v_i64(v, h->sid);
+		break;
+	case SK_FLD_PROC_DURATION:
+		if (proc)
+			v_u64(v, h->ts_ns - h->pstart_ns);
+		break;
+	case SK_FLD_PROC_IS_EXE_FROM_MEMFD:
+		if (proc)
+			v_bool(v, h->pflags & SAKER_PROCF_EXE_MEMFD);
+		break;
+	case SK_FLD_PROC_IS_EXE_UPPER_LAYER:
+		if (proc)
+			v_bool(v, h->pflags & SAKER_PROCF_EXE_UPPER);
+		break;
 	case SK_FLD_USER_UID:
 		v_u64(v, h->uid);
 		break;
@@ -431,6 +865,23 @@ void sk_event_field(const struct saker_event *ev, int field, struct sk_field_val
 		break;
 	case SK_FLD_GROUP_GID:
 		v_u64(v, h->gid);
+		break;
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE:
+		sk_caps_render(field == SK_FLD_THREAD_CAP_EFFECTIVE ? h->cap_effective :
+			       field == SK_FLD_THREAD_CAP_PERMITTED ? h->cap_permitted : h->cap_inheritable,
+			       scratch, SK_FIELD_SCRATCH);
+		v_cstr(v, scratch);
+		break;
+	case SK_FLD_THREAD_CAP_EFFECTIVE_MASK:
+		v_u64(v, h->cap_effective);
+		break;
+	case SK_FLD_THREAD_CAP_PERMITTED_MASK:
+		v_u64(v, h->cap_permitted);
+		break;
+	case SK_FLD_THREAD_CAP_INHERITABLE_MASK:
+		v_u64(v, h->cap_inheritable);
 		break;
 	case SK_FLD_CONTAINER_ID:
 		if (h->flags & SAKER_EVF_CONTAINER)

@@ -196,6 +196,57 @@ const char *sk_ptrace_request_name(unsigned long long req)
 	return NULL;
 }
 
+const char *sk_sock_domain_name(unsigned long long d)
+{
+	switch (d) {
+#define SK_SOCK_DOMAIN(name, value) case value: return name;
+#include "saker/sockdomain.def"
+#undef SK_SOCK_DOMAIN
+	}
+	return NULL;
+}
+
+const char *sk_bpf_cmd_name(unsigned long long cmd)
+{
+	switch (cmd) {
+#define SK_BPF_CMD(name, value) case value: return #name;
+#include "saker/bpfcmd.def"
+#undef SK_BPF_CMD
+	}
+	return NULL;
+}
+
+const char *sk_cap_name(unsigned bit)
+{
+	switch (bit) {
+#define SK_CAP(name, bit) case bit: return #name;
+#include "saker/caps.def"
+#undef SK_CAP
+	}
+	return NULL;
+}
+
+int sk_caps_render(unsigned long long caps, char *buf, unsigned size)
+{
+	unsigned pos = 0;
+	int first = 1;
+
+	if (!size)
+		return 0;
+	for (unsigned b = 0; b < 64; b++) {
+		const char *n = sk_cap_name(b);
+
+		if (!(caps >> b & 1) || !n)
+			continue;
+		if (!first)
+			put(buf, size, &pos, " ");
+		put(buf, size, &pos, n);
+		first = 0;
+	}
+	buf[pos] = '\0';
+	return (int)pos;
+}
+
 /* Linux errno values stay below this; the search in sk_errno_value stops there. */
 #define SK_ERRNO_MAX 4096
 
@@ -228,6 +279,16 @@ const char *const saker_priority_names[SAKER_PRIO__COUNT] = {
 	[SAKER_PRIO_INFORMATIONAL] = "Informational",
 	[SAKER_PRIO_DEBUG] = "Debug",
 };
+
+const char *const saker_action_names[SAKER_ACTION__COUNT] = { "alert", "kill", "deny" };
+
+int saker_action_parse(const char *s)
+{
+	for (int i = 0; i < SAKER_ACTION__COUNT; i++)
+		if (!strcmp(s, saker_action_names[i]))
+			return i;
+	return -1;
+}
 
 int saker_priority_parse(const char *s)
 {

@@ -98,6 +98,7 @@ struct saker_rt_render {
 	/* JSON keys: the negations of Falco's json_include_*_property (zero is Falco's default) */
 	bool json_omit_output, json_omit_output_fields, json_omit_tags;
 	bool json_message;            /* json_include_message_property */
+	bool dry_run;                 /* --enforce off: alerts of rules with an action say "would" */
 };
 
 /* Nanoseconds since the epoch of EV. */
@@ -152,6 +153,13 @@ struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
  * PREV, when not NULL, is the loaded object this one is to replace: they share the hook map. */
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
 		      const struct saker_rt_obj *prev, char *err, size_t err_size);
+/* Sets what each of O's N rules does when it matches (ACTIONS: enum saker_action per rule id;
+ * all alert is what a loaded object starts with), and names this process as the one never
+ * acted on. Call it after saker_rt_obj_load and before saker_rt_obj_start. */
+int saker_rt_obj_set_actions(struct saker_rt_obj *o, const uint8_t *actions, uint32_t n, char *err,
+			     size_t err_size);
+/* Per rule: the action in force and the kernel's enforcement counters (zero without any). */
+int saker_rt_obj_rule_actions(const struct saker_rt_obj *o, struct saker_rule_action *out, uint32_t n);
 /* Makes O handle the events from now on: the hooks nothing attached yet are attached, O's hook
  * bodies go into the hook map (each update is atomic, so from the next event on PREV's bodies
  * no longer run), and PREV's attached dispatchers become O's. PREV may be NULL. On failure

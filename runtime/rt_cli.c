@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "rt_curl.h"
 
 #include "rt.h"
 #include "rt_config.h"
@@ -76,6 +76,11 @@ static const char help_text[] =
 	"                      at start and on reload; repeat it to accept any of several\n"
 	"                      keys. Without it any bundle runs, and the log says it was not\n"
 	"                      verified\n"
+	"  --enforce on|off    on (default): rules with 'action: kill' kill the process\n"
+	"                      that matched, in the kernel; off: a dry run, their alerts\n"
+	"                      say 'would kill' and nothing is enforced\n"
+	"  --deny-as-alert     run rules with 'action: deny' as alerts (this back end cannot\n"
+	"                      deny); without it a bundle holding one is refused\n"
 	"  --user NAME         once loaded, run as user NAME, keeping only CAP_BPF and\n"
 	"                      CAP_PERFMON (for reloads)\n"
 	"  -h, --help          show this help\n"
@@ -102,20 +107,25 @@ static int health_check(const char *prog, const char *addr)
 	char url[512];
 	long code = 0;
 	snprintf(url, sizeof(url), "http://%s/healthz", addr);
-	CURL *c = curl_easy_init();
+	char why[256];
+	if (saker_curl_load(why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", prog, why);
+		return 2;
+	}
+	CURL *c = saker_curl.easy_init();
 	if (!c) {
 		fprintf(stderr, "%s: cannot create an HTTP handle\n", prog);
 		return 2;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	CURLcode r = curl_easy_perform(c);
+	saker_curl.easy_setopt(c, CURLOPT_URL, url);
+	saker_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	saker_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	CURLcode r = saker_curl.easy_perform(c);
 	if (r == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
+		saker_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	saker_curl.easy_cleanup(c);
 	if (r != CURLE_OK) {
-		printf("%s: no answer from %s: %s\n", prog, url, curl_easy_strerror(r));
+		printf("%s: no answer from %s: %s\n", prog, url, saker_curl.easy_strerror(r));
 		return 1;
 	}
 	printf("%s: %s\n", prog, code == 200 ? "healthy" : "unhealthy");
@@ -207,6 +217,10 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 			health = true;
 			continue;
 		}
+		if (!strcmp(a, "--deny-as-alert")) {
+			c->deny_as_alert = true;
+			continue;
+		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout, prog, positional);
 			return -1;
@@ -218,7 +232,7 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		static const char *const with_arg[] = {
 			"-c", "--config", "-o", "--output", "--stats-file", "--container-socket",
 			"--ring-buffer-size", "--metrics-addr", "--priority", "--disable-rule",
-			"--disable-tag", "--user", "--trusted-key", NULL,
+			"--disable-tag", "--user", "--trusted-key", "--enforce", NULL,
 		};
 		size_t k;
 		for (k = 0; with_arg[k] && strcmp(with_arg[k], a); k++)
@@ -264,6 +278,12 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 			}
 		} else if (!strcmp(a, "--disable-rule") || !strcmp(a, "--disable-tag")) {
 			ret = add_select(c, !strcmp(a, "--disable-tag"), v);
+		} else if (!strcmp(a, "--enforce")) {
+			if (strcmp(v, "on") && strcmp(v, "off")) {
+				fprintf(stderr, "%s: --enforce takes on or off, not '%s'\n", prog, v);
+				return -2;
+			}
+			c->enforce_off = !strcmp(v, "off");
 		} else if (!strcmp(a, "--user")) {
 			ret = set_str(&c->user, v);
 		} else if (!strcmp(a, "--trusted-key")) {

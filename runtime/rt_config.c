@@ -107,6 +107,8 @@ static const struct ck k_top[] = {
 	{ "container_socket", CK_STR_EMPTY, OFF(container_socket), NULL, OFF(container_socket_set) },
 	{ "trusted_keys", CK_STRV, OFF(trusted_keys), NULL, 0 },
 	{ "user", CK_STR, OFF(user), NULL, 0 },
+	{ "enforce", CK_NEGBOOL, OFF(enforce_off), NULL, 0 },
+	{ "deny_as_alert", CK_BOOL, OFF(deny_as_alert), NULL, 0 },
 	{ NULL, 0, 0, NULL, 0 },
 };
 

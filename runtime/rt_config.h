@@ -56,6 +56,10 @@ struct saker_rt_config {
 	char **trusted_keys;           /* sakerd --trusted-key, one per key */
 	size_t n_trusted_keys;
 	char *user;                    /* --user */
+	bool enforce_off;              /* --enforce off: rules with an action only alert, saying what
+					* they would have done (a dry run) */
+	bool deny_as_alert;            /* --deny-as-alert: run 'deny' rules as alerts on a back end
+					* that cannot deny, instead of refusing the bundle */
 	bool report_verification;      /* log how far each bundle was verified, before "ready"
 					* (sakerd: bundles from files; not saker run) */
 };

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "rt_curl.h"
 
 #include "rt.h"
 #include "saker/json.h"
@@ -95,6 +95,7 @@ struct saker_rt_enrich {
 
 	/* the worker's own */
 	bool started;
+	bool said_no_curl; /* libcurl could not be loaded, and stderr was told */
 	pthread_t thread;
 	CURLM *multi;
 	enum c_api api;          /* learnt from /_ping when API_AUTO */
@@ -115,14 +116,6 @@ static int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result = CURLE_FAILED_INIT;
-
-static void curl_init(void)
-{
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static void container_free(struct saker_rt_container *c)
@@ -204,7 +197,7 @@ static void xfer_free(struct xfer *x)
 	if (!x)
 		return;
 	if (x->h)
-		curl_easy_cleanup(x->h);
+		saker_curl.easy_cleanup(x->h);
 	free(x->body);
 	free(x);
 }
@@ -218,15 +211,15 @@ void saker_rt_enrich_free(struct saker_rt_enrich *e)
 		e->stop = true;
 		pthread_mutex_unlock(&e->mu);
 		/* Wakes curl_multi_poll at once, even with a request hanging on a silent runtime. */
-		curl_multi_wakeup(e->multi);
+		saker_curl.multi_wakeup(e->multi);
 		pthread_join(e->thread, NULL);
 	}
 	for (size_t i = 0; i < e->n_inflight; i++) {
-		curl_multi_remove_handle(e->multi, e->inflight[i]->h);
+		saker_curl.multi_remove_handle(e->multi, e->inflight[i]->h);
 		xfer_free(e->inflight[i]);
 	}
 	if (e->multi)
-		curl_multi_cleanup(e->multi);
+		saker_curl.multi_cleanup(e->multi);
 	clear_ids(&e->users);
 	clear_ids(&e->groups);
 	for (size_t i = 0; i < e->n_entries; i++)
@@ -458,22 +451,22 @@ static int start_xfer(struct saker_rt_enrich *e, struct xfer *x)
 		snprintf(x->url, sizeof(x->url), "http://localhost/v4.0.0/libpod/containers/%s/json", x->id);
 	else
 		snprintf(x->url, sizeof(x->url), "http://localhost/containers/%s/json", x->id);
-	x->h = curl_easy_init();
+	x->h = saker_curl.easy_init();
 	if (!x->h)
 		return -ENOMEM;
 	CURL *h = x->h;
-	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, e->socket);
-	curl_easy_setopt(h, CURLOPT_URL, x->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* a thread must not use alarm() */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)e->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)e->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
-	if (curl_multi_add_handle(e->multi, h) != CURLM_OK)
+	saker_curl.easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, e->socket);
+	saker_curl.easy_setopt(h, CURLOPT_URL, x->url);
+	saker_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+	saker_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* a thread must not use alarm() */
+	saker_curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)e->timeout_ms);
+	saker_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)e->timeout_ms);
+	saker_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	saker_curl.easy_setopt(h, CURLOPT_WRITEDATA, x);
+	saker_curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	saker_curl.easy_setopt(h, CURLOPT_HEADERDATA, x);
+	saker_curl.easy_setopt(h, CURLOPT_PRIVATE, x);
+	if (saker_curl.multi_add_handle(e->multi, h) != CURLM_OK)
 		return -ENOMEM;
 	e->inflight[e->n_inflight++] = x;
 	return 0;
@@ -506,7 +499,7 @@ static void publish(struct saker_rt_enrich *e, const char *id, enum c_state stat
 static void finish_xfer(struct saker_rt_enrich *e, struct xfer *x, CURLcode res)
 {
 	long status = 0;
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	saker_curl.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
 	const bool answered = res == CURLE_OK && status > 0;
 	if (x->probe) {
 		pthread_mutex_lock(&e->mu);
@@ -592,23 +585,23 @@ static void *worker(void *arg)
 			}
 			pthread_mutex_unlock(&e->mu);
 			if (start[i]->h)
-				curl_easy_cleanup(start[i]->h);
+				saker_curl.easy_cleanup(start[i]->h);
 			free(start[i]->body);
 			free(start[i]);
 		}
 
 		int running = 0;
 		bool finished = false;
-		curl_multi_perform(e->multi, &running);
+		saker_curl.multi_perform(e->multi, &running);
 		CURLMsg *msg;
 		int left;
-		while ((msg = curl_multi_info_read(e->multi, &left))) {
+		while ((msg = saker_curl.multi_info_read(e->multi, &left))) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			struct xfer *x = NULL;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			saker_curl.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			CURLcode res = msg->data.result;
-			curl_multi_remove_handle(e->multi, msg->easy_handle);
+			saker_curl.multi_remove_handle(e->multi, msg->easy_handle);
 			for (size_t i = 0; i < e->n_inflight; i++)
 				if (e->inflight[i] == x) {
 					e->inflight[i] = e->inflight[--e->n_inflight];
@@ -621,17 +614,22 @@ static void *worker(void *arg)
 		/* Sleeps until a socket is ready, a timeout of curl's is due, or the loop wakes us
 		 * (new work, or stop); not at all when a transfer just finished, since that may have
 		 * made room for queued work or taught us the API it waited for. */
-		curl_multi_poll(e->multi, NULL, 0, finished ? 0 : 1000, NULL);
+		saker_curl.multi_poll(e->multi, NULL, 0, finished ? 0 : 1000, NULL);
 	}
 	return NULL;
 }
 
 static int start_worker(struct saker_rt_enrich *e)
 {
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_result != CURLE_OK)
+	char why[256];
+	if (saker_curl_load(why, sizeof(why))) {
+		/* said once: every lookup then gives <NA> and counts as failed */
+		if (!e->said_no_curl)
+			fprintf(stderr, "sakerd: container lookups are off: %s\n", why);
+		e->said_no_curl = true;
 		return -EIO;
-	e->multi = curl_multi_init();
+	}
+	e->multi = saker_curl.multi_init();
 	if (!e->multi)
 		return -ENOMEM;
 	e->api = e->api_forced;
@@ -642,7 +640,7 @@ static int start_worker(struct saker_rt_enrich *e)
 	int ret = pthread_create(&e->thread, NULL, worker, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret) {
-		curl_multi_cleanup(e->multi);
+		saker_curl.multi_cleanup(e->multi);
 		e->multi = NULL;
 		return -ret;
 	}
@@ -664,7 +662,7 @@ static bool ask(struct saker_rt_enrich *e, struct c_entry *c, int64_t now)
 	e->queue_ms[tail] = now;
 	e->q_len++;
 	c->state = C_PENDING;
-	curl_multi_wakeup(e->multi);
+	saker_curl.multi_wakeup(e->multi);
 	return true;
 }
 

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -25,22 +29,98 @@ struct saker_rt_obj {
 	size_t n_links;
 	struct bpf_map *events;
 	struct bpf_map *stats;
-	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without one */
+	struct bpf_map *progs;     /* SAKER_MAP_PROGS, or NULL in an object without hook maps */
+	struct bpf_map *hook_map[SAKER_HOOK__COUNT];     /* each hook's own map (event.h) */
 	struct bpf_program *body[SAKER_HOOK__COUNT];     /* NULL: this object lacks the hook */
 	struct bpf_program *dispatch[SAKER_HOOK__COUNT];
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
+	struct bpf_map *procs;     /* SAKER_MAP_PROCS, the process table, or NULL */
 	uint32_t n_rules;  /* slots of rule_stats */
+	struct bpf_map *actions;   /* SAKER_MAP_RULE_ACTIONS, NULL in an object without one */
+	struct bpf_map *enforce;   /* SAKER_MAP_ENFORCE */
 	int ncpus;
 };
 
 static const char *const hook_names[SAKER_HOOK__COUNT] = {
-#define HOOK_NAME(slot, name) [slot] = #name,
+#define HOOK_NAME(slot, name, map) [slot] = #name,
 	SAKER_HOOKS(HOOK_NAME)
 #undef HOOK_NAME
 };
 
+static const char *const hook_maps[SAKER_HOOK__COUNT] = {
+#define HOOK_MAP(slot, name, map) [slot] = map,
+	SAKER_HOOKS(HOOK_MAP)
+#undef HOOK_MAP
+};
+
 #define say saker_reason
+
+/* ---- the process table -------------------------------------------------------------------- */
+
+/* The entry of process PID from /proc (its cmdline and start time), as the kernel makes them at
+ * exec (include/saker/event.h). Returns 0, or -1 for a process gone or without arguments (a
+ * kernel thread). */
+static int proc_entry(const char *pid, struct saker_proc_entry *e)
+{
+	char path[300], stat[1024];
+	ssize_t n;
+	int fd;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, e->args, SAKER_ARGS_MAX - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	/* as the kernel reads the arg area: the last NUL is the end, a cut area has none */
+	if (n < SAKER_ARGS_MAX - 1 && e->args[n - 1] == 0)
+		n--;
+	e->args[n] = 0;
+	e->len = (uint32_t)n;
+	e->e0 = (uint16_t)strnlen(e->args, (size_t)n);
+	for (ssize_t i = e->e0 + 1; i < n; i++)
+		if (!e->args[i])
+			e->args[i] = ' ';
+	/* field 22, the start in clock ticks since boot, after the ')' that ends the name */
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	stat[n] = 0;
+	const char *p = strrchr(stat, ')');
+	unsigned long long start = 0;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu", &start) != 1)
+		return -1;
+	/* USER_HZ is 100 wherever /proc counts in ticks: the kernel compares at that grain */
+	e->start_ns = start * SAKER_PROC_TICK_NS;
+	e->src = SAKER_PROC_SRC_PROC;
+	return 0;
+}
+
+/* The processes that exec'd before sakerd: the kernel fills the table at each exec only. */
+static void fill_procs(struct bpf_map *m)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	struct saker_proc_entry e;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]) || proc_entry(de->d_name, &e))
+			continue;
+		uint32_t key = (uint32_t)strtoul(de->d_name, NULL, 10);
+		bpf_map__update_elem(m, &key, sizeof(key), &e, sizeof(e), BPF_NOEXIST);
+	}
+	closedir(d);
+}
 
 /* ---- requirements ------------------------------------------------------------------------- */
 
@@ -274,10 +354,19 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 			o->dispatch[h] = prog;
 		}
 	}
-	for (int h = 0; h < SAKER_HOOK__COUNT; h++)
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
 		if (!o->body[h] != !o->dispatch[h])
 			return say(err, esz, -EINVAL, "the BPF object's hook '%s' lacks its %s",
 				   hook_names[h], o->body[h] ? "dispatcher" : "body");
+		if (!o->body[h])
+			continue;
+		o->hook_map[h] = bpf_object__find_map_by_name(o->obj, hook_maps[h]);
+		if (!o->hook_map[h] || bpf_map__type(o->hook_map[h]) != BPF_MAP_TYPE_PROG_ARRAY ||
+		    bpf_map__max_entries(o->hook_map[h]) != SAKER_HOOK__COUNT)
+			return say(err, esz, -EINVAL,
+				   "the BPF object's hook '%s' has no hook map '%s' of %d slots",
+				   hook_names[h], hook_maps[h], SAKER_HOOK__COUNT);
+	}
 	return 0;
 }
 
@@ -323,10 +412,24 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	ret = find_hooks(o, err, esz);
 	if (ret)
 		goto fail;
-	/* The replacement shares the hook map: the attached dispatchers read it. */
-	if (prev && prev->progs && o->progs &&
-	    (ret = bpf_map__reuse_fd(o->progs, bpf_map__fd(prev->progs)))) {
-		ret = say(err, esz, ret, "cannot share the hook map: %s", strerror(-ret));
+	/* The replacement shares the hook maps: the attached dispatchers read them. */
+	for (int h = 0; prev && h < SAKER_HOOK__COUNT; h++) {
+		if (!prev->hook_map[h] || !o->hook_map[h])
+			continue;
+		if ((ret = bpf_map__reuse_fd(o->hook_map[h], bpf_map__fd(prev->hook_map[h])))) {
+			ret = say(err, esz, ret, "cannot share the hook map '%s': %s", hook_maps[h],
+				  strerror(-ret));
+			goto fail;
+		}
+	}
+	/* The process table goes on from one bundle to the next. */
+	o->procs = bpf_object__find_map_by_name(o->obj, SAKER_MAP_PROCS);
+	if (o->procs && (bpf_map__type(o->procs) != BPF_MAP_TYPE_LRU_HASH ||
+			 bpf_map__value_size(o->procs) != sizeof(struct saker_proc_entry)))
+		o->procs = NULL;
+	if (prev && prev->procs && o->procs &&
+	    (ret = bpf_map__reuse_fd(o->procs, bpf_map__fd(prev->procs)))) {
+		ret = say(err, esz, ret, "cannot share the process table: %s", strerror(-ret));
 		goto fail;
 	}
 	/* One counter slot per rule: the object cannot know how many rules its bundle has. */
@@ -340,6 +443,24 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	o->n_rules = b->n_rules ? b->n_rules : 1;
 	if ((ret = bpf_map__set_max_entries(o->rule_stats, o->n_rules))) {
 		ret = say(err, esz, ret, "cannot size the per-rule counters to %u rules: %s", o->n_rules,
+			  strerror(-ret));
+		goto fail;
+	}
+
+	/* Enforcement: one action slot per rule too. Objects from before enforcement have none:
+	 * they hold no rule that acts (the bundle decoder refuses actions it cannot run). */
+	o->actions = bpf_object__find_map_by_name(o->obj, SAKER_MAP_RULE_ACTIONS);
+	o->enforce = bpf_object__find_map_by_name(o->obj, SAKER_MAP_ENFORCE);
+	if (o->actions && (bpf_map__type(o->actions) != BPF_MAP_TYPE_ARRAY ||
+			   bpf_map__value_size(o->actions) != sizeof(struct saker_rule_action) ||
+			   !o->enforce ||
+			   bpf_map__value_size(o->enforce) != sizeof(struct saker_enforce))) {
+		ret = say(err, esz, -EINVAL, "the BPF object's enforcement maps '%s' and '%s' are not what this sakerd expects",
+			  SAKER_MAP_RULE_ACTIONS, SAKER_MAP_ENFORCE);
+		goto fail;
+	}
+	if (o->actions && (ret = bpf_map__set_max_entries(o->actions, o->n_rules))) {
+		ret = say(err, esz, ret, "cannot size the per-rule actions to %u rules: %s", o->n_rules,
 			  strerror(-ret));
 		goto fail;
 	}
@@ -375,6 +496,8 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		goto fail;
 	}
 
+	if (o->procs && !(prev && prev->procs))
+		fill_procs(o->procs);
 	if (!o->progs) {
 		/* an object without a hook map: every program attaches at once (no seamless reload) */
 		size_t n_progs = 0;
@@ -454,7 +577,8 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 	uint32_t h;
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
 		int fd = o->body[h] ? bpf_program__fd(o->body[h]) : -1;
-		if (fd >= 0 && bpf_map__update_elem(o->progs, &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
+		if (fd >= 0 &&
+		    bpf_map__update_elem(o->hook_map[h], &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
 			break;
 	}
 	if (h < SAKER_HOOK__COUNT) {
@@ -463,19 +587,22 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 		    strerror(-ret));
 		for (uint32_t k = 0; k < h; k++) {
 			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
+			if (!o->hook_map[k])
+				continue;
 			if (fd >= 0)
-				bpf_map__update_elem(o->progs, &k, sizeof(k), &fd, sizeof(fd), BPF_ANY);
+				bpf_map__update_elem(o->hook_map[k], &k, sizeof(k), &fd, sizeof(fd),
+						     BPF_ANY);
 			else
-				bpf_map__delete_elem(o->progs, &k, sizeof(k), 0);
+				bpf_map__delete_elem(o->hook_map[k], &k, sizeof(k), 0);
 		}
 		for (int k = 0; k < SAKER_HOOK__COUNT; k++)
 			bpf_link__destroy(fresh[k]);
 		return ret;
 	}
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!o->body[h] && prev && prev->hook_link[h])
+		if (!o->body[h] && prev && prev->hook_link[h] && prev->hook_map[h])
 			/* a hook the new bundle lacks: its dispatcher then finds an empty slot */
-			bpf_map__delete_elem(o->progs, &h, sizeof(h), 0);
+			bpf_map__delete_elem(prev->hook_map[h], &h, sizeof(h), 0);
 		if (fresh[h]) {
 			o->hook_link[h] = fresh[h];
 		} else if (prev && prev->hook_link[h]) {
@@ -561,6 +688,46 @@ int saker_rt_obj_stats(const struct saker_rt_obj *o, uint64_t out[SAKER_STAT__CO
 			out[k] += vals[c];
 	}
 	free(vals);
+	return ret;
+}
+
+int saker_rt_obj_set_actions(struct saker_rt_obj *o, const uint8_t *actions, uint32_t n, char *err,
+			     size_t esz)
+{
+	bool any = false;
+	for (uint32_t k = 0; k < n; k++)
+		any |= actions[k] != SAKER_ACTION_ALERT;
+	if (!any)
+		return 0;
+	if (!o->actions)
+		return say(err, esz, -EINVAL, "the BPF object cannot enforce (it has no map '%s')",
+			   SAKER_MAP_RULE_ACTIONS);
+	/* who is never acted on: this process, by its pid namespace and its pid there */
+	struct stat st;
+	if (stat("/proc/self/ns/pid", &st))
+		return say(err, esz, -errno, "cannot read this process's pid namespace (/proc/self/ns/pid): %s",
+			   strerror(errno));
+	struct saker_enforce self = { .self_pidns = st.st_ino, .self_vpid = (__u32)getpid() };
+	uint32_t zero = 0;
+	if (bpf_map__update_elem(o->enforce, &zero, sizeof(zero), &self, sizeof(self), 0))
+		return say(err, esz, -errno, "cannot set the enforcement guard: %s", strerror(errno));
+	for (uint32_t k = 0; k < n && k < o->n_rules; k++) {
+		struct saker_rule_action a = { .action = actions[k] };
+		if (bpf_map__update_elem(o->actions, &k, sizeof(k), &a, sizeof(a), 0))
+			return say(err, esz, -errno, "cannot set the action of rule %u: %s", k, strerror(errno));
+	}
+	return 0;
+}
+
+int saker_rt_obj_rule_actions(const struct saker_rt_obj *o, struct saker_rule_action *out, uint32_t n)
+{
+	int ret = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		memset(&out[k], 0, sizeof(out[k]));
+		if (o->actions && k < o->n_rules &&
+		    bpf_map__lookup_elem(o->actions, &k, sizeof(k), &out[k], sizeof(out[k]), 0))
+			ret = -errno;
+	}
 	return ret;
 }
 

@@ -293,6 +293,7 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_r
 	rt->render.json_omit_output_fields = c->json_omit_output_fields;
 	rt->render.json_omit_tags = c->json_omit_tags;
 	rt->render.json_message = c->json_message;
+	rt->render.dry_run = c->enforce_off;
 	/* Read the two clocks back to back; the pair brackets the offset within a microsecond. */
 	int64_t boot = clock_ns(CLOCK_BOOTTIME), wall = clock_ns(CLOCK_REALTIME);
 	rt->render.boot_to_wall_ns = wall - boot;
@@ -381,11 +382,39 @@ static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *n
 	for (int i = 0; i < 32; i++)
 		snprintf(s->digest + 2 * i, 3, "%02x", b->digest[i]);
 	ret = saker_rt_check_requires(b->requires, err, esz);
+	/* What each rule does when it matches: kill where enforcing, otherwise only alert. This
+	 * back end (tracepoints) cannot refuse an operation: 'deny' needs --deny-as-alert. */
+	uint8_t *act = calloc(b->n_rules ? b->n_rules : 1, 1);
+	size_t n_deny = 0;
+	if (!act && !ret)
+		ret = say(err, esz, -ENOMEM, "out of memory");
+	for (uint32_t i = 0; !ret && i < b->n_rules; i++) {
+		if (b->rules[i].action == SAKER_ACTION_DENY && !n_deny++ && !rt->conf->deny_as_alert &&
+		    !rt->conf->enforce_off)
+			ret = say(err, esz, -EOPNOTSUPP,
+				  "rule '%s' has action deny, which needs an LSM back end; this kernel runs the "
+				  "tracepoint one (sakerd --deny-as-alert runs such rules as alerts)",
+				  b->rules[i].name);
+		if (b->rules[i].action == SAKER_ACTION_KILL && !rt->conf->enforce_off && s->rules[i].enabled)
+			act[i] = SAKER_ACTION_KILL;
+	}
 	if (!ret)
 		ret = saker_rt_obj_load(&s->obj, b, rt->conf->ring_bytes, prev ? prev->obj : NULL, err,
 					esz);
+	if (!ret)
+		ret = saker_rt_obj_set_actions(s->obj, act, b->n_rules, err, esz);
+	free(act);
 	if (ret)
 		goto fail;
+	if (n_deny && !rt->conf->enforce_off)
+		rt_log(rt, "%s: %zu rule%s with action deny run%s as alerts (--deny-as-alert): this back end cannot deny",
+		       name, n_deny, n_deny > 1 ? "s" : "", n_deny > 1 ? "" : "s");
+	if (rt->conf->enforce_off)
+		for (uint32_t i = 0; i < b->n_rules; i++)
+			if (b->rules[i].action != SAKER_ACTION_ALERT) {
+				rt_log(rt, "%s: enforcement is off (--enforce off): rules with an action only alert", name);
+				break;
+			}
 	*out = s;
 	return 0;
 fail:
@@ -770,29 +799,39 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 	for (size_t i = 0; rt && i < rt->n_sources; i++) {
 		const struct rt_source *s = rt->sources[i];
 		struct saker_rule_stat *ks = calloc(s->bundle->n_rules ? s->bundle->n_rules : 1, sizeof(*ks));
+		struct saker_rule_action *ka = calloc(s->bundle->n_rules ? s->bundle->n_rules : 1, sizeof(*ka));
 		if (ks)
 			source_rule_kernel(s, ks);
+		if (ka && s->obj)
+			saker_rt_obj_rule_actions(s->obj, ka, s->bundle->n_rules);
 		saker_rt_str_reset(&bundle);
 		saker_rt_str_json(&bundle, s->name, strlen(s->name));
 		for (uint32_t r = 0; r < s->bundle->n_rules; r++) {
 			const struct saker_rule_meta *m = &s->bundle->rules[r];
 			struct saker_rule_stat kr = ks ? ks[r] : (struct saker_rule_stat){ 0 };
+			struct saker_rule_action ar = ka ? ka[r] : (struct saker_rule_action){ 0 };
 			saker_rt_str_reset(&name);
 			saker_rt_str_json(&name, m->name, strlen(m->name));
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
 				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
 				",\"bundle\":\"%s\",\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
 				",\"kernel_lost\":%" PRIu64 ",\"kernel_evals\":%" PRIu64
-				",\"kernel_cost_ns\":%" PRIu64 ",\"kernel_cost_samples\":%" PRIu64 "}",
+				",\"kernel_cost_ns\":%" PRIu64 ",\"kernel_cost_samples\":%" PRIu64
+				",\"action\":\"%s\",\"enforcing\":%s"
+				",\"enforced\":%" PRIu64 ",\"spared\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
 				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
 				bundle.p ? bundle.p : "", (uint64_t)kr.matched, (uint64_t)kr.emitted,
 				(uint64_t)kr.lost, (uint64_t)kr.evals, (uint64_t)kr.cost_ns,
-				(uint64_t)kr.samples);
+				(uint64_t)kr.samples,
+				m->action < SAKER_ACTION__COUNT ? saker_action_names[m->action] : "alert",
+				ar.action != SAKER_ACTION_ALERT ? "true" : "false", (uint64_t)ar.enforced,
+				(uint64_t)ar.spared);
 			first = false;
 		}
 		free(ks);
+		free(ka);
 	}
 	saker_rt_str_fini(&name);
 	saker_rt_str_fini(&bundle);

@@ -173,6 +173,31 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 		}
 		free(rk);
 	}
+	head(s, "saker_enforced_total", "counter",
+	     "Per rule with an action: SIGKILLs the kernel sent (outcome=killed) and matches on sakerd itself or PID 1 it spared (outcome=spared), in the bundle object in force.");
+	for (size_t i = 0; i < rt->n_sources; i++) {
+		const struct rt_source *src = rt->sources[i];
+		uint32_t n = src->bundle->n_rules;
+		struct saker_rule_action *ka = n && src->obj ? calloc(n, sizeof(*ka)) : NULL;
+		if (ka)
+			saker_rt_obj_rule_actions(src->obj, ka, n);
+		for (uint32_t r = 0; ka && r < n; r++) {
+			const struct saker_rule_meta *m = &src->bundle->rules[r];
+			if (m->action == SAKER_ACTION_ALERT)
+				continue;
+			for (int o = 0; o < 2; o++) {
+				saker_rt_str_puts(s, "saker_enforced_total{bundle=\"");
+				label(s, src->name);
+				saker_rt_str_puts(s, "\",rule=\"");
+				label(s, m->name ? m->name : "");
+				saker_rt_str_printf(s, "\",action=\"%s\",enforcing=\"%s\",outcome=\"%s\"} %" PRIu64 "\n",
+						    saker_action_names[m->action],
+						    ka[r].action != SAKER_ACTION_ALERT ? "true" : "false",
+						    o ? "spared" : "killed", (uint64_t)(o ? ka[r].spared : ka[r].enforced));
+			}
+		}
+		free(ka);
+	}
 	head(s, "saker_alerts_suppressed_total", "counter", "Alerts the per-rule rate limit held back.");
 	saker_rt_str_printf(s, "saker_alerts_suppressed_total %" PRIu64 "\n", ld(&c->suppressed));
 	head(s, "saker_internal_alerts_total", "counter", "Internal alerts (losses, drops, suppression).");

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "rt_curl.h"
 
 #include "reason.h"
 #include "saker/version.h"
@@ -338,46 +338,37 @@ static int http_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, cu
 	return out_giving_up(arg);
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_ret;
-
-static void curl_init(void)
-{
-	curl_init_ret = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static int http_open(struct saker_rt_output *o, char *err, size_t esz)
 {
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_ret != CURLE_OK)
-		return say(err, esz, -EIO, "cannot initialise libcurl: %s",
-			   curl_easy_strerror(curl_init_ret));
-	o->curl = curl_easy_init();
+	char why[256];
+	if (saker_curl_load(why, sizeof(why)))
+		return say(err, esz, -EIO, "%s", why);
+	o->curl = saker_curl.easy_init();
 	if (!o->curl)
 		return say(err, esz, -ENOMEM, "cannot create an HTTP handle");
-	o->headers = curl_slist_append(NULL, o->json ? "Content-Type: application/json"
+	o->headers = saker_curl.slist_append(NULL, o->json ? "Content-Type: application/json"
 						     : "Content-Type: text/plain; charset=utf-8");
 	if (!o->headers)
 		return say(err, esz, -ENOMEM, "out of memory");
 	CURL *c = o->curl;
-	if (curl_easy_setopt(c, CURLOPT_URL, o->target) != CURLE_OK)
+	if (saker_curl.easy_setopt(c, CURLOPT_URL, o->target) != CURLE_OK)
 		return say(err, esz, -EINVAL, "%s: not a URL libcurl accepts", o->target);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->headers);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)o->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_discard);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, o);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, o->user_agent);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	saker_curl.easy_setopt(c, CURLOPT_HTTPHEADER, o->headers);
+	saker_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	saker_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+	saker_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)o->timeout_ms);
+	saker_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, http_discard);
+	saker_curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
+	saker_curl.easy_setopt(c, CURLOPT_XFERINFODATA, o);
+	saker_curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	saker_curl.easy_setopt(c, CURLOPT_USERAGENT, o->user_agent);
+	saker_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (o->insecure) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		saker_curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		saker_curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (o->ca_cert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_cert);
+		saker_curl.easy_setopt(c, CURLOPT_CAINFO, o->ca_cert);
 	return 0;
 }
 
@@ -385,12 +376,12 @@ static int http_write(struct saker_rt_output *o, const struct out_item *it)
 {
 	if (out_giving_up(o))
 		return -ETIMEDOUT;
-	curl_easy_setopt(o->curl, CURLOPT_POSTFIELDSIZE, (long)it->len);
-	curl_easy_setopt(o->curl, CURLOPT_POSTFIELDS, it->line);
-	if (curl_easy_perform(o->curl) != CURLE_OK)
+	saker_curl.easy_setopt(o->curl, CURLOPT_POSTFIELDSIZE, (long)it->len);
+	saker_curl.easy_setopt(o->curl, CURLOPT_POSTFIELDS, it->line);
+	if (saker_curl.easy_perform(o->curl) != CURLE_OK)
 		return -EIO;
 	long code = 0;
-	curl_easy_getinfo(o->curl, CURLINFO_RESPONSE_CODE, &code);
+	saker_curl.easy_getinfo(o->curl, CURLINFO_RESPONSE_CODE, &code);
 	return code >= 200 && code < 300 ? 0 : -EPROTO;
 }
 
@@ -628,8 +619,9 @@ void saker_rt_output_free(struct saker_rt_output *o)
 	else if (o->fd >= 0)
 		close(o->fd);
 	if (o->curl)
-		curl_easy_cleanup(o->curl);
-	curl_slist_free_all(o->headers);
+		saker_curl.easy_cleanup(o->curl);
+	if (o->headers)
+		saker_curl.slist_free_all(o->headers);
 	pthread_cond_destroy(&o->nonempty);
 	pthread_mutex_destroy(&o->mu);
 	free(o->ring);

@@ -6,9 +6,10 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config clang-14 llvm-14-dev libbpf-dev libelf-dev
 	zlib1g-dev libyaml-dev libpcre2-dev flex bison libssl-dev libcurl4-openssl-dev libjansson-dev)
 # curl scrapes sakerd's metrics; systemd gives systemd-analyze (it needs no running systemd);
-# man-db formats the generated man pages; gcc-multilib builds the 32-bit test program (gcc -m32).
+# man-db formats the generated man pages; gcc-multilib builds the 32-bit test program (gcc -m32);
+# liburing-dev the io_uring test program.
 test_pkgs=(libcmocka-dev time bpftool bpftrace jq iproute2 procps podman runc busybox-static openssl
-	curl systemd man-db gcc-multilib)
+	curl systemd man-db gcc-multilib liburing-dev)
 # Installed without their recommends (qemu's would add a GUI): the guest-kernel test (tests/guest/).
 lean_test_pkgs=(qemu-system-x86)
 

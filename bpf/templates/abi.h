@@ -114,7 +114,7 @@ enum {
 	SAKER_IXC__COUNT
 };
 #define SAKER_IX_EVSET_BYTES 64   /* bits for 512 event ids */
-#define SAKER_IX_HITS        64   /* candidate lists one event may select */
+#define SAKER_IX_HITS        32   /* candidate lists one event may select */
 #define SAKER_IX_PROBE_MAX   16   /* an open-addressing lookup looks at most this many slots */
 #define SAKER_IX_BUCKETS     12   /* startswith buckets: prefixes of 1 << k bytes, k < 12 */
 

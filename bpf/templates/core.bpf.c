@@ -19,8 +19,12 @@ struct sk_record {
 
 _Static_assert(sizeof(struct saker_event_hdr) + SAKER_TAIL_MAX + 4 * SAKER_REC_RULES +
 	       4 * SAKER_STR__COUNT + 16 <= SK_REC_HEAD, "record head");
-_Static_assert(SK_REC_HEAD + SAKER_STR__COUNT * SAKER_PATH_MAX <= SK_REC_AREA,
-	       "string slots: too many for one record");
+/* the strings are packed: each is checked against the area as it is copied (saker_tp_emit) */
+_Static_assert(SK_REC_HEAD + SAKER_PATH_MAX <= SK_REC_AREA, "a string fits the area");
+_Static_assert(SAKER_STR_CWD < SK_PATH_SLOTS && SAKER_STR_FD_NAME < SK_PATH_SLOTS &&
+	       SAKER_STR_ARG2 < SK_PATH_SLOTS &&
+	       SAKER_STR_EXEPATH < SK_PATH_SLOTS && SAKER_STR_EXE >= SK_PATH_SLOTS,
+	       "the path slots come first");
 _Static_assert((SK_REC_AREA & (SK_REC_AREA - 1)) == 0, "masked offsets");
 /* codegen.c loads 8 bytes at a time from the start of strings marked SK_K_ALIGNED */
 _Static_assert(__builtin_offsetof(struct sk_scratch, small) % 8 == 0, "aligned small");
@@ -50,6 +54,21 @@ struct {
 	__type(value, struct saker_rule_stat);
 } saker_rule_stats SEC(".maps");
 
+/* Enforcement, per rule, and who is spared (event.h); sized and filled by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_rule_action);
+} saker_rule_actions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct saker_enforce);
+} saker_enforce SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -71,6 +90,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } saker_progs SEC(".maps");
+
+/* The io_uring hook's own (a prog array serves programs of one tracepoint only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_uring SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -130,6 +157,10 @@ SK_SHARED void sk_stat(__u32 which)
 
 SK_SHARED struct task_struct *sk_task(void)
 {
+	struct sk_scratch *sc = sk_scratch();
+
+	if (sc && sc->st.task)
+		return (struct task_struct *)sc->st.task;
 	return (struct task_struct *)bpf_get_current_task();
 }
 
@@ -161,9 +192,14 @@ SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag)
 SK_INLINE void sk_get_ids(struct sk_scratch *sc)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
+	struct task_struct *t = (struct task_struct *)sc->st.task;
 
 	sc->hdr.pid = pt >> 32;
 	sc->hdr.tid = (__u32)pt;
+	if (t) {
+		sc->hdr.pid = BPF_CORE_READ(t, tgid);
+		sc->hdr.tid = BPF_CORE_READ(t, pid);
+	}
 }
 
 /* The number struct pid P has at LEVEL, and that level's namespace in *NS. */
@@ -196,6 +232,15 @@ SK_INLINE void sk_get_cred(struct sk_scratch *sc)
 
 	sc->hdr.uid = BPF_CORE_READ(cr, euid.val);
 	sc->hdr.gid = BPF_CORE_READ(cr, egid.val);
+	sc->hdr.cap_effective = 0;
+	sc->hdr.cap_permitted = 0;
+	sc->hdr.cap_inheritable = 0;
+	bpf_probe_read_kernel(&sc->hdr.cap_effective, 8,
+			      (char *)cr + bpf_core_field_offset(struct cred, cap_effective));
+	bpf_probe_read_kernel(&sc->hdr.cap_permitted, 8,
+			      (char *)cr + bpf_core_field_offset(struct cred, cap_permitted));
+	bpf_probe_read_kernel(&sc->hdr.cap_inheritable, 8,
+			      (char *)cr + bpf_core_field_offset(struct cred, cap_inheritable));
 	sc->hdr.loginuid = (__u32)-1;
 	if (bpf_core_field_exists(task->loginuid)) {
 		sc->hdr.loginuid = BPF_CORE_READ(task, loginuid.val);
@@ -344,6 +389,8 @@ SK_GLOBAL int saker_tp_compute(__u32 g)
 		sk_get_cid(sc);
 	if (g & SK_G_EXE)
 		sk_get_exe(sc);
+	if (g & (SK_G_PROC | SK_G_CWD | SK_G_ARGS | SK_G_ANC | SK_G_PPROC))
+		sk_proc_compute(sc, g);
 	return 0;
 }
 
@@ -386,6 +433,18 @@ SK_INLINE int sk_core_int(struct sk_scratch *sc, int field, __s64 *v)
 		sk_need(sc, SK_G_CRED);
 		*v = sc->hdr.gid;
 		return 1;
+	case SK_FLD_THREAD_CAP_EFFECTIVE_MASK:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.cap_effective;
+		return 1;
+	case SK_FLD_THREAD_CAP_PERMITTED_MASK:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.cap_permitted;
+		return 1;
+	case SK_FLD_THREAD_CAP_INHERITABLE_MASK:
+		sk_need(sc, SK_G_CRED);
+		*v = sc->hdr.cap_inheritable;
+		return 1;
 	case SK_FLD_USER_LOGINUID:
 		sk_need(sc, SK_G_CRED);
 		/* 4294967295 (unset) reads as -1, as in Falco; other ids keep their unsigned value */
@@ -397,7 +456,7 @@ SK_INLINE int sk_core_int(struct sk_scratch *sc, int field, __s64 *v)
 		*v = field == SK_FLD_PROC_PPID ? sc->hdr.ppid : sc->hdr.pvpid;
 		return (sc->hdr.flags & SAKER_EVF_PARENT) != 0;
 	}
-	return 0;
+	return sk_proc_int(sc, field, v);
 }
 
 SK_INLINE int sk_core_str(struct sk_scratch *sc, int field, const char **p)
@@ -424,7 +483,7 @@ SK_INLINE int sk_core_str(struct sk_scratch *sc, int field, const char **p)
 		*p = sc->hdr.container_id;
 		return sc->st.cid_len & (SAKER_CID_LEN - 1);
 	}
-	return -1;
+	return sk_proc_str(sc, field, p);
 }
 
 /* The NONE family is never hooked; its functions only complete the dispatch. */
@@ -521,17 +580,47 @@ SK_SHARED struct saker_rule_stat *sk_rule_stat(__u32 rule)
 
 SK_GLOBAL int saker_tp_emit(__u32 more);
 
+/* Rule RULE of action kill held: SIGKILL to the current process, unless it is sakerd itself
+ * (its pid namespace and pid there, as saker_enforce names them) or the host's PID 1. The
+ * signal is delivered on the way back to user space: the process runs no instruction of its own
+ * after the call that matched. */
+SK_INLINE void sk_enforce(struct sk_scratch *sc, struct saker_rule_action *ra)
+{
+	__u32 zero = 0;
+	struct saker_enforce *self = bpf_map_lookup_elem(&saker_enforce, &zero);
+	struct task_struct *task = sk_task();
+	struct pid *gp = BPF_CORE_READ(task, group_leader, thread_pid);
+	__u32 level = BPF_CORE_READ(gp, level);
+	__u64 ns = 0;
+	__u32 vpid = sk_pid_nr(gp, level, &ns);
+	__u32 inum = BPF_CORE_READ((struct pid_namespace *)ns, ns.inum);
+
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 ||
+	    (self && self->self_vpid == vpid && self->self_pidns == inum)) {
+		__sync_fetch_and_add(&ra->spared, 1);
+		sc->hdr.flags |= SAKER_EVF_SPARED;
+		return;
+	}
+	if (!bpf_send_signal(9 /* SIGKILL */)) {
+		__sync_fetch_and_add(&ra->enforced, 1);
+		sc->hdr.flags |= SAKER_EVF_KILLED;
+	}
+}
+
 /* Rule RULE held: one id more for the record, sent when full. A BPF global function, so that
  * each rule's call costs two instructions whatever the number of rules. */
 SK_GLOBAL int saker_tp_match(__u32 rule)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct saker_rule_stat *rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
+	struct saker_rule_action *ra = bpf_map_lookup_elem(&saker_rule_actions, &rule);
 
 	if (!sc)
 		return 0;
 	if (rs)
 		rs->matched++;
+	if (ra && ra->action == SAKER_ACTION_KILL)
+		sk_enforce(sc, ra);
 	/* a full record goes first, and says another one follows */
 	if (sc->st.n_ids >= SAKER_REC_RULES)
 		saker_tp_emit(1);
@@ -562,7 +651,7 @@ SK_INLINE void sk_fill(struct sk_scratch *sc)
 	sc->hdr.tail_size = ts;
 	sc->hdr.n_strs = SAKER_STR__COUNT;
 	sc->hdr.reserved = 0;
-	sc->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	sc->hdr.ts_ns = sc->st.now;
 	sc->hdr.res = sc->st.ret;
 	sc->hdr.cgroup_id = bpf_get_current_cgroup_id();
 	sk_stat(SAKER_STAT_MATCHED);
@@ -642,20 +731,31 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	pos += ((n * 4) + 7) & ~7u;
 	slot = (struct saker_event_str *)&rec->b[pos];
 	area = pos + ((4 * SAKER_STR__COUNT + 7) & ~7u);
+	/* an odd number of slots leaves 4 bytes of padding, which are 0 */
+	if (SAKER_STR__COUNT & 1)
+		*(__u32 *)&slot[SAKER_STR__COUNT] = 0;
 	for (int k = 0; k < SAKER_STR__COUNT; k++) {
 		__s32 len = sc->st.str_len[k];
+		const char *src = k < SK_PATH_SLOTS ? sc->str[k < SK_PATH_SLOTS ? k : 0]
+						    : (const char *)sc + sc->st.str_off[k];
 
 		slot[k].off = SAKER_STR_NONE;
 		slot[k].len = 0;
 		if (len < 0)
 			continue;
 		len &= SAKER_STR_MAX;
+		/* the strings together may not fit the area: one that does not is left out, and
+		 * the record says it was cut (the paths come first) */
+		if (area + off + len + 1 > SK_REC_AREA) {
+			sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+			continue;
+		}
 		slot[k].off = off;
 		slot[k].len = len;
 		/* the word holding the NUL is zeroed first: its padding is not an earlier
 		 * record's bytes */
 		*(__u64 *)&rec->b[(area + off + (len & ~7u)) & (SK_REC_AREA - 8)] = 0;
-		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_AREA - 1)], len, sc->str[k]);
+		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_AREA - 1)], len, src);
 		rec->b[(area + off + len) & (SK_REC_AREA - 1)] = 0;
 		off += (len + 8) & ~7u;
 	}
@@ -680,6 +780,35 @@ out:
 
 /* ---- the hook ------------------------------------------------------------------------------ */
 
+/* The per-event state of a new event: its result RET, EV (SAKER_EV_PACK of abi.h) and the
+ * number NR it has in its ABI. The arguments are the caller's to fill. */
+SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
+{
+	struct sk_state *st = &sc->st;
+
+	sk_stat(SAKER_STAT_SEEN);
+	st->ret = ret;
+	st->now = bpf_ktime_get_boot_ns();
+	st->event = SAKER_EV_ID(ev);
+	st->family = SAKER_EV_FAMILY(ev);
+	st->compat = SAKER_EV_COMPAT(ev);
+	st->uring = 0;
+	st->task = 0;
+	st->have = 0;
+	st->fhave = 0;
+	st->n_ids = 0;
+	st->part = 0;
+	st->tail_size = 0;
+	for (int k = 0; k < SAKER_STR__COUNT; k++)
+		st->str_len[k] = -1;
+	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
+	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
+	sc->hdr.nr = nr;
+}
+/* fam_net.bpf.c: turns an i386 socketcall into the socket call it stands for (sc->st.event and
+ * its arguments); returns that event, or SK_EV__COUNT for a call saker does not hook. */
+SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
+
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
 static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev,
@@ -692,11 +821,7 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 	if (!sc)
 		return 0;
 	st = &sc->st;
-	sk_stat(SAKER_STAT_SEEN);
-	st->ret = ret;
-	st->event = event;
-	st->family = SAKER_EV_FAMILY(ev);
-	st->compat = SAKER_EV_COMPAT(ev);
+	sk_begin(sc, ret, ev, nr);
 	if (st->compat) {
 		/* i386: ebx, ecx, edx, esi, edi, ebp; the upper halves are not the call's */
 		st->arg[0] = (__u32)regs->bx;
@@ -713,20 +838,17 @@ static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, 
 		st->arg[4] = regs->r8;
 		st->arg[5] = regs->r9;
 	}
-	st->have = 0;
-	st->fhave = 0;
-	st->n_ids = 0;
-	st->part = 0;
-	st->tail_size = 0;
-	for (int k = 0; k < SAKER_STR__COUNT; k++)
-		st->str_len[k] = -1;
-	sc->hdr.flags = st->compat ? SAKER_EVF_COMPAT : 0;
-	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
-	sc->hdr.nr = nr;
 
+	/* i386 socketcall(2): the network family gives the call it stands for, or none */
+	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) && event == SK_EV_SOCKETCALL &&
+	    (event = sk_net_socketcall(sc)) == SK_EV__COUNT)
+		return 0;
 	SAKER_FN_MATCH(sc, event);
 	if (st->n_ids)
 		saker_tp_emit(0);
+	/* the new image's arguments, for its children */
+	if (st->family == SK_FAM_EXEC && ret == 0)
+		sk_proc_exec(sc);
 	return 0;
 }
 
@@ -739,6 +861,36 @@ int saker_sys_exit(unsigned long long *ctx)
 	return 0;
 }
 
+/* The syscall numbers of each ABI, from its table. */
+enum {
+#define SK_SYSNR(id, nr) SK_NR64_##id = nr,
+#include "saker/syscalls_x86_64.def"
+#undef SK_SYSNR
+};
+enum {
+#define SK_SYSNR(id, nr) SK_NR32_##id = nr,
+#include "saker/syscalls_i386.def"
+#undef SK_SYSNR
+};
+
+SK_INLINE int sk_exec_nr(__u32 nr)
+{
+	return nr == SK_NR64_EXECVE || nr == SK_NR64_EXECVEAT || nr == SK_NR32_EXECVE ||
+	       nr == SK_NR32_EXECVEAT;
+}
+
+/* The event of exec number NR (sk_exec_nr), in the ABI the call came through. */
+SK_INLINE __u32 sk_exec_ev(__u32 nr)
+{
+	if (nr == SK_NR64_EXECVE)
+		return SAKER_EV_PACK(SK_EV_EXECVE, SK_FAM_EXEC, 0);
+	if (nr == SK_NR64_EXECVEAT)
+		return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 0);
+	if (nr == SK_NR32_EXECVE)
+		return SAKER_EV_PACK(SK_EV_EXECVE, SK_FAM_EXEC, 1);
+	return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 1);
+}
+
 /* tp_btf/sys_exit: (struct pt_regs *regs, long ret). Every syscall passes here, so the path for
  * syscalls no rule needs is one load and the generated compares. The kernel runs the call
  * numbered by the low 32 bits of orig_ax (an int), whatever the upper ones hold. */
@@ -749,7 +901,98 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	__u32 nr = (__u32)regs->orig_ax;
 	int ev = SAKER_FN_EVENT(nr);
 
+	/* A successful exec returns 0 with the new image in place, which may run under the other
+	 * ABI (a 64-bit shell starting a 32-bit program sets TS_COMPAT, a 32-bit one starting a
+	 * 64-bit program clears it): the entry is then misread, and the number with it. The
+	 * number of an exec is unambiguous though (no other call of either table that can
+	 * return 0 here has it), and the sign of a fresh image is its stack pointer at
+	 * mm->start_stack, where the kernel just put it. */
+	if ((SAKER_VAR_FAMILIES & SK_FB(EXEC)) && ctx[1] == 0 && sk_exec_nr(nr)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		if (regs->sp == BPF_CORE_READ(t, mm, start_stack))
+			return sk_handle(regs, 0, sk_exec_ev(nr), nr);
+	}
 	if (ev < 0)
 		return 0;
+	/* a successful exec is only the one above */
+	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && (__s64)ctx[1] >= 0)
+		return 0;
 	return sk_handle(regs, (__s64)ctx[1], ev, nr);
+}
+
+/* ---- io_uring ------------------------------------------------------------------------------ */
+
+/* io_uring operations that stand for a syscall (docs/kernel.md, "io_uring"), one line each:
+ * X(IORING_OP_ number, the event of events.def it is, that syscall's x86-64 number (the
+ * record's nr), its family, the family's prefix). The family's sk_<f>_uring(sc, req) puts the
+ * operation's arguments into sc->st.arg in the syscall's order, from the request the kernel
+ * holds; its accessors see sc->st.uring set. Adding an operation is one line here and that
+ * function. */
+#define SK_URING_OPS(X) \
+	X(18, OPENAT, 257, OPEN, open)   /* IORING_OP_OPENAT */ \
+	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */
+
+/* Who submitted REQ: req->task up to 6.12, req->tctx->task since. */
+SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
+{
+	if (bpf_core_field_exists(((struct io_kiocb___old *)0)->task))
+		return BPF_CORE_READ((struct io_kiocb___old *)req, task);
+	return BPF_CORE_READ(req, tctx, task);
+}
+
+/* A completed io_uring request whose operation is event EV (SAKER_EV_PACK) of x86-64 number NR:
+ * the same event as the syscall, of the submitting task, with the request's result. */
+static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr)
+{
+	struct io_kiocb *req = (struct io_kiocb *)r;
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_state *st;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, BPF_CORE_READ(req, cqe.res), ev, nr);
+	for (int k = 0; k < 6; k++)
+		st->arg[k] = 0;
+	st->uring = 1;
+	st->task = (__u64)sk_uring_task(req);
+	sc->hdr.flags |= SAKER_EVF_IO_URING;
+	switch (st->event) {
+#define SK_URING_ARGS(op, E, n, F, f) case SK_EV_##E: sk_##f##_uring(sc, req); break;
+		SK_URING_OPS(SK_URING_ARGS)
+#undef SK_URING_ARGS
+	}
+	SAKER_FN_MATCH(sc, st->event);
+	if (st->n_ids)
+		saker_tp_emit(0);
+	return 0;
+}
+
+/* Every io_uring completion passes here (the tracepoint fires as the CQE is filled; the
+ * request's result is in req->cqe.res on every kernel, whatever the tracepoint's other
+ * arguments, which changed in 6.3). Operations of families no rule looks at stop at the switch. */
+SEC("tp_btf/io_uring_complete")
+int saker_io_uring(unsigned long long *ctx)
+{
+	bpf_tail_call(ctx, &saker_progs_uring, SAKER_HOOK_IO_URING);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int saker_io_uring_run(unsigned long long *ctx)
+{
+	__u64 req = ctx[1];
+	__u8 op = BPF_CORE_READ((struct io_kiocb *)req, opcode);
+
+	switch (op) {
+#define SK_URING_CASE(o, E, n, F, f) \
+	case o: \
+		if (!(SAKER_VAR_FAMILIES & SK_FB(F))) \
+			return 0; \
+		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n);
+		SK_URING_OPS(SK_URING_CASE)
+#undef SK_URING_CASE
+	}
+	return 0;
 }

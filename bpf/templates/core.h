@@ -27,7 +27,8 @@
 #define SK_HALF       4096   /* the walk buffer is two halves: masked offsets never overflow */
 #define SK_NAME_MAX   255    /* longest dentry name copied */
 #define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
-#define SK_NORM_DEPTH 2048   /* components of a normalised path: each takes 2 of its 4095 bytes */
+#define SK_NORM_DEPTH 1024   /* components of a normalised path remembered for '..'; a path with
+                              * more is marked cut (each takes at least 2 of its 4095 bytes) */
 #define SK_FAM_STATE  64     /* bytes of per-event state a family may keep in sc->fam */
 #define SK_AT_FDCWD   -100
 
@@ -36,13 +37,26 @@
 enum {
 	SK_G_IDS    = 1 << 0, /* pid, tid */
 	SK_G_VIDS   = 1 << 1, /* vpid, vtid */
-	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid */
+	SK_G_CRED   = 1 << 2, /* uid, gid, loginuid, capability sets */
 	SK_G_COMM   = 1 << 3,
 	SK_G_PARENT = 1 << 4, /* ppid, pvpid, pcomm */
 	SK_G_CID    = 1 << 5, /* container id */
 	SK_G_EXE    = 1 << 6, /* proc.exepath */
-	SK_G_ALL    = (1 << 7) - 1,
+	SK_G_PROC   = 1 << 7, /* the header's process block: start, tty, sid, exe flags */
+	SK_G_CWD    = 1 << 8, /* proc.cwd */
+	SK_G_ARGS   = 1 << 9, /* proc.exe, proc.args (the arg area) */
+	SK_G_ANC    = 1 << 10, /* proc.aname[1..8], proc.sname */
+	SK_G_PPROC  = 1 << 11, /* proc.pexe, the parent's args (the process table) */
+	SK_G_ALL    = (1 << 12) - 1,
 };
+
+/* String slots: the paths (FD_NAME, EXEPATH, CWD, ARG2) have SAKER_PATH_MAX bytes each in
+ * sk_scratch.str; the process's other strings live in sk_scratch.pstr, at these offsets. */
+#define SK_PATH_SLOTS 4
+#define SK_PS_PARGS   0                                  /* the parent's args, as saker_proc_entry */
+#define SK_PS_SNAME   SAKER_ARGS_MAX                     /* 16 bytes */
+#define SK_PS_ANAME   (SK_PS_SNAME + SAKER_COMM_LEN)     /* 16 bytes per ancestor */
+#define SK_PSTR_SIZE  (SK_PS_ANAME + SAKER_ANAME_MAX * SAKER_COMM_LEN)
 
 /* The event being evaluated. It lives in the map rather than on the stack on purpose: the
  * verifier does not track map contents, so the paths through the rules (which differ only in
@@ -60,6 +74,11 @@ struct sk_state {
 	__u32 tail_size;  /* bytes of sc->tail the family filled */
 	__s32 comm_len, pcomm_len, cid_len;
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
+	__u32 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
+	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
+			   * the submitter), else 0: sk_task() returns it */
+	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
+	__u64 now;        /* bpf_ktime_get_boot_ns() when the event started: proc.duration's end */
 };
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
@@ -145,7 +164,9 @@ struct sk_scratch {
 	__u32 ids[SAKER_REC_RULES];        /* rule ids matched and not sent yet */
 	__u64 fam[SK_FAM_STATE / 8];       /* the family's per-event state */
 	struct sk_state st;
-	char str[SAKER_STR__COUNT][SAKER_PATH_MAX]; /* the string slots, NUL-terminated */
+	char str[SK_PATH_SLOTS][SAKER_PATH_MAX]; /* the path slots, NUL-terminated */
+	struct saker_proc_entry pe;           /* the process's arg area: proc.exe, proc.args */
+	char pstr[SK_PSTR_SIZE];           /* the process's other strings (SK_PS_*) */
 	char walk[2 * SK_HALF];            /* path walk: written backwards into the first half; a
 					    * path string from user memory is read into the second */
 	char cg[2 * SK_CG_NAME];           /* one cgroup directory name */
@@ -164,6 +185,20 @@ struct sk_cb {
 	struct sk_scratch *sc;
 	const char *s, *p, *k;
 };
+
+/* Path slot SLOT of SC (slot 0 for an index out of range: only the paths have a buffer here). Not a '%': with a slot count that
+ * is not a power of two the verifier cannot bound one; the barriers keep the check ahead of the
+ * address (see sk_pattern). */
+SK_INLINE char *sk_slot(struct sk_scratch *sc, __u32 slot)
+{
+	__u64 s = slot;
+
+	asm volatile("" : "+r"(s));
+	if (s >= SK_PATH_SLOTS)
+		s = 0;
+	asm volatile("" : "+r"(s));
+	return sc->str[s];
+}
 
 /* The family state of SC as TYPE (at most SK_FAM_STATE bytes). */
 #define SK_FAM(sc, type) ((type *)(void *)(sc)->fam)
@@ -187,6 +222,7 @@ SK_GLOBAL int saker_tp_match(__u32 rule);
 
 SK_SHARED struct sk_scratch *sk_scratch(void);
 SK_SHARED void sk_stat(__u32 which);
+/* The task the event is about: the current one, or an io_uring request's submitter. */
 SK_SHARED struct task_struct *sk_task(void);
 /* The current task's struct file at FD, or NULL. */
 SK_SHARED struct file *sk_fd_file(__s64 fd);
@@ -205,9 +241,29 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
  * the length of its last component. Cuts are marked and counted. */
 SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
 			     __s32 *leaf);
+/* A string argument (user memory at USTR) as the call gave it, into string slot SLOT; returns
+ * its length, or -1 when it cannot be read. One longer than 4095 bytes is cut and marked. */
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot);
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);
+/* Path slot SLOT's buffer (SAKER_PATH_MAX bytes). */
+#define SK_PATH_SLOT(sc, slot) ((sc)->str[(slot) < SK_PATH_SLOTS ? (slot) : 0])
+
+/* ---- the process fields (core_proc.bpf.c), every event has them ------------------------- */
+
+/* Computes the process groups of G (SK_G_PROC, CWD, ARGS, ANC, PPROC). */
+SK_SHARED void sk_proc_compute(struct sk_scratch *sc, __u32 g);
+/* The accessors of the process fields, as sk_F_int and sk_F_str; 0 / -1 for other fields. */
+SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v);
+SK_SHARED int sk_proc_str(struct sk_scratch *sc, int field, const char **p);
+/* A successful exec: remembers the new image's arguments for its children's proc.pcmdline. */
+SK_SHARED void sk_proc_exec(struct sk_scratch *sc);
+
+/* ---- io_uring operations (core.bpf.c, SK_URING_OPS) -------------------------------------- */
+
+/* Puts the arguments of the operation of REQ into sc->st.arg, in its syscall's order. */
+SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req);
 
 /* From the generated module (abi.h): the families some rule looks at. */
 extern const __u32 SAKER_VAR_FAMILIES;

@@ -101,7 +101,7 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
 			__s32 *leaf)
 {
 	struct sk_walk *w = &sc->wk;
-	char *dst = sc->str[slot % SAKER_STR__COUNT];
+	char *dst = SK_PATH_SLOT(sc, slot);
 	__u32 n;
 
 	sk_walk(sc, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt),
@@ -125,7 +125,7 @@ static long sk_norm_step(__u32 k, void *arg)
 {
 	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
 	struct sk_norm *nm = &sc->nm;
-	char *out = sc->str[nm->slot % SAKER_STR__COUNT];
+	char *out = SK_PATH_SLOT(sc, nm->slot);
 	__u32 i = nm->i;
 	__s32 o = nm->out, seg = nm->seg, len;
 	char ch;
@@ -168,6 +168,10 @@ static long sk_norm_step(__u32 k, void *arg)
 	} else if (nm->depth < SK_NORM_DEPTH) {
 		nm->start[nm->depth & (SK_NORM_DEPTH - 1)] = seg;
 		nm->depth++;
+	} else {
+		/* more components than can be remembered: a later '..' could not go back to the
+		 * right one, so the name is not trusted whole (fail closed: marked cut) */
+		nm->cut = 1;
 	}
 	nm->seg = -1;
 	return 0;
@@ -180,7 +184,7 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 {
 	struct sk_norm *nm = &sc->nm;
 	struct sk_cb cb = { .sc = sc };
-	char *out = sc->str[slot % SAKER_STR__COUNT];
+	char *out = SK_PATH_SLOT(sc, slot);
 	const char *u = (const char *)upath;
 	__s64 start = SK_HALF;
 	int arg_cut = 0, wtrunc = 0;
@@ -239,4 +243,21 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 	if (arg_cut || wtrunc || nm->cut)
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 	return nm->out & SAKER_STR_MAX;
+}
+
+/* A string argument kept as the call gave it (symlink's target, mount's source...): user
+ * memory read at syscall exit, raceable as a failed open's path is (docs/kernel.md). */
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot)
+{
+	char *out = sk_slot(sc, slot);
+	const char *u = (const char *)ustr;
+	char more = 0;
+	long n;
+
+	n = bpf_probe_read_user_str(out, SAKER_PATH_MAX, u);
+	if (n <= 0)
+		return -1;
+	if (n == SAKER_PATH_MAX && !bpf_probe_read_user(&more, 1, u + SAKER_PATH_MAX - 1) && more)
+		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+	return (n - 1) & SAKER_STR_MAX;
 }

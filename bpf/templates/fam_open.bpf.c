@@ -1,4 +1,4 @@
-/* The open family (open, openat, openat2, creat): the flags of the call, the descriptor it
+/* The open family (open, openat, openat2, creat, open_by_handle_at): the flags of the call, the descriptor it
  * returned, and fd.name, either the path of the struct file the open installed or, for a failed
  * open, the path the call named (Falco's name for it). Its record tail is struct
  * saker_tail_open. */
@@ -9,6 +9,7 @@
 #define SK_O_CREAT   0100
 #define SK_O_TRUNC   01000
 #define SK_O_TMPFILE 020000000
+#define SK_O_LARGEFILE 0100000
 #define SK_FMODE_READ  0x1
 #define SK_FMODE_WRITE 0x2
 #define SK_S_IFMT    0170000
@@ -48,6 +49,23 @@ SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
 	return sk_fd_file(sc->st.ret);
 }
 
+/* IORING_OP_OPENAT and IORING_OP_OPENAT2 (core.bpf.c, SK_URING_OPS): the kernel's own copy
+ * of the request, as openat would have them: dirfd, the path (struct filename, kernel memory;
+ * freed by the time the request completes, so never read), flags, mode; then the fixed-file
+ * slot the file went to, 0 when it got a descriptor. Both are openat2 inside the kernel: the
+ * flags are open_how's, in kernel memory, which no thread can rewrite. */
+SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
+{
+	struct io_open *op = (struct io_open *)req;
+
+	sc->st.arg[0] = (__u64)(__s64)BPF_CORE_READ(op, dfd);
+	/* less O_LARGEFILE, which the kernel's prep adds to every request, as openat(2) does
+	 * inside without the registers showing it */
+	sc->st.arg[2] = BPF_CORE_READ(op, how.flags) & ~(__u64)SK_O_LARGEFILE;
+	sc->st.arg[3] = BPF_CORE_READ(op, how.mode);
+	sc->st.arg[4] = BPF_CORE_READ(op, file_slot);
+}
+
 /* open, openat and creat take their flags from the registers the kernel saved at entry, which
  * no other thread can change. openat2's come from user memory read after the kernel used it
  * (docs/kernel.md): there the access mode of a file that was opened is taken from the kernel's
@@ -63,7 +81,7 @@ SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os
 
 	os->flags_ok = 1;
 	os->mode = 0;
-	switch (sc->st.event) {
+	switch (sc->st.uring ? SK_EV_OPENAT : sc->st.event) {
 	case SK_EV_OPEN:
 		flags = sc->st.arg[1];
 		os->mode = sc->st.arg[2];
@@ -82,13 +100,17 @@ SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os
 		flags = SK_O_CREAT | SK_O_WRONLY | SK_O_TRUNC;
 		os->mode = sc->st.arg[1];
 		break;
+	case SK_EV_OPEN_BY_HANDLE_AT:
+		/* (mount_fd, handle, flags): no mode, the file exists */
+		flags = sc->st.arg[2] & ~(__u64)(SK_O_CREAT | SK_O_TMPFILE);
+		break;
 	default:
 		os->flags_ok = 0;
 	}
 	/* the mode counts only where the kernel reads it */
 	if (!(flags & (SK_O_CREAT | SK_O_TMPFILE)))
 		os->mode = 0;
-	f = sc->st.event == SK_EV_OPENAT2 ? sk_open_file(sc) : 0;
+	f = sc->st.event == SK_EV_OPENAT2 && !sc->st.uring ? sk_open_file(sc) : 0;
 	mode = f ? BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE) : 0;
 	if (mode) {
 		if (!os->flags_ok)
@@ -115,6 +137,13 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	*len = -1;
 	os->dir = 0;
 	os->leaf_len = 0;
+	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
+	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
+	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
+		return;
+	/* a handle names no path: a failed open_by_handle_at has no fd.name */
+	if (sc->st.ret < 0 && sc->st.event == SK_EV_OPEN_BY_HANDLE_AT)
+		return;
 	if (sc->st.ret < 0) {
 		__u32 at = sk_open_path_arg(sc->st.event);
 

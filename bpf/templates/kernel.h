@@ -22,8 +22,11 @@ typedef __u32 __wsum;
 
 /* UAPI constants (include/uapi/linux/bpf.h, stable values). */
 #define BPF_MAP_TYPE_PROG_ARRAY   3
+#define BPF_MAP_TYPE_ARRAY        2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
+#define BPF_MAP_TYPE_LRU_HASH     9
+#define BPF_ANY                   0
 
 #define SK_CORE __attribute__((preserve_access_index))
 
@@ -41,6 +44,7 @@ struct pt_regs {
 	unsigned long r8;
 	unsigned long r9;
 	unsigned long orig_ax;
+	unsigned long sp;
 } SK_CORE;
 
 /* x86's thread-synchronous status: TS_COMPAT is set while a syscall that came through the i386
@@ -76,8 +80,18 @@ struct dentry {
 	struct inode *d_inode;
 } SK_CORE;
 
+struct super_block {
+	unsigned long s_magic;
+} SK_CORE;
+#define SK_OVERLAYFS_MAGIC 0x794c7630
+
 struct inode {
 	unsigned short i_mode;
+	struct super_block *i_sb;
+	union {
+		const unsigned int i_nlink;
+		unsigned int __i_nlink;
+	};
 } SK_CORE;
 
 struct vfsmount {
@@ -119,11 +133,38 @@ struct fs_struct {
 
 struct mm_struct {
 	struct file *exe_file;
+	unsigned long arg_start, arg_end;
+	unsigned long start_stack;
 } SK_CORE;
+
+struct tty_driver {
+	int major;
+	int minor_start;
+} SK_CORE;
+
+struct tty_struct {
+	struct tty_driver *driver;
+	int index;
+} SK_CORE;
+
+#define SK_PIDTYPE_SID 3 /* enum pid_type: PID, TGID, PGID, SID */
+struct signal_struct {
+	struct tty_struct *tty;
+	struct pid *pids[4];
+} SK_CORE;
+
+/* A capability set: struct { u64 val; } since Linux 6.3, struct { u32 cap[2]; } before; the
+ * same 8 bytes either way, read through the field's relocated offset (core.bpf.c). */
+typedef struct {
+	__u64 val;
+} kernel_cap_t;
 
 struct cred {
 	kuid_t euid;
 	kgid_t egid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
 } SK_CORE;
 
 struct kernfs_node {
@@ -152,6 +193,14 @@ struct upid {
 	void *ns; /* struct pid_namespace * */
 } SK_CORE;
 
+struct ns_common {
+	unsigned int inum;
+} SK_CORE;
+
+struct pid_namespace {
+	struct ns_common ns;
+} SK_CORE;
+
 struct pid {
 	unsigned int level;
 	struct upid numbers[1]; /* level + 1 of them, [0] the host's */
@@ -159,6 +208,7 @@ struct pid {
 
 struct task_struct {
 	struct thread_info thread_info;
+	unsigned int flags;
 	int pid;
 	int tgid;
 	struct task_struct *group_leader;
@@ -171,6 +221,8 @@ struct task_struct {
 	struct mm_struct *mm;
 	struct css_set *cgroups;
 	kuid_t loginuid;
+	struct signal_struct *signal;
+	__u64 start_boottime;
 } SK_CORE;
 
 /* openat2(2)'s argument, read from user memory (a stable UAPI layout, not relocated). */
@@ -179,5 +231,40 @@ struct open_how {
 	__u64 mode;
 	__u64 resolve;
 };
+
+/* io_uring (docs/kernel.md, "io_uring"). A request: its operation's own state is at its start
+ * (io_kiocb_to_cmd), its result in cqe.res. The submitting task is req->task up to 6.12 and
+ * req->tctx->task from 6.13 on; both are probed. */
+struct io_cqe {
+	__u64 user_data;
+	__s32 res;
+} SK_CORE;
+
+struct io_uring_task {
+	struct task_struct *task;
+} SK_CORE;
+
+struct io_kiocb {
+	__u8 opcode;
+	struct io_cqe cqe;
+	struct io_uring_task *tctx;
+} SK_CORE;
+
+struct io_kiocb___old {
+	struct task_struct *task;
+} SK_CORE;
+
+struct filename {
+	const char *name;
+} SK_CORE;
+
+/* IORING_OP_OPENAT and IORING_OP_OPENAT2's state (io_uring/openclose.c). */
+struct io_open {
+	struct file *file;
+	int dfd;
+	__u32 file_slot;
+	struct filename *filename;
+	struct open_how how;
+} SK_CORE;
 
 #endif

@@ -108,6 +108,13 @@ static void print_rule(const sk_rule *r, bool left_out)
 		for (size_t i = 0; i < n; i++)
 			printf(i ? ", %s" : "%s", names[i]);
 	}
+	if (r->item->action != SAKER_ACTION_ALERT && r->plan != SAKER_PLAN_EXACT)
+		printf("; action %s refused: the rule is not decided wholly in the kernel",
+		       saker_action_names[r->item->action]);
+	else if (r->item->action == SAKER_ACTION_KILL)
+		printf("; action kill, in the kernel on any back end");
+	else if (r->item->action == SAKER_ACTION_DENY)
+		printf("; action deny, only on an LSM back end (sakerd refuses it elsewhere)");
 	printf("\n");
 }
 

@@ -131,6 +131,7 @@ static json_t *render_json(const struct saker_bundle *b, const char *digest, str
 		saker_json_set(j, "name", saker_json_str(r->name), failed);
 		saker_json_set(j, "output", saker_json_str(r->output), failed);
 		saker_json_set(j, "plan", json_string(plan_names[r->plan]), failed);
+		saker_json_set(j, "action", json_string(saker_action_names[r->action]), failed);
 		saker_json_set(j, "priority", json_string(saker_priority_names[r->priority]), failed);
 		saker_json_set(j, "source", saker_json_str(r->source), failed);
 		for (uint32_t t = 0; t < r->n_tags; t++)
@@ -218,8 +219,9 @@ static void render_text(struct saker_rt_str *s, const char *path, const struct s
 	for (uint32_t i = 0; i < b->n_rules; i++) {
 		const struct saker_rule_meta *r = &b->rules[i];
 		saker_rt_str_printf(s, "  [%u] %s\n", i, r->name);
-		saker_rt_str_printf(s, "      priority: %s, plan: %s, source: %s\n",
-				    saker_priority_names[r->priority], plan_names[r->plan], r->source);
+		saker_rt_str_printf(s, "      priority: %s, plan: %s, source: %s%s%s\n",
+				    saker_priority_names[r->priority], plan_names[r->plan], r->source,
+				    r->action ? ", action " : "", r->action ? saker_action_names[r->action] : "");
 		saker_rt_str_printf(s, "      defined:  %s:%u\n", r->file, r->line);
 		saker_rt_str_puts(s, "      tags:    ");
 		for (uint32_t t = 0; t < r->n_tags; t++)

@@ -81,7 +81,7 @@ static const struct sk_kernel_facts *cg_kfacts(int field)
 
 static bool cg_is_int_type(enum sk_type t)
 {
-	return t == SK_T_I64 || t == SK_T_U64 || t == SK_T_BOOL;
+	return t == SK_T_I64 || t == SK_T_U64 || t == SK_T_BOOL || t == SK_T_PORT || t == SK_T_RELTIME;
 }
 
 static bool cg_str_field(int field, struct cg_str_field *out)
@@ -911,6 +911,13 @@ static size_t cg_hooked(const struct cg *g, bool ev[SK_EV__COUNT])
 			}
 		}
 	}
+	/* i386 socket calls also come through socketcall(2), which the network family turns
+	 * into the call it stands for (docs/kernel.md, "The i386 entry") */
+	for (int e = 0; e < SK_EV__COUNT; e++)
+		if (ev[e] && sk_events[e].family == SK_FAM_NET && !ev[SK_EV_SOCKETCALL]) {
+			ev[SK_EV_SOCKETCALL] = true;
+			n++;
+		}
 	return n;
 }
 
@@ -930,7 +937,8 @@ static void cg_arch_switch(struct cg *g, LLVMValueRef nr, enum sk_arch arch, con
 			continue;
 		ret = cg_block(g);
 		LLVMPositionBuilderAtEnd(g->b, ret);
-		LLVMBuildRet(g->b, cg_i32(g, SAKER_EV_PACK(e, (int)sk_events[e].family,
+		LLVMBuildRet(g->b, cg_i32(g, SAKER_EV_PACK(e, e == SK_EV_SOCKETCALL ? (int)SK_FAM_NET
+							   : (int)sk_events[e].family,
 							   arch == SK_ARCH_I386)));
 		LLVMAddCase(sw, cg_i64(g, n), ret);
 	}

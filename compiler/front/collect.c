@@ -211,6 +211,8 @@ int sk_collect_define(sk_comp *c, const sk_upd *u)
 		.skip_unknown_span = u->skip_span,
 		.capture = u->has & SK_KB(CAPTURE) ? u->capture : false,
 		.capture_duration = u->has & SK_KB(CAPDUR) ? u->capture_duration : 0,
+		.action = u->has & SK_KB(ACTION) ? u->action : SAKER_ACTION_ALERT,
+		.action_span = u->action_span,
 	};
 	it.raw = u->raw; /* grown with SK_PUSH by the reader: appends may push to it */
 	it.n_raw = u->n_raw;
@@ -360,6 +362,10 @@ int sk_collect_replace(sk_comp *c, const sk_upd *u)
 		it->capture = u->capture;
 	if (u->has & SK_KB(CAPDUR))
 		it->capture_duration = u->capture_duration;
+	if (u->has & SK_KB(ACTION)) {
+		it->action = u->action;
+		it->action_span = u->action_span;
+	}
 	if (u->has & SK_KB(ENABLED))
 		it->enabled = u->enabled;
 	if (u->has & SK_KB(WARN))

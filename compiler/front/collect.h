@@ -21,7 +21,8 @@
 	X(CAPDUR, "capture_duration", 0)                \
 	X(ENABLED, "enabled", 0)                        \
 	X(WARN, "warn_evttypes", 0)                     \
-	X(SKIP, "skip-if-unknown-filter", 0)
+	X(SKIP, "skip-if-unknown-filter", 0)            \
+	X(ACTION, "action", 0)
 
 enum sk_upd_key {
 #define X(id, name, appendable) SK_K_##id,
@@ -55,6 +56,8 @@ typedef struct sk_upd {
 	size_t n_exc;
 	int priority;
 	sk_span priority_span;
+	int action;                /* enum saker_action */
+	sk_span action_span;
 	bool capture, enabled, warn_evttypes, skip_unknown;
 	unsigned capture_duration;
 	sk_span skip_span;

@@ -2,6 +2,7 @@
  * section 1): each item decoded with its keys checked, every value located in its file so that
  * later passes can point at the exact byte a problem comes from; the collector (collect.c)
  * then applies each item. Files are read without blocking and with a bounded size. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -473,7 +474,7 @@ static const char *const list_keys[] = { "list", "items", "append", "override", 
 static const char *const macro_keys[] = { "macro", "condition", "append", "override", NULL };
 static const char *const rule_keys[] = { "rule", "condition", "output", "desc", "priority", "source",
 	"enabled", "capture", "capture_duration", "warn_evttypes", "skip-if-unknown-filter", "tags",
-	"exceptions", "override", "append", NULL };
+	"exceptions", "override", "append", "action", NULL };
 static const char *const engine_keys[] = { "required_engine_version", NULL };
 static const char *const plugins_keys[] = { "required_plugin_versions", NULL };
 
@@ -702,9 +703,20 @@ static void read_key(struct ld *l, const yaml_node_t *m, enum sk_upd_key k, bool
 		if ((v = scalar_key(l, m, "priority", what, false))) {
 			u->priority_span = node_span(l, v);
 			u->priority = saker_priority_parse((const char *)v->data.scalar.value);
-			if (u->priority < 0)
+			if (u->priority < 0) {
+				static const char *const names[] = {"emergency", "alert", "critical", "error", "warning",
+								    "notice", "informational", "info", "debug"};
+				char low[32];
+				size_t i = 0;
+				for (const char *c = str_of(l, v); *c && i + 1 < sizeof(low); c++)
+					low[i++] = (char)tolower((unsigned char)*c);
+				low[i] = 0;
+				const char *fix = sk_nearest(low, names, sizeof(names) / sizeof(names[0]));
 				LD_ERR(l, u->priority_span, "bad-priority", "%s: unknown priority '%s' (expected %s)",
 				       what, str_of(l, v), prio_expected);
+				if (fix)
+					sk_note(l->c->diag, u->priority_span, "did you mean '%s'?", fix);
+			}
 			rc = u->priority < 0 ? -1 : 1;
 		}
 		break;
@@ -725,6 +737,20 @@ static void read_key(struct ld *l, const yaml_node_t *m, enum sk_upd_key k, bool
 			yaml_node_t *key = NULL;
 			get(l, m, "skip-if-unknown-filter", &key);
 			u->skip_span = node_span(l, key);
+		}
+		break;
+	case SK_K_ACTION:
+		if ((v = scalar_key(l, m, "action", what, true))) {
+			u->action_span = node_span(l, v);
+			u->action = saker_action_parse(str_of(l, v));
+			if (u->action < 0) {
+				const char *fix = sk_nearest(str_of(l, v), saker_action_names, SAKER_ACTION__COUNT);
+				LD_ERR(l, u->action_span, "bad-value", "%s: unknown action '%s' (expected alert, kill or deny)",
+				       what, str_of(l, v));
+				if (fix)
+					sk_note(l->c->diag, u->action_span, "did you mean '%s'?", fix);
+			}
+			rc = u->action < 0 ? -1 : 1;
 		}
 		break;
 	case SK_K__COUNT: break;

@@ -71,6 +71,8 @@ typedef struct sk_item {
 	sk_span output_span;
 	int priority;          /* enum saker_priority, -1 if missing/invalid */
 	sk_span priority_span;
+	int action;            /* enum saker_action (saker's own key 'action'; alert by default) */
+	sk_span action_span;   /* the key's value, when given */
 	const char *source;    /* "syscall" by default */
 	const char **tags;     /* sorted, unique */
 	size_t n_tags;

@@ -350,6 +350,29 @@ static sk_pred *lower_arg_flags(struct lw *k, const sk_cexpr *x, struct vals vs)
 	return n == 1 ? mk_int(k, x, f, mask, SK_CMP_EQ, v[0]) : mk_int_in(k, x, f, mask, v, n);
 }
 
+/* thread.cap_* contains NAME (no space: the planner checks): the capabilities whose names hold
+ * NAME, as a test that one of their bits is set in the mask. */
+static sk_pred *lower_caps(struct lw *k, const sk_cexpr *x, int f, struct vals vs)
+{
+	const int m = f == SK_FLD_THREAD_CAP_EFFECTIVE ? SK_FLD_THREAD_CAP_EFFECTIVE_MASK :
+		      f == SK_FLD_THREAD_CAP_PERMITTED ? SK_FLD_THREAD_CAP_PERMITTED_MASK :
+							 SK_FLD_THREAD_CAP_INHERITABLE_MASK;
+	uint64_t bits = 0;
+	if (x->op == SK_COP_EXISTS)
+		return mk_exists(k, x, m);
+	if ((x->op != SK_COP_CONTAINS && x->op != SK_COP_ICONTAINS) || vs.n != 1)
+		return internal(k, x, "a capability test the kernel cannot run");
+	for (unsigned b = 0; b < 64; b++) {
+		const char *name = sk_cap_name(b);
+		if (name && str_matches(x->op, name, vs.v[0].s, vs.v[0].len))
+			bits |= 1ull << b;
+	}
+	if (!bits)
+		return mk_const(k, x, 0);
+	/* (mask & bits) != 0 */
+	return mk_int(k, x, m, bits, SK_CMP_NE, 0);
+}
+
 /* Boolean fields, each a test on a raw value. */
 static sk_pred *bool_test(struct lw *k, const sk_cexpr *x, int field, int want)
 {
@@ -476,6 +499,9 @@ static sk_pred *lower_check(struct lw *k, const sk_cexpr *x)
 	case SK_FLD_EVT_DIR: return lower_evt_dir(k, x, vs);
 	case SK_FLD_EVT_RES: return lower_evt_res(k, x, vs);
 	case SK_FLD_EVT_ARG_FLAGS: return lower_arg_flags(k, x, vs);
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE: return lower_caps(k, x, f, vs);
 	default: break;
 	}
 	switch (sk_fields[f].type) {

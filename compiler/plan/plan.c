@@ -69,6 +69,13 @@ bool sk_plan_kernel_check(const sk_cexpr *x)
 		       x->op != SK_COP_GE && x->op != SK_COP_REGEX && x->op != SK_COP_IGLOB &&
 		       x->op != SK_COP_PMATCH && x->op != SK_COP_BCONTAINS && x->op != SK_COP_BSTARTSWITH &&
 		       (x->op != SK_COP_NE || nv == 1);
+	case SK_FLD_THREAD_CAP_EFFECTIVE:
+	case SK_FLD_THREAD_CAP_PERMITTED:
+	case SK_FLD_THREAD_CAP_INHERITABLE:
+		/* a substring without a space lies within one name: a test of the set's bits */
+		if (x->op == SK_COP_CONTAINS || x->op == SK_COP_ICONTAINS)
+			return nv == 1 && vals[0].len && !memchr(vals[0].s, ' ', vals[0].len);
+		return x->op == SK_COP_EXISTS;
 	case SK_FLD_EVT_ARG_FLAGS:
 		if (x->op == SK_COP_CONTAINS || x->op == SK_COP_ICONTAINS)
 			return nv == 1 && !memchr(vals[0].s, '|', vals[0].len);
@@ -442,6 +449,16 @@ int sk_plan(sk_comp *c)
 			continue;
 		}
 		split(c, r);
+		/* Enforcement happens where the rule is decided: only a rule the kernel decides
+		 * whole can act before the process runs on. */
+		if (r->item->action != SAKER_ACTION_ALERT && r->plan != SAKER_PLAN_EXACT) {
+			sk_span at = r->item->action_span.file ? r->item->action_span : r->item->name_span;
+			sk_error(c->diag, at, "bad-action",
+				 "rule '%s': action '%s' needs a rule decided wholly in the kernel, and this one is %s "
+				 "(sakerd tests part of it after the event)",
+				 r->item->name, saker_action_names[r->item->action],
+				 r->plan == SAKER_PLAN_PARTIAL ? "partial" : "user");
+		}
 		if (r->residual)
 			capture_expr(c, r, r->residual);
 		for (size_t g = 0; g < r->n_segs; g++)

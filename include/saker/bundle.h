@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "saker/event.h"
 #include "saker/keys.h"
 
 #define SAKER_BUNDLE_MAGIC   "SAKERBDL"
@@ -52,6 +53,12 @@ extern const char *const saker_priority_names[SAKER_PRIO__COUNT];
 /* Parses a priority as rules files write it (case-insensitive, "info" too); -1 if unknown. */
 int saker_priority_parse(const char *s);
 
+/* enum saker_action (what a rule does when it matches) is in event.h: the kernel reads it. */
+/* "alert", "kill", "deny", indexed by enum saker_action. */
+extern const char *const saker_action_names[SAKER_ACTION__COUNT];
+/* Parses an action as rules files write it (lower case); -1 if unknown. */
+int saker_action_parse(const char *s);
+
 /* How much of a rule the kernel decides. */
 enum saker_plan { SAKER_PLAN_EXACT = 0, SAKER_PLAN_PARTIAL = 1, SAKER_PLAN_USER = 2 };
 
@@ -75,6 +82,7 @@ struct saker_rule_meta {
 	uint32_t line;              /* line of the "- rule:" item */
 	uint8_t priority;           /* enum saker_priority */
 	uint8_t plan;               /* enum saker_plan */
+	uint8_t action;             /* enum saker_action */
 	char **tags;                /* sorted, unique */
 	uint32_t n_tags;
 	struct saker_fmt_seg *segs; /* parsed output */

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define SAKER_EVENT_VERSION 2
+#define SAKER_EVENT_VERSION 3
 #define SAKER_PATH_MAX      4096   /* string slots, including the NUL */
 #define SAKER_COMM_LEN      16
 #define SAKER_CID_LEN       16     /* 12 hex characters + NUL, padded */
@@ -26,13 +26,25 @@
  * add theirs at the end; a decoder ignores slots it does not know. */
 #define SAKER_STRS(X) \
 	X(FD_NAME)   /* fd.name: the path of the file an open installed, or the one it named */ \
-	X(EXEPATH)   /* proc.exepath */
+	X(EXEPATH)   /* proc.exepath */ \
+	X(CWD)       /* proc.cwd, with Falco's trailing '/' */ \
+	X(ARG2)      /* the second string argument of the file and sys families */ \
+	X(EXE)       /* proc.exe: argv[0] of the process's arg area */ \
+	X(ARGS)      /* proc.args: argv[1..] of the arg area, joined by single spaces */ \
+	X(PEXE)      /* proc.pexe: the parent's argv[0], from the process table map */ \
+	X(PARGS)     /* the parent's proc.args, for proc.pcmdline */ \
+	X(SNAME)     /* proc.sname: comm of the session leader */ \
+	X(ANAME1) X(ANAME2) X(ANAME3) X(ANAME4) /* proc.aname[1..8]: comm of the ancestors, */ \
+	X(ANAME5) X(ANAME6) X(ANAME7) X(ANAME8) /* parent first, as far as the chain goes */
 enum saker_str {
 #define SAKER_STR_ENUM(s) SAKER_STR_##s,
 	SAKER_STRS(SAKER_STR_ENUM)
 #undef SAKER_STR_ENUM
 	SAKER_STR__COUNT
 };
+/* Families without fd.name (file, sys) carry their first string argument in slot 0: a record
+ * has at most 4 path slots of SAKER_PATH_MAX bytes (FD_NAME, EXEPATH, CWD, ARG2). */
+#define SAKER_STR_ARG1 SAKER_STR_FD_NAME
 #define SAKER_STR_NONE 0xffff /* saker_event_str.off of a string the event does not have */
 #define SAKER_REC_STRS 64     /* string slots one record may have, at most */
 
@@ -45,8 +57,27 @@ enum saker_event_flag {
 	SAKER_EVF_PARENT     = 1 << 4, /* ppid, pvpid and pcomm are known */
 	SAKER_EVF_CONTAINER  = 1 << 5, /* container_id holds a container's id (else: host) */
 	SAKER_EVF_LOGINUID   = 1 << 6, /* loginuid is set */
+	SAKER_EVF_KILLED     = 1 << 7, /* a rule of action kill held: the kernel sent SIGKILL */
+	SAKER_EVF_SPARED     = 1 << 8, /* a rule of action kill held on sakerd itself or PID 1,
+					* which are never killed */
+	SAKER_EVF_IO_URING   = 1 << 9, /* an io_uring operation, not a syscall: NR is the x86-64
+					* number of the syscall it stands for (docs/kernel.md) */
+	SAKER_EVF_ARGS_TRUNC = 1 << 10, /* the arg area was longer than the kernel reads: proc.args
+					* (and proc.cmdline) keep its first SAKER_ARGS_MAX - 1 bytes */
+	SAKER_EVF_PROC       = 1 << 11, /* the process block (pstart_ns ... pflags) is filled */
+	SAKER_EVF_CWD_TRUNC  = 1 << 12, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
+					* about the event's own paths) */
 };
-#define SAKER_EVF__ALL ((1u << 7) - 1)
+#define SAKER_EVF__ALL ((1u << 13) - 1)
+#define SAKER_ARGS_MAX 2048  /* bytes of a process's arg area read, with the NUL */
+#define SAKER_ANAME_MAX 8    /* ancestors whose comm a record carries: proc.aname[1..8] */
+
+/* enum saker_proc_flag: saker_event_hdr.pflags */
+enum saker_proc_flag {
+	SAKER_PROCF_EXE_MEMFD = 1 << 0, /* the executable is a memfd (memfd:..., no link) */
+	SAKER_PROCF_EXE_UPPER = 1 << 1, /* the executable is on an overlayfs upper layer */
+	SAKER_PROCF_TTY       = 1 << 2, /* the process has a controlling terminal */
+};
 
 /* The common header: what every event has. */
 struct saker_event_hdr {
@@ -73,6 +104,17 @@ struct saker_event_hdr {
 	char comm[SAKER_COMM_LEN];         /* proc.name */
 	char pcomm[SAKER_COMM_LEN];        /* proc.pname, when SAKER_EVF_PARENT */
 	char container_id[SAKER_CID_LEN];  /* container.id, when SAKER_EVF_CONTAINER */
+	/* the process block, when SAKER_EVF_PROC */
+	__u64 pstart_ns;                   /* the process's start (its group leader's
+					    * start_boottime, the clock of ts_ns) */
+	__u32 tty;                         /* proc.tty: the controlling terminal's device number
+					    * (new_encode_dev), 0 for none */
+	__s32 sid;                         /* proc.sid, in the task's pid namespace */
+	__u32 pflags;                      /* enum saker_proc_flag */
+	__u32 pad;                         /* 0 */
+	__u64 cap_effective;               /* the task's capability sets (bit n: capability n) */
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
 };
 
 /* Where string i is in the string area: OFF bytes from its start (SAKER_STR_NONE: missing), LEN
@@ -106,24 +148,141 @@ struct saker_tail_ptrace {
 	__u64 data;
 };
 
+/* SK_FAM_NET (socket, connect, accept, accept4, sendto, sendmsg, recvfrom, recvmsg) and
+ * SK_FAM_DUP (dup, dup2, dup3): the descriptor the call works on, read from the kernel's own
+ * objects (its struct file, and for a socket its struct sock). A socket's fd.name (Falco's
+ * "cip:cport->sip:sport") and a file's path are string SAKER_STR_FD_NAME. */
+enum saker_fd_kind {
+	SAKER_FDK_NONE = 0,   /* no descriptor (failed call, fd not open) */
+	SAKER_FDK_FILE,       /* fd.typechar f */
+	SAKER_FDK_DIR,        /* d */
+	SAKER_FDK_IPV4,       /* 4 */
+	SAKER_FDK_IPV6,       /* 6 */
+	SAKER_FDK_UNIX,       /* u */
+	SAKER_FDK_NETLINK,    /* n */
+	SAKER_FDK_PIPE,       /* p */
+	SAKER_FDK_UNKNOWN,    /* o: another socket family (AF_PACKET...), an anonymous inode */
+	SAKER_FDK__COUNT
+};
+enum saker_l4 { SAKER_L4_NONE = 0, SAKER_L4_TCP, SAKER_L4_UDP, SAKER_L4_ICMP, SAKER_L4_RAW,
+		SAKER_L4__COUNT };
+enum saker_sockfd_flag {
+	SAKER_SOCKF_CONNECTED = 1 << 0, /* struct socket's state is SS_CONNECTED */
+	SAKER_SOCKF_SERVER    = 1 << 1, /* the local side is the server (accept, accept4) */
+	SAKER_SOCKF_TUPLE     = 1 << 2, /* the addresses and ports are known */
+	SAKER_SOCKF_NAME_CHANGED = 1 << 3, /* net: the peer differs from the descriptor's previous
+					    * network call's (fd.name_changed) */
+};
+struct saker_sockfd {
+	__u8  lip[16];  /* local address (IPv4: the first 4 bytes), network byte order */
+	__u8  rip[16];  /* remote address */
+	__u16 lport;    /* local port, host byte order */
+	__u16 rport;    /* remote port */
+	__u8  kind;     /* enum saker_fd_kind */
+	__u8  l4proto;  /* enum saker_l4 */
+	__u8  flags;    /* enum saker_sockfd_flag */
+	__u8  pad;      /* 0 */
+	__s32 fd;       /* fd.num: the descriptor, -1 when there is none */
+	__u32 pad2;     /* 0 */
+};
+struct saker_tail_net {
+	struct saker_sockfd s;
+	__u64 arg[3];   /* the call's first three arguments (socket: domain, type, protocol) */
+};
+struct saker_tail_dup {
+	struct saker_sockfd s; /* the descriptor duplicated (oldfd) */
+	__u64 arg[3];   /* oldfd, newfd (dup2, dup3), flags (dup3) */
+};
+
+/* SK_FAM_EXEC: execve, execveat. The new image's arguments are the process's strings (EXE,
+ * ARGS); the tail says what the call was asked. */
+enum saker_exec_flag {
+	SAKER_EXECF_ARGS = 1 << 0, /* dirfd and flags are the call's: a failed call (a successful
+				    * one has the new image's registers, not its arguments) */
+};
+struct saker_tail_exec {
+	__s64 dirfd;   /* execveat's dirfd (-100, AT_FDCWD, for execve) */
+	__u32 flags;   /* execveat's flags (0 for execve) */
+	__u32 xflags;  /* enum saker_exec_flag */
+};
+
+/* ---- the process table ------------------------------------------------------------------ */
+
+/* One process's arguments, as the arg area held them after its exec: argv[0], a NUL, then
+ * argv[1..] joined by spaces. START_NS: its group leader's start_boottime, so that an entry of
+ * a process gone whose pid was reused is not taken for the new one's. */
+struct saker_proc_entry {
+	__u64 start_ns;
+	__u32 len;      /* bytes of args[] used, without the NUL */
+	__u16 e0;       /* length of argv[0] */
+	__u16 src;      /* SAKER_PROC_SRC_* */
+	char args[SAKER_ARGS_MAX];
+};
+enum {
+	SAKER_PROC_SRC_EXEC = 0, /* the kernel, at the process's exec */
+	SAKER_PROC_SRC_PROC = 1, /* sakerd, from /proc: start_ns is /proc's start time (clock
+				  * ticks of 10 ms) times 10 ms */
+};
+#define SAKER_PROC_TICK_NS 10000000ull
+/* SK_FAM_FILE: symlink(at), link(at), unlink(at), rename(at)(2), mkdir(at), rmdir, chmod,
+ * fchmod, fchmodat, chown, fchown, lchown, fchownat. String slot ARG1 is the call's first path
+ * (symlink's target as given; the others made absolute and normalised), ARG2 its second (the
+ * linkpath or newpath); include/saker/famargs.h says which fields each call has. */
+struct saker_tail_file {
+	__u64 flags;             /* linkat, unlinkat, renameat2, fchownat: the flags argument */
+	__u32 mode;              /* mkdir, mkdirat, chmod, fchmod, fchmodat: the mode argument */
+	__u32 uid, gid;          /* chown, fchown, lchown, fchownat: the ids (4294967295: unchanged) */
+	__s32 fd;                /* fchmod, fchown: the descriptor */
+	__s32 dirfd, dirfd2;     /* the *at calls' directory descriptors (AT_FDCWD: -100) */
+};
+
+/* SK_FAM_CRED: setuid, setgid, setreuid, setregid, setresuid, setresgid. */
+struct saker_tail_cred {
+	__u32 id[3];             /* the ids in argument order (4294967295: unchanged) */
+	__u32 pad;               /* 0 */
+};
+
+/* SK_FAM_SYS: mount, bpf, memfd_create, init_module, finit_module. String slot ARG1 is
+ * mount's source, memfd_create's name or the modules' parameters (as given), ARG2 mount's
+ * target (made absolute and normalised). */
+enum saker_sys_flag {
+	SAKER_SYSF_TYPE = 1 << 0, /* type holds mount's file system type */
+};
+#define SAKER_FSTYPE_LEN 32
+struct saker_tail_sys {
+	__u64 flags;             /* mount, memfd_create, finit_module: the flags argument */
+	__u64 cmd;               /* bpf: the command */
+	__s64 fd;                /* finit_module: the module's descriptor */
+	__u64 len;               /* init_module: the image's length */
+	__u32 sflags;            /* enum saker_sys_flag */
+	__u32 pad;               /* 0 */
+	char type[SAKER_FSTYPE_LEN]; /* mount: the file system type, NUL-terminated (cut at 31) */
+};
+
 /* ---- maps --------------------------------------------------------------------------------- */
 
 /* Map and program names sakerd looks up in the object. */
 #define SAKER_MAP_EVENTS     "saker_events"      /* BPF_MAP_TYPE_RINGBUF */
 #define SAKER_MAP_STATS      "saker_stats"       /* BPF_MAP_TYPE_PERCPU_ARRAY of __u64, SAKER_STAT_* */
+#define SAKER_MAP_PROCS      "saker_procs"       /* BPF_MAP_TYPE_LRU_HASH: tgid -> struct
+						  * saker_proc_entry */
 #define SAKER_MAP_RULE_STATS "saker_rule_stats"  /* BPF_MAP_TYPE_PERCPU_ARRAY of struct
 						  * saker_rule_stat, one per rule: the loader sizes
 						  * it to the bundle's rule count */
 
 /* Reload without a gap. Each hook is attached once, for the life of sakerd, as a dispatcher
- * program NAME that tail-calls slot SLOT of this map; sakerd puts there the program NAME "_run"
- * of the bundle in force. Replacing a bundle is then one atomic update per slot: every event
- * runs the old body or the new one, never both, never neither. */
-#define SAKER_MAP_PROGS  "saker_progs"   /* BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots */
+ * program NAME that tail-calls slot SLOT of its hook map MAP; sakerd puts there the program
+ * NAME "_run" of the bundle in force. Replacing a bundle is then one atomic update per slot:
+ * every event runs the old body or the new one, never both, never neither. Each hook has its own
+ * map (BPF_MAP_TYPE_PROG_ARRAY, SAKER_HOOK__COUNT slots, only its own used): the kernel (6.11
+ * and later) refuses tail calls between programs of different tracepoints through one map. */
+#define SAKER_MAP_PROGS  "saker_progs"   /* the sys_exit hook's map */
 #define SAKER_HOOK_BODY_SUFFIX "_run"
-#define SAKER_HOOKS(X) X(SAKER_HOOK_SYS_EXIT, saker_sys_exit)
+#define SAKER_HOOKS(X) \
+	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
+	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring")
 enum saker_hook {
-#define SAKER_HOOK_ENUM(slot, name) slot,
+#define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)
 #undef SAKER_HOOK_ENUM
 	SAKER_HOOK__COUNT
@@ -139,6 +298,30 @@ enum saker_stat {
 	SAKER_STAT_LOST_OTHER,   /* records not sent for another reason (no per-CPU memory to
 				  * build them in) */
 	SAKER_STAT__COUNT
+};
+
+/* What a rule does when it matches (the rule key 'action'): alert only; or the kernel sends
+ * SIGKILL to the process at once (bpf_send_signal), before its next instruction in user space;
+ * or the operation is refused with EPERM before it happens (an LSM back end only). */
+enum saker_action { SAKER_ACTION_ALERT = 0, SAKER_ACTION_KILL = 1, SAKER_ACTION_DENY = 2,
+		    SAKER_ACTION__COUNT };
+
+/* Enforcement (the rule key 'action'). One slot per rule, sized and filled by the loader from the
+ * bundle; all zero (alert) unless sakerd enforces. SAKER_MAP_ENFORCE's one slot says who is never
+ * acted on: sakerd itself, named by its pid namespace's inode and its pid there (a kernel-wide
+ * tgid is not something a sakerd inside a container can know), and the host's PID 1. */
+#define SAKER_MAP_RULE_ACTIONS "saker_rule_actions" /* BPF_MAP_TYPE_ARRAY of struct saker_rule_action */
+#define SAKER_MAP_ENFORCE      "saker_enforce"      /* BPF_MAP_TYPE_ARRAY, 1 struct saker_enforce */
+struct saker_rule_action {
+	__u32 action;    /* enum saker_action (bundle.h) */
+	__u32 reserved;
+	__u64 enforced;  /* signals sent for the rule (atomic adds) */
+	__u64 spared;    /* matches on sakerd or PID 1, not acted on */
+};
+struct saker_enforce {
+	__u64 self_pidns;  /* inode of sakerd's pid namespace (stat /proc/self/ns/pid) */
+	__u32 self_vpid;   /* sakerd's pid in it (getpid) */
+	__u32 reserved;
 };
 
 /* Per rule, summed over CPUs by the reader. */

@@ -38,7 +38,9 @@ int saker_event_decode(const void *data, size_t size, struct saker_event *ev);
 long saker_event_encode(const struct saker_event *ev, const uint32_t *rules, uint32_t n_rules,
 			void *buf, size_t size);
 
-enum sk_val_kind { SK_VAL_NA, SK_VAL_STR, SK_VAL_I64, SK_VAL_U64, SK_VAL_BOOL };
+/* SK_VAL_IP: an address (ip, ip_len 4 or 16, network byte order), with its text in s and len
+ * for outputs. */
+enum sk_val_kind { SK_VAL_NA, SK_VAL_STR, SK_VAL_I64, SK_VAL_U64, SK_VAL_BOOL, SK_VAL_IP };
 
 struct sk_field_value {
 	enum sk_val_kind kind; /* SK_VAL_NA: the field has no value for this event */
@@ -47,6 +49,8 @@ struct sk_field_value {
 	int64_t i;             /* SK_VAL_I64 */
 	uint64_t u;            /* SK_VAL_U64 */
 	bool b;                /* SK_VAL_BOOL */
+	uint8_t ip[16];        /* SK_VAL_IP */
+	uint8_t ip_len;
 };
 
 #define SK_FIELD_SCRATCH SAKER_PATH_MAX
@@ -57,5 +61,9 @@ struct sk_field_value {
  * SCRATCH receives values built for the call. */
 void sk_event_field(const struct saker_event *ev, int field, struct sk_field_value *v,
 		    char scratch[SK_FIELD_SCRATCH]);
+/* The same for FIELD[ARG] (ARG NULL: no argument); proc.aname[N] is the one kernel field that
+ * takes one. */
+void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg,
+			struct sk_field_value *v, char scratch[SK_FIELD_SCRATCH]);
 
 #endif

@@ -55,7 +55,13 @@ enum sk_field_flag {
 #define SK_FAMILIES(X) \
 	X(NONE, none)     /* not hooked */ \
 	X(OPEN, open)     /* open, openat, openat2, creat: the file the call opened */ \
-	X(PTRACE, ptrace) /* ptrace: the request and its target */
+	X(PTRACE, ptrace) /* ptrace: the request and its target */ \
+	X(NET, net)       /* socket, connect, accept, send, recv: the socket and the arguments */ \
+	X(DUP, dup)       /* dup, dup2, dup3: the descriptor duplicated */ \
+	X(EXEC, exec)     /* execve, execveat: the new image (its process fields are the core's) */ \
+	X(FILE, file)     /* links, renames, unlinks, mkdir, rmdir, chmod, chown: the paths named */ \
+	X(CRED, cred)     /* setuid, setgid and their re/res forms: the ids asked for */ \
+	X(SYS, sys)       /* mount, bpf, memfd_create, init_module, finit_module */
 enum sk_family {
 #define SK_FAM_ENUM(F, f) SK_FAM_##F,
 	SK_FAMILIES(SK_FAM_ENUM)
@@ -155,6 +161,18 @@ int sk_open_flags_render(unsigned long long flags, char *buf, unsigned size);
 
 /* ptrace requests (ptrace.def): the name of request REQ ("PTRACE_ATTACH"), or NULL. */
 const char *sk_ptrace_request_name(unsigned long long req);
+
+/* Socket domains (sockdomain.def): the name of domain D ("AF_PACKET"), or NULL. */
+const char *sk_sock_domain_name(unsigned long long d);
+
+/* bpf commands (bpfcmd.def): the name of command CMD ("BPF_PROG_LOAD"), or NULL. */
+const char *sk_bpf_cmd_name(unsigned long long cmd);
+
+/* Capabilities (caps.def): the name of capability BIT ("CAP_SYS_ADMIN"), or NULL. Renders the
+ * set CAPS as thread.cap_effective does ("CAP_CHOWN CAP_SYS_ADMIN"): returns the length
+ * written (NUL terminated, truncated to SIZE). */
+const char *sk_cap_name(unsigned bit);
+int sk_caps_render(unsigned long long caps, char *buf, unsigned size);
 
 /* errno names for evt.res: name of errno E (positive), or NULL. */
 const char *sk_errno_name(int e);

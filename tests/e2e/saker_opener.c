@@ -29,6 +29,8 @@ static int usage(void)
 		"  dirfd DIR NAME        openat(open(DIR), NAME) for writing\n"
 		"  openat2 PATH          openat2(AT_FDCWD, PATH) for writing\n"
 		"  legacy-open PATH      the open(2) syscall itself, for writing\n"
+		"  handle PATH r|w       name_to_handle_at(PATH), then open_by_handle_at of it for\n"
+		"                        reading or writing\n"
 		"  many N PATH r|w       N opens (and closes) of PATH for reading or writing\n"
 		"  seq N PREFIX US       opens PREFIX.0 .. PREFIX.N-1 for writing (creating them),\n"
 		"                        sleeping US microseconds between two\n"
@@ -73,6 +75,29 @@ int main(int argc, char **argv)
 		int ret = done(argv[3], openat(dfd, argv[3], WRITE_FLAGS));
 		close(dfd);
 		return ret;
+	}
+	if (!strcmp(mode, "handle") && argc == 4) {
+		/* the handle, then a descriptor on the same file system: PATH's directory */
+		struct file_handle *fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
+		int mount_id, mfd, fd;
+
+		if (!fh)
+			return 1;
+		fh->handle_bytes = MAX_HANDLE_SZ;
+		if (name_to_handle_at(AT_FDCWD, argv[2], fh, &mount_id, 0) < 0)
+			return done("name_to_handle_at", -1);
+		char *dir = strdup(argv[2]), *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (slash)
+			slash[slash == dir] = 0;
+		mfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(dir);
+		if (mfd < 0)
+			return done("the mount descriptor", -1);
+		fd = open_by_handle_at(mfd, fh, strcmp(argv[3], "w") ? O_RDONLY | O_CLOEXEC : WRITE_FLAGS);
+		close(mfd);
+		free(fh);
+		return done("open_by_handle_at", fd);
 	}
 	if (!strcmp(mode, "openat2")) {
 		struct open_how how = { .flags = WRITE_FLAGS };

@@ -39,7 +39,18 @@ http_output:
 stats_file: $E2E_TMP/stats.json
 YAML
 "$SAKERD" --validate-config "$E2E_TMP/sakerd.yaml" > /dev/null || fail "the test's configuration does not validate"
+
+# libcurl is opened on first use: not linked, not mapped by a sakerd whose outputs need no HTTP
+# and that looked up no container, mapped once an HTTP output is configured.
+ldd "$SAKERD" | grep -q libcurl && fail "sakerd links libcurl: $(ldd "$SAKERD" | grep libcurl)"
+start_sakerd --json "$E2E_TMP/target.saker"
+"$OPENER" write "$TARGET" > /dev/null || fail "write open failed"
+wait_lines "$SAKERD_OUT" 1
+grep -q libcurl "/proc/$SAKERD_PID/maps" && fail "an idle sakerd with stdout output mapped libcurl"
+stop_sakerd TERM
+
 start_sakerd -c "$E2E_TMP/sakerd.yaml"
+grep -q 'libcurl\.so\.4' "/proc/$SAKERD_PID/maps" || fail "sakerd with an HTTP output did not load libcurl"
 
 for i in 1 2 3; do "$OPENER" write "$TARGET" > /dev/null || fail "write open failed"; done
 wait_lines "$E2E_TMP/alerts.json" 3

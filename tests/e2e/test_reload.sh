@@ -19,8 +19,10 @@ start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$E2E_TMP/seq.saker"
 digest=$(tail -c 32 "$E2E_TMP/seq.saker" | od -An -tx1 | tr -d ' \n')
 grep -q "loaded, digest $digest" "$SAKERD_ERR" || fail "the digest $digest was not logged"
 
-N=6000
-"$OPENER" seq $N "$E2E_TMP/seq/f" 500 > /dev/null &
+# The opener runs until the 20 reloads are done (at most 1,000,000 opens, 500 us apart), then
+# is stopped; the files it created say how many opens happened (a signal is taken on the way
+# back to user space: an open that created its file completed, and its event was made).
+"$OPENER" seq 1000000 "$E2E_TMP/seq/f" 500 > /dev/null &
 opener=$!
 for r in $(seq 20); do
 	kill -HUP "$SAKERD_PID"
@@ -29,9 +31,13 @@ for r in $(seq 20); do
 		sleep 0.05
 	done
 	[ "$(grep -c 'reloaded, digest' "$SAKERD_ERR")" -ge "$r" ] || fail "reload $r did not happen"
-	kill -0 $opener 2>/dev/null || fail "the opens ended before reload $r: make N larger"
+	kill -0 $opener 2>/dev/null || fail "the opener ended before reload $r"
 done
-wait $opener || fail "opens failed"
+kill -TERM $opener
+wait $opener
+N=$(find "$E2E_TMP/seq" -name 'f.*' | wc -l)
+[ "$N" -gt 0 ] || fail "no open happened"
+[ -e "$E2E_TMP/seq/f.$((N - 1))" ] || fail "the opener's files are not f.0 .. f.$((N - 1))"
 sleep 0.5
 stop_sakerd TERM
 

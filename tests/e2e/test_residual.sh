@@ -18,24 +18,24 @@ cat > "$E2E_TMP/rules.yaml" <<YAML
   output: "written by %user.name uid=%user.uid file=%fd.name"
   priority: WARNING
 - rule: Needs the command line
-  desc: saker does not capture proc.cmdline yet
-  condition: evt.type = openat and proc.cmdline contains saker-residual-test
+  desc: saker does not capture proc.env yet
+  condition: evt.type = openat and proc.env contains saker-residual-test
   output: "never"
   priority: NOTICE
 YAML
 "$SAKER" check "$E2E_TMP/rules.yaml" > "$E2E_TMP/check.out" 2>&1 || fail "check: $(cat "$E2E_TMP/check.out")"
 grep -q "rule 'Written by root' .*: partial, in kernel on open, openat, openat2; sakerd tests user.name" "$E2E_TMP/check.out" ||
 	fail "the rule should be partial with a user.name residual: $(cat "$E2E_TMP/check.out")"
-grep -q "rule 'Needs the command line' .*: not supported yet, needs proc.cmdline" "$E2E_TMP/check.out" ||
+grep -q "rule 'Needs the command line' .*: not supported yet, needs proc.env" "$E2E_TMP/check.out" ||
 	fail "the cmdline rule should be left out: $(cat "$E2E_TMP/check.out")"
 compile_bundle "$E2E_TMP/rules.yaml" "$E2E_TMP/r.saker"
 "$SAKER" inspect "$E2E_TMP/r.saker" > "$E2E_TMP/inspect.out" || fail "inspect failed"
 grep -q "residual: user.name = root" "$E2E_TMP/inspect.out" || fail "inspect shows no residual: $(cat "$E2E_TMP/inspect.out")"
-grep -q "Needs the command line (.*): needs field proc.cmdline" "$E2E_TMP/inspect.out" ||
+grep -q "Needs the command line (.*): needs field proc.env" "$E2E_TMP/inspect.out" ||
 	fail "inspect does not list the left-out rule: $(cat "$E2E_TMP/inspect.out")"
 
 start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$E2E_TMP/r.saker"
-grep -q "rule 'Needs the command line' (.*) is not running: needs field proc.cmdline" "$SAKERD_ERR" ||
+grep -q "rule 'Needs the command line' (.*) is not running: needs field proc.env" "$SAKERD_ERR" ||
 	fail "sakerd does not say which rule is not running"
 # passes the kernel part (a write open of the file) but not the residual: uid 65534 is not root
 setpriv --reuid=65534 --regid=65534 --clear-groups "$OPENER" write "$target" > /dev/null ||

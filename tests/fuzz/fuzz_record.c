@@ -66,6 +66,50 @@ static void write_seeds(const char *dir)
 	p->pid = 42;
 	ev.str[SAKER_STR_FD_NAME] = NULL;
 	write_seed(dir, "ptrace.rec", &ev, 2);
+	/* a successful execve, with the process strings and block */
+	memset(ev.tail, 0, sizeof(ev.tail));
+	SAKER_EVENT_TAIL_W(&ev, exec)->dirfd = -100;
+	ev.h.event = SK_EV_EXECVE;
+	ev.h.family = SK_FAM_EXEC;
+	ev.h.nr = 59;
+	ev.h.flags = SAKER_EVF_PARENT | SAKER_EVF_PROC;
+	ev.h.ts_ns = 5000000000;
+	ev.h.pstart_ns = 4000000000;
+	ev.h.tty = 34816;
+	ev.h.sid = 7;
+	ev.h.pflags = SAKER_PROCF_TTY;
+	strcpy(ev.h.comm, "find");
+	ev.str[SAKER_STR_EXE] = "find";
+	ev.str_len[SAKER_STR_EXE] = 4;
+	ev.str[SAKER_STR_ARGS] = "/ -name id_rsa";
+	ev.str_len[SAKER_STR_ARGS] = 14;
+	ev.str[SAKER_STR_CWD] = "/root/";
+	ev.str_len[SAKER_STR_CWD] = 6;
+	ev.str[SAKER_STR_ANAME1] = "bash";
+	ev.str_len[SAKER_STR_ANAME1] = 4;
+	ev.str[SAKER_STR_ANAME2] = "sshd";
+	ev.str_len[SAKER_STR_ANAME2] = 4;
+	write_seed(dir, "exec.rec", &ev, 1);
+	memset(ev.tail, 0, sizeof(ev.tail));
+	ev.h.event = SK_EV_SYMLINKAT;
+	ev.h.family = SK_FAM_FILE;
+	ev.h.nr = 266;
+	ev.h.cap_effective = 1ull << 21;
+	SAKER_EVENT_TAIL_W(&ev, file)->dirfd = -100;
+	ev.str[SAKER_STR_ARG1] = "/etc/shadow";
+	ev.str_len[SAKER_STR_ARG1] = 11;
+	ev.str[SAKER_STR_ARG2] = "/tmp/x";
+	ev.str_len[SAKER_STR_ARG2] = 6;
+	write_seed(dir, "symlinkat.rec", &ev, 1);
+	memset(ev.tail, 0, sizeof(ev.tail));
+	ev.h.event = SK_EV_MOUNT;
+	ev.h.family = SK_FAM_SYS;
+	ev.h.nr = 165;
+	SAKER_EVENT_TAIL_W(&ev, sys)->sflags = SAKER_SYSF_TYPE;
+	strcpy(SAKER_EVENT_TAIL_W(&ev, sys)->type, "tmpfs");
+	ev.str[SAKER_STR_ARG1] = "none";
+	ev.str_len[SAKER_STR_ARG1] = 4;
+	write_seed(dir, "mount.rec", &ev, 1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -422,12 +422,13 @@ static void test_event_decode(void **state)
 		       memset(h->container_id, 'a', sizeof(h->container_id)));
 	const size_t slots = hs + h->tail_size + 8;
 	struct saker_event_str *sl = (struct saker_event_str *)(bytes + slots);
+	const size_t area = slots + ((4 * SAKER_STR__COUNT + 7) & ~(size_t)7);
 	EXPECT_REFUSED("a string past the record", sl[SAKER_STR_FD_NAME].off = 1000);
 	EXPECT_REFUSED("a string longer than the record", sl[SAKER_STR_FD_NAME].len = 600);
 	EXPECT_REFUSED("a string without its NUL", sl[SAKER_STR_FD_NAME].len = 10);
-	EXPECT_REFUSED("a NUL inside a string", bytes[slots + 8 + 3] = 0);
+	EXPECT_REFUSED("a NUL inside a string", bytes[area + 3] = 0);
 	EXPECT_REFUSED("a missing string with a length", sl[SAKER_STR_EXEPATH].len = 3);
-	EXPECT_REFUSED("bytes between the strings", bytes[slots + 8 + 13] = 'x');
+	EXPECT_REFUSED("bytes between the strings", bytes[area + 13] = 'x');
 	EXPECT_REFUSED("bytes after the last string", bytes[size - 1] = 'x');
 	EXPECT_REFUSED("too many slots", h->n_strs = SAKER_REC_STRS + 1);
 	{
@@ -456,7 +457,8 @@ static void test_event_decode(void **state)
 static void test_record_corpus(void **state)
 {
 	(void)state;
-	static const char *const names[] = { "open.rec", "open_i386.rec", "ptrace.rec" };
+	static const char *const names[] = { "open.rec", "open_i386.rec", "ptrace.rec", "exec.rec",
+					      "symlinkat.rec", "mount.rec" };
 	static uint64_t buf[2048];
 	struct saker_event ev;
 

@@ -1,0 +1,348 @@
+/* The process fields every event has, read from the current task when a rule or a record needs
+ * them: the header's process block (start time, tty, session id, what the executable is), the
+ * working directory, the arg area (proc.exe, proc.args), the ancestors' names and the session
+ * leader's, and the parent's arguments from the process table this file keeps (saker_procs:
+ * filled at each successful exec, least recently used entries dropped; sakerd fills it for the
+ * processes that were there before it, from /proc). */
+#include "core.h"
+
+#define SK_ANC_WALK 16 /* ancestors looked at for the session leader */
+#define SK_PROCS    4096 /* processes the table remembers (least recently used go first) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SK_PROCS);
+	__type(key, __u32);
+	__type(value, struct saker_proc_entry);
+} saker_procs SEC(".maps");
+
+/* The number struct pid P has at LEVEL, and that level's namespace in *NS. */
+SK_INLINE __u32 sk_pnr(struct pid *p, __u32 level, __u64 *ns)
+{
+	struct upid u = { 0 };
+	__u64 off = bpf_core_field_offset(struct pid, numbers) + (__u64)(level & 31) * sizeof(u);
+
+	bpf_probe_read_kernel(&u, sizeof(u), (char *)p + off);
+	*ns = (__u64)u.ns;
+	return u.nr;
+}
+
+/* ---- the header's process block ------------------------------------------------------------ */
+
+SK_INLINE void sk_get_pblock(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct tty_struct *tty = BPF_CORE_READ(sig, tty);
+	struct pid *sp = BPF_CORE_READ(sig, pids[SK_PIDTYPE_SID]);
+	struct pid *tp = BPF_CORE_READ(task, thread_pid);
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	__u32 level = BPF_CORE_READ(tp, level);
+	__u64 ns = 0, sns = 0;
+
+	sc->hdr.pstart_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	sc->hdr.tty = 0;
+	sc->hdr.sid = 0;
+	sc->hdr.pflags = 0;
+	sc->hdr.pad = 0;
+	if (tty) {
+		__u32 major = BPF_CORE_READ(tty, driver, major);
+		__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+
+		/* new_encode_dev, as Falco prints it */
+		sc->hdr.tty = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+		sc->hdr.pflags |= SAKER_PROCF_TTY;
+	}
+	/* the session's number in the task's namespace: 0 when it began outside it */
+	sk_pnr(tp, level, &ns);
+	if (sp && BPF_CORE_READ(sp, level) >= level) {
+		__u32 nr = sk_pnr(sp, level, &sns);
+
+		if (sns == ns)
+			sc->hdr.sid = nr;
+	}
+	if (exe) {
+		struct inode *ino = BPF_CORE_READ(exe, f_inode);
+		const unsigned char *name = BPF_CORE_READ(exe, f_path.dentry, d_name.name);
+		char pfx[8] = { 0 };
+
+		/* memfd_create's files are named "memfd:<name>" and have no link */
+		bpf_probe_read_kernel(pfx, 6, name);
+		if (pfx[0] == 'm' && pfx[1] == 'e' && pfx[2] == 'm' && pfx[3] == 'f' && pfx[4] == 'd' &&
+		    pfx[5] == ':' && BPF_CORE_READ(ino, i_nlink) == 0)
+			sc->hdr.pflags |= SAKER_PROCF_EXE_MEMFD;
+		/* an overlayfs inode is the vfs_inode of struct ovl_inode, followed by its upper
+		 * dentry: set when the file exists in the upper layer (written after the container
+		 * started, or copied up). The driver Falco uses reads it the same way. */
+		if (BPF_CORE_READ(ino, i_sb, s_magic) == SK_OVERLAYFS_MAGIC) {
+			void *upper = 0;
+
+			bpf_probe_read_kernel(&upper, sizeof(upper),
+					      (char *)ino + bpf_core_type_size(struct inode));
+			if (upper)
+				sc->hdr.pflags |= SAKER_PROCF_EXE_UPPER;
+		}
+	}
+	sc->hdr.flags |= SAKER_EVF_PROC;
+}
+
+/* ---- proc.cwd ------------------------------------------------------------------------------- */
+
+SK_INLINE void sk_get_cwd(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	char *dst = SK_PATH_SLOT(sc, SAKER_STR_CWD);
+	int trunc = 0;
+	__s64 pos;
+	__u32 n;
+
+	if (!fs)
+		return;
+	pos = sk_walk(sc, (__u64)BPF_CORE_READ(fs, pwd.dentry), (__u64)BPF_CORE_READ(fs, pwd.mnt),
+		      &trunc);
+	n = (SK_HALF - 1 - pos) & (SK_HALF - 1);
+	if (n)
+		bpf_probe_read_kernel(dst, n & (SK_HALF - 1), &sc->walk[pos & (SK_HALF - 1)]);
+	/* Falco's cwd ends with '/' */
+	if (n < SAKER_STR_MAX) {
+		dst[n & (SK_HALF - 1)] = '/';
+		n++;
+	} else {
+		trunc = 1;
+	}
+	dst[n & (SK_HALF - 1)] = 0;
+	sc->st.str_len[SAKER_STR_CWD] = n;
+	if (trunc) {
+		sc->hdr.flags |= SAKER_EVF_CWD_TRUNC;
+		sk_stat(SAKER_STAT_PATH_TRUNC);
+	}
+}
+
+/* ---- the arg area ----------------------------------------------------------------------------- */
+
+/* One byte of an arg area read into E->args: the first NUL ends argv[0], later ones become the
+ * spaces between arguments. */
+static long sk_args_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	char *a = sc->pe.args;
+
+	if (i >= sc->pe.len)
+		return 1;
+	if (a[i & (SAKER_ARGS_MAX - 1)])
+		return 0;
+	if (sc->pe.e0 == 0xffff)
+		sc->pe.e0 = i;
+	else
+		a[i & (SAKER_ARGS_MAX - 1)] = ' ';
+	return 0;
+}
+
+/* The slots of the strings of E (EXE and ARGS, or PEXE and PARGS) at scratch offset BASE. */
+SK_INLINE void sk_args_slots(struct sk_scratch *sc, const struct saker_proc_entry *e, __u32 base,
+			     int exe, int args)
+{
+	__u32 e0 = e->e0 > e->len ? e->len : e->e0;
+
+	sc->st.str_off[exe] = base;
+	sc->st.str_len[exe] = e0;
+	sc->st.str_off[args] = base + (e0 < e->len ? e0 + 1 : e0);
+	sc->st.str_len[args] = e0 < e->len ? e->len - e0 - 1 : 0;
+}
+
+SK_INLINE void sk_get_args(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct sk_cb cb = { .sc = sc };
+	__u64 start, end, n;
+	int last_nul;
+
+	if (!mm)
+		return; /* a kernel thread has none */
+	start = BPF_CORE_READ(mm, arg_start);
+	end = BPF_CORE_READ(mm, arg_end);
+	if (end <= start)
+		return;
+	n = end - start;
+	if (n > SAKER_ARGS_MAX - 1) {
+		n = SAKER_ARGS_MAX - 1;
+		sc->hdr.flags |= SAKER_EVF_ARGS_TRUNC;
+		sk_stat(SAKER_STAT_ARG_TRUNC);
+	}
+	if (bpf_probe_read_user(sc->pe.args, n & (SAKER_ARGS_MAX - 1), (void *)start))
+		return;
+	/* the area ends with its last argument's NUL; a cut one does not */
+	last_nul = sc->pe.args[(n - 1) & (SAKER_ARGS_MAX - 1)] == 0;
+	if (last_nul && !(sc->hdr.flags & SAKER_EVF_ARGS_TRUNC))
+		n--;
+	sc->pe.args[n & (SAKER_ARGS_MAX - 1)] = 0;
+	sc->pe.len = n;
+	sc->pe.e0 = 0xffff;
+	bpf_loop(SAKER_ARGS_MAX, sk_args_step, &cb, 0);
+	if (sc->pe.e0 == 0xffff)
+		sc->pe.e0 = n;
+	sk_args_slots(sc, &sc->pe, __builtin_offsetof(struct sk_scratch, pe.args), SAKER_STR_EXE,
+		      SAKER_STR_ARGS);
+}
+
+/* The parent's arguments, when the process table knows them. */
+SK_INLINE void sk_get_pproc(struct sk_scratch *sc)
+{
+	struct task_struct *p = BPF_CORE_READ(sk_task(), real_parent);
+	struct saker_proc_entry *e;
+	__u64 start;
+	__u32 key;
+
+	if (!p)
+		return;
+	key = BPF_CORE_READ(p, tgid);
+	e = bpf_map_lookup_elem(&saker_procs, &key);
+	if (!e)
+		return;
+	start = BPF_CORE_READ(p, group_leader, start_boottime);
+	/* the entry is this parent's, not one of a process gone whose pid it reuses */
+	if (e->src == SAKER_PROC_SRC_PROC ? e->start_ns / SAKER_PROC_TICK_NS != start / SAKER_PROC_TICK_NS
+					  : e->start_ns != start)
+		return;
+	if (e->len > SAKER_ARGS_MAX - 1)
+		return;
+	bpf_probe_read_kernel(&sc->pstr[SK_PS_PARGS], (e->len + 1) & (SAKER_ARGS_MAX - 1), e->args);
+	sk_args_slots(sc, e, __builtin_offsetof(struct sk_scratch, pstr) + SK_PS_PARGS,
+		      SAKER_STR_PEXE, SAKER_STR_PARGS);
+}
+
+/* ---- ancestors --------------------------------------------------------------------------------- */
+
+SK_INLINE void sk_get_anc(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	struct task_struct *a = task, *sl = 0;
+	struct pid *sp = BPF_CORE_READ(task, signal, pids[SK_PIDTYPE_SID]);
+	int in_session = 1;
+
+	/* the leader of the session is the task whose thread group it numbers */
+	if (sp && BPF_CORE_READ(task, group_leader, thread_pid) == sp)
+		sl = task;
+#pragma unroll
+	for (int i = 0; i < SK_ANC_WALK; i++) {
+		struct task_struct *p = BPF_CORE_READ(a, real_parent);
+
+		/* the chain ends at init: its parent, the idle task (tgid 0), is no process */
+		if (!p || p == a || BPF_CORE_READ(p, tgid) == 0)
+			break;
+		a = p;
+		if (i < SAKER_ANAME_MAX) {
+			char *dst = &sc->pstr[SK_PS_ANAME + i * SAKER_COMM_LEN];
+			long n;
+
+			__builtin_memset(dst, 0, SAKER_COMM_LEN);
+			n = bpf_probe_read_kernel_str(dst, SAKER_COMM_LEN, &a->comm);
+			sc->st.str_off[SAKER_STR_ANAME1 + i] =
+				__builtin_offsetof(struct sk_scratch, pstr) + SK_PS_ANAME +
+				i * SAKER_COMM_LEN;
+			sc->st.str_len[SAKER_STR_ANAME1 + i] = n > 0 ? n - 1 : 0;
+		}
+		/* no leader below: the eldest ancestor still in the session, as libsinsp */
+		if (!sl && in_session) {
+			if (BPF_CORE_READ(a, signal, pids[SK_PIDTYPE_SID]) != sp)
+				in_session = 0;
+			else if (BPF_CORE_READ(a, group_leader, thread_pid) == sp)
+				sl = a;
+		}
+		if (sl && i >= SAKER_ANAME_MAX - 1)
+			break;
+	}
+	if (sl) {
+		char *dst = &sc->pstr[SK_PS_SNAME];
+		long n;
+
+		__builtin_memset(dst, 0, SAKER_COMM_LEN);
+		n = bpf_probe_read_kernel_str(dst, SAKER_COMM_LEN, &sl->comm);
+		sc->st.str_off[SAKER_STR_SNAME] = __builtin_offsetof(struct sk_scratch, pstr) +
+						  SK_PS_SNAME;
+		sc->st.str_len[SAKER_STR_SNAME] = n > 0 ? n - 1 : 0;
+	}
+}
+
+SK_SHARED void sk_proc_compute(struct sk_scratch *sc, __u32 g)
+{
+	if (g & SK_G_PROC)
+		sk_get_pblock(sc);
+	if (g & SK_G_CWD)
+		sk_get_cwd(sc);
+	if (g & SK_G_ARGS)
+		sk_get_args(sc);
+	if (g & SK_G_ANC)
+		sk_get_anc(sc);
+	if (g & SK_G_PPROC)
+		sk_get_pproc(sc);
+}
+
+/* ---- accessors ------------------------------------------------------------------------------- */
+
+SK_INLINE void sk_pneed(struct sk_scratch *sc, __u32 g)
+{
+	if (!(sc->st.have & g)) {
+		sc->st.have |= g;
+		sk_proc_compute(sc, g);
+	}
+}
+
+SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v)
+{
+	switch (field) {
+	case SK_FLD_PROC_TTY:
+		sk_pneed(sc, SK_G_PROC);
+		*v = sc->hdr.tty;
+		return 1;
+	case SK_FLD_PROC_SID:
+		sk_pneed(sc, SK_G_PROC);
+		*v = sc->hdr.sid;
+		return 1;
+	case SK_FLD_PROC_DURATION:
+		sk_pneed(sc, SK_G_PROC);
+		*v = sc->st.now - sc->hdr.pstart_ns;
+		return 1;
+	case SK_FLD_PROC_IS_EXE_FROM_MEMFD:
+		sk_pneed(sc, SK_G_PROC);
+		*v = (sc->hdr.pflags & SAKER_PROCF_EXE_MEMFD) != 0;
+		return 1;
+	case SK_FLD_PROC_IS_EXE_UPPER_LAYER:
+		sk_pneed(sc, SK_G_PROC);
+		*v = (sc->hdr.pflags & SAKER_PROCF_EXE_UPPER) != 0;
+		return 1;
+	}
+	return 0;
+}
+
+SK_SHARED int sk_proc_str(struct sk_scratch *sc, int field, const char **p)
+{
+	switch (field) {
+	case SK_FLD_PROC_CWD:
+		sk_pneed(sc, SK_G_CWD);
+		*p = sc->str[SAKER_STR_CWD];
+		if (sc->st.str_len[SAKER_STR_CWD] < 0)
+			return -1;
+		return sc->st.str_len[SAKER_STR_CWD] & SAKER_STR_MAX;
+	}
+	return -1;
+}
+
+/* ---- the process table ------------------------------------------------------------------------ */
+
+SK_SHARED void sk_proc_exec(struct sk_scratch *sc)
+{
+	struct task_struct *task = sk_task();
+	__u32 key = BPF_CORE_READ(task, tgid);
+
+	sk_pneed(sc, SK_G_ARGS);
+	if (sc->st.str_len[SAKER_STR_EXE] < 0) {
+		bpf_map_delete_elem(&saker_procs, &key);
+		return;
+	}
+	sc->pe.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	sc->pe.src = SAKER_PROC_SRC_EXEC;
+	bpf_map_update_elem(&saker_procs, &key, &sc->pe, BPF_ANY);
+}

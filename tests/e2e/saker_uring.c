@@ -1,0 +1,95 @@
+/* saker_uring: opens through io_uring instead of a syscall, for tests/e2e/test_uring.sh.
+ * Prints its pid on stdout (the alert's proc.vpid) and exits 0 when the open succeeded.
+ * Opens for writing use O_WRONLY|O_APPEND and write nothing. Built by the test with liburing. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: saker_uring MODE PATH\n"
+		"  openat PATH    IORING_OP_OPENAT of PATH for writing\n"
+		"  openat2 PATH   IORING_OP_OPENAT2 of PATH for writing\n"
+		"  read PATH      IORING_OP_OPENAT of PATH for reading\n"
+		"  async PATH     IORING_OP_OPENAT of PATH for writing, always run by an io-wq\n"
+		"                 worker (O_CREAT forces it)\n"
+		"  skip PATH      as openat, with IOSQE_CQE_SKIP_SUCCESS (no completion on success)\n"
+		"  fixed PATH     as openat, into fixed-file slot 0 (no descriptor)\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct open_how how;
+	const char *mode, *path;
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC, ret, fixed = 0;
+
+	if (argc != 3)
+		return usage();
+	mode = argv[1];
+	path = argv[2];
+	printf("%d\n", (int)getpid());
+	fflush(stdout);
+	if ((ret = io_uring_queue_init(4, &ring, 0)) < 0) {
+		fprintf(stderr, "saker_uring: io_uring_queue_init: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (!strcmp(mode, "fixed")) {
+		if ((ret = io_uring_register_files_sparse(&ring, 1)) < 0) {
+			fprintf(stderr, "saker_uring: register_files: %s\n", strerror(-ret));
+			return 1;
+		}
+		fixed = 1;
+	}
+	sqe = io_uring_get_sqe(&ring);
+	if (!strcmp(mode, "openat2")) {
+		memset(&how, 0, sizeof(how));
+		how.flags = flags;
+		io_uring_prep_openat2(sqe, AT_FDCWD, path, &how);
+	} else if (!strcmp(mode, "openat") || !strcmp(mode, "skip")) {
+		io_uring_prep_openat(sqe, AT_FDCWD, path, flags, 0);
+		if (!strcmp(mode, "skip"))
+			sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	} else if (!strcmp(mode, "read")) {
+		io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	} else if (!strcmp(mode, "async")) {
+		io_uring_prep_openat(sqe, AT_FDCWD, path, flags | O_CREAT, 0600);
+	} else if (fixed) {
+		/* a fixed file has no descriptor, so no O_CLOEXEC (EINVAL) */
+		io_uring_prep_openat_direct(sqe, AT_FDCWD, path, flags & ~O_CLOEXEC, 0, 0);
+	} else {
+		return usage();
+	}
+	if ((ret = io_uring_submit(&ring)) != 1) {
+		fprintf(stderr, "saker_uring: submit: %s\n", strerror(ret < 0 ? -ret : EIO));
+		return 1;
+	}
+	if (!strcmp(mode, "skip")) {
+		/* no completion comes on success: the descriptor is the lowest free one */
+		usleep(100000);
+		ret = fcntl(3 + 1, F_GETFD) >= 0 || fcntl(3, F_GETFD) >= 0 ? 0 : -1;
+		io_uring_queue_exit(&ring);
+		return ret ? 1 : 0;
+	}
+	if ((ret = io_uring_wait_cqe(&ring, &cqe)) < 0) {
+		fprintf(stderr, "saker_uring: wait: %s\n", strerror(-ret));
+		return 1;
+	}
+	ret = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	if (ret < 0) {
+		fprintf(stderr, "saker_uring: %s %s: %s\n", mode, path, strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
