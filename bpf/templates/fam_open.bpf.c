@@ -9,6 +9,7 @@
 #define SK_O_CREAT   0100
 #define SK_O_TRUNC   01000
 #define SK_O_TMPFILE 020000000
+#define SK_O_PATH    010000000
 #define SK_O_LARGEFILE 0100000
 #define SK_FMODE_READ  0x1
 #define SK_FMODE_WRITE 0x2
@@ -62,6 +63,41 @@ SK_INLINE __u32 sk_open_path_arg(__u32 event)
 SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
 {
 	return sk_fd_file(sc->st.ret);
+}
+
+/* Whether F's access mode is the one the call asked for, where the kernel's saved registers say
+ * it (open, openat, creat): a file another thread put at the descriptor in the race below, then
+ * released, can hold one reference too, but it was opened otherwise (the race test's /dev/null
+ * is read-write, the open write-only). Unknown (openat2's flags are user memory), O_PATH and the
+ * odd access mode 3 pass. */
+SK_INLINE int sk_open_acc_ok(struct sk_scratch *sc, struct file *f)
+{
+	__u64 flags;
+	__u32 fm, want;
+
+	switch (sc->st.event) {
+	case SK_EV_OPEN:
+		flags = sc->st.arg[1];
+		break;
+	case SK_EV_OPENAT:
+		flags = sc->st.arg[2];
+		break;
+	case SK_EV_CREAT:
+		flags = SK_O_WRONLY;
+		break;
+	default:
+		return 1;
+	}
+	if (flags & SK_O_PATH)
+		return 1;
+	switch (flags & SK_O_ACCMODE) {
+	case 0: want = SK_FMODE_READ; break;
+	case 1: want = SK_FMODE_WRITE; break;
+	case 2: want = SK_FMODE_READ | SK_FMODE_WRITE; break;
+	default: return 1;
+	}
+	fm = BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE);
+	return fm == want;
 }
 
 /* References to F. */
@@ -189,7 +225,7 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	 * it), and no file means it was closed. Either way the name at RET is not the open's:
 	 * fd.name is "<cut>/<raced>", a cut name, and the rules "may match" (docs/kernel.md,
 	 * "Races left"). */
-	if (!f || (!sc->st.uring && sk_file_refs(f) != 1)) {
+	if (!f || (!sc->st.uring && (sk_file_refs(f) != 1 || !sk_open_acc_ok(sc, f)))) {
 		__builtin_memcpy(sc->str[SAKER_STR_FD_NAME], SAKER_CUT_MARK "/<raced>",
 				 SAKER_CUT_LEN + 9);
 		*len = SAKER_CUT_LEN + 8;
