@@ -3,11 +3,16 @@
 # root filesystem (no registry, no network), and on exit the removal of the containers and of
 # what podman 4.3 leaves on the host outside the temp dir when this run created it. Loud skip
 # without podman, runc or busybox-static (a failure under SAKER_REQUIRE_E2E=1).
-# podman_setup IMAGE: after it, pm runs podman with this configuration.
+# podman_setup IMAGE: after it, pm runs podman with this configuration. Its parts, for a test
+# that adds files to the image: podman_config, podman_rootfs (fills $PODMAN_ROOTFS),
+# podman_import IMAGE. PODMAN_STORAGE_DRIVER (default vfs) picks the storage driver.
+# podman_service SOCK: the Docker-compatible API on SOCK, stopped again by podman_cleanup.
 
 PODMAN_ERR="$E2E_TMP/podman.err"
 PODMAN_CONFIGURED=
 PODMAN_NEW_HOST_PATHS=
+PODMAN_SERVICE_PID=
+PODMAN_ROOTFS="$E2E_TMP/rootfs"
 
 # pm ARGS...: podman with this test's configuration, at most 120 s, stderr kept for failures.
 pm() {
@@ -19,7 +24,17 @@ pm_fail() {
 
 podman_cleanup() {
 	local p busy
+	# containers first (their conmon processes and shm mounts), then the API service
 	[ -n "$PODMAN_CONFIGURED" ] && timeout -k 5 60 podman rm -a -f -t 0 > /dev/null 2>&1
+	if [ -n "$PODMAN_SERVICE_PID" ] && kill -0 "$PODMAN_SERVICE_PID" 2>/dev/null; then
+		kill -TERM "$PODMAN_SERVICE_PID" 2>/dev/null
+		for _ in $(seq 100); do
+			kill -0 "$PODMAN_SERVICE_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$PODMAN_SERVICE_PID" 2>/dev/null
+		wait "$PODMAN_SERVICE_PID" 2>/dev/null
+	fi
 	# anything still mounted under the temp dir, deepest first, so rm -rf cannot go through it
 	awk -v t="$E2E_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r p; do umount -l "$p" 2>/dev/null; done
@@ -38,8 +53,8 @@ podman_cleanup() {
 	done
 }
 
-podman_setup() {
-	local image=$1 d p a rootfs
+podman_config() {
+	local d p
 	command -v podman > /dev/null || loud_skip "podman is not installed (apt-get install podman runc busybox-static)"
 	command -v runc > /dev/null || loud_skip "runc is not installed (apt-get install runc)"
 	BUSYBOX=$(static_busybox)
@@ -70,20 +85,47 @@ network_config_dir = "$E2E_TMP/networks"
 CONF
 	cat > "$E2E_TMP/storage.conf" <<CONF
 [storage]
-driver = "vfs"
+driver = "${PODMAN_STORAGE_DRIVER:-vfs}"
 graphroot = "$E2E_TMP/storage"
 runroot = "$E2E_TMP/run"
 CONF
 	export CONTAINERS_CONF="$E2E_TMP/containers.conf"
 	export CONTAINERS_STORAGE_CONF="$E2E_TMP/storage.conf"
 	PODMAN_CONFIGURED=1
-	rootfs="$E2E_TMP/rootfs"
-	mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/root"
-	cp "$BUSYBOX" "$rootfs/bin/busybox"
-	for a in $("$rootfs/bin/busybox" --list); do
-		[ "$a" = busybox ] || [ -e "$rootfs/bin/$a" ] || ln -s busybox "$rootfs/bin/$a"
+}
+
+podman_rootfs() {
+	local r=$PODMAN_ROOTFS a
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/root"
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for a in $("$r/bin/busybox" --list); do
+		[ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
 	done
-	echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
-	tar -C "$rootfs" -c . | pm import - "$image" > /dev/null ||
+	[ -e "$r/bin/sh" ] || fail "busybox has no sh applet"
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
+}
+
+podman_import() {
+	tar -C "$PODMAN_ROOTFS" -c . | pm import - "$1" > /dev/null ||
 		pm_fail "podman import of the busybox root filesystem failed"
+}
+
+podman_setup() {
+	podman_config
+	podman_rootfs
+	podman_import "$1"
+}
+
+podman_service() {
+	local sock=$1
+	[ ${#sock} -lt 100 ] || fail "socket path too long for a unix socket: $sock"
+	podman system service --time=0 "unix://$sock" >> "$PODMAN_ERR" 2>&1 &
+	PODMAN_SERVICE_PID=$!
+	for _ in $(seq 300); do
+		[ -S "$sock" ] && timeout -k 2 10 podman --remote --url "unix://$sock" version > /dev/null 2>&1 && return 0
+		kill -0 "$PODMAN_SERVICE_PID" 2>/dev/null || pm_fail "podman system service exited"
+		sleep 0.1
+	done
+	[ -S "$sock" ] || pm_fail "podman system service did not create $sock within 30 s"
+	pm_fail "podman system service does not answer on $sock"
 }

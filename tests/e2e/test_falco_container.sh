@@ -7,7 +7,7 @@
 # privileged container (Debugfs Launched in Privileged Container). Each alerts with the
 # container's id; a near miss of each stays quiet: a shell without a terminal, nc without -e, the
 # image's own busybox, debugfs in a container that is not privileged. The podman set-up is
-# test_container.sh's (runc, cgroupfs, private configuration and storage under the temp dir, an
+# podman_lib.sh's (runc, cgroupfs, private configuration and storage under the temp dir, an
 # image imported from busybox-static, `podman system service` on a socket in the temp dir), with
 # the overlay storage driver. Only alerts of this test's containers count, by container.id.
 . "$(dirname "$0")/lib.sh"
@@ -15,125 +15,22 @@ need_root
 FALCO_RULES="$SAKER_SOURCE_DIR/../shared/falco/falco_rules.yaml"
 [ -f "$FALCO_RULES" ] || loud_skip "Falco's rules file is not at $FALCO_RULES"
 
-command -v podman > /dev/null || loud_skip "podman is not installed (apt-get install podman runc busybox-static)"
-command -v runc > /dev/null || loud_skip "runc is not installed (apt-get install runc)"
-BUSYBOX=$(static_busybox)
-[ -n "$BUSYBOX" ] || loud_skip "no statically linked busybox (apt-get install busybox-static)"
-command -v timeout > /dev/null || fail "timeout (coreutils) is needed for bounded waits"
+. "$(dirname "$0")/podman_lib.sh"
 
 IMAGE=localhost/saker-e2e-exec:latest
 SOCK="$E2E_TMP/podman.sock"
-PODMAN_ERR="$E2E_TMP/podman.err"
-SERVICE_PID=
-FAKE_PID=
-PODMAN_CONFIGURED=
+trap 'podman_cleanup; cleanup' EXIT
 
-# Podman state outside the temp dir that podman 4.3 creates whatever its configuration says.
-# Those absent now are removed on exit (files deleted, directories only when empty).
-HOST_PATHS="/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache
-/var/lib/containers /run/containers/networks /run/containers /run/runc /dev/shm/libpod_lock"
-for d in /sys/fs/cgroup /sys/fs/cgroup/*; do
-	[ -d "$d" ] && HOST_PATHS="$HOST_PATHS $d/libpod_parent/conmon $d/libpod_parent"
-done
-NEW_HOST_PATHS=
-for p in $HOST_PATHS; do
-	[ -e "$p" ] || NEW_HOST_PATHS="$NEW_HOST_PATHS $p"
-done
-
-# pm ARGS...: podman with this test's configuration, at most 120 s, stderr kept for failures.
-pm() {
-	timeout -k 5 120 podman "$@" 2>> "$PODMAN_ERR"
-}
-pm_fail() {
-	fail "$*$(printf '\n--- podman stderr (last lines) ---\n'; tail -n 20 "$PODMAN_ERR" 2>/dev/null)"
-}
-
-container_cleanup() {
-	local p
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
-	# Containers first (their conmon processes and shm mounts), then the API service.
-	[ -n "$PODMAN_CONFIGURED" ] && timeout -k 5 60 podman rm -a -f -t 0 > /dev/null 2>&1
-	if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-		kill -TERM "$SERVICE_PID" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$SERVICE_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$SERVICE_PID" 2>/dev/null
-		wait "$SERVICE_PID" 2>/dev/null
-	fi
-	# Anything still mounted under the temp dir, deepest first, so rm -rf cannot go through it.
-	awk -v t="$E2E_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r p; do umount -l "$p" 2>/dev/null; done
-	# Host leftovers this run created; cgroups may stay busy for a moment after conmon exits.
-	for _ in $(seq 50); do
-		local busy=0
-		for p in $NEW_HOST_PATHS; do
-			if [ -d "$p" ]; then
-				rmdir "$p" 2>/dev/null || busy=1
-			elif [ -e "$p" ]; then
-				rm -f "$p"
-			fi
-		done
-		[ "$busy" = 0 ] && break
-		sleep 0.1
-	done
-}
-trap 'container_cleanup; cleanup' EXIT
-
-# Private podman configuration and storage, all under the temp dir.
-unset CONTAINER_HOST CONTAINER_CONNECTION
-cat > "$E2E_TMP/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$E2E_TMP/events.log"
-tmp_dir = "$E2E_TMP/libpod-tmp"
-static_dir = "$E2E_TMP/storage/libpod"
-volume_path = "$E2E_TMP/storage/volumes"
-[network]
-network_config_dir = "$E2E_TMP/networks"
-EOF
 # overlay, so that a file written in the container is on an upper layer (proc.is_exe_upper_layer)
-STORAGE_DRIVER=overlay
-cat > "$E2E_TMP/storage.conf" <<EOF
-[storage]
-driver = "$STORAGE_DRIVER"
-graphroot = "$E2E_TMP/storage"
-runroot = "$E2E_TMP/run"
-EOF
-export CONTAINERS_CONF="$E2E_TMP/containers.conf"
-export CONTAINERS_STORAGE_CONF="$E2E_TMP/storage.conf"
-PODMAN_CONFIGURED=1
-
-# The image: busybox-static with its applet links, /etc/passwd and /etc/shadow.
-ROOTFS="$E2E_TMP/rootfs"
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/root"
-cp "$BUSYBOX" "$ROOTFS/bin/busybox"
-for a in $("$ROOTFS/bin/busybox" --list); do
-	[ "$a" = busybox ] || [ -e "$ROOTFS/bin/$a" ] || ln -s busybox "$ROOTFS/bin/$a"
-done
-[ -e "$ROOTFS/bin/sh" ] || fail "busybox has no sh applet"
-echo 'root:x:0:0:root:/root:/bin/sh' > "$ROOTFS/etc/passwd"
-echo 'root:*:19000:0:99999:7:::' > "$ROOTFS/etc/shadow"
-chmod 640 "$ROOTFS/etc/shadow"
-tar -C "$ROOTFS" -c . | pm import - "$IMAGE" > /dev/null || pm_fail "podman import of the busybox root filesystem failed"
-
-# The Docker-compatible API that sakerd asks for image and container names.
-[ ${#SOCK} -lt 100 ] || fail "socket path too long for a unix socket: $SOCK"
-podman system service --time=0 "unix://$SOCK" >> "$PODMAN_ERR" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 300); do
-	[ -S "$SOCK" ] && timeout -k 2 10 podman --remote --url "unix://$SOCK" version > /dev/null 2>&1 && break
-	kill -0 "$SERVICE_PID" 2>/dev/null || pm_fail "podman system service exited"
-	sleep 0.1
-done
-[ -S "$SOCK" ] || pm_fail "podman system service did not create $SOCK within 30 s"
-timeout -k 2 10 podman --remote --url "unix://$SOCK" version > /dev/null 2>> "$PODMAN_ERR" ||
-	pm_fail "podman system service does not answer on $SOCK"
+PODMAN_STORAGE_DRIVER=overlay
+podman_config
+# the image: busybox-static with its applet links, /etc/passwd and /etc/shadow
+podman_rootfs
+echo 'root:*:19000:0:99999:7:::' > "$PODMAN_ROOTFS/etc/shadow"
+chmod 640 "$PODMAN_ROOTFS/etc/shadow"
+podman_import "$IMAGE"
+# the Docker-compatible API that sakerd asks for image and container names
+podman_service "$SOCK"
 
 
 "$SAKER" compile -o "$E2E_TMP/falco.saker" "$FALCO_RULES" 2> "$E2E_TMP/compile.err" ||

@@ -23,54 +23,11 @@ need_root
 
 FALCO_RULES=${SAKER_FALCO_RULES:-$SAKER_SOURCE_DIR/../shared/falco/falco_rules.yaml}
 [ -r "$FALCO_RULES" ] || loud_skip "Falco's rules file is not at $FALCO_RULES (../shared/falco/)"
-command -v podman > /dev/null || loud_skip "podman is not installed (apt-get install podman runc busybox-static)"
-command -v runc > /dev/null || loud_skip "runc is not installed (apt-get install runc)"
-BUSYBOX=$(static_busybox)
-[ -n "$BUSYBOX" ] || loud_skip "no statically linked busybox (apt-get install busybox-static)"
-command -v timeout > /dev/null || fail "timeout (coreutils) is needed for bounded waits"
 command -v gcc > /dev/null || loud_skip "gcc is needed to build the static test program"
+. "$(dirname "$0")/podman_lib.sh"
 
 IMAGE=localhost/saker-e2e-net:latest
-PODMAN_ERR="$E2E_TMP/podman.err"
-PODMAN_CONFIGURED=
-
-# Podman state outside the temp dir that podman creates whatever its configuration says; those
-# absent now are removed on exit (as in test_container.sh).
-HOST_PATHS="/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache
-/var/lib/containers /run/containers/networks /run/containers /run/runc /dev/shm/libpod_lock"
-for d in /sys/fs/cgroup /sys/fs/cgroup/*; do
-	[ -d "$d" ] && HOST_PATHS="$HOST_PATHS $d/libpod_parent/conmon $d/libpod_parent"
-done
-NEW_HOST_PATHS=
-for p in $HOST_PATHS; do
-	[ -e "$p" ] || NEW_HOST_PATHS="$NEW_HOST_PATHS $p"
-done
-
-pm() {
-	timeout -k 5 120 podman "$@" 2>> "$PODMAN_ERR"
-}
-pm_fail() {
-	fail "$*$(printf '\n--- podman stderr (last lines) ---\n'; tail -n 20 "$PODMAN_ERR" 2>/dev/null)"
-}
-container_cleanup() {
-	local p
-	[ -n "$PODMAN_CONFIGURED" ] && timeout -k 5 60 podman rm -a -f -t 0 > /dev/null 2>&1
-	awk -v t="$E2E_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r p; do umount -l "$p" 2>/dev/null; done
-	for _ in $(seq 50); do
-		local busy=0
-		for p in $NEW_HOST_PATHS; do
-			if [ -d "$p" ]; then
-				rmdir "$p" 2>/dev/null || busy=1
-			elif [ -e "$p" ]; then
-				rm -f "$p"
-			fi
-		done
-		[ "$busy" = 0 ] && break
-		sleep 0.1
-	done
-}
-trap 'container_cleanup; cleanup' EXIT
+trap 'podman_cleanup; cleanup' EXIT
 
 # ---- what saker makes of the rules ----
 "$SAKER" check "$FALCO_RULES" > "$E2E_TMP/check.out" 2> "$E2E_TMP/check.err" ||
@@ -92,39 +49,11 @@ compile_bundle "$FALCO_RULES" "$E2E_TMP/falco.saker"
 # ---- the image: busybox and this build's saker_net, static, under a name of this test's own ----
 gcc -static -O1 -o "$E2E_TMP/saker_net_e2e" "$SAKER_SOURCE_DIR/tests/e2e/saker_net.c" 2> "$E2E_TMP/gcc.err" ||
 	loud_skip "gcc -static failed (static libc missing?): $(tail -n 3 "$E2E_TMP/gcc.err")"
-unset CONTAINER_HOST CONTAINER_CONNECTION
-cat > "$E2E_TMP/containers.conf" <<EOC
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$E2E_TMP/events.log"
-tmp_dir = "$E2E_TMP/libpod-tmp"
-static_dir = "$E2E_TMP/storage/libpod"
-volume_path = "$E2E_TMP/storage/volumes"
-[network]
-network_config_dir = "$E2E_TMP/networks"
-EOC
-cat > "$E2E_TMP/storage.conf" <<EOC
-[storage]
-driver = "vfs"
-graphroot = "$E2E_TMP/storage"
-runroot = "$E2E_TMP/run"
-EOC
-export CONTAINERS_CONF="$E2E_TMP/containers.conf"
-export CONTAINERS_STORAGE_CONF="$E2E_TMP/storage.conf"
-PODMAN_CONFIGURED=1
-ROOTFS="$E2E_TMP/rootfs"
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/e2e"
-cp "$BUSYBOX" "$ROOTFS/bin/busybox"
-for a in $("$ROOTFS/bin/busybox" --list); do
-	[ "$a" = busybox ] || [ -e "$ROOTFS/bin/$a" ] || ln -s busybox "$ROOTFS/bin/$a"
-done
-cp "$E2E_TMP/saker_net_e2e" "$ROOTFS/e2e/net_$(basename "$E2E_TMP" | tr -cd 'A-Za-z0-9' | tail -c 8)"
-echo 'root:x:0:0:root:/root:/bin/sh' > "$ROOTFS/etc/passwd"
-tar -C "$ROOTFS" -c . | pm import - "$IMAGE" > /dev/null || pm_fail "podman import failed"
+podman_config
+podman_rootfs
+mkdir -p "$PODMAN_ROOTFS/e2e"
+cp "$E2E_TMP/saker_net_e2e" "$PODMAN_ROOTFS/e2e/net_$(basename "$E2E_TMP" | tr -cd 'A-Za-z0-9' | tail -c 8)"
+podman_import "$IMAGE"
 
 start_sakerd --json "$E2E_TMP/falco.saker"
 
