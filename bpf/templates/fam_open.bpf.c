@@ -70,10 +70,18 @@ SK_INLINE struct file *sk_open_file(struct sk_scratch *sc)
  * released, can hold one reference too, but it was opened otherwise (the race test's /dev/null
  * is read-write, the open write-only). Unknown (openat2's flags are user memory), O_PATH and the
  * odd access mode 3 pass. */
+/* The access mode F was opened with, as O_ACCMODE counts it (O_RDONLY 0, O_WRONLY 1, O_RDWR 2),
+ * from the kernel's own f_mode; 3 when it has neither bit (O_PATH, the odd access mode 3). */
+SK_INLINE __u32 sk_file_accmode(struct file *f)
+{
+	__u32 m = BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE);
+
+	return m == (SK_FMODE_READ | SK_FMODE_WRITE) ? 2 : m == SK_FMODE_WRITE ? 1 : m ? 0 : 3;
+}
+
 SK_INLINE int sk_open_acc_ok(struct sk_scratch *sc, struct file *f)
 {
 	__u64 flags;
-	__u32 fm, want;
 
 	switch (sc->st.event) {
 	case SK_EV_OPEN:
@@ -88,16 +96,9 @@ SK_INLINE int sk_open_acc_ok(struct sk_scratch *sc, struct file *f)
 	default:
 		return 1;
 	}
-	if (flags & SK_O_PATH)
+	if ((flags & SK_O_PATH) || (flags & SK_O_ACCMODE) == 3)
 		return 1;
-	switch (flags & SK_O_ACCMODE) {
-	case 0: want = SK_FMODE_READ; break;
-	case 1: want = SK_FMODE_WRITE; break;
-	case 2: want = SK_FMODE_READ | SK_FMODE_WRITE; break;
-	default: return 1;
-	}
-	fm = BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE);
-	return fm == want;
+	return sk_file_accmode(f) == (flags & SK_O_ACCMODE);
 }
 
 /* References to F. */
@@ -136,7 +137,7 @@ SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os
 	struct sk_open_how how = { 0 };
 	struct file *f;
 	__u64 flags = 0;
-	__u32 mode;
+	__u32 acc;
 
 	os->flags_ok = 1;
 	os->mode = 0;
@@ -170,15 +171,11 @@ SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os
 	if (!(flags & (SK_O_CREAT | SK_O_TMPFILE)))
 		os->mode = 0;
 	f = sc->st.event == SK_EV_OPENAT2 && !sc->st.uring ? sk_open_file(sc) : 0;
-	mode = f ? BPF_CORE_READ(f, f_mode) & (SK_FMODE_READ | SK_FMODE_WRITE) : 0;
-	if (mode) {
+	acc = f ? sk_file_accmode(f) : 3;
+	if (acc != 3) {
 		if (!os->flags_ok)
 			flags = 0; /* only the access mode is known */
-		flags &= ~(__u64)SK_O_ACCMODE;
-		if (mode == (SK_FMODE_READ | SK_FMODE_WRITE))
-			flags |= 2; /* O_RDWR */
-		else if (mode == SK_FMODE_WRITE)
-			flags |= SK_O_WRONLY;
+		flags = (flags & ~(__u64)SK_O_ACCMODE) | acc;
 		os->flags_ok = 1;
 	}
 	os->flags = os->flags_ok ? flags : 0;
