@@ -78,7 +78,8 @@ struct sk_state {
 	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
 			   * the submitter), else 0: sk_task() returns it */
 	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
-	__u64 now;        /* bpf_ktime_get_boot_ns() when the event started: proc.duration's end */
+	__u64 now;        /* the event's time (bpf_ktime_get_boot_ns), read once when first needed
+			   * (proc.duration, the record's ts_ns), 0 until then: sk_now() */
 };
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
@@ -188,6 +189,14 @@ SK_INLINE char *sk_slot(struct sk_scratch *sc, __u32 slot)
 	return sc->str[s];
 }
 
+/* The event's time, the same for every use within the event (sk_state.now). */
+SK_INLINE __u64 sk_now(struct sk_scratch *sc)
+{
+	if (!sc->st.now)
+		sc->st.now = bpf_ktime_get_boot_ns();
+	return sc->st.now;
+}
+
 /* The family state of SC as TYPE (at most SK_FAM_STATE bytes). */
 #define SK_FAM(sc, type) ((type *)(void *)(sc)->fam)
 #define SK_FAM_FITS(type) _Static_assert(sizeof(type) <= SK_FAM_STATE, #type " too big")
@@ -230,8 +239,6 @@ SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot);
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);
-/* Path slot SLOT's buffer (SAKER_PATH_MAX bytes). */
-#define SK_PATH_SLOT(sc, slot) ((sc)->str[(slot) < SK_PATH_SLOTS ? (slot) : 0])
 
 /* ---- the process fields (core_proc.bpf.c), every event has them ------------------------- */
 

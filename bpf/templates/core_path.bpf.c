@@ -103,7 +103,7 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
 			__s32 *leaf)
 {
 	struct sk_walk *w = &sc->wk;
-	char *dst = SK_PATH_SLOT(sc, slot);
+	char *dst = sk_slot(sc, slot);
 	__u32 n;
 
 	sk_walk(sc, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt),
@@ -138,7 +138,7 @@ static long sk_norm_step(__u32 k, void *arg)
 {
 	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
 	struct sk_norm *nm = &sc->nm;
-	char *out = SK_PATH_SLOT(sc, nm->slot);
+	char *out = sk_slot(sc, nm->slot);
 	__u32 i = nm->i;
 	__s32 o = nm->out, seg = nm->seg, len;
 	char ch;
@@ -197,7 +197,7 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 {
 	struct sk_norm *nm = &sc->nm;
 	struct sk_cb cb = { .sc = sc };
-	char *out = SK_PATH_SLOT(sc, slot);
+	char *out = sk_slot(sc, slot);
 	const char *u = (const char *)upath;
 	__s64 start = SK_HALF;
 	int arg_cut = 0, wtrunc = 0;

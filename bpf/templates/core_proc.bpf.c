@@ -92,7 +92,7 @@ SK_INLINE void sk_get_cwd(struct sk_scratch *sc)
 {
 	struct task_struct *task = sk_task();
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
-	char *dst = SK_PATH_SLOT(sc, SAKER_STR_CWD);
+	char *dst = sk_slot(sc, SAKER_STR_CWD);
 	int trunc = 0;
 	__s64 pos;
 	__u32 n;
@@ -316,7 +316,7 @@ SK_SHARED int sk_proc_int(struct sk_scratch *sc, int field, __s64 *v)
 		return 1;
 	case SK_FLD_PROC_DURATION:
 		sk_pneed(sc, SK_G_PROC);
-		*v = sc->st.now - sc->hdr.pstart_ns;
+		*v = sk_now(sc) - sc->hdr.pstart_ns;
 		return 1;
 	case SK_FLD_PROC_IS_EXE_FROM_MEMFD:
 		sk_pneed(sc, SK_G_PROC);
