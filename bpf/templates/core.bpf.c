@@ -642,7 +642,7 @@ SK_INLINE void sk_fill(struct sk_scratch *sc)
 	sc->hdr.tail_size = ts;
 	sc->hdr.n_strs = SAKER_STR__COUNT;
 	sc->hdr.reserved = 0;
-	sc->hdr.ts_ns = sc->st.now;
+	sc->hdr.ts_ns = sk_now(sc);
 	sc->hdr.res = sc->st.ret;
 	sc->hdr.cgroup_id = bpf_get_current_cgroup_id();
 	sk_stat(SAKER_STAT_MATCHED);
@@ -779,7 +779,7 @@ SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
 
 	sk_stat(SAKER_STAT_SEEN);
 	st->ret = ret;
-	st->now = bpf_ktime_get_boot_ns();
+	st->now = 0;
 	st->event = SAKER_EV_ID(ev);
 	st->family = SAKER_EV_FAMILY(ev);
 	st->compat = SAKER_EV_COMPAT(ev);
