@@ -77,8 +77,3 @@ int saker_curl_load(char *err, size_t esz)
 		snprintf(err, esz, "%s", reason);
 	return verdict;
 }
-
-int saker_curl_loaded(void)
-{
-	return verdict == 0;
-}

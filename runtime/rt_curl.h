@@ -36,8 +36,4 @@ extern struct saker_curl_api saker_curl;
  * ("libcurl.so.4: cannot open shared object file: ..."); later calls return the same verdict. */
 int saker_curl_load(char *err, size_t esz);
 
-/* Whether libcurl is mapped into this process (tests and the footprint bench check it is not
- * while nothing needed it). */
-int saker_curl_loaded(void);
-
 #endif
