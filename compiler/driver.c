@@ -121,7 +121,7 @@ int sk_drive_bundle(sk_comp *c, const struct sk_emit_opts *o, uint8_t **out, siz
 	}
 	if (c->n_rules > SAKER_MAX_RULES) {
 		sk_error(c->diag, (sk_span){ 0 }, "too-many-rules",
-			 "%zu enabled rules; one bundle holds at most %d", c->n_rules, SAKER_MAX_RULES);
+			 "%zu enabled rules; one bundle holds at most %u", c->n_rules, SAKER_MAX_RULES);
 		return -1;
 	}
 	if (sk_codegen(c, o ? o->emit_llvm : NULL, &obj, &obj_len) < 0)

@@ -249,6 +249,9 @@ struct saker_rt_rule_kernel {
 	uint64_t emitted;    /* records sent for it */
 	uint64_t lost;       /* records for it the kernel could not send */
 	uint64_t cut;        /* of its matches, those on an event with a path the kernel cut */
+	uint64_t evals;      /* times the kernel evaluated it, as a candidate of an event */
+	uint64_t cost_ns;    /* time the sampled evaluations took (one in SAKER_COST_SAMPLE) */
+	uint64_t samples;    /* evaluations sampled */
 };
 /* Fills OUT[0..MAX) with the rules of every bundle in force, in bundle then rule order, and
  * returns how many rules there are (call with MAX 0 to size OUT). The names stay valid until the

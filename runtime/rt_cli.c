@@ -405,11 +405,20 @@ static void log_line(void *arg, const char *line)
 	fprintf(stderr, "%s: %s\n", (const char *)arg, line);
 }
 
-/* Every rule that lost records, by name: the ones whose alerts are incomplete; and those that
- * matched on cut paths. */
+/* A rule's estimated kernel time: its evaluations times the mean of the sampled ones. */
+static double rule_cost_ns(const struct saker_rt_rule_kernel *r)
+{
+	return r->samples ? (double)r->evals * ((double)r->cost_ns / (double)r->samples) : 0;
+}
+
+#define REPORT_COSTLIEST 5
+
+/* Every rule that lost records, by name: the ones whose alerts are incomplete; those that
+ * matched on cut paths; then the rules that cost the kernel most (evaluations as a candidate,
+ * matches, sampled time). */
 static void report_rules(const char *prog, const struct saker_rt *rt)
 {
-	size_t n = saker_rt_rule_counters(rt, NULL, 0);
+	size_t n = saker_rt_rule_counters(rt, NULL, 0), top[REPORT_COSTLIEST], n_top = 0;
 	struct saker_rt_rule_kernel *rk = n ? calloc(n, sizeof(*rk)) : NULL;
 	if (!rk)
 		return;
@@ -423,6 +432,30 @@ static void report_rules(const char *prog, const struct saker_rt *rt)
 			fprintf(stderr, "%s: rule '%s': %" PRIu64 " of its %" PRIu64
 				" matches had a path the kernel could not finish (<cut>)\n", prog, rk[j].rule,
 				rk[j].cut, rk[j].matched);
+	for (size_t j = 0; j < n; j++) {
+		size_t k;
+
+		if (!rk[j].evals)
+			continue;
+		if (n_top == REPORT_COSTLIEST &&
+		    rule_cost_ns(&rk[j]) <= rule_cost_ns(&rk[top[REPORT_COSTLIEST - 1]]))
+			continue;
+		k = n_top < REPORT_COSTLIEST ? n_top++ : REPORT_COSTLIEST - 1;
+		while (k > 0 && rule_cost_ns(&rk[top[k - 1]]) < rule_cost_ns(&rk[j])) {
+			top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = j;
+	}
+	for (size_t i = 0; i < n_top; i++) {
+		const struct saker_rt_rule_kernel *r = &rk[top[i]];
+
+		fprintf(stderr, "%s: kernel cost: rule '%s': evaluated %" PRIu64 ", matched %" PRIu64
+			", %.0f ns per evaluation (%" PRIu64 " sampled), about %.3f ms in all\n", prog,
+			r->rule, r->evals, r->matched,
+			r->samples ? (double)r->cost_ns / (double)r->samples : 0.0, r->samples,
+			rule_cost_ns(r) / 1e6);
+	}
 	free(rk);
 }
 

@@ -904,6 +904,9 @@ int saker_rt_obj_rule_stats(const struct saker_rt_obj *o, struct saker_rule_stat
 			out[k].emitted += vals[c].emitted;
 			out[k].lost += vals[c].lost;
 			out[k].cut += vals[c].cut;
+			out[k].evals += vals[c].evals;
+			out[k].cost_ns += vals[c].cost_ns;
+			out[k].samples += vals[c].samples;
 		}
 	}
 	free(vals);

@@ -497,6 +497,9 @@ static int source_rule_kernel(const struct rt_source *s, struct saker_rule_stat 
 			out[r].emitted += b->emitted;
 			out[r].lost += b->lost;
 			out[r].cut += b->cut;
+			out[r].evals += b->evals;
+			out[r].cost_ns += b->cost_ns;
+			out[r].samples += b->samples;
 		}
 	}
 	return ret;
@@ -540,6 +543,9 @@ size_t saker_rt_rule_counters(const struct saker_rt *rt, struct saker_rt_rule_ke
 				.emitted = k ? k[r].emitted : 0,
 				.lost = k ? k[r].lost : 0,
 				.cut = k ? k[r].cut : 0,
+				.evals = k ? k[r].evals : 0,
+				.cost_ns = k ? k[r].cost_ns : 0,
+				.samples = k ? k[r].samples : 0,
 			};
 		}
 		free(k);
@@ -814,13 +820,16 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 			fprintf(f, "%s{\"rule\":\"%s\",\"plan\":\"%s\",\"kernel\":%" PRIu64
 				",\"residual_matched\":%" PRIu64 ",\"residual_rejected\":%" PRIu64
 				",\"bundle\":\"%s\",\"kernel_matched\":%" PRIu64 ",\"kernel_emitted\":%" PRIu64
-				",\"kernel_lost\":%" PRIu64 ",\"kernel_path_cut\":%" PRIu64 ",\"action\":\"%s\",\"enforcing\":%s"
+				",\"kernel_lost\":%" PRIu64 ",\"kernel_path_cut\":%" PRIu64 ",\"kernel_evals\":%" PRIu64
+				",\"kernel_cost_ns\":%" PRIu64 ",\"kernel_cost_samples\":%" PRIu64
+				",\"action\":\"%s\",\"enforcing\":%s"
 				",\"enforced\":%" PRIu64 ",\"spared\":%" PRIu64 "}",
 				first ? "" : ",", name.p ? name.p : "",
 				m->plan == SAKER_PLAN_EXACT ? "exact" : m->plan == SAKER_PLAN_PARTIAL ? "partial" : "user",
 				s->rules[r].kernel, s->rules[r].residual_matched, s->rules[r].residual_rejected,
 				bundle.p ? bundle.p : "", (uint64_t)kr.matched, (uint64_t)kr.emitted,
-				(uint64_t)kr.lost, (uint64_t)kr.cut,
+				(uint64_t)kr.lost, (uint64_t)kr.cut, (uint64_t)kr.evals, (uint64_t)kr.cost_ns,
+				(uint64_t)kr.samples,
 				m->action < SAKER_ACTION__COUNT ? saker_action_names[m->action] : "alert",
 				ar.action != SAKER_ACTION_ALERT ? "true" : "false", (uint64_t)ar.enforced,
 				(uint64_t)ar.spared);

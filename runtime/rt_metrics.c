@@ -142,6 +142,37 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 					    ld(&src->rules[r].alerts));
 		}
 	}
+	{
+		size_t n = saker_rt_rule_counters(rt, NULL, 0);
+		struct saker_rt_rule_kernel *rk = n ? calloc(n, sizeof(*rk)) : NULL;
+		static const char *const names[] = { "saker_rule_kernel_evaluations_total",
+						     "saker_rule_kernel_matches_total",
+						     "saker_rule_kernel_sampled_cost_ns_total",
+						     "saker_rule_kernel_cost_samples_total" };
+		static const char *const helps[] = {
+			"Times the kernel evaluated the rule, as a candidate of an event.",
+			"Events the rule matched in the kernel.",
+			"Kernel time of the sampled evaluations of the rule, in nanoseconds.",
+			"Evaluations of the rule whose time was measured.",
+		};
+
+		if (rk)
+			n = saker_rt_rule_counters(rt, rk, n);
+		for (size_t m = 0; rk && m < 4; m++) {
+			head(s, names[m], "counter", helps[m]);
+			for (size_t j = 0; j < n; j++) {
+				uint64_t v = m == 0 ? rk[j].evals : m == 1 ? rk[j].matched :
+					     m == 2 ? rk[j].cost_ns : rk[j].samples;
+
+				saker_rt_str_printf(s, "%s{bundle=\"", names[m]);
+				label(s, rk[j].bundle ? rk[j].bundle : "");
+				saker_rt_str_puts(s, "\",rule=\"");
+				label(s, rk[j].rule ? rk[j].rule : "");
+				saker_rt_str_printf(s, "\"} %" PRIu64 "\n", v);
+			}
+		}
+		free(rk);
+	}
 	head(s, "saker_enforced_total", "counter",
 	     "Per rule with an action: SIGKILLs the kernel sent (outcome=killed) and matches on sakerd itself or PID 1 it spared (outcome=spared), in the bundle object in force.");
 	for (size_t i = 0; i < rt->n_sources; i++) {

@@ -564,6 +564,26 @@ SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p)
 	return sk_str(sc, field, p, 1);
 }
 
+SK_SHARED int sk_int_any(struct sk_scratch *sc, int field, __s64 *v)
+{
+	__u32 fams = sk_field_fams(field, 1);
+
+	*v = 0;
+	if (!(fams & (1u << (sc->st.family & 31))))
+		return 0;
+	if (fams == SK_FB_ANY)
+		return sk_core_int(sc, field, v);
+#define SK_FAM_INT(F, f) if (SK_FAM_IS(sc, F)) return sk_##f##_int(sc, field, v);
+	SK_FAMILIES(SK_FAM_INT)
+#undef SK_FAM_INT
+	return 0;
+}
+
+SK_SHARED struct saker_rule_stat *sk_rule_stat(__u32 rule)
+{
+	return bpf_map_lookup_elem(&saker_rule_stats, &rule);
+}
+
 /* ---- records ----------------------------------------------------------------------------- */
 
 SK_GLOBAL int saker_tp_emit(__u32 more);

@@ -144,6 +144,28 @@ struct sk_glob {
 	__u32 result;
 };
 
+/* The rule tables' interpreter (core_ix.bpf.c); see abi.h. */
+struct sk_ix_hit {
+	__u32 off, n;            /* a candidate list: saker_ix_list[off, off + n) */
+};
+struct sk_ix {
+	__u32 ev;                /* the event */
+	__u32 n_hits;            /* candidate lists selected */
+	__u32 hi, pos;           /* the candidate being evaluated: list hi, its item pos */
+	__u32 rule, atom0, n_atoms, pc; /* its program and where it is; pc SAKER_PC_FALSE: none */
+	__u32 sampled;           /* its cost is being measured, since t0 */
+	__u64 gpass;             /* the event's guards that held */
+	__u32 gbit, pad;         /* the guard being evaluated: its bit */
+	__u64 t0;
+	__u32 n_cache;           /* raw hashes of string fields computed for this event */
+	__u32 cache_field[4];
+	__u64 cache_h[4];
+	/* the hash of the field being hashed (sk_ix_word), and of its prefixes */
+	__u32 hlen, hwords;
+	__u64 h, ph[SAKER_IX_BUCKETS];
+	struct sk_ix_hit hits[SAKER_IX_HITS];
+};
+
 /* Per-CPU working memory: too big for the 512-byte stack. Every string handed to the generated
  * code lies before walk[], so at least SAKER_STR_MAX bytes of the same value follow it. */
 struct sk_scratch {
@@ -166,6 +188,7 @@ struct sk_scratch {
 	struct sk_find fi;
 	struct sk_bytes by;
 	struct sk_glob gl;
+	struct sk_ix ix;
 };
 
 /* What a bpf_loop callback gets: the map value, and the strings it scans (pointers must stay
@@ -209,6 +232,11 @@ SK_SHARED int SAKER_FN_STR(void *cv, int field, const char **p);
 SK_SHARED void SAKER_FN_SET_MATCH(void *cv, __u32 rule);
 /* SAKER_FN_STR for a FIELD that is not a constant (the string searches' argument). */
 SK_SHARED int sk_str_any(struct sk_scratch *sc, int field, const char **p);
+/* SAKER_FN_INT for a FIELD that is not a constant (the rule tables' interpreter). */
+SK_SHARED int sk_int_any(struct sk_scratch *sc, int field, __s64 *v);
+/* Rule RULE's kernel counters, or NULL (core.bpf.c). */
+SK_SHARED struct saker_rule_stat *sk_rule_stat(__u32 rule);
+SK_GLOBAL int saker_tp_match(__u32 rule);
 
 /* ---- core helpers (core.bpf.c, core_path.bpf.c) ----------------------------------------- */
 

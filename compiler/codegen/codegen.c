@@ -56,7 +56,9 @@ struct cg {
 	LLVMValueRef ival, sptr;    /* where the accessors write a value (allocas of the function) */
 	unsigned fams;              /* SK_FB_* of the families the current rule's events are in */
 	LLVMValueRef fn;            /* the function being built */
-	struct cg_callee compat, int_get, str_get, set_match, contains, glob, bytes;
+	struct cg_callee compat, int_get, str_get, set_match, contains, glob, bytes, ix_run;
+	bool inline_code;           /* code per rule (SAKER_TEST_INLINE_CODE), not rule tables */
+	const sk_rule *rule;        /* the rule whose tables are being built */
 	char *pats;                 /* rows of patterns and constants, SAKER_PAT_SIZE bytes each */
 	unsigned n_pats;
 	bool oom;                   /* some allocation failed while building */
@@ -1023,6 +1025,12 @@ static int cg_build_match(struct cg *g)
 	g->cv = LLVMGetParam(g->fn, 0);
 	g->ev = LLVMGetParam(g->fn, 1);
 	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, ""));
+	if (!g->inline_code) {
+		/* the rules are tables: the template's interpreter runs them */
+		cg_call(g, &g->ix_run, &g->ev, 1);
+		LLVMBuildRetVoid(g->b);
+		return 0;
+	}
 	/* the accessors' out-parameters; SROA turns them back into registers once inlined */
 	g->ival = LLVMBuildAlloca(g->b, g->i64, "");
 	g->sptr = LLVMBuildAlloca(g->b, g->p8, "");
@@ -1062,6 +1070,1106 @@ static int cg_build_match(struct cg *g)
 	}
 	LLVMBuildRetVoid(g->b);
 	return 0;
+}
+
+/* ---- rule tables (abi.h, docs/kernel.md "Rule tables") -------------------------------- */
+
+/* A key of the open-addressing table: a field value, a prefix bucket of one, or a set's item,
+ * with what it leads to (a rule id, a string ref, a pool offset). */
+struct tb_key {
+	uint64_t h;
+	uint32_t space, len;     /* len: of the string (or of the bucket), 8 for a number */
+	const char *s;           /* NULL: the number IV */
+	int64_t iv;
+	uint32_t payload;
+};
+
+/* A rule's top-level conjuncts cheaper than its index's field (a flag, a number), with their
+ * printed forms: the tests a guard of its probe may share with the other rules behind it. */
+struct tb_cheap {
+	const sk_pred **p;
+	char **key;
+	size_t n;
+};
+
+#define TB_GUARD_COST 10 /* the costliest test a guard takes (fields.def's cost) */
+
+struct tb {
+	struct cg *g;
+	struct saker_ix_rule *rules;
+	struct saker_ix_atom *atoms;
+	size_t n_atoms, cap_atoms;
+	uint8_t *pool;
+	size_t n_pool, cap_pool;
+	struct saker_ix_str *strs;
+	size_t n_strs, cap_strs;
+	struct tb_key *keys;
+	size_t n_keys, cap_keys;
+	uint8_t *evsets;
+	size_t n_evsets;
+	uint32_t n_sets;
+	int *index_field;        /* per rule: its index's field, or -1 */
+	struct tb_cheap *cheap;  /* per rule: its cheap top-level tests besides its index */
+	unsigned *index_kind;    /* SAKER_IXP_EQ, SAKER_IXP_INT, or 0x100 << k for bucket k */
+	/* labels of the rule being built: the pc each one stands for */
+	uint32_t *lab;
+	size_t n_lab, cap_lab;
+	uint64_t seed;
+};
+
+static bool tb_grow(struct cg *g, void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	p = realloc(*v, n * size);
+	if (!p) {
+		g->oom = true;
+		return false;
+	}
+	*v = p;
+	*cap = n;
+	return true;
+}
+
+#define TB_GROW(t, arr, n, cap, need) \
+	tb_grow((t)->g, (void **)&(t)->arr, &(t)->cap, (need), sizeof(*(t)->arr))
+
+/* LEN bytes to the pool, 8-aligned; their offset. */
+static uint32_t tb_pool(struct tb *t, const void *s, size_t len)
+{
+	size_t at = (t->n_pool + 7) & ~(size_t)7;
+
+	if (!TB_GROW(t, pool, n_pool, cap_pool, at + len + 8))
+		return 0;
+	memset(t->pool + t->n_pool, 0, at - t->n_pool);
+	memcpy(t->pool + at, s, len);
+	t->n_pool = at + len;
+	return (uint32_t)at;
+}
+
+static uint64_t tb_raw(uint64_t seed, const char *s, size_t n)
+{
+	uint64_t h = seed;
+
+	for (size_t off = 0; off < n; off += 8) {
+		uint64_t w = 0;
+
+		for (size_t i = 0; i < 8 && off + i < n; i++)
+			w |= (uint64_t)(unsigned char)s[off + i] << (8 * i);
+		h = saker_ix_step(h, w);
+	}
+	return h;
+}
+
+static void tb_hash_key(struct tb_key *k, uint64_t seed)
+{
+	uint64_t raw;
+
+	if (!k->s) {
+		raw = saker_ix_step(seed, (uint64_t)k->iv);
+	} else if ((k->space >> 24) == (SAKER_IX_SP_PFX(0, 0) >> 24) && k->len < 8) {
+		/* buckets of 1, 2, 4 bytes: the first word, masked */
+		raw = tb_raw(seed, k->s, k->len);
+	} else {
+		raw = tb_raw(seed, k->s, k->len);
+	}
+	k->h = saker_ix_fin(raw, k->space, k->len);
+}
+
+static void tb_add_key(struct tb *t, uint32_t space, const char *s, size_t len, int64_t iv,
+		       uint32_t payload)
+{
+	struct tb_key *k;
+
+	if (!TB_GROW(t, keys, n_keys, cap_keys, t->n_keys + 1))
+		return;
+	k = &t->keys[t->n_keys++];
+	memset(k, 0, sizeof(*k));
+	k->space = space;
+	k->s = s;
+	k->len = s ? (uint32_t)len : 8;
+	k->iv = iv;
+	k->payload = payload;
+}
+
+/* The bitmap of events EVS, as an index of t->evsets (shared with an equal one). */
+static unsigned tb_evset(struct tb *t, const int64_t *evs, size_t n, const int *ievs)
+{
+	uint8_t row[SAKER_IX_EVSET_BYTES] = { 0 };
+	uint8_t *v;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t e = evs ? evs[i] : ievs[i];
+
+		if (e >= 0 && e < SAKER_IX_EVSET_BYTES * 8)
+			row[e >> 3] |= (uint8_t)(1u << (e & 7));
+	}
+	for (size_t i = t->n_evsets; i-- > 0;)
+		if (!memcmp(t->evsets + i * SAKER_IX_EVSET_BYTES, row, sizeof(row)))
+			return (unsigned)i;
+	v = realloc(t->evsets, (t->n_evsets + 1) * SAKER_IX_EVSET_BYTES);
+	if (!v) {
+		t->g->oom = true;
+		return 0;
+	}
+	t->evsets = v;
+	memcpy(v + t->n_evsets * SAKER_IX_EVSET_BYTES, row, sizeof(row));
+	return (unsigned)t->n_evsets++;
+}
+
+/* Labels: targets of atoms not built yet. An atom's T or F holds SAKER_PC_TRUE, SAKER_PC_FALSE
+ * or a label number, resolved when the rule is done. */
+static uint32_t tb_label(struct tb *t)
+{
+	if (!TB_GROW(t, lab, n_lab, cap_lab, t->n_lab + 1))
+		return 0;
+	t->lab[t->n_lab] = UINT32_MAX;
+	return (uint32_t)t->n_lab++;
+}
+
+static void tb_place(struct tb *t, uint32_t label, size_t atom0)
+{
+	if (label < t->n_lab)
+		t->lab[label] = (uint32_t)(t->n_atoms - atom0);
+}
+
+static struct saker_ix_atom *tb_atom(struct tb *t, unsigned op, int field, uint32_t tl,
+				     uint32_t fl)
+{
+	struct saker_ix_atom *a;
+
+	if (!TB_GROW(t, atoms, n_atoms, cap_atoms, t->n_atoms + 1))
+		return NULL;
+	a = &t->atoms[t->n_atoms++];
+	memset(a, 0, sizeof(*a));
+	a->op = (unsigned short)op;
+	a->field = (unsigned short)(field < 0 ? 0 : field);
+	a->t = (unsigned short)tl;
+	a->f = (unsigned short)fl;
+	a->mask = ~0ull;
+	return a;
+}
+
+/* -1 when P depends on the event, else its constant value (codegen's folds: constants, fields
+ * none of the rule's events has, empty event sets). */
+static int tb_const(const struct cg *g, const sk_pred *p)
+{
+	int all, v;
+
+	switch (p->kind) {
+	case SK_P_CONST:
+		return p->value != 0;
+	case SK_P_NOT:
+		if (p->n_kids != 1)
+			return -1;
+		v = tb_const(g, p->kids[0]);
+		return v < 0 ? -1 : !v;
+	case SK_P_AND:
+	case SK_P_OR:
+		all = 1;
+		for (size_t i = 0; i < p->n_kids; i++) {
+			v = tb_const(g, p->kids[i]);
+			if (v == (p->kind == SK_P_OR))
+				return v;
+			if (v < 0)
+				all = 0;
+		}
+		return all ? p->kind == SK_P_AND : -1;
+	case SK_P_SYSCALL:
+		if (!p->n_ivals)
+			return 0;
+		/* the rule's own events are checked before its first atom: a test of a set that
+		 * holds them all is true there */
+		if (g->rule) {
+			size_t i = 0;
+
+			for (; i < g->rule->n_syscalls; i++) {
+				size_t j = 0;
+
+				while (j < p->n_ivals && p->ivals[j] != g->rule->syscalls[i])
+					j++;
+				if (j == p->n_ivals)
+					break;
+			}
+			if (i == g->rule->n_syscalls)
+				return 1;
+		}
+		return -1;
+	case SK_P_INT:
+		return cg_kfacts(p->field) && cg_absent(g, p->field) ? 0 : -1;
+	case SK_P_STR:
+		return cg_kfacts(p->field) && cg_absent(g, p->field) ? 0 : -1;
+	}
+	return -1;
+}
+
+static int tb_cond(struct tb *t, const sk_pred *p, uint32_t tl, uint32_t fl, size_t atom0);
+
+/* A string set: a new set number, its items as keys leading to their refs. */
+static uint32_t tb_str_set(struct tb *t, const sk_pred *p)
+{
+	uint32_t set = t->n_sets++;
+
+	for (size_t i = 0; i < p->n_strs; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = p->str_lens[j] == p->str_lens[i] &&
+			      !memcmp(p->strs[j], p->strs[i], p->str_lens[i]);
+		if (dup || !TB_GROW(t, strs, n_strs, cap_strs, t->n_strs + 1))
+			continue;
+		t->strs[t->n_strs].off = tb_pool(t, p->strs[i], p->str_lens[i]);
+		t->strs[t->n_strs].len = (uint32_t)p->str_lens[i];
+		tb_add_key(t, SAKER_IX_SP_SET(set), p->strs[i], p->str_lens[i], 0,
+			   (uint32_t)t->n_strs);
+		t->n_strs++;
+	}
+	return set;
+}
+
+static int tb_str_const(struct tb *t, unsigned op, int field, const char *s, size_t n,
+			uint32_t tl, uint32_t fl)
+{
+	struct saker_ix_atom *a = tb_atom(t, op, field, tl, fl);
+
+	if (!a)
+		return -ENOMEM;
+	a->a = tb_pool(t, s, n);
+	a->b = (uint32_t)n;
+	return 0;
+}
+
+/* pmatch: any of the patterns, each an equality and a prefix test on canonical paths without
+ * globs, else a glob of components (as cg_pmatch_one). */
+static int tb_pmatch(struct tb *t, const sk_pred *p, const struct cg_str_field *f, uint32_t tl,
+		     uint32_t fl, size_t atom0)
+{
+	struct cg *g = t->g;
+
+	for (size_t i = 0; i < p->n_strs; i++) {
+		const char *pat = p->strs[i], *c;
+		size_t pn = p->str_lens[i], pos = 0, cn, k = 0, n = 0;
+		uint32_t next = i + 1 < p->n_strs ? tb_label(t) : fl;
+		bool glob = false;
+		int err = 0;
+
+		while (cg_component(pat, pn, &pos, &c, &cn)) {
+			glob |= cg_is_glob(c, cn);
+			k++;
+		}
+		if (!k) {
+			/* no component: any value */
+			err = tb_str_const(t, SAKER_OP_STR_PFX, p->field, "", 0, tl, next);
+		} else if (f->canonical && !glob) {
+			char *norm = malloc(pn + k + 2);
+			uint32_t l2 = tb_label(t);
+
+			if (!norm)
+				return -ENOMEM;
+			pos = 0;
+			while (cg_component(pat, pn, &pos, &c, &cn)) {
+				norm[n++] = '/';
+				memcpy(norm + n, c, cn);
+				n += cn;
+			}
+			norm[n] = '/';
+			err = tb_str_const(t, SAKER_OP_STR_EQ, p->field, norm, n, tl, l2);
+			tb_place(t, l2, atom0);
+			if (!err)
+				err = tb_str_const(t, SAKER_OP_STR_PFX, p->field, norm, n + 1, tl, next);
+			free(norm);
+		} else {
+			struct cg_globc gc = { .ne = 0 };
+			struct saker_ix_atom *a;
+			int first;
+
+			pos = 0;
+			for (size_t j = 0; cg_component(pat, pn, &pos, &c, &cn) && !err; j++) {
+				if ((j && cg_glob_push(&gc, SAKER_GLOB_LIT, '/')) ||
+				    cg_glob_push(&gc, SAKER_GLOB_LEAD, 0)) {
+					err = 1;
+					break;
+				}
+				if (cg_is_glob(c, cn)) {
+					err = cg_glob_add(g, p, &gc, c, cn, true);
+					if (err == -ENOMEM)
+						g->oom = true;
+					if (err) {
+						free(gc.sets);
+						return -1;
+					}
+				} else {
+					for (size_t b = 0; b < cn && !err; b++)
+						err = cg_glob_push(&gc, SAKER_GLOB_LIT, (unsigned char)c[b]);
+				}
+			}
+			if (err || cg_glob_push(&gc, SAKER_GLOB_TAIL, 0)) {
+				free(gc.sets);
+				sk_error(g->c->diag, p->span, "kernel-unsupported",
+					 "pmatch pattern too long for the kernel (at most %d elements)",
+					 SAKER_PAT_SIZE - 1);
+				return -1;
+			}
+			first = cg_pattern(g, (const char *)gc.arg, SAKER_PAT_SIZE);
+			cg_pattern(g, (const char *)gc.kind, SAKER_PAT_SIZE);
+			for (size_t s = 0; s < gc.n_sets; s++)
+				cg_pattern(g, (const char *)gc.sets[s], SAKER_PAT_SIZE);
+			free(gc.sets);
+			a = tb_atom(t, SAKER_OP_GLOB, p->field, tl, next);
+			if (!a || first < 0)
+				return -ENOMEM;
+			a->a = (uint32_t)first;
+			a->b = (uint32_t)gc.ne;
+			err = 0;
+		}
+		if (err)
+			return err;
+		if (i + 1 < p->n_strs)
+			tb_place(t, next, atom0);
+	}
+	if (!p->n_strs) {
+		/* no pattern: false (an always-false test) */
+		struct saker_ix_atom *a = tb_atom(t, SAKER_OP_STR_EQ, p->field, tl, fl);
+
+		if (!a)
+			return -ENOMEM;
+		a->b = UINT32_MAX;
+	}
+	return 0;
+}
+
+static int tb_str(struct tb *t, const sk_pred *p, uint32_t tl, uint32_t fl, size_t atom0)
+{
+	struct cg *g = t->g;
+	struct cg_str_field sf;
+	enum sk_cmp cmp = p->cmp;
+	struct saker_ix_atom *a;
+	const char *s;
+	size_t n;
+
+	if (!cg_str_field(p->field, &sf)) {
+		sk_error(g->c->diag, p->span, "kernel-unsupported",
+			 "field '%s' cannot be compared as a string in the kernel",
+			 cg_field_name(p->field));
+		return -1;
+	}
+	switch (cmp) {
+	case SK_CMP_LT:
+	case SK_CMP_LE:
+	case SK_CMP_GT:
+	case SK_CMP_GE:
+		return cg_unsupported(g, p, "ordering comparisons of strings are not supported "
+					    "in the kernel");
+	case SK_CMP_IN:
+		a = tb_atom(t, SAKER_OP_STR_IN, p->field, tl, fl);
+		if (!a)
+			return -ENOMEM;
+		a->a = tb_str_set(t, p);
+		return 0;
+	case SK_CMP_PMATCH:
+		return tb_pmatch(t, p, &sf, tl, fl, atom0);
+	default:
+		if (p->n_strs != 1)
+			return cg_unsupported(g, p, "string test without exactly one value");
+	}
+	s = p->strs[0];
+	n = p->str_lens[0];
+	if (cmp == SK_CMP_GLOB)
+		cmp = cg_glob_simplify(s, n, &s, &n);
+	switch (cmp) {
+	case SK_CMP_EQ:
+		return tb_str_const(t, SAKER_OP_STR_EQ, p->field, s, n, tl, fl);
+	case SK_CMP_NE:
+		return tb_str_const(t, SAKER_OP_STR_NE, p->field, s, n, tl, fl);
+	case SK_CMP_PREFIX:
+		return tb_str_const(t, SAKER_OP_STR_PFX, p->field, s, n, tl, fl);
+	case SK_CMP_SUFFIX:
+		return tb_str_const(t, SAKER_OP_STR_SFX, p->field, s, n, tl, fl);
+	case SK_CMP_CONTAINS:
+	case SK_CMP_ICONTAINS:
+		if (n >= SAKER_PAT_SIZE) {
+			sk_error(g->c->diag, p->span, "kernel-unsupported",
+				 "pattern is %zu bytes long; the kernel handles at most %d", n,
+				 SAKER_PAT_SIZE - 1);
+			return -1;
+		}
+		if (!n || n > sf.max)
+			/* "" holds for any value; a pattern longer than any value, for none */
+			return tb_str_const(t, n ? SAKER_OP_STR_EQ : SAKER_OP_STR_PFX, p->field, s,
+					    n ? SAKER_STR_MAX + 1 : 0, tl, fl);
+		a = tb_atom(t, SAKER_OP_CONTAINS, p->field, tl, fl);
+		if (!a)
+			return -ENOMEM;
+		a->a = (uint32_t)cg_pattern(g, s, n);
+		a->b = (uint32_t)n;
+		a->k = cmp == SK_CMP_ICONTAINS;
+		return 0;
+	case SK_CMP_GLOB: {
+		struct cg_globc gc = { .ne = 0 };
+		int err, first;
+
+		if (n >= SAKER_PAT_SIZE) {
+			sk_error(g->c->diag, p->span, "kernel-unsupported",
+				 "pattern is %zu bytes long; the kernel handles at most %d", n,
+				 SAKER_PAT_SIZE - 1);
+			return -1;
+		}
+		err = cg_glob_add(g, p, &gc, s, n, false);
+		if (err) {
+			free(gc.sets);
+			return err;
+		}
+		if (gc.never) {
+			free(gc.sets);
+			a = tb_atom(t, SAKER_OP_STR_EQ, p->field, tl, fl);
+			if (!a)
+				return -ENOMEM;
+			a->b = UINT32_MAX;
+			return 0;
+		}
+		first = cg_pattern(g, (const char *)gc.arg, SAKER_PAT_SIZE);
+		cg_pattern(g, (const char *)gc.kind, SAKER_PAT_SIZE);
+		for (size_t i = 0; i < gc.n_sets; i++)
+			cg_pattern(g, (const char *)gc.sets[i], SAKER_PAT_SIZE);
+		free(gc.sets);
+		a = tb_atom(t, SAKER_OP_GLOB, p->field, tl, fl);
+		if (!a || first < 0)
+			return -ENOMEM;
+		a->a = (uint32_t)first;
+		a->b = (uint32_t)gc.ne;
+		return 0;
+	}
+	default:
+		return cg_unsupported(g, p, "this operator does not apply to strings in the kernel");
+	}
+}
+
+static int tb_int(struct tb *t, const sk_pred *p, uint32_t tl, uint32_t fl)
+{
+	struct cg *g = t->g;
+	struct saker_ix_atom *a;
+	unsigned op;
+
+	if (!cg_kfacts(p->field) || !cg_is_int_type(sk_fields[p->field].type)) {
+		sk_error(g->c->diag, p->span, "kernel-unsupported",
+			 "field '%s' cannot be compared as a number in the kernel",
+			 cg_field_name(p->field));
+		return -1;
+	}
+	switch (p->cmp) {
+	case SK_CMP_EQ: op = SAKER_OP_INT_EQ; break;
+	case SK_CMP_NE: op = SAKER_OP_INT_NE; break;
+	case SK_CMP_LT: op = SAKER_OP_INT_LT; break;
+	case SK_CMP_LE: op = SAKER_OP_INT_LE; break;
+	case SK_CMP_GT: op = SAKER_OP_INT_GT; break;
+	case SK_CMP_GE: op = SAKER_OP_INT_GE; break;
+	case SK_CMP_IN: op = SAKER_OP_INT_IN; break;
+	default:
+		return cg_unsupported(g, p, "this operator does not apply to numbers in the kernel");
+	}
+	a = tb_atom(t, op, p->field, tl, fl);
+	if (!a)
+		return -ENOMEM;
+	a->mask = p->mask;
+	a->k = p->ival;
+	if (op == SAKER_OP_INT_IN) {
+		uint32_t set = t->n_sets++;
+
+		a->a = set;
+		for (size_t i = 0; i < p->n_ivals; i++) {
+			bool dup = false;
+
+			for (size_t j = 0; j < i && !dup; j++)
+				dup = p->ivals[j] == p->ivals[i];
+			if (!dup)
+				tb_add_key(t, SAKER_IX_SP_SET(set), NULL, 8, p->ivals[i],
+					   tb_pool(t, &p->ivals[i], 8));
+		}
+	}
+	return 0;
+}
+
+/* The atoms of P: to label TL when it holds, FL when not. */
+static int tb_cond(struct tb *t, const sk_pred *p, uint32_t tl, uint32_t fl, size_t atom0)
+{
+	int v = tb_const(t->g, p), err = 0;
+	struct saker_ix_atom *a;
+	size_t last = 0;
+
+	if (v >= 0)
+		return cg_unsupported(t->g, p, "internal: a constant reached the tables");
+	switch (p->kind) {
+	case SK_P_NOT:
+		return tb_cond(t, p->kids[0], fl, tl, atom0);
+	case SK_P_AND:
+	case SK_P_OR: {
+		const sk_pred **kids = cg_sorted_kids(p);
+
+		if (!kids)
+			return -ENOMEM;
+		/* constant kids are the neutral value here (else P would be constant) */
+		for (size_t i = 0; i < p->n_kids; i++)
+			if (tb_const(t->g, kids[i]) < 0)
+				last = i;
+		for (size_t i = 0; i < p->n_kids && !err; i++) {
+			uint32_t next;
+
+			if (tb_const(t->g, kids[i]) >= 0)
+				continue;
+			if (i == last) {
+				err = tb_cond(t, kids[i], tl, fl, atom0);
+				break;
+			}
+			next = tb_label(t);
+			if (p->kind == SK_P_AND)
+				err = tb_cond(t, kids[i], next, fl, atom0);
+			else
+				err = tb_cond(t, kids[i], tl, next, atom0);
+			tb_place(t, next, atom0);
+		}
+		free(kids);
+		return err;
+	}
+	case SK_P_SYSCALL:
+		a = tb_atom(t, SAKER_OP_EVSET, 0, tl, fl);
+		if (!a)
+			return -ENOMEM;
+		a->a = tb_evset(t, p->ivals, p->n_ivals, NULL);
+		return 0;
+	case SK_P_INT:
+		return tb_int(t, p, tl, fl);
+	case SK_P_STR:
+		return tb_str(t, p, tl, fl, atom0);
+	default:
+		return cg_unsupported(t->g, p, "unknown predicate kind");
+	}
+}
+
+/* Whether P is one of the disjuncts file identity and cut paths add to a path test (plan.c):
+ * fd.watch_id in (...), fd.name_cut, or a conjunction gated by fd.name_cut. */
+static bool tb_ident_kid(const sk_pred *p)
+{
+	if (p->kind == SK_P_INT)
+		return p->field == SK_FLD_FD_WATCH_ID || p->field == SK_FLD_FD_NAME_CUT;
+	if (p->kind == SK_P_AND)
+		for (size_t i = 0; i < p->n_kids; i++)
+			if (p->kids[i]->kind == SK_P_INT && p->kids[i]->field == SK_FLD_FD_NAME_CUT)
+				return true;
+	return false;
+}
+
+/* A path test C rewritten as C or (identity and cut disjuncts): C, which is what the index can
+ * select by (the kernel's SAKER_IXP_IDENT probes take every rule on the events where the other
+ * disjuncts may hold); else P itself. */
+static const sk_pred *tb_ident_core(const sk_pred *p)
+{
+	const sk_pred *core = NULL;
+
+	if (p->kind != SK_P_OR)
+		return p;
+	for (size_t i = 0; i < p->n_kids; i++) {
+		const sk_pred *k = p->kids[i];
+
+		if (k->kind == SK_P_STR && (k->field == SK_FLD_FD_NAME || k->field == SK_FLD_FD_DIRECTORY) &&
+		    !core)
+			core = k;
+		else if (!tb_ident_kid(k))
+			return p;
+	}
+	return core ? core : p;
+}
+
+/* The index of rule I: the most selective test every event it matches passes (a top-level
+ * conjunct), as keys leading to I. Strings' = and in first, then the longest startswith, then
+ * numbers' = and in; none: the rule runs on every event of its own. */
+static void tb_index(struct tb *t, size_t ri, const sk_pred *root)
+{
+	const sk_pred *best = NULL;
+	const sk_pred *const *kids = root->kind == SK_P_AND ? (const sk_pred *const *)root->kids : &root;
+	size_t nk = root->kind == SK_P_AND ? root->n_kids : 1;
+	long best_score = 0;
+
+	t->index_field[ri] = -1;
+	for (size_t i = 0; i < nk; i++) {
+		const sk_pred *p = tb_ident_core(kids[i]);
+		struct cg_str_field sf;
+		long score = 0;
+
+		if (tb_const(t->g, p) >= 0)
+			continue;
+		if (p->kind == SK_P_STR && cg_str_field(p->field, &sf)) {
+			if (p->cmp == SK_CMP_EQ && p->n_strs == 1)
+				score = 1000;
+			else if (p->cmp == SK_CMP_IN && p->n_strs)
+				score = 900;
+			else if (p->cmp == SK_CMP_PREFIX && p->n_strs == 1 && p->str_lens[0] &&
+				 p->str_lens[0] <= SAKER_STR_MAX)
+				score = 500 + (long)(p->str_lens[0] < 200 ? p->str_lens[0] : 200);
+		} else if (p->kind == SK_P_INT && cg_kfacts(p->field) && p->mask == ~0ull &&
+			   sk_fields[p->field].type != SK_T_BOOL &&
+			   (p->cmp == SK_CMP_EQ || (p->cmp == SK_CMP_IN && p->n_ivals))) {
+			score = 300;
+		}
+		if (score > best_score) {
+			best = p;
+			best_score = score;
+		}
+	}
+	if (!best)
+		return;
+	t->index_field[ri] = best->field;
+	{
+		struct tb_cheap *ch = &t->cheap[ri];
+		unsigned bc = cg_cost(best);
+
+		for (size_t i = 0; i < nk; i++) {
+			const sk_pred *p = kids[i];
+			unsigned pc = cg_cost(p);
+
+			if (p == best || tb_ident_core(p) == best || pc > TB_GUARD_COST || pc >= bc || tb_const(t->g, p) >= 0)
+				continue;
+			if (!ch->p) {
+				ch->p = calloc(nk, sizeof(*ch->p));
+				ch->key = calloc(nk, sizeof(*ch->key));
+				if (!ch->p || !ch->key) {
+					t->g->oom = true;
+					break;
+				}
+			}
+			ch->p[ch->n] = p;
+			ch->key[ch->n++] = sk_pred_to_string(t->g->c->arena, p);
+		}
+	}
+	if (best->kind == SK_P_INT) {
+		t->index_kind[ri] = SAKER_IXP_INT;
+		if (best->cmp == SK_CMP_EQ)
+			tb_add_key(t, SAKER_IX_SP_INT(best->field), NULL, 8, best->ival, (uint32_t)ri);
+		for (size_t i = 0; best->cmp == SK_CMP_IN && i < best->n_ivals; i++)
+			tb_add_key(t, SAKER_IX_SP_INT(best->field), NULL, 8, best->ivals[i],
+				   (uint32_t)ri);
+	} else if (best->cmp == SK_CMP_PREFIX) {
+		unsigned k = 0;
+
+		while ((2u << k) <= best->str_lens[0] && k + 1 < SAKER_IX_BUCKETS)
+			k++;
+		t->index_kind[ri] = 0x100u << k;
+		tb_add_key(t, SAKER_IX_SP_PFX((unsigned)best->field, k), best->strs[0], 1u << k, 0,
+			   (uint32_t)ri);
+	} else {
+		t->index_kind[ri] = SAKER_IXP_EQ;
+		for (size_t i = 0; i < best->n_strs; i++)
+			tb_add_key(t, SAKER_IX_SP_EQ((unsigned)best->field), best->strs[i],
+				   best->str_lens[i], 0, (uint32_t)ri);
+	}
+}
+
+static int tb_key_cmp(const void *a, const void *b)
+{
+	const struct tb_key *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->payload < y->payload ? -1 : x->payload > y->payload;
+}
+
+static bool tb_same_key(const struct tb_key *x, const struct tb_key *y)
+{
+	if (x->space != y->space || x->len != y->len || !x->s != !y->s)
+		return false;
+	return x->s ? !memcmp(x->s, y->s, x->len) : x->iv == y->iv;
+}
+
+/* A table-sized emission of BYTES as constant NAME in .rodata, or (BIG) in a .rodata section
+ * of its own: libbpf makes each its own map, and a map value holds at most 4 MiB. */
+static void tb_global(struct cg *g, const char *name, const void *bytes, size_t n, bool big)
+{
+	char sec[64];
+
+	static const uint64_t zero;
+	LLVMValueRef init = LLVMConstStringInContext(g->ctx, n ? bytes : (const void *)&zero,
+						     (unsigned)(n ? n : 8), 1);
+	LLVMValueRef gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
+
+	LLVMSetInitializer(gv, init);
+	LLVMSetGlobalConstant(gv, 1);
+	snprintf(sec, sizeof(sec), ".rodata%s%s", big ? "." : "", big ? name : "");
+	LLVMSetSection(gv, sec);
+	LLVMSetAlignment(gv, 8);
+}
+
+/* The tables of every rule (or, with INLINE, empty ones for the template's references). */
+static int cg_build_tables(struct cg *g, bool inl)
+{
+	struct tb t = { .g = g };
+	size_t n = inl ? 0 : g->c->n_rules;
+	struct saker_ix_slot *slots = NULL;
+	struct saker_ix_event *evs = calloc(SK_EV__COUNT, sizeof(*evs));
+	struct saker_ix_probe *probes = NULL;
+	uint32_t *list = NULL;
+	size_t n_list = 0, cap_list = 0, n_probes = 0, cap_probes = 0, n_slots = 0;
+	size_t *probe_first = NULL, cap_pf = 0;        /* per probe: its first rule */
+	uint32_t *guard_ev = NULL;                      /* per guard: its event */
+	size_t n_guard_rules = 0, cap_ge = 0, cap_rules = n ? n : 1;
+	uint32_t counts[SAKER_IXC__COUNT] = { 0 };
+	bool hooked[SK_EV__COUNT];
+	int err = 0;
+
+	t.rules = calloc(n ? n : 1, sizeof(*t.rules));
+	t.index_field = calloc(n ? n : 1, sizeof(*t.index_field));
+	t.index_kind = calloc(n ? n : 1, sizeof(*t.index_kind));
+	t.cheap = calloc(n ? n : 1, sizeof(*t.cheap));
+	if (!t.rules || !t.index_field || !t.index_kind || !t.cheap || !evs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	tb_evset(&t, NULL, 0, NULL); /* evset 0: no event */
+	for (size_t i = 0; i < n && !err; i++) {
+		const sk_rule *r = g->c->rules[i];
+		static const sk_pred always = { .kind = SK_P_CONST, .value = 1 };
+		const sk_pred *p = r->pred ? r->pred : &always;
+		size_t atom0 = t.n_atoms;
+		int v;
+
+		g->fams = cg_rule_families(r);
+		g->rule = r;
+		t.index_field[i] = -1;
+		t.rules[i].atom0 = (uint32_t)atom0;
+		v = r->n_syscalls ? tb_const(g, p) : 0;
+		if (v == 0)
+			continue; /* never holds: evset 0, never a candidate */
+		if (t.n_evsets > 0xffff) {
+			err = cg_unsupported(g, p, "more than 65535 distinct event sets");
+			break;
+		}
+		t.rules[i].evset = (unsigned short)tb_evset(&t, NULL, r->n_syscalls, r->syscalls);
+		if (v == 1)
+			continue; /* no atoms: holds on its events */
+		t.n_lab = 0;
+		err = tb_cond(&t, p, SAKER_PC_TRUE, SAKER_PC_FALSE, atom0);
+		if (err)
+			break;
+		if (t.n_atoms - atom0 >= 0xff00) {
+			err = cg_unsupported(g, p, "rule too large for the kernel tables");
+			break;
+		}
+		for (size_t a = atom0; a < t.n_atoms; a++) {
+			struct saker_ix_atom *at = &t.atoms[a];
+
+			if (at->t < SAKER_PC_TRUE)
+				at->t = (unsigned short)t.lab[at->t];
+			if (at->f < SAKER_PC_TRUE)
+				at->f = (unsigned short)t.lab[at->f];
+		}
+		t.rules[i].n_atoms = (unsigned short)(t.n_atoms - atom0);
+		tb_index(&t, i, p);
+	}
+	g->rule = NULL;
+	if (err || g->oom)
+		goto out;
+
+	/* per event: the fields its indexed rules use, and their guards (pseudo-rules after the
+	 * bundle's, built before the seed: their sets are keys too) */
+	cg_hooked(g, hooked);
+	for (int e = 0; e < SK_EV__COUNT && !inl; e++) {
+		size_t p0 = n_probes, n_guards = 0;
+
+		if (!hooked[e])
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
+			size_t k = p0;
+			unsigned kind = t.index_kind[i];
+
+			if (!t.rules[i].evset || !((row[e >> 3] >> (e & 7)) & 1) || t.index_field[i] < 0)
+				continue;
+			while (k < n_probes && probes[k].field != t.index_field[i])
+				k++;
+			if (k == n_probes) {
+				if (!tb_grow(g, (void **)&probes, &cap_probes, n_probes + 1, sizeof(*probes)) ||
+				    !tb_grow(g, (void **)&probe_first, &cap_pf, n_probes + 1,
+					     sizeof(*probe_first))) {
+					err = -ENOMEM;
+					goto out;
+				}
+				memset(&probes[k], 0, sizeof(probes[k]));
+				probes[k].field = (unsigned short)t.index_field[i];
+				probe_first[k] = i;
+				n_probes++;
+			}
+			if (kind < 0x100)
+				probes[k].flags |= (unsigned short)kind;
+			else
+				probes[k].buckets |= kind >> 8;
+		}
+		evs[e].probe_off = (uint32_t)p0;
+		evs[e].probe_n = (uint32_t)(n_probes - p0);
+		/* a probe's guard: the cheap tests all its rules on this event share */
+		for (size_t k = p0; k < n_probes; k++) {
+			const struct tb_cheap *f = &t.cheap[probe_first[k]];
+			bool *keep = f->n ? calloc(f->n, sizeof(*keep)) : NULL;
+			const sk_pred **kids = f->n ? calloc(f->n, sizeof(*kids)) : NULL;
+			size_t nk = 0;
+
+			if (f->n && (!keep || !kids)) {
+				free(keep);
+				free(kids);
+				err = -ENOMEM;
+				goto out;
+			}
+			for (size_t c = 0; c < f->n; c++)
+				keep[c] = true;
+			for (size_t i = probe_first[k]; i < n && f->n; i++) {
+				const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
+				const struct tb_cheap *o = &t.cheap[i];
+
+				if (t.index_field[i] != probes[k].field || !t.rules[i].evset ||
+				    !((row[e >> 3] >> (e & 7)) & 1))
+					continue;
+				for (size_t c = 0; c < f->n; c++) {
+					size_t d = 0;
+
+					while (keep[c] && d < o->n && strcmp(o->key[d], f->key[c]))
+						d++;
+					if (d == o->n)
+						keep[c] = false;
+				}
+			}
+			for (size_t c = 0; c < f->n; c++)
+				if (keep[c])
+					kids[nk++] = f->p[c];
+			if (nk && n_guards < 64) {
+				sk_pred all = { .kind = SK_P_AND, .kids = (sk_pred **)kids, .n_kids = nk };
+				int64_t ev = e;
+				int v;
+
+				g->fams = 1u << sk_events[e].family;
+				v = tb_const(g, &all);
+				if (v == 0) {
+					/* no rule behind it can hold on this event */
+					probes[k].flags = 0;
+					probes[k].buckets = 0;
+				} else if (v < 0) {
+					size_t atom0 = t.n_atoms, id = n + n_guard_rules;
+
+					if (!tb_grow(g, (void **)&t.rules, &cap_rules, id + 1, sizeof(*t.rules)) ||
+					    !tb_grow(g, (void **)&guard_ev, &cap_ge, n_guard_rules + 1,
+						     sizeof(*guard_ev))) {
+						free(keep);
+						free(kids);
+						err = -ENOMEM;
+						goto out;
+					}
+					t.n_lab = 0;
+					err = tb_cond(&t, &all, SAKER_PC_TRUE, SAKER_PC_FALSE, atom0);
+					for (size_t a = atom0; a < t.n_atoms && !err; a++) {
+						struct saker_ix_atom *at = &t.atoms[a];
+
+						if (at->t < SAKER_PC_TRUE)
+							at->t = (unsigned short)t.lab[at->t];
+						if (at->f < SAKER_PC_TRUE)
+							at->f = (unsigned short)t.lab[at->f];
+					}
+					t.rules[id].atom0 = (uint32_t)atom0;
+					t.rules[id].n_atoms = (unsigned short)(t.n_atoms - atom0);
+					t.rules[id].evset = (unsigned short)tb_evset(&t, &ev, 1, NULL);
+					guard_ev[n_guard_rules++] = (uint32_t)e;
+					probes[k].guard = (uint32_t)(++n_guards);
+				}
+			}
+			free(keep);
+			free(kids);
+			if (err)
+				goto out;
+		}
+	}
+	if (g->oom)
+		goto out;
+
+	/* the seed: the first from 0 on with no two different keys of the same hash */
+	for (;;) {
+		bool clash = false;
+
+		for (size_t i = 0; i < t.n_keys; i++)
+			tb_hash_key(&t.keys[i], t.seed);
+		if (t.n_keys)
+			qsort(t.keys, t.n_keys, sizeof(*t.keys), tb_key_cmp);
+		for (size_t i = 1; i < t.n_keys && !clash; i++)
+			clash = t.keys[i].h == t.keys[i - 1].h && !tb_same_key(&t.keys[i], &t.keys[i - 1]);
+		if (!clash)
+			break;
+		t.seed++;
+	}
+	/* the slots: one per distinct key, with its list */
+	{
+		size_t groups = 0, size = 2;
+
+		for (size_t i = 0; i < t.n_keys; i++)
+			groups += !i || t.keys[i].h != t.keys[i - 1].h;
+		while (size < 2 * groups)
+			size *= 2;
+		for (;;) {
+			bool full = false;
+
+			free(slots);
+			slots = calloc(size, sizeof(*slots));
+			n_list = 0;
+			if (!slots) {
+				err = -ENOMEM;
+				goto out;
+			}
+			for (size_t i = 0; i < t.n_keys && !full;) {
+				size_t j = i, home = t.keys[i].h & (size - 1), d = 0;
+				uint32_t off = (uint32_t)n_list;
+
+				for (; j < t.n_keys && t.keys[j].h == t.keys[i].h; j++) {
+					if (j > i && t.keys[j].payload == t.keys[j - 1].payload)
+						continue;
+					if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
+						err = -ENOMEM;
+						goto out;
+					}
+					list[n_list++] = t.keys[j].payload;
+				}
+				while (d < SAKER_IX_PROBE_MAX && slots[(home + d) & (size - 1)].h)
+					d++;
+				if (d == SAKER_IX_PROBE_MAX) {
+					full = true;
+					break;
+				}
+				slots[(home + d) & (size - 1)] = (struct saker_ix_slot){
+					.h = t.keys[i].h, .off = off, .n = (uint32_t)(n_list - off) };
+				i = j;
+			}
+			if (!full)
+				break;
+			size *= 2;
+		}
+		n_slots = size;
+	}
+	/* per event: the rules without an index, and its guards */
+	for (int e = 0; e < SK_EV__COUNT && !inl; e++) {
+		size_t hits;
+
+		if (!hooked[e])
+			continue;
+		evs[e].all_off = (uint32_t)n_list;
+		for (size_t i = 0; i < n; i++) {
+			const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
+
+			if (!t.rules[i].evset || !((row[e >> 3] >> (e & 7)) & 1) || t.index_field[i] >= 0)
+				continue;
+			if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
+				err = -ENOMEM;
+				goto out;
+			}
+			list[n_list++] = (uint32_t)i;
+		}
+		evs[e].all_n = (uint32_t)(n_list - evs[e].all_off);
+		evs[e].guard_off = (uint32_t)n_list;
+		for (size_t gi = 0; gi < n_guard_rules; gi++) {
+			if (guard_ev[gi] != (uint32_t)e)
+				continue;
+			if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
+				err = -ENOMEM;
+				goto out;
+			}
+			list[n_list++] = (uint32_t)(n + gi);
+		}
+		evs[e].guard_n = (uint32_t)(n_list - evs[e].guard_off);
+		/* the probes on paths: every rule behind each, for the events identity or a cut
+		 * path may concern (SAKER_IXP_IDENT) */
+		for (size_t k = evs[e].probe_off; k < evs[e].probe_off + evs[e].probe_n; k++) {
+			if (probes[k].field != SK_FLD_FD_NAME && probes[k].field != SK_FLD_FD_DIRECTORY)
+				continue;
+			if (!(probes[k].flags & (SAKER_IXP_EQ | SAKER_IXP_INT)) && !probes[k].buckets)
+				continue;
+			probes[k].all_off = (uint32_t)n_list;
+			for (size_t i = 0; i < n; i++) {
+				const uint8_t *row = t.evsets + (size_t)t.rules[i].evset * SAKER_IX_EVSET_BYTES;
+
+				if (t.index_field[i] != probes[k].field || !t.rules[i].evset ||
+				    !((row[e >> 3] >> (e & 7)) & 1))
+					continue;
+				if (!tb_grow(g, (void **)&list, &cap_list, n_list + 1, sizeof(*list))) {
+					err = -ENOMEM;
+					goto out;
+				}
+				list[n_list++] = (uint32_t)i;
+			}
+			probes[k].all_n = (uint32_t)(n_list - probes[k].all_off);
+			probes[k].flags |= SAKER_IXP_IDENT;
+		}
+		hits = evs[e].all_n != 0;
+		for (size_t k = evs[e].probe_off; k < evs[e].probe_off + evs[e].probe_n; k++)
+			hits += !!(probes[k].flags & SAKER_IXP_EQ) + !!(probes[k].flags & SAKER_IXP_INT) +
+				(size_t)__builtin_popcount(probes[k].buckets);
+		if (hits > SAKER_IX_HITS) {
+			sk_span none = { 0, 0, 0 };
+
+			sk_error(g->c->diag, none, "kernel-unsupported",
+				 "event '%s': its rules are indexed by more fields and prefix lengths "
+				 "than the kernel looks up (%d)", sk_events[e].name, SAKER_IX_HITS);
+			err = -1;
+			goto out;
+		}
+	}
+	counts[SAKER_IXC_RULES] = (uint32_t)(n + n_guard_rules);
+	counts[SAKER_IXC_REAL] = (uint32_t)n;
+	counts[SAKER_IXC_ATOMS] = (uint32_t)t.n_atoms;
+	counts[SAKER_IXC_MASK] = (uint32_t)(n_slots - 1);
+	counts[SAKER_IXC_LIST] = (uint32_t)n_list;
+	counts[SAKER_IXC_POOL] = (uint32_t)t.n_pool;
+	counts[SAKER_IXC_STRS] = (uint32_t)t.n_strs;
+	counts[SAKER_IXC_PROBES] = (uint32_t)n_probes;
+	counts[SAKER_IXC_EVSETS] = (uint32_t)t.n_evsets;
+	counts[SAKER_IXC_SEED_LO] = (uint32_t)t.seed;
+	counts[SAKER_IXC_SEED_HI] = (uint32_t)(t.seed >> 32);
+	if (t.n_pool < 8)
+		tb_pool(&t, "\0\0\0\0\0\0\0", 8);
+	if (t.n_pool & 7) {
+		memset(t.pool + t.n_pool, 0, 8 - (t.n_pool & 7)); /* tb_pool left room */
+		t.n_pool = (t.n_pool + 7) & ~(size_t)7;
+	}
+	counts[SAKER_IXC_POOL] = (uint32_t)t.n_pool;
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_RULES), t.rules,
+		  (n + n_guard_rules) * sizeof(*t.rules), true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_ATOMS), t.atoms, t.n_atoms * sizeof(*t.atoms), true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_SLOTS), slots, n_slots * sizeof(*slots), true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_LIST), list, n_list * sizeof(*list), true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_POOL), t.pool, t.n_pool, true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_STRS), t.strs, t.n_strs * sizeof(*t.strs), true);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_EVS), evs, SK_EV__COUNT * sizeof(*evs), false);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_PROBES), probes, n_probes * sizeof(*probes), false);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_EVSETS), t.evsets,
+		  t.n_evsets * SAKER_IX_EVSET_BYTES, false);
+	tb_global(g, SAKER_ABI_STR(SAKER_VAR_IX_COUNTS), counts, sizeof(counts), false);
+out:
+	free(t.rules);
+	free(t.atoms);
+	free(t.pool);
+	free(t.strs);
+	free(t.keys);
+	free(t.evsets);
+	free(t.index_field);
+	free(t.index_kind);
+	for (size_t i = 0; t.cheap && i < n; i++) {
+		free(t.cheap[i].p);
+		free(t.cheap[i].key);
+	}
+	free(t.cheap);
+	free(probe_first);
+	free(guard_ev);
+	free(t.lab);
+	free(slots);
+	free(evs);
+	free(probes);
+	free(list);
+	return err ? err : g->oom ? -ENOMEM : 0;
 }
 
 /* saker_families: the families of the events some rule looks at, so that the templates drop
@@ -1108,9 +2216,13 @@ static int cg_build_module(struct cg *g, LLVMModuleRef tmpl)
 	cg_declare(g, &g->glob, SAKER_ABI_STR(SAKER_FN_GLOB), g->i32, p_find, 3);
 	cg_declare(g, &g->bytes, SAKER_ABI_STR(SAKER_FN_BYTES), g->i32, p_find, 4);
 
+	cg_declare(g, &g->ix_run, SAKER_ABI_STR(SAKER_FN_IX_RUN), g->i32, &g->i32, 1);
+
 	err = cg_build_event(g);
 	if (!err)
 		err = cg_build_match(g);
+	if (!err)
+		err = cg_build_tables(g, g->inline_code);
 	if (!err)
 		err = cg_build_patterns(g);
 	if (!err)
@@ -1241,6 +2353,7 @@ static int cg_internal(sk_comp *c, const char *what, const char *detail)
 int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len)
 {
 	struct cg g = { .c = c };
+	const char *ic = getenv("SAKER_TEST_INLINE_CODE");
 	LLVMMemoryBufferRef bc = NULL, out = NULL;
 	LLVMModuleRef tmpl = NULL;
 	LLVMTargetMachineRef tm = NULL;
@@ -1254,6 +2367,7 @@ int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len
 	*obj = NULL;
 	*obj_len = 0;
 	cg_init_llvm();
+	g.inline_code = ic && *ic && strcmp(ic, "0");
 	g.ctx = LLVMContextCreate();
 	LLVMContextSetDiagnosticHandler(g.ctx, cg_llvm_diag, &g);
 	g.b = LLVMCreateBuilderInContext(g.ctx);
@@ -1310,6 +2424,8 @@ int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len
 		const char *bad = cg_undef_global_arg(tmpl);
 
 		if (bad) {
+			if (getenv("SAKER_DEBUG_IR"))
+				LLVMPrintModuleToFile(tmpl, getenv("SAKER_DEBUG_IR"), NULL);
 			cg_internal(c, "a call of BPF global function passes an undefined argument", bad);
 			goto cleanup;
 		}

@@ -2,6 +2,7 @@
  * not what their author meant: conditions that can never be true, values a field never takes,
  * rules without an event type, and rules that alert twice for the same events. */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,52 +177,103 @@ static char **conjuncts(sk_comp *c, const sk_cexpr *e, size_t *n)
 	return v;
 }
 
+/* Sorting rule indexes by a string of theirs (condition text, output), ties in rule order. */
+static char **sort_keys;
+
+static int by_key(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int d = strcmp(sort_keys[x], sort_keys[y]);
+
+	return d ? d : (x > y) - (x < y);
+}
+
+/* Does rule I imply rule J: J's top conjuncts are among I's, with the same output? */
+static bool implies(char ***conj, const size_t *nc, size_t i, size_t j)
+{
+	if (nc[j] >= nc[i])
+		return false;
+	for (size_t k = 0; k < nc[j]; k++) {
+		size_t m = 0;
+		while (m < nc[i] && strcmp(conj[j][k], conj[i][m]))
+			m++;
+		if (m == nc[i])
+			return false;
+	}
+	return true;
+}
+
 /* Every matching rule alerts (decision 9), so a rule whose condition is another's, or implies
  * it with the same output, alerts twice for the same events. Implication is judged on the top
- * conjuncts: A implies B when B's conjuncts are among A's. */
+ * conjuncts: A implies B when B's conjuncts are among A's. Each rule is reported once, against
+ * the first rule (in load order) it repeats or implies. Equal conditions are found by sorting,
+ * and implication is looked for only among rules of the same output, so that large rulesets
+ * do not take a time in the square of their size. */
 static void lint_pairs(sk_comp *c)
 {
 	size_t n = c->n_rules;
 	char **text = sk_arena_alloc(c->arena, (n + 1) * sizeof(*text));
+	char **outs = sk_arena_alloc(c->arena, (n + 1) * sizeof(*outs));
 	char ***conj = sk_arena_alloc(c->arena, (n + 1) * sizeof(*conj));
 	size_t *nc = sk_arena_alloc(c->arena, (n + 1) * sizeof(*nc));
+	size_t *by_text = sk_arena_alloc(c->arena, (n + 1) * sizeof(*by_text));
+	size_t *by_out = sk_arena_alloc(c->arena, (n + 1) * sizeof(*by_out));
+	size_t *first = sk_arena_alloc(c->arena, (n + 1) * sizeof(*first));  /* same text, earlier */
+	size_t *group = sk_arena_alloc(c->arena, (n + 1) * sizeof(*group)); /* where in by_out */
+	size_t n_out = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		text[i] = key(c, c->rules[i]->cond);
 		conj[i] = conjuncts(c, c->rules[i]->cond, &nc[i]);
+		outs[i] = (char *)c->rules[i]->item->output.str;
+		by_text[i] = i;
+		first[i] = SIZE_MAX;
+		group[i] = SIZE_MAX;
+		if (outs[i])
+			by_out[n_out++] = i;
 	}
+	sort_keys = text;
+	qsort(by_text, n, sizeof(*by_text), by_key);
+	for (size_t k = 1; k < n; k++) {
+		size_t i = by_text[k], j = by_text[k - 1];
+
+		if (!strcmp(text[i], text[j]))
+			first[i] = first[j] != SIZE_MAX ? first[j] : j;
+	}
+	sort_keys = outs;
+	qsort(by_out, n_out, sizeof(*by_out), by_key);
+	for (size_t k = 0; k < n_out; k++)
+		group[by_out[k]] = k > 0 && !strcmp(outs[by_out[k]], outs[by_out[k - 1]]) ?
+					   group[by_out[k - 1]] : k;
 	for (size_t i = 0; i < n; i++) {
 		const sk_item *b = c->rules[i]->item;
-		for (size_t j = 0; j < n; j++) {
-			if (i == j)
-				continue;
-			const sk_item *a = c->rules[j]->item;
-			if (!strcmp(text[i], text[j])) {
-				if (j > i)
-					continue; /* reported on the later one */
-				sk_warning(c->diag, b->name_span, "duplicate-condition",
-					   "rule '%s' has the same condition as rule '%s': every event that "
-					   "matches alerts twice", b->name, a->name);
-				sk_note(c->diag, a->name_span, "rule '%s' is defined here", a->name);
+		size_t imp = SIZE_MAX;
+
+		/* the first rule of the same output that rule i implies, before any it repeats */
+		for (size_t k = group[i]; k < n_out && group[i] != SIZE_MAX; k++) {
+			size_t j = by_out[k];
+
+			if (strcmp(outs[j], outs[i]) || j >= first[i])
+				break;
+			if (j != i && strcmp(text[i], text[j]) && implies(conj, nc, i, j)) {
+				imp = j;
 				break;
 			}
-			/* does rule i imply rule j? */
-			if (nc[j] >= nc[i] || !b->output.str || !a->output.str || strcmp(b->output.str, a->output.str))
-				continue;
-			size_t k = 0;
-			for (; k < nc[j]; k++) {
-				size_t m = 0;
-				while (m < nc[i] && strcmp(conj[j][k], conj[i][m]))
-					m++;
-				if (m == nc[i])
-					break;
-			}
-			if (k < nc[j])
-				continue;
+		}
+		if (first[i] != SIZE_MAX && first[i] < imp) {
+			const sk_item *a = c->rules[first[i]]->item;
+
+			sk_warning(c->diag, b->name_span, "duplicate-condition",
+				   "rule '%s' has the same condition as rule '%s': every event that "
+				   "matches alerts twice", b->name, a->name);
+			sk_note(c->diag, a->name_span, "rule '%s' is defined here", a->name);
+		} else if (imp != SIZE_MAX) {
+			const sk_item *a = c->rules[imp]->item;
+
 			sk_warning(c->diag, b->name_span, "shadowed",
 				   "every event rule '%s' matches also matches rule '%s', with the same output: "
 				   "each alerts twice", b->name, a->name);
 			sk_note(c->diag, a->name_span, "rule '%s' is defined here", a->name);
-			break;
 		}
 	}
 }

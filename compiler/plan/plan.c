@@ -3,6 +3,7 @@
  * can evaluate exactly and that every matching event passes (rule => K), and a residual R for
  * sakerd such that rule <=> K and R; and the capture plan: the kernel fields R and the output
  * need. Rules that need what saker lacks (a field, an event) are left out, with a warning. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +14,21 @@
 
 #include "../../bpf/templates/abi.h"
 
-/* A string set larger than this is not compared inline in the kernel: a list of 15 paths
- * already makes the verifier give up (1M instructions). Until sets become map lookups, such a
- * test runs in the residual. SAKER_TEST_INLINE_SET overrides it, so that the tests can make a
- * program the verifier refuses (tests/e2e/test_verify.sh). */
+/* Sets are lookups in the rule tables (codegen.c, docs/kernel.md "Rule tables"), whatever
+ * their size. Only code per rule (SAKER_TEST_INLINE_CODE, kept for the tests) compares them
+ * inline, and there a list of 15 paths already makes the verifier give up (1M instructions):
+ * a larger set than this then runs in the residual. SAKER_TEST_INLINE_SET overrides it, so that
+ * the tests can make a program the verifier refuses (tests/e2e/test_verify.sh). */
 #define PLAN_MAX_INLINE_SET 8
 
 static size_t max_inline_set(void)
 {
 	const char *t = getenv("SAKER_TEST_INLINE_SET");
-	return t && *t ? (size_t)strtoul(t, NULL, 10) : PLAN_MAX_INLINE_SET;
+	const char *ic = getenv("SAKER_TEST_INLINE_CODE");
+
+	if (t && *t)
+		return (size_t)strtoul(t, NULL, 10);
+	return ic && *ic && strcmp(ic, "0") ? PLAN_MAX_INLINE_SET : SIZE_MAX;
 }
 
 /* ---- what the kernel back end evaluates exactly -------------------------------------------- */

@@ -25,9 +25,11 @@
 				    * conditions, left-out rules, signatures) */
 #define SAKER_BUNDLE_FORMAT_MIN 1  /* the oldest format the decoder reads (1: exact rules only,
 				    * never signed) */
-/* Rules one bundle may hold: a bound of the checker and of this format's encoder and decoder
- * for now, not of the kernel side (event records carry rule ids, without a limit). */
-#define SAKER_MAX_RULES      256
+/* Rules one bundle may hold: a sanity bound of the checker and of this format's encoder and
+ * decoder (so a corrupt count is refused before any allocation), far above real rulesets. The
+ * kernel side sizes everything from the ruleset (the rule tables, the per-rule counters) and
+ * event records carry rule ids without a limit. */
+#define SAKER_MAX_RULES      (1u << 20)
 
 enum saker_section {
 	SAKER_SEC_OBJECT   = 1, /* the BPF ELF object */

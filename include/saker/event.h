@@ -337,6 +337,9 @@ struct saker_rule_stat {
 	__u64 emitted;   /* of those, records sent that name it */
 	__u64 lost;      /* records naming it the ring buffer had no room for */
 	__u64 cut;       /* of the matches, those on an event with a path the kernel cut */
+	__u64 evals;     /* times it was evaluated as a candidate of an event */
+	__u64 cost_ns;   /* time its evaluations took, summed over the sampled ones */
+	__u64 samples;   /* evaluations sampled (one in SAKER_COST_SAMPLE) */
 };
 
 /* What a path the kernel could not finish starts with (docs/kernel.md, "Paths"): no whole path
@@ -353,5 +356,6 @@ struct saker_watch_key {
 	__u32 dev;   /* major << 20 | minor, as the kernel numbers it */
 	__u32 pad;   /* 0 */
 };
+#define SAKER_COST_SAMPLE 16
 
 #endif

@@ -8,8 +8,10 @@ need_root
 "$SAKER" check --verify "$SAKER_SOURCE_DIR/rules" > "$E2E_TMP/ok.out" 2>&1 ||
 	fail "check --verify of the default rules: $(cat "$E2E_TMP/ok.out")"
 
-# 15 paths compared inline: the planner sends them to user space by default (the verifier gives
-# up on them); the test setting puts them back in the kernel to get a refusal.
+# 15 paths: a set lookup in the rule tables, so the rule stays in the kernel and loads. Code
+# per rule (SAKER_TEST_INLINE_CODE) would compare them inline: the planner then sends them to
+# user space (the verifier gives up on them); the test setting puts them back in the kernel to
+# get a refusal.
 paths=$(for i in $(seq -w 0 14); do printf '/var/lib/some/where/file%s.conf, ' "$i"; done)
 cat > "$E2E_TMP/big.yaml" <<YAML
 - rule: Fine
@@ -23,12 +25,17 @@ cat > "$E2E_TMP/big.yaml" <<YAML
   output: "m %fd.name"
   priority: WARNING
 YAML
-"$SAKER" check --verify "$E2E_TMP/big.yaml" > "$E2E_TMP/default.out" 2>&1 ||
+"$SAKER" check --verify "$E2E_TMP/big.yaml" > "$E2E_TMP/tables.out" 2>&1 ||
+	fail "with rule tables the rules must load: $(cat "$E2E_TMP/tables.out")"
+grep -q "rule 'Many paths' .*: exact, in kernel on open, openat" "$E2E_TMP/tables.out" ||
+	fail "the big set should stay in the kernel: $(cat "$E2E_TMP/tables.out")"
+
+SAKER_TEST_INLINE_CODE=1 "$SAKER" check --verify "$E2E_TMP/big.yaml" > "$E2E_TMP/default.out" 2>&1 ||
 	fail "with the default plan the rules must load: $(cat "$E2E_TMP/default.out")"
 grep -q "rule 'Many paths' .*: user, kernel selects open, openat; sakerd tests fd.name" "$E2E_TMP/default.out" ||
 	fail "the big set should run in user space: $(cat "$E2E_TMP/default.out")"
 
-SAKER_TEST_INLINE_SET=100 "$SAKER" check --verify "$E2E_TMP/big.yaml" > "$E2E_TMP/bad.out" 2>&1
+SAKER_TEST_INLINE_CODE=1 SAKER_TEST_INLINE_SET=100 "$SAKER" check --verify "$E2E_TMP/big.yaml" > "$E2E_TMP/bad.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || fail "a refused program must exit 1, got $rc: $(cat "$E2E_TMP/bad.out")"
 grep -q "big.yaml:8:14: error: rule 'Many paths': the kernel verifier rejects the code of its kernel part" "$E2E_TMP/bad.out" ||

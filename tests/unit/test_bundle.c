@@ -385,7 +385,7 @@ static void test_bad_rules(void **state)
 	/* Too many rules: the encoder refuses. */
 	b->rules[0].segs[1].field = -1;
 	uint32_t n = b->n_rules;
-	b->n_rules = 257;
+	b->n_rules = SAKER_MAX_RULES + 1;
 	assert_int_equal(saker_bundle_encode(b, &buf, &len), -E2BIG);
 	b->n_rules = n;
 	b->rules[0].priority = 9;

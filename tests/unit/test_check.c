@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -171,9 +172,16 @@ static void test_plan(void **state)
 	expect_plan("evt.type = open and toupper(proc.name) = CAT", SAKER_PLAN_USER, "evt.type in {open}", -2);
 	expect_plan("evt.type = open and evt.arg.flags contains 'O_RDONLY|O_CREAT'", SAKER_PLAN_USER,
 		    "evt.type in {open}", SK_FLD_EVT_ARG_FLAGS);
-	/* a big string set waits for set maps: the residual takes it whole */
+	/* a big string set is a lookup in the rule tables: it stays in the kernel */
+	expect_plan("evt.type = open and fd.name in (/a, /b, /c, /d, /e, /f, /g, /h, /i)", SAKER_PLAN_EXACT,
+		    "(evt.type in {open} and (fd.name in {\"/a\", \"/b\", \"/c\", \"/d\", \"/e\", "
+		    "\"/f\", \"/g\", \"/h\", \"/i\"} or fd.watch_id in {0, 1, 2, 3, 4, 5, 6, 7, 8} or "
+		    "fd.name_cut == 1))", -1);
+	/* with code per rule, inline compares: the residual takes it whole */
+	setenv("SAKER_TEST_INLINE_CODE", "1", 1);
 	expect_plan("evt.type = open and fd.name in (/a, /b, /c, /d, /e, /f, /g, /h, /i)", SAKER_PLAN_USER,
 		    "evt.type in {open}", SK_FLD_FD_NAME);
+	unsetenv("SAKER_TEST_INLINE_CODE");
 }
 
 static void test_syscalls(void **state)

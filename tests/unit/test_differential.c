@@ -189,7 +189,68 @@ static const struct rule_src rule_srcs[] = {
 	{ "open flags on fileops", "evt.type in (openat, unlinkat, linkat) and mine and evt.arg.flags contains O_TRUNC" },
 };
 #endif
-#define N_RULES (sizeof(rule_srcs) / sizeof(rule_srcs[0]))
+#define N_HAND (sizeof(rule_srcs) / sizeof(rule_srcs[0]))
+
+/* The rulesets of the test: the first N_HAND_OF(n) rules above, then generated ones up to n
+ * (rule 0, the catch-all, is in every one). */
+#define N_HAND_OF(n) ((n) < N_HAND ? (n) : N_HAND)
+
+/* Generated rule I (I >= N_HAND): the kinds a large ruleset has (=, in, startswith on paths and
+ * names, proc.name, flags, fd numbers, and some no index selects), about the test directory's
+ * files, so that some match and most do not. Deterministic in I. */
+static char *gen_rule(sk_arena *a, size_t i, const char *dir, int first_fd)
+{
+	static const char *const names[] = { "a", "ab", "abc", "A", "Ab", "bc", "abbc", "x y", "a[1]",
+					     "missing", "sub/a", "Sub/ab" };
+	static const char *const subs[] = { "", "/sub", "/Sub", "/x", "/deep/d" };
+	const size_t nn = sizeof(names) / sizeof(names[0]), ns = sizeof(subs) / sizeof(subs[0]);
+	uint64_t h = (uint64_t)i * 0x9e3779b97f4a7c15ull;
+	const char *nm = names[(h >> 8) % nn], *sb = subs[(h >> 16) % ns];
+	/* most rules name files that do not exist: only one in 8 is about the pool's names */
+	int real = (h >> 24) % 8 == 0;
+	char *file = real ? sk_arena_printf(a, "%s", nm) : sk_arena_printf(a, "g%zu", i);
+
+	switch (i % 9) {
+	case 0:
+		return sk_arena_printf(a, "open_family and fd.name = \"%s%s/%s\"", dir, sb, file);
+	case 1:
+		return sk_arena_printf(a, "open_family and mine and fd.name startswith \"%s%s/%s\"", dir,
+				       sb, real ? sk_arena_printf(a, "%.1s", nm) : file);
+	case 2:
+		return sk_arena_printf(a, "open_family and mine and fd.filename in (\"%s\", g%zu_1, \"%s\", g%zu_2)",
+				       file, i, names[(h >> 32) % nn], i);
+	case 3:
+		return sk_arena_printf(a, "evt.type in (openat, openat2) and proc.name = %s and "
+				       "fd.name startswith \"%s%s\"", real ? TEST_COMM : file, dir, sb);
+	case 4:
+		return sk_arena_printf(a, "open_family and evt.is_open_write = true and fd.name = \"%s%s/%s\"",
+				       dir, sb, file);
+	case 5:
+		return sk_arena_printf(a, "open_family and evt.arg.flags contains O_TRUNC and "
+				       "fd.directory = \"%s%s\" and fd.filename startswith %s", dir, sb,
+				       real ? sk_arena_printf(a, "%.1s", nm) : file);
+	case 6:
+		return sk_arena_printf(a, "open_family and mine and fd.num in (%d, %zu)",
+				       first_fd + (int)((h >> 40) % 6), 100000 + i);
+	case 7:
+		return sk_arena_printf(a, "open_family and fd.name in (\"%s%s/%s\", \"%s/g%zu\") and "
+				       "not evt.is_open_read = true", dir, sb, file, dir, i);
+	default:
+		/* no index: evaluated on every open, like any rule without a selective test */
+		return sk_arena_printf(a, "open_family and mine and fd.filename endswith %s%s",
+				       real ? "b" : file, real ? "c" : "z");
+	}
+}
+
+static const char *rule_name(size_t i)
+{
+	static char buf[32];
+
+	if (i < N_HAND)
+		return rule_srcs[i].name;
+	snprintf(buf, sizeof(buf), "gen %zu", i);
+	return buf;
+}
 
 /* The long values rule_srcs names by these words, spelled out when the rules file is written. */
 static const char *long_value(sk_arena *a, const char *dir, const char *word)
@@ -221,11 +282,17 @@ static const char *long_value(sk_arena *a, const char *dir, const char *word)
 }
 
 /* The rules file: shared lists and macros, then one rule per rule_srcs entry. */
-static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd)
+static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd, size_t n)
 {
 	static const char *const words[] = { "long_name", "long_prefix", "long_suffix", "long_infix",
 					     "long_glob", "longer_prefix", "long_dir", "long_pmatch" };
-	char *y = sk_arena_printf(a,
+	char *buf = NULL, *y;
+	size_t size = 0;
+	/* one stream: appending to a printf'd copy is quadratic in the ruleset */
+	FILE *f = open_memstream(&buf, &size);
+
+	assert_non_null(f);
+	fprintf(f,
 		"- macro: open_family\n  condition: evt.type in (open, openat, openat2, creat)\n"
 		"- macro: mine\n  condition: proc.name = %s\n"
 		"- macro: fileops\n  condition: evt.type in (symlink, symlinkat, link, linkat, unlink, "
@@ -234,8 +301,7 @@ static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd)
 		"setresgid, mount, bpf, memfd_create, init_module, finit_module)\n"
 		"- list: short_names\n  items: [a, ab, abc, A, \"x y\", \"a[1]\"]\n",
 		TEST_COMM);
-
-	for (size_t i = 0; i < N_RULES; i++) {
+	for (size_t i = 0; i < N_HAND_OF(n); i++) {
 		char *cond = sk_arena_printf(a, rule_srcs[i].cond, dir, (int)syscall(SYS_gettid),
 					     (int)getpid(), first_fd, first_fd + 4);
 		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
@@ -244,11 +310,16 @@ static char *ruleset_yaml(sk_arena *a, const char *dir, int first_fd)
 				cond = sk_arena_printf(a, "%.*s%s", (int)(cl - wl), cond,
 						       long_value(a, dir, words[w]));
 		}
-		y = sk_arena_printf(a,
-			"%s- rule: %s\n  desc: differential test rule\n  condition: >-\n    %s\n"
-			"  output: \"%%fd.name\"\n  priority: debug\n",
-			y, rule_srcs[i].name, cond);
+		fprintf(f, "- rule: %s\n  desc: differential test rule\n  condition: >-\n    %s\n"
+			"  output: \"%%fd.name\"\n  priority: debug\n", rule_srcs[i].name, cond);
 	}
+	for (size_t i = N_HAND; i < n; i++)
+		fprintf(f, "- rule: %s\n  desc: generated\n  condition: >-\n    %s\n"
+			"  output: \"%%fd.name\"\n  priority: debug\n", rule_name(i),
+			gen_rule(a, i, dir, first_fd));
+	assert_int_equal(fclose(f), 0);
+	y = sk_arena_printf(a, "%s", buf);
+	free(buf);
 	return y;
 }
 
@@ -260,7 +331,7 @@ struct pending {
 	int used;
 	uint32_t tid, next_part;
 	uint64_t ts_ns;
-	unsigned char kernel[N_RULES];
+	unsigned char *kernel;   /* one per rule */
 };
 
 struct dir {
@@ -295,8 +366,9 @@ struct diff {
 	struct sk_cond_ctx *ctx;      /* the evaluator of reference (runtime/cond_eval.c) */
 	struct sk_event_src src;      /* values read from the records, as sakerd reads them */
 	unsigned long spurious_trunc;  /* whole paths marked SAKER_EVF_PATH_TRUNC */
-	unsigned long matched[N_RULES];
-	struct mismatch mism[N_RULES];
+	size_t n_rules;
+	unsigned long *matched;
+	struct mismatch *mism;
 	const char *op;               /* the operation being checked, for messages */
 	/* directories */
 	struct dir dirs[64];
@@ -360,7 +432,13 @@ static struct pending *pending_of(struct diff *d, const struct saker_event *ev)
 	}
 	if (ev->h.part || !free_slot)
 		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
+	{
+		unsigned char *k = free_slot->kernel;
+
+		memset(free_slot, 0, sizeof(*free_slot));
+		memset(k, 0, d->n_rules);
+		free_slot->kernel = k;
+	}
 	free_slot->used = 1;
 	free_slot->tid = ev->h.tid;
 	free_slot->ts_ns = ev->h.ts_ns;
@@ -372,7 +450,7 @@ static struct pending *pending_of(struct diff *d, const struct saker_event *ev)
  * decide exactly the rule's kernel part, and never miss an event the whole rule matches. */
 static void check_event(struct diff *d, const struct pending *p, const struct saker_event *ev)
 {
-	for (size_t i = 0; i < N_RULES; i++) {
+	for (size_t i = 0; i < d->n_rules; i++) {
 		int kernel = p->kernel[i];
 		const sk_rule *r = d->c->rules[i];
 		int ref = sk_event_cond_eval(&d->src, d->ctx, r->kernel, ev);
@@ -383,13 +461,13 @@ static void check_event(struct diff *d, const struct pending *p, const struct sa
 			fail_msg("evaluator failed: %d %d", ref, full);
 		if (full && !kernel && d->missed++ < MAX_SHOWN) {
 			fprintf(stderr, "MISSED: rule %zu '%s' holds but the kernel dropped the event\n", i,
-				rule_srcs[i].name);
+				rule_name(i));
 			show_event("    ", ev);
 		}
 		if (kernel == ref)
 			continue;
 		if (d->mism[i].count == 0)
-			fprintf(stderr, "MISMATCH rule %zu '%s', lowered to\n    %s\n", i, rule_srcs[i].name,
+			fprintf(stderr, "MISMATCH rule %zu '%s', lowered to\n    %s\n", i, rule_name(i),
 				sk_pred_to_string(d->c->arena, d->c->rules[i]->pred));
 		if (d->mism[i].count++ < MAX_SHOWN) {
 			fprintf(stderr, "  rule %zu: kernel %d, reference %d, after %s\n", i, kernel, ref,
@@ -415,7 +493,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	for (uint32_t j = 0; j < ev->h.n_rules; j++) {
-		if (ev->rules[j] >= N_RULES)
+		if (ev->rules[j] >= d->n_rules)
 			d->stray_bits++;
 		else
 			p->kernel[ev->rules[j]] = 1;
@@ -440,14 +518,14 @@ static int on_event(void *ctx, void *data, size_t size)
 /* ---- the kernel side --------------------------------------------------------------------- */
 
 /* Loads the rules through every front-end pass; the rules must all check and keep their order. */
-static sk_comp *front(const char *dir, int first_fd)
+static sk_comp *front(const char *dir, int first_fd, size_t n)
 {
 	sk_comp *c = sk_comp_new();
 	char *y;
 	int rc;
 
 	assert_non_null(c);
-	y = ruleset_yaml(c->arena, dir, first_fd);
+	y = ruleset_yaml(c->arena, dir, first_fd, n);
 	/* SAKER_DIFF_YAML=FILE keeps the rules file, to reproduce with `saker compile FILE` */
 	if (getenv("SAKER_DIFF_YAML")) {
 		FILE *f = fopen(getenv("SAKER_DIFF_YAML"), "w");
@@ -458,14 +536,14 @@ static sk_comp *front(const char *dir, int first_fd)
 	rc = sk_load_string(c, "diff.yaml", y, strlen(y));
 	rc |= sk_expand(c);
 	rc |= sk_check(c);
-	if (rc || c->n_rules != N_RULES) {
-		size_t n = c->n_rules;
+	if (rc || c->n_rules != n) {
+		size_t got = c->n_rules;
 		sk_diag_render(c->diag, SK_DIAG_TEXT, stderr);
 		sk_comp_free(c); /* fail_msg does not return */
-		fail_msg("the ruleset did not check: %zu of %zu rules", n, N_RULES);
+		fail_msg("the ruleset did not check: %zu of %zu rules", got, n);
 	}
-	for (size_t i = 0; i < N_RULES; i++)
-		assert_string_equal(c->rules[i]->item->name, rule_srcs[i].name);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(c->rules[i]->item->name, rule_name(i));
 	return c;
 }
 
@@ -489,7 +567,7 @@ static int kern_load(struct diff *d, const uint8_t *obj, size_t len)
 	assert_non_null(d->obj);
 	m = bpf_object__find_map_by_name(d->obj, SAKER_MAP_RULE_STATS);
 	assert_non_null(m);
-	assert_int_equal(bpf_map__set_max_entries(m, N_RULES), 0);
+	assert_int_equal(bpf_map__set_max_entries(m, (uint32_t)d->n_rules), 0);
 	if (bpf_object__load(d->obj))
 		return -1;
 	while ((prog = bpf_object__next_program(d->obj, prog))) {
@@ -977,6 +1055,10 @@ static void diff_free(struct diff *d, struct op *o)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", d->dir);
 	sk_comp_free(d->c);
+	for (int i = 0; i < PENDING; i++)
+		free(d->pend[i].kernel);
+	free(d->matched);
+	free(d->mism);
 	free(d->ev);
 	free(d->last);
 	free(d->last_raw);
@@ -1261,7 +1343,7 @@ static void test_long_constants(void **state)
  * test runs. */
 static void test_ruleset_compiles(void **state)
 {
-	sk_comp *c = front("/tmp/saker-diff-none", 10);
+	sk_comp *c = front("/tmp/saker-diff-none", 10, N_HAND);
 	uint8_t *obj = NULL;
 	size_t len = 0;
 
@@ -1282,26 +1364,35 @@ static uint64_t env_u64(const char *name, uint64_t def)
 	return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
-static void test_differential(void **state)
+static void run_differential(size_t n_rules, unsigned long def_ops)
 {
 	struct diff *d;
 	uint8_t *obj = NULL;
 	size_t len = 0;
 	char cwd[PATH_MAX];
 	uint64_t seed = env_u64("SAKER_DIFF_SEED", DEFAULT_SEED);
-	unsigned long n_ops = env_u64("SAKER_DIFF_OPS", DEFAULT_OPS), total = 0, failed_ops = 0;
+	unsigned long n_ops = env_u64("SAKER_DIFF_OPS", def_ops), total = 0, failed_ops = 0;
 	struct op *o;
 	int probe;
 	unsigned long base;
 
-	(void)state;
 	if (need_root()) {
 		skip();
 		return;
 	}
-	fprintf(stderr, "[ info ] seed %#" PRIx64 ", %lu opens (SAKER_DIFF_SEED, SAKER_DIFF_OPS)\n",
-		seed, n_ops);
+	fprintf(stderr, "[ info ] %zu rules, seed %#" PRIx64 ", %lu opens (SAKER_DIFF_SEED, SAKER_DIFF_OPS)\n",
+		n_rules, seed, n_ops);
 	d = calloc(1, sizeof(*d));
+	assert_non_null(d);
+	d->n_rules = n_rules;
+	d->matched = calloc(n_rules, sizeof(*d->matched));
+	d->mism = calloc(n_rules, sizeof(*d->mism));
+	assert_non_null(d->matched);
+	assert_non_null(d->mism);
+	for (int i = 0; i < PENDING; i++) {
+		d->pend[i].kernel = calloc(n_rules, 1);
+		assert_non_null(d->pend[i].kernel);
+	}
 	o = calloc(1, sizeof(*o));
 	assert_non_null(d);
 	assert_non_null(o);
@@ -1323,7 +1414,7 @@ static void test_differential(void **state)
 	setup_dir(d);
 	d->first_fd = FD_BASE;
 
-	d->c = front(d->dir, d->first_fd);
+	d->c = front(d->dir, d->first_fd, n_rules);
 	if (compile(d->c, &obj, &len)) {
 		diff_free(d, o);
 		fail_msg("code generation refused the ruleset");
@@ -1374,16 +1465,22 @@ static void test_differential(void **state)
 		"%lu path walks cut\n", total, failed_ops, d->events, d->foreign,
 		(unsigned long)kern_stat(d, SAKER_STAT_PATH_TRUNC));
 	unsigned long bad = 0;
-	for (size_t i = 0; i < N_RULES; i++) {
+	unsigned long never = 0;
+	for (size_t i = 0; i < n_rules; i++) {
 		if (d->mism[i].count)
 			fprintf(stderr, "[ MISMATCH ] rule %zu '%s': %lu events disagree (kernel true in %lu)\n",
-				i, rule_srcs[i].name, d->mism[i].count, d->mism[i].kernel_true);
+				i, rule_name(i), d->mism[i].count, d->mism[i].kernel_true);
 		bad += d->mism[i].count != 0;
 	}
 	/* a rule the kernel never matched tests less than it seems: say so */
-	for (size_t i = 0; i < N_RULES; i++)
+	for (size_t i = 0; i < N_HAND_OF(n_rules); i++)
 		if (!d->matched[i])
 			fprintf(stderr, "[ note ] rule %zu '%s' never matched\n", i, rule_srcs[i].name);
+	for (size_t i = N_HAND; i < n_rules; i++)
+		never += !d->matched[i];
+	if (n_rules > N_HAND)
+		fprintf(stderr, "[ info ] %lu of %zu generated rules matched some open\n",
+			(unsigned long)(n_rules - N_HAND - never), n_rules - N_HAND);
 
 	free(obj);
 
@@ -1396,7 +1493,7 @@ static void test_differential(void **state)
 	if (d->missed)
 		problems += fprintf(stderr, "[ PROBLEM ] %lu events a rule matches were dropped by the kernel\n",
 				    d->missed) > 0;
-	for (size_t i = 0; high_loginuid && i < N_RULES; i++)
+	for (size_t i = 0; high_loginuid && i < N_HAND_OF(n_rules); i++)
 		if (!strcmp(rule_srcs[i].name, "loginuid") && !d->matched[i])
 			problems += fprintf(stderr, "[ PROBLEM ] the open with loginuid 4000000000 did "
 					    "not match\n") > 0;
@@ -1410,11 +1507,45 @@ static void test_differential(void **state)
 				    d->spurious_trunc) > 0;
 	if (bad)
 		problems += fprintf(stderr, "[ PROBLEM ] %lu of %zu rules disagree with the reference evaluator\n",
-				    bad, N_RULES) > 0;
+				    bad, n_rules) > 0;
 	diff_free(d, o);
 	if (problems)
 		fail_msg("%lu problems (seed %#" PRIx64 ", %lu opens)", problems, seed, total);
 }
+
+/* The hand-written rules, then rulesets of 1, 10, 1,000 and 10,000 rules (fewer opens for the
+ * big ones: the reference evaluator runs every rule on every event). */
+static void test_differential(void **state)
+{
+	(void)state;
+	run_differential(N_HAND, DEFAULT_OPS);
+}
+
+#ifndef SAKER_DIFF_FILEOPS
+static void test_differential_1(void **state)
+{
+	(void)state;
+	run_differential(1, DEFAULT_OPS);
+}
+
+static void test_differential_10(void **state)
+{
+	(void)state;
+	run_differential(10, DEFAULT_OPS);
+}
+
+static void test_differential_1000(void **state)
+{
+	(void)state;
+	run_differential(1000, DEFAULT_OPS * 3 / 10);
+}
+
+static void test_differential_10000(void **state)
+{
+	(void)state;
+	run_differential(10000, DEFAULT_OPS / 10);
+}
+#endif
 
 int main(void)
 {
@@ -1422,6 +1553,12 @@ int main(void)
 		cmocka_unit_test(test_long_constants),
 		cmocka_unit_test(test_ruleset_compiles),
 		cmocka_unit_test(test_differential),
+#ifndef SAKER_DIFF_FILEOPS
+		cmocka_unit_test(test_differential_1),
+		cmocka_unit_test(test_differential_10),
+		cmocka_unit_test(test_differential_1000),
+		cmocka_unit_test(test_differential_10000),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
