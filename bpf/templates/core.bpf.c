@@ -586,8 +586,6 @@ SK_SHARED struct saker_rule_stat *sk_rule_stat(__u32 rule)
 
 /* ---- records ----------------------------------------------------------------------------- */
 
-SK_GLOBAL int saker_tp_emit(__u32 more);
-
 /* Rule RULE of action kill held: SIGKILL to the current process, unless it is sakerd itself
  * (its pid namespace and pid there, as saker_enforce names them) or the host's PID 1. The
  * signal is delivered on the way back to user space: the process runs no instruction of its own
@@ -615,9 +613,10 @@ SK_INLINE void sk_enforce(struct sk_scratch *sc, struct saker_rule_action *ra)
 	}
 }
 
-/* Rule RULE held: one id more for the record, sent when full. A BPF global function, so that
- * each rule's call costs two instructions whatever the number of rules. */
-SK_GLOBAL int saker_tp_match(__u32 rule)
+/* Rule RULE held: its counters, its action, and its id in the record, which the caller made
+ * sure has room (a full one is sent first, saker_tp_emit(1), from where the stack allows: the
+ * interpreter stops and its top sends it; docs/kernel.md, "Stack"). */
+SK_GLOBAL int saker_tp_add(__u32 rule)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct saker_rule_stat *rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
@@ -632,11 +631,27 @@ SK_GLOBAL int saker_tp_match(__u32 rule)
 	}
 	if (ra && ra->action == SAKER_ACTION_KILL)
 		sk_enforce(sc, ra);
-	/* a full record goes first, and says another one follows */
-	if (sc->st.n_ids >= SAKER_REC_RULES)
-		saker_tp_emit(1);
+	if (sc->st.n_ids >= SAKER_REC_RULES) {
+		/* the caller did not send the full record: cannot happen, but never silently */
+		sk_stat(SAKER_STAT_LOST_OTHER);
+		return 1;
+	}
 	sc->ids[sc->st.n_ids & (SAKER_REC_RULES - 1)] = rule;
 	sc->st.n_ids++;
+	return 0;
+}
+
+/* Rule RULE held (the code per rule): a full record goes first, and says another follows. A
+ * BPF global function, so that each rule's call costs two instructions whatever their number. */
+SK_GLOBAL int saker_tp_match(__u32 rule)
+{
+	struct sk_scratch *sc = sk_scratch();
+
+	if (!sc)
+		return 0;
+	if (sc->st.n_ids >= SAKER_REC_RULES)
+		saker_tp_emit(1);
+	saker_tp_add(rule);
 	return 0;
 }
 
@@ -822,8 +837,7 @@ SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
 
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
-static __attribute__((noinline)) int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev,
-					       __u32 nr)
+SK_INLINE int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev, __u32 nr)
 {
 	__u32 event = SAKER_EV_ID(ev);
 	struct sk_scratch *sc = sk_scratch();
@@ -911,6 +925,7 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	__u32 nr = (__u32)regs->orig_ax;
 	int ev = SAKER_FN_EVENT(nr);
+	__s64 ret = (__s64)ctx[1];
 
 	/* A successful exec returns 0 with the new image in place, which may run under the other
 	 * ABI (a 64-bit shell starting a 32-bit program sets TS_COMPAT, a 32-bit one starting a
@@ -921,15 +936,19 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	if ((SAKER_VAR_FAMILIES & SK_FB(EXEC)) && ctx[1] == 0 && sk_exec_nr(nr)) {
 		struct task_struct *t = bpf_get_current_task_btf();
 
-		if (regs->sp == BPF_CORE_READ(t, mm, start_stack))
-			return sk_handle(regs, 0, sk_exec_ev(nr), nr);
+		if (regs->sp == BPF_CORE_READ(t, mm, start_stack)) {
+			ev = sk_exec_ev(nr);
+			goto handle;
+		}
 	}
 	if (ev < 0)
 		return 0;
 	/* a successful exec is only the one above */
-	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && (__s64)ctx[1] >= 0)
+	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && ret >= 0)
 		return 0;
-	return sk_handle(regs, (__s64)ctx[1], ev, nr);
+handle:
+	/* inline, once: its frame is this program's, not one more under the rules' */
+	return sk_handle(regs, ret, ev, nr);
 }
 
 /* ---- io_uring ------------------------------------------------------------------------------ */

@@ -145,6 +145,12 @@ struct sk_glob {
 };
 
 /* The rule tables' interpreter (core_ix.bpf.c); see abi.h. */
+#define SK_IX_REFS   8    /* field values the interpreter holds (a power of two) */
+#define SK_IX_ROUNDS 2048 /* loads and records of one event's evaluation, at most */
+enum { SK_IXP_GUARDS, SK_IXP_PROBES, SK_IXP_EVAL, SK_IXP_DONE };  /* sk_ix.phase */
+enum { SK_IXS_NONE, SK_IXS_LOAD, SK_IXS_FULL };                   /* sk_ix.stop */
+#define SK_IX_KEY(field, str) ((__u32)(field) * 2 + ((str) ? 1 : 0))
+
 struct sk_ix_hit {
 	__u32 off, n;            /* a candidate list: saker_ix_list[off, off + n) */
 };
@@ -157,9 +163,17 @@ struct sk_ix {
 	__u64 gpass;             /* the event's guards that held */
 	__u32 gbit, pad;         /* the guard being evaluated: its bit */
 	__u64 t0;
-	__u32 n_cache;           /* raw hashes of string fields computed for this event */
-	__u32 cache_field[4];
-	__u64 cache_h[4];
+	/* where the interpreter is (SK_IXP_*), why it stopped (SK_IXS_*), the value it wants
+	 * loaded (a ref key) and the next probe */
+	__u32 phase, stop, want, pj, pstep, pending; /* pending: the rule a full record held up */
+	/* the field values the atoms read (refs): loaded by saker_ix_load at the top of the
+	 * interpreter, never computed below it, so that no field's computation sits under the
+	 * evaluation's frames (docs/kernel.md, "Stack") */
+	__u32 ref_hok, ref_next;        /* the refs whose hash is set; the next load's */
+	__u32 ref_key[SK_IX_REFS];      /* SK_IX_KEY(field, is_string) + 1; 0: free */
+	__s16 ref_len[SK_IX_REFS];      /* a string's length, 0 for a number; -1: no value */
+	__u16 ref_off[SK_IX_REFS];      /* a string's offset in the scratch (before walk[]) */
+	__s64 ref_v[SK_IX_REFS];        /* a number; a string's raw hash once its ref_hok bit is set */
 	/* the hash of the field being hashed (sk_ix_word), and of its prefixes */
 	__u32 hlen, hwords;
 	__u64 h, ph[SAKER_IX_BUCKETS];
@@ -212,6 +226,33 @@ SK_INLINE char *sk_slot(struct sk_scratch *sc, __u32 slot)
 	return sc->str[s];
 }
 
+/* I bounded by N for the verifier: the barriers keep LLVM from computing an address before the
+ * check, or from a copy of the index the check did not bound (as sk_pattern). */
+#define SK_IX_BOUND(i, n, fail)                  \
+	do {                                     \
+		asm volatile("" : "+r"(i));      \
+		if ((i) >= (n))                  \
+			fail;                    \
+		asm volatile("" : "+r"(i));      \
+	} while (0)
+
+/* The string of ref R (struct sk_ix) in *S and its length, or -1 when it has no value. */
+SK_INLINE int sk_ix_refstr(struct sk_scratch *sc, __u32 r, const char **s)
+{
+	__u64 i = r, off;
+	__s32 len;
+
+	SK_IX_BOUND(i, SK_IX_REFS, return -1);
+	len = sc->ix.ref_len[i];
+	off = sc->ix.ref_off[i];
+	if (len < 0)
+		return -1;
+	/* every string lies before walk[], which SAKER_STR_MAX bytes and more follow */
+	SK_IX_BOUND(off, __builtin_offsetof(struct sk_scratch, walk) + 1, return -1);
+	*s = (const char *)sc + off;
+	return len & SAKER_STR_MAX;
+}
+
 /* The event's time, the same for every use within the event (sk_state.now). */
 SK_INLINE __u64 sk_now(struct sk_scratch *sc)
 {
@@ -237,6 +278,8 @@ SK_SHARED int sk_int_any(struct sk_scratch *sc, int field, __s64 *v);
 /* Rule RULE's kernel counters, or NULL (core.bpf.c). */
 SK_SHARED struct saker_rule_stat *sk_rule_stat(__u32 rule);
 SK_GLOBAL int saker_tp_match(__u32 rule);
+SK_GLOBAL int saker_tp_add(__u32 rule);
+SK_GLOBAL int saker_tp_emit(__u32 more);
 
 /* ---- core helpers (core.bpf.c, core_path.bpf.c) ----------------------------------------- */
 

@@ -18,20 +18,10 @@ extern const __u8 SAKER_VAR_IX_EVSETS[];
 extern const __u32 SAKER_VAR_IX_COUNTS[SAKER_IXC__COUNT];
 extern const __u32 SAKER_VAR_N_PATS;
 
-SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase);
-SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen);
+SK_GLOBAL int saker_ix_contains(__u32 ref, __u32 pat, __u32 plen, int icase);
+SK_GLOBAL int saker_ix_glob(__u32 ref, __u32 pat, __u32 plen);
 
 #define SK_IXC(x) SAKER_VAR_IX_COUNTS[SAKER_IXC_##x]
-
-/* I bounded by N for the verifier: the barriers keep LLVM from computing an address before the
- * check, or from a copy of the index the check did not bound (as sk_pattern). */
-#define SK_IX_BOUND(i, n, fail)                  \
-	do {                                     \
-		asm volatile("" : "+r"(i));      \
-		if ((i) >= (n))                  \
-			fail;                    \
-		asm volatile("" : "+r"(i));      \
-	} while (0)
 
 SK_INLINE __u64 sk_ix_seed(void)
 {
@@ -114,51 +104,89 @@ static long sk_ix_word(__u32 i, void *arg)
 	return 0;
 }
 
-/* Hashes string field FIELD (sc->ix.h, ph[] for the prefixes); returns its length, or -1 when it
- * has no value. The whole-value hash is kept for the event's set tests. */
-SK_GLOBAL int saker_ix_hash(int field)
+/* Hashes the string of ref REF (ix.h, ph[] for the prefixes, and the ref's own hash for the set
+ * tests); returns its length, or -1 when it has no value. */
+SK_GLOBAL int saker_ix_hash(__u32 ref)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct sk_cb cb = { .sc = sc };
 	struct sk_ix *ix;
+	__u64 r = ref;
 	int len;
 
 	if (!sc)
 		return -1;
 	ix = &sc->ix;
-	len = sk_str_any(sc, field, &cb.s);
+	len = sk_ix_refstr(sc, ref, &cb.s);
 	if (len < 0)
 		return -1;
-	len &= SAKER_STR_MAX;
 	ix->hlen = len;
 	ix->hwords = (len + 7) / 8;
 	ix->h = sk_ix_seed();
 	bpf_loop(ix->hwords, sk_ix_word, &cb, 0);
-	if (ix->n_cache < 4) {
-		ix->cache_field[ix->n_cache & 3] = field;
-		ix->cache_h[ix->n_cache & 3] = ix->h;
-		ix->n_cache++;
-	}
+	SK_IX_BOUND(r, SK_IX_REFS, return len);
+	ix->ref_v[r] = (__s64)ix->h;
+	ix->ref_hok |= 1u << r;
 	return len;
 }
 
-/* The raw hash of FIELD's value in *H and its length, or -1; from the cache when hashed already. */
-SK_INLINE int sk_ix_raw(struct sk_scratch *sc, int field, __u64 *h)
-{
-	const char *p;
-	int len = sk_str_any(sc, field, &p);
+/* ---- loading the values ------------------------------------------------------------------ */
 
-	if (len < 0)
-		return -1;
+/* The ref holding KEY (SK_IX_KEY), or -1: the interpreter then stops and has it loaded. */
+SK_INLINE int sk_ix_ref(const struct sk_ix *ix, __u32 key)
+{
 #pragma unroll
-	for (int i = 0; i < 4; i++)
-		if (i < (int)sc->ix.n_cache && sc->ix.cache_field[i] == (__u32)field) {
-			*h = sc->ix.cache_h[i];
-			return len;
-		}
-	len = saker_ix_hash(field);
-	*h = sc->ix.h;
-	return len;
+	for (int i = 0; i < SK_IX_REFS; i++)
+		if (ix->ref_key[i] == key + 1)
+			return i;
+	return -1;
+}
+
+/* Loads KEY's field into the next ref (round robin): the only place under the interpreter where fields are
+ * computed, called from its top (saker_ix_run), so that the families' computations and path
+ * walks never stack up under the evaluation's frames. */
+SK_GLOBAL int saker_ix_load(__u32 key)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_ix *ix;
+	__u32 field = key >> 1;
+	__u64 r;
+
+	if (!sc)
+		return 0;
+	ix = &sc->ix;
+	r = ix->ref_next++ & (SK_IX_REFS - 1);
+	ix->ref_hok &= ~(1u << r);
+	if (key & 1) {
+		const char *p = 0;
+		int len = sk_str_any(sc, field, &p);
+		__u64 off = (__u64)(p - (const char *)sc);
+
+		/* every string lies in the scratch, before walk[] (core.h) */
+		if (len >= 0 && off > __builtin_offsetof(struct sk_scratch, walk))
+			len = -1;
+		ix->ref_len[r] = len < 0 ? -1 : len;
+		ix->ref_off[r] = (__u16)off;
+	} else {
+		__s64 v = 0;
+
+		ix->ref_len[r] = sk_int_any(sc, field, &v) ? 0 : -1;
+		ix->ref_v[r] = v;
+	}
+	ix->ref_key[r] = key + 1;
+	return 0;
+}
+
+/* The ref of KEY, or -1 after asking for it (the caller stops its loop at once). */
+SK_INLINE int sk_ix_want(struct sk_ix *ix, __u32 key)
+{
+	int r = sk_ix_ref(ix, key);
+
+	if (r < 0) {
+		ix->want = key;
+		ix->stop = SK_IXS_LOAD;
+	}
+	return r;
 }
 
 /* ---- comparisons with the pool ----------------------------------------------------------- */
@@ -192,9 +220,9 @@ bad:
 	return 1;
 }
 
-/* FIELD's value equals (SAKER_BYTES_EQ), starts with (PREFIX) or ends with (SUFFIX) the LEN
- * bytes at pool offset OFF: 1 or 0, or -1 when the field has no value. */
-SK_GLOBAL int saker_ix_bytes(int field, __u32 off, __u32 len, int mode)
+/* The string of ref REF equals (SAKER_BYTES_EQ), starts with (PREFIX) or ends with (SUFFIX) the
+ * LEN bytes at pool offset OFF: 1 or 0, or -1 when it has no value. */
+SK_GLOBAL int saker_ix_bytes(__u32 ref, __u32 off, __u32 len, int mode)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct sk_cb cb = { .sc = sc };
@@ -203,7 +231,7 @@ SK_GLOBAL int saker_ix_bytes(int field, __u32 off, __u32 len, int mode)
 
 	if (!sc)
 		return -1;
-	slen = sk_str_any(sc, field, &cb.s);
+	slen = sk_ix_refstr(sc, ref, &cb.s);
 	if (slen < 0)
 		return -1;
 	if (len > (__u32)slen || (mode == SAKER_BYTES_EQ && len != (__u32)slen))
@@ -227,15 +255,17 @@ SK_INLINE int sk_ix_evset(__u32 set, __u32 ev)
 	return (SAKER_VAR_IX_EVSETS[i] >> (ev & 7)) & 1;
 }
 
-SK_INLINE int sk_ix_int(struct sk_scratch *sc, const struct saker_ix_atom *a)
+/* A number test on ref R. */
+SK_INLINE int sk_ix_int(struct sk_ix *ix, const struct saker_ix_atom *a, __u64 r)
 {
-	__s64 v;
 	const struct saker_ix_slot *s;
+	__s64 v;
 	__u64 at;
 
-	if (!sk_int_any(sc, a->field, &v))
+	SK_IX_BOUND(r, SK_IX_REFS, return 0);
+	if (ix->ref_len[r] < 0)
 		return 0;
-	v &= a->mask;
+	v = ix->ref_v[r] & a->mask;
 	switch (a->op) {
 	case SAKER_OP_INT_EQ: return v == a->k;
 	case SAKER_OP_INT_NE: return v != a->k;
@@ -253,79 +283,94 @@ SK_INLINE int sk_ix_int(struct sk_scratch *sc, const struct saker_ix_atom *a)
 	return *(const __s64 *)&SAKER_VAR_IX_POOL[at & ~7ull] == v;
 }
 
-SK_INLINE int sk_ix_str_in(struct sk_scratch *sc, const struct saker_ix_atom *a)
+/* A set test on the string of ref R. */
+SK_INLINE int sk_ix_str_in(struct sk_ix *ix, const struct saker_ix_atom *a, __u64 r)
 {
 	const struct saker_ix_slot *s;
-	__u64 h, i;
-	int len = sk_ix_raw(sc, a->field, &h);
+	__u64 i;
+	__s32 len;
 
+	SK_IX_BOUND(r, SK_IX_REFS, return 0);
+	len = ix->ref_len[r];
 	if (len < 0)
 		return 0;
-	s = sk_ix_lookup(saker_ix_fin(h, SAKER_IX_SP_SET(a->a), len));
+	if (!((ix->ref_hok >> r) & 1))
+		saker_ix_hash((__u32)r);
+	s = sk_ix_lookup(saker_ix_fin((__u64)ix->ref_v[r], SAKER_IX_SP_SET(a->a), len & SAKER_STR_MAX));
 	if (!s || !s->n)
 		return 0;
 	i = sk_ix_list(s->off);
 	SK_IX_BOUND(i, SK_IXC(STRS), return 0);
-	return saker_ix_bytes(a->field, SAKER_VAR_IX_STRS[i].off, SAKER_VAR_IX_STRS[i].len,
+	return saker_ix_bytes((__u32)r, SAKER_VAR_IX_STRS[i].off, SAKER_VAR_IX_STRS[i].len,
 			      SAKER_BYTES_EQ) == 1;
 }
 
-SK_INLINE int sk_ix_atom(struct sk_scratch *sc, const struct saker_ix_atom *a)
+/* Atom A on the ref R of its field. */
+SK_INLINE int sk_ix_atom(struct sk_ix *ix, const struct saker_ix_atom *a, __u32 r)
 {
-	int r;
-
 	switch (a->op) {
-	case SAKER_OP_EVSET:
-		return sk_ix_evset(a->a, sc->ix.ev);
 	case SAKER_OP_STR_EQ:
-		return saker_ix_bytes(a->field, a->a, a->b, SAKER_BYTES_EQ) == 1;
+		return saker_ix_bytes(r, a->a, a->b, SAKER_BYTES_EQ) == 1;
 	case SAKER_OP_STR_NE:
-		r = saker_ix_bytes(a->field, a->a, a->b, SAKER_BYTES_EQ);
-		return r == 0;
+		return saker_ix_bytes(r, a->a, a->b, SAKER_BYTES_EQ) == 0;
 	case SAKER_OP_STR_PFX:
-		return saker_ix_bytes(a->field, a->a, a->b, SAKER_BYTES_PREFIX) == 1;
+		return saker_ix_bytes(r, a->a, a->b, SAKER_BYTES_PREFIX) == 1;
 	case SAKER_OP_STR_SFX:
-		return saker_ix_bytes(a->field, a->a, a->b, SAKER_BYTES_SUFFIX) == 1;
+		return saker_ix_bytes(r, a->a, a->b, SAKER_BYTES_SUFFIX) == 1;
 	case SAKER_OP_STR_IN:
-		return sk_ix_str_in(sc, a);
+		return sk_ix_str_in(ix, a, r);
 	/* without patterns the searches fold to nothing, and their calls must go too (a call
 	 * passing arguments the body does not read is refused, docs/kernel.md) */
 	case SAKER_OP_CONTAINS:
 		if (!SAKER_VAR_N_PATS)
 			return 0;
-		return SAKER_FN_CONTAINS(a->field, a->a, a->b, a->k != 0) != 0;
+		return saker_ix_contains(r, a->a, a->b, a->k != 0) != 0;
 	case SAKER_OP_GLOB:
 		if (!SAKER_VAR_N_PATS)
 			return 0;
-		return SAKER_FN_GLOB(a->field, a->a, a->b) != 0;
+		return saker_ix_glob(r, a->a, a->b) != 0;
 	}
-	return sk_ix_int(sc, a);
+	return sk_ix_int(ix, a, r);
+}
+
+SK_INLINE int sk_ix_is_str(unsigned op)
+{
+	return op >= SAKER_OP_STR_EQ;
 }
 
 /* ---- the candidates ---------------------------------------------------------------------- */
 
-SK_INLINE void sk_ix_done(struct sk_ix *ix, int held)
+SK_INLINE void sk_ix_done(struct sk_ix *ix, __u32 n_ids, int held)
 {
 	struct saker_rule_stat *rs;
 
+	ix->pc = SAKER_PC_FALSE;
 	if (ix->rule >= SK_IXC(REAL)) {
 		/* a guard: it opens its probes */
 		if (held)
 			ix->gpass |= 1ull << (ix->gbit & 63);
-		ix->pc = SAKER_PC_FALSE;
 		return;
 	}
 	rs = sk_rule_stat(ix->rule);
-	if (held)
-		saker_tp_match(ix->rule);
 	if (rs && ix->sampled) {
 		rs->cost_ns += bpf_ktime_get_ns() - ix->t0;
 		rs->samples++;
 	}
-	ix->pc = SAKER_PC_FALSE;
+	if (!held)
+		return;
+	/* a full record stops the evaluation: the top sends it, adds the rule and goes on (sent
+	 * here, it would be under the evaluation's frames) */
+	if (n_ids >= SAKER_REC_RULES) {
+		ix->stop = SK_IXS_FULL;
+		ix->pending = ix->rule;
+		return;
+	}
+	saker_tp_add(ix->rule);
 }
 
-/* One step: the next candidate starts, or the current one's next atom runs. */
+/* One step: the next candidate starts, or the current one's next atom runs. Stops (1) when
+ * the candidates are done, or with ix->stop set when a value must be loaded or a record sent
+ * first; the step is then taken again. */
 static long sk_ix_eval(__u32 step, void *arg)
 {
 	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
@@ -334,11 +379,12 @@ static long sk_ix_eval(__u32 step, void *arg)
 	struct saker_rule_stat *rs;
 	__u64 i;
 	__u32 next;
+	int r = 0;
 
 	(void)step;
 	if (ix->pc == SAKER_PC_FALSE) {
 		__u32 hi = ix->hi, rule;
-		const struct saker_ix_rule *r;
+		const struct saker_ix_rule *ru;
 
 		if (hi >= ix->n_hits)
 			return 1;
@@ -352,12 +398,12 @@ static long sk_ix_eval(__u32 step, void *arg)
 		ix->pos++;
 		i = rule;
 		SK_IX_BOUND(i, SK_IXC(RULES), return 0);
-		r = &SAKER_VAR_IX_RULES[i];
-		if (!sk_ix_evset(r->evset, ix->ev))
+		ru = &SAKER_VAR_IX_RULES[i];
+		if (!sk_ix_evset(ru->evset, ix->ev))
 			return 0;
 		ix->rule = rule;
-		ix->atom0 = r->atom0;
-		ix->n_atoms = r->n_atoms;
+		ix->atom0 = ru->atom0;
+		ix->n_atoms = ru->n_atoms;
 		ix->pc = 0;
 		ix->sampled = 0;
 		rs = rule < SK_IXC(REAL) ? sk_rule_stat(rule) : 0;
@@ -365,68 +411,94 @@ static long sk_ix_eval(__u32 step, void *arg)
 			ix->sampled = 1;
 			ix->t0 = bpf_ktime_get_ns();
 		}
-		if (!r->n_atoms)
-			sk_ix_done(ix, 1);
-		return 0;
+		if (!ru->n_atoms)
+			sk_ix_done(ix, sc->st.n_ids, 1);
+		return ix->stop ? 1 : 0;
 	}
 	if (ix->pc >= ix->n_atoms) {
-		sk_ix_done(ix, 0);
+		sk_ix_done(ix, 0, 0);
 		return 0;
 	}
 	i = (__u64)ix->atom0 + ix->pc;
 	SK_IX_BOUND(i, SK_IXC(ATOMS), return 1);
 	a = &SAKER_VAR_IX_ATOMS[i];
-	next = sk_ix_atom(sc, a) ? a->t : a->f;
+	if (a->op == SAKER_OP_EVSET) {
+		next = sk_ix_evset(a->a, ix->ev) ? a->t : a->f;
+	} else {
+		r = sk_ix_want(ix, SK_IX_KEY(a->field, sk_ix_is_str(a->op)));
+		if (r < 0)
+			return 1; /* the same atom again once its value is loaded */
+		next = sk_ix_atom(ix, a, (__u32)r) ? a->t : a->f;
+	}
 	if (next == SAKER_PC_TRUE)
-		sk_ix_done(ix, 1);
+		sk_ix_done(ix, sc->st.n_ids, 1);
 	else if (next == SAKER_PC_FALSE)
-		sk_ix_done(ix, 0);
+		sk_ix_done(ix, 0, 0);
 	else
 		ix->pc = next;
-	return 0;
+	return ix->stop ? 1 : 0;
 }
 
-/* One probe of the event: the candidate lists of its field's value and prefixes. */
+/* One probe of the event (ix->pj): the candidate lists of its field's value and prefixes. */
 static long sk_ix_probe(__u32 j, void *arg)
 {
 	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
 	struct sk_ix *ix = &sc->ix;
-	const struct saker_ix_event *e = ((struct sk_cb *)arg)->k ?
-		(const struct saker_ix_event *)((struct sk_cb *)arg)->k : 0;
+	const struct saker_ix_event *e = (const struct saker_ix_event *)((struct sk_cb *)arg)->k;
 	const struct saker_ix_probe *p;
 	__u64 i;
-	int len;
+	int len, r;
 
-	if (!e || j >= e->probe_n)
+	(void)j;
+	if (!e || ix->pj >= e->probe_n)
 		return 1;
-	i = (__u64)e->probe_off + j;
+	i = (__u64)e->probe_off + ix->pj;
 	SK_IX_BOUND(i, SK_IXC(PROBES), return 1);
 	p = &SAKER_VAR_IX_PROBES[i];
-	if (p->guard && !((ix->gpass >> ((p->guard - 1) & 63)) & 1))
+	if (p->guard && !((ix->gpass >> ((p->guard - 1) & 63)) & 1)) {
+		ix->pj++;
+		ix->pstep = 0;
 		return 0;
-	if (p->flags & SAKER_IXP_IDENT) {
-		__s64 w = -1, cut = 0;
+	}
+	/* one value at a time (two could share a ref): the watched file, the cut name, then the
+	 * probe's own field; ix->pstep says which */
+	if ((p->flags & SAKER_IXP_IDENT) && ix->pstep < 2) {
+		int hit;
+		__u64 k;
 
-		if (!sk_int_any(sc, SK_FLD_FD_WATCH_ID, &w))
-			w = -1;
-		if (!sk_int_any(sc, SK_FLD_FD_NAME_CUT, &cut))
-			cut = 0;
-		if (w >= 0 || cut) {
+		r = sk_ix_want(ix, SK_IX_KEY(ix->pstep ? SK_FLD_FD_NAME_CUT : SK_FLD_FD_WATCH_ID, 0));
+		if (r < 0)
+			return 1;
+		k = (__u64)r;
+		SK_IX_BOUND(k, SK_IX_REFS, return 1);
+		hit = ix->ref_len[k] >= 0 && (ix->pstep ? ix->ref_v[k] != 0 : ix->ref_v[k] >= 0);
+		if (hit) {
 			struct saker_ix_slot all = { .h = 1, .off = p->all_off, .n = p->all_n };
 
 			sk_ix_add_hit(ix, &all);
+			ix->pj++;
+			ix->pstep = 0;
 			return 0;
 		}
+		ix->pstep++;
+		return 0;
 	}
+	r = sk_ix_want(ix, SK_IX_KEY(p->field, !(p->flags & SAKER_IXP_INT)));
+	if (r < 0)
+		return 1;
+	ix->pj++;
+	ix->pstep = 0;
 	if (p->flags & SAKER_IXP_INT) {
-		__s64 v;
+		__u64 k = (__u64)r;
 
-		if (sk_int_any(sc, p->field, &v))
-			sk_ix_add_hit(ix, sk_ix_lookup(saker_ix_fin(saker_ix_step(sk_ix_seed(), v),
+		SK_IX_BOUND(k, SK_IX_REFS, return 1);
+		if (ix->ref_len[k] >= 0)
+			sk_ix_add_hit(ix, sk_ix_lookup(saker_ix_fin(saker_ix_step(sk_ix_seed(),
+										   ix->ref_v[k]),
 								    SAKER_IX_SP_INT(p->field), 8)));
 		return 0;
 	}
-	len = saker_ix_hash(p->field);
+	len = saker_ix_hash((__u32)r);
 	if (len < 0)
 		return 0;
 	if (p->flags & SAKER_IXP_EQ)
@@ -440,10 +512,72 @@ static long sk_ix_probe(__u32 j, void *arg)
 	return 0;
 }
 
-SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
+/* The candidates of the evaluation proper: the rules without an index, then the probes'. */
+SK_INLINE void sk_ix_candidates(struct sk_ix *ix, const struct saker_ix_event *e)
+{
+	ix->n_hits = 0;
+	if (e->all_n) {
+		ix->hits[0].off = e->all_off;
+		ix->hits[0].n = e->all_n;
+		ix->n_hits = 1;
+	}
+	ix->pj = 0;
+	ix->pstep = 0;
+	ix->phase = SK_IXP_PROBES;
+}
+
+/* The interpreter until it ends or stops (ix->stop: SK_IXS_LOAD, SK_IXS_FULL). */
+SK_GLOBAL int saker_ix_resume(void)
 {
 	struct sk_scratch *sc = sk_scratch();
 	struct sk_cb cb = { .sc = sc };
+	const struct saker_ix_event *e;
+	struct sk_ix *ix;
+	__u64 i;
+
+	if (!sc)
+		return 0;
+	ix = &sc->ix;
+	ix->stop = 0;
+	i = ix->ev;
+	SK_IX_BOUND(i, SK_EV__COUNT, return 0);
+	e = &SAKER_VAR_IX_EVS[i];
+	if (ix->phase == SK_IXP_GUARDS) {
+		bpf_loop(1 << 23, sk_ix_eval, &cb, 0);
+		if (ix->stop)
+			return ix->stop;
+		sk_ix_candidates(ix, e);
+	}
+	if (ix->phase == SK_IXP_PROBES) {
+		if (e->probe_n) {
+			cb.k = (const char *)e;
+			/* up to three steps a probe (ix->pstep); it stops itself after the last */
+			bpf_loop(3 * e->probe_n + 1, sk_ix_probe, &cb, 0);
+			if (ix->stop)
+				return ix->stop;
+		}
+		ix->phase = SK_IXP_EVAL;
+		ix->hi = 0;
+		ix->pos = 0;
+		ix->pc = SAKER_PC_FALSE;
+	}
+	if (ix->phase == SK_IXP_EVAL) {
+		if (ix->n_hits)
+			bpf_loop(1 << 23, sk_ix_eval, &cb, 0);
+		if (ix->stop)
+			return ix->stop;
+		ix->phase = SK_IXP_DONE;
+	}
+	return 0;
+}
+
+/* Selects and evaluates the rules of event EV. The interpreter stops when it needs a field's
+ * value or has a full record; here, at its top, the value is computed or the record sent, and
+ * it goes on. The rounds are bounded by the loads (a few per field an event's candidates test,
+ * more only when they test more fields than there are refs) and the records. */
+SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
+{
+	struct sk_scratch *sc = sk_scratch();
 	const struct saker_ix_event *e;
 	struct sk_ix *ix;
 	__u64 i = ev;
@@ -451,12 +585,15 @@ SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
 	if (!sc)
 		return 0;
 	ix = &sc->ix;
-	ix->ev = ev;
-	ix->n_hits = 0;
-	ix->n_cache = 0;
 	SK_IX_BOUND(i, SK_EV__COUNT, return 0);
 	e = &SAKER_VAR_IX_EVS[i];
+	ix->ev = ev;
 	ix->gpass = 0;
+	ix->ref_hok = 0;
+	ix->ref_next = 0;
+#pragma unroll
+	for (int k = 0; k < SK_IX_REFS; k++)
+		ix->ref_key[k] = 0;
 	if (e->guard_n) {
 		/* the guards first: candidates of their own, whose holding sets a bit */
 		ix->hits[0].off = e->guard_off;
@@ -465,23 +602,23 @@ SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
 		ix->hi = 0;
 		ix->pos = 0;
 		ix->pc = SAKER_PC_FALSE;
-		bpf_loop(1 << 23, sk_ix_eval, &cb, 0);
-		ix->n_hits = 0;
+		ix->phase = SK_IXP_GUARDS;
+	} else {
+		sk_ix_candidates(ix, e);
 	}
-	if (e->all_n) {
-		ix->hits[0].off = e->all_off;
-		ix->hits[0].n = e->all_n;
-		ix->n_hits = 1;
+	for (int round = 0; round < SK_IX_ROUNDS; round++) {
+		int why = saker_ix_resume();
+
+		if (why == SK_IXS_LOAD)
+			saker_ix_load(sc->ix.want);
+		else if (why == SK_IXS_FULL) {
+			saker_tp_emit(1);
+			saker_tp_add(sc->ix.pending);
+		}
+		else
+			return 0;
 	}
-	if (e->probe_n) {
-		cb.k = (const char *)e;
-		bpf_loop(e->probe_n, sk_ix_probe, &cb, 0);
-	}
-	if (!ix->n_hits)
-		return 0;
-	ix->hi = 0;
-	ix->pos = 0;
-	ix->pc = SAKER_PC_FALSE;
-	bpf_loop(1 << 23, sk_ix_eval, &cb, 0);
+	/* never silently: the event's remaining candidates were not evaluated */
+	sk_stat(SAKER_STAT_LOST_OTHER);
 	return 0;
 }

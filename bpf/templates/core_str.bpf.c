@@ -50,15 +50,9 @@ static long sk_find_step(__u32 n, void *arg)
 	return 0;
 }
 
-SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase)
+/* Whether the SLEN bytes at cb->s contain the PLEN at cb->p (ICASE: ignoring ASCII case). */
+SK_INLINE int sk_contains(struct sk_scratch *sc, struct sk_cb *cb, int slen, __u32 plen, int icase)
 {
-	struct sk_scratch *sc = sk_scratch();
-	struct sk_cb cb = { .sc = sc };
-	int slen;
-
-	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)))
-		return 0;
-	slen = sk_str_any(sc, field, &cb.s);
 	if (slen < 0 || plen > (__u32)slen)
 		return 0;
 	sc->fi.slen = slen;
@@ -67,8 +61,29 @@ SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase)
 	sc->fi.i = sc->fi.j = 0;
 	sc->fi.found = 0;
 	/* each candidate start takes at most plen + 1 steps */
-	bpf_loop((slen - plen + 1) * (plen + 1) + 1, sk_find_step, &cb, 0);
+	bpf_loop((slen - plen + 1) * (plen + 1) + 1, sk_find_step, cb, 0);
 	return sc->fi.found;
+}
+
+SK_GLOBAL int SAKER_FN_CONTAINS(int field, __u32 pat, __u32 plen, int icase)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+
+	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)))
+		return 0;
+	return sk_contains(sc, &cb, sk_str_any(sc, field, &cb.s), plen, icase);
+}
+
+/* The same on the string of the interpreter's ref REF (struct sk_ix). */
+SK_GLOBAL int saker_ix_contains(__u32 ref, __u32 pat, __u32 plen, int icase)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+
+	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)))
+		return 0;
+	return sk_contains(sc, &cb, sk_ix_refstr(sc, ref, &cb.s), plen, icase);
 }
 
 /* One byte of a comparison with a long constant: row PAT + j / SAKER_PAT_SIZE holds byte j. */
@@ -190,17 +205,11 @@ static long sk_glob_step(__u32 i, void *arg)
 	return 1;
 }
 
-SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen)
+/* fnmatch of the SLEN bytes at cb->s against the compiled pattern PAT of PLEN elements. */
+SK_INLINE int sk_glob(struct sk_scratch *sc, struct sk_cb *cb, int slen, __u32 pat, __u32 plen)
 {
-	struct sk_scratch *sc = sk_scratch();
-	struct sk_cb cb = { .sc = sc };
 	struct sk_glob *g;
-	int slen;
 
-	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)) ||
-	    !(cb.k = sk_pattern(pat + 1)))
-		return 0;
-	slen = sk_str_any(sc, field, &cb.s);
 	if (slen < 0)
 		return 0;
 	g = &sc->gl;
@@ -213,6 +222,29 @@ SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen)
 	/* every step advances the pattern, or restarts after a star with the subject one further,
 	 * or skips a '/' at a component start (never revisited): at most
 	 * (slen + 1) * (plen + 1) + plen + slen steps */
-	bpf_loop((slen + 1) * (plen + 1) + plen + slen + 1, sk_glob_step, &cb, 0);
+	bpf_loop((g->slen + 1) * (plen + 1) + plen + g->slen + 1, sk_glob_step, cb, 0);
 	return g->result;
+}
+
+SK_GLOBAL int SAKER_FN_GLOB(int field, __u32 pat, __u32 plen)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+
+	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)) ||
+	    !(cb.k = sk_pattern(pat + 1)))
+		return 0;
+	return sk_glob(sc, &cb, sk_str_any(sc, field, &cb.s), pat, plen);
+}
+
+/* The same on the string of the interpreter's ref REF (struct sk_ix). */
+SK_GLOBAL int saker_ix_glob(__u32 ref, __u32 pat, __u32 plen)
+{
+	struct sk_scratch *sc = sk_scratch();
+	struct sk_cb cb = { .sc = sc };
+
+	if (!sc || plen >= SAKER_PAT_SIZE || !(cb.p = sk_pattern(pat)) ||
+	    !(cb.k = sk_pattern(pat + 1)))
+		return 0;
+	return sk_glob(sc, &cb, sk_ix_refstr(sc, ref, &cb.s), pat, plen);
 }

@@ -2,6 +2,7 @@
  * accessors (bpf/templates/abi.h); the result is linked with the template bitcode, internalised,
  * optimised at O2 for the BPF target and emitted as one ELF object in memory. */
 #include "codegen.h"
+#include "stack.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -2350,6 +2351,44 @@ static int cg_internal(sk_comp *c, const char *what, const char *detail)
 	return -1;
 }
 
+/* Every program's deepest call chain must fit the stack of kernels without private stacks
+ * (stack.h): a bundle that needs more would load on a new kernel and fail on 6.1. */
+static int cg_check_stack(sk_comp *c, const uint8_t *obj, size_t len)
+{
+	struct sk_stack_report r;
+	char why[256];
+	int bad = 0;
+
+	if (sk_stack_measure(obj, len, &r, why, sizeof(why)))
+		return cg_internal(c, "cannot measure the programs' stack", why);
+	for (size_t i = 0; i < r.n_progs; i++) {
+		const struct sk_stack_prog *p = &r.progs[i];
+
+		if (getenv("SAKER_DEBUG_STACK"))
+			fprintf(stderr, "stack: program %s: %u bytes, %u frames: %s\n", p->name, p->bytes,
+				p->frames, p->chain);
+		if (p->bytes <= SK_STACK_LIMIT && p->frames <= SK_STACK_FRAMES)
+			continue;
+		if (!bad++)
+			sk_error(c->diag, (sk_span){ 0 }, "kernel-stack",
+				 "the kernel program '%s' needs %u bytes of BPF stack in %u nested calls; "
+				 "kernels without private BPF stacks (Linux 6.1 among them) allow %u bytes "
+				 "and %u calls, so the bundle would not load there",
+				 p->name, p->bytes, p->frames, SK_STACK_LIMIT, SK_STACK_FRAMES);
+		else
+			sk_error(c->diag, (sk_span){ 0 }, "kernel-stack",
+				 "the kernel program '%s' needs %u bytes of BPF stack in %u nested calls",
+				 p->name, p->bytes, p->frames);
+		sk_note(c->diag, (sk_span){ 0 }, "deepest chain, frame bytes rounded as the verifier does: %s",
+			p->chain);
+	}
+	if (bad)
+		sk_note(c->diag, (sk_span){ 0 },
+			"this is saker's own limit, not the rules': please report it with the rules file");
+	sk_stack_free(&r);
+	return bad ? -1 : 0;
+}
+
 int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len)
 {
 	struct cg g = { .c = c };
@@ -2447,6 +2486,20 @@ int sk_codegen(sk_comp *c, const char *emit_llvm, uint8_t **obj, size_t *obj_len
 		goto cleanup;
 	}
 	memcpy(*obj, LLVMGetBufferStart(out), *obj_len);
+	if (getenv("SAKER_DEBUG_OBJ")) { /* docs/kernel.md: the BPF object, for llvm-objdump */
+		FILE *f = fopen(getenv("SAKER_DEBUG_OBJ"), "wb");
+
+		if (f) {
+			fwrite(*obj, 1, *obj_len, f);
+			fclose(f);
+		}
+	}
+	if (cg_check_stack(c, *obj, *obj_len)) {
+		free(*obj);
+		*obj = NULL;
+		*obj_len = 0;
+		goto cleanup;
+	}
 	ret = 0;
 
 cleanup:
