@@ -4,7 +4,7 @@
 # checks of tests/e2e/checks.sh; the kernel, container and requires checks are the guest's own.
 # usage: guest_checks.sh --list | CHECK
 # Reads /saker/guest.env, written by the host (tests/guest/test_guest.sh).
-CHECKS="kernel alert filter lost default_rules refusal container requires compat ptrace uring"
+CHECKS="kernel alert filter lost default_rules refusal container requires compat ptrace uring falco"
 if [ "${1:-}" = --list ]; then
 	echo "$CHECKS"
 	exit 0
@@ -92,8 +92,31 @@ check_requires() {
 	expect_eq "control bundle: rule" "$(head -n 1 "$SAKERD_OUT" | jq -r .rule)" "Write to shadow"
 }
 
+# Falco's own ruleset loads on this kernel, and one of its exec rules alerts: a busybox find
+# (its name is its argv[0]) searching for a private key.
+check_falco() {
+	local i
+	if [ ! -f "$B/falco.saker" ]; then
+		echo "SKIPPED: no falco.saker (the host had no falco_rules.yaml)"
+		return 0
+	fi
+	start_sakerd --json "$B/falco.saker"
+	mkdir -p "$E2E_TMP/ff"
+	ln -sf "$(command -v busybox)" "$E2E_TMP/ff/find"
+	"$E2E_TMP/ff/find" "$E2E_TMP" -name id_rsa > /dev/null 2>&1 || true
+	for i in $(seq 100); do
+		grep -q '"Search Private Keys or Passwords"' "$SAKERD_OUT" && break
+		sleep 0.1
+	done
+	stop_sakerd TERM
+	grep -q '"Search Private Keys or Passwords"' "$SAKERD_OUT" ||
+		fail "Falco's ruleset loaded, but its 'Search Private Keys or Passwords' did not alert: $(head -c 600 "$SAKERD_OUT")"
+	echo "Falco's ruleset loaded; find -name id_rsa alerted"
+}
+
 case $check in
 kernel) check_kernel ;;
+falco) check_falco ;;
 alert) shadow_check "$B/shadow.saker" ;;
 filter) filter_check "$B/shadow.saker"; echo "the kernel saw $SEEN syscall exits; 1 event reached user space" ;;
 lost) lost_check "$B/flood.saker" "$GUEST_FLOOD_FILE"; echo "200 matched: $RECEIVED received, $LOST lost" ;;

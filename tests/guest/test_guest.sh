@@ -150,6 +150,16 @@ compile_bundle "$E2E_TMP/shadow.yaml" "$BUNDLES/shadow.saker"
 write_flood_rules "$E2E_TMP/flood.yaml" "$FLOOD_FILE"
 compile_bundle "$E2E_TMP/flood.yaml" "$BUNDLES/flood.saker"
 compile_bundle "$SAKER_SOURCE_DIR/rules" "$BUNDLES/default.saker"
+# Falco's whole default ruleset: the bundle with the deepest call chains (saker compile refuses
+# one over 6.1's stack, and the guest's verifier is the judge)
+FALCO_RULES=${SAKER_FALCO_RULES:-$SAKER_SOURCE_DIR/../shared/falco/falco_rules.yaml}
+if [ -f "$FALCO_RULES" ]; then
+	compile_bundle "$FALCO_RULES" "$BUNDLES/falco.saker"
+elif [ "${SAKER_REQUIRE_E2E:-0}" = 1 ]; then
+	fail "Falco's falco_rules.yaml is absent ($FALCO_RULES): the guest cannot load Falco's ruleset"
+else
+	echo "WARNING: Falco's falco_rules.yaml is ABSENT ($FALCO_RULES): guest/falco will say SKIPPED" >&2
+fi
 write_compat_rules "$E2E_TMP/compat.yaml" "$COMPAT_FILE"
 compile_bundle "$E2E_TMP/compat.yaml" "$BUNDLES/compat.saker"
 write_ptrace_rules "$E2E_TMP/ptrace.yaml"

@@ -30,6 +30,7 @@
 #include <linux/openat2.h>
 
 #include "codegen.h"
+#include "stack.h"
 #include "rules.h"
 #include "saker/event.h"
 #include "saker/event_fields.h"
@@ -167,6 +168,50 @@ static void test_deterministic(void **state)
 	assert_memory_equal(a, b, alen);
 	free(a);
 	free(b);
+}
+
+/* The stack measure (stack.h) of a bundle: every program within 6.1's limit, the deepest chain
+ * running through the interpreter into a path computation, and a bad object refused. */
+static void test_stack_measure(void **state)
+{
+	struct sk_stack_report r;
+	sk_comp *c = sk_comp_new();
+	uint8_t *obj = NULL;
+	size_t len = 0;
+	char why[256];
+	int found = 0;
+
+	(void)state;
+	add_rule(c, write_rule(c, "/etc/shadow"), 4, open_nrs);
+	add_rule(c, p_str(c, SK_FLD_FD_NAME, SK_CMP_CONTAINS, "shadow"), 4, open_nrs);
+	compile_ok(c, NULL, &obj, &len);
+	assert_int_equal(sk_stack_measure(obj, len, &r, why, sizeof(why)), 0);
+	assert_true(r.n_progs >= 4);
+	for (size_t i = 0; i < r.n_progs; i++) {
+		assert_true(r.progs[i].bytes >= 32 && r.progs[i].bytes % 32 == 0);
+		assert_true(r.progs[i].bytes <= SK_STACK_LIMIT);
+		assert_true(r.progs[i].frames >= 1 && r.progs[i].frames <= SK_STACK_FRAMES);
+		if (!strcmp(r.progs[i].name, "saker_sys_exit_run")) {
+			found = 1;
+			/* the hook, the interpreter, a load and a path walk's step at least */
+			assert_true(r.progs[i].frames >= 4);
+			assert_non_null(strstr(r.progs[i].chain, "saker_sys_exit_run ("));
+			assert_non_null(strstr(r.progs[i].chain, "saker_ix_run"));
+			assert_non_null(strstr(r.progs[i].chain, "_step ("));
+		}
+	}
+	assert_true(found);
+	for (size_t i = 0; i < r.n_progs; i++)
+		assert_true(r.progs[i].bytes <= r.progs[r.worst].bytes);
+	sk_stack_free(&r);
+	/* not an object: a reason, no report */
+	assert_int_equal(sk_stack_measure((const uint8_t *)"not an ELF file", 15, &r, why, sizeof(why)), -1);
+	assert_true(why[0] != 0);
+	assert_null(r.progs);
+	/* an object cut short */
+	assert_int_equal(sk_stack_measure(obj, 100, &r, why, sizeof(why)), -1);
+	free(obj);
+	sk_comp_free(c);
 }
 
 static void test_emit_llvm(void **state)
@@ -1276,6 +1321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_emit_llvm),
+		cmocka_unit_test(test_stack_measure),
 		cmocka_unit_test(test_refuses_string_order),
 		cmocka_unit_test(test_refuses_long_pattern),
 		cmocka_unit_test(test_refuses_long_pmatch_glob),
