@@ -530,6 +530,10 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 		goto cleanup;
 	for (size_t i = 0; c->report_verification && i < n; i++)
 		report_verification(prog, names[i], added[i]);
+	/* after the privileges are dropped; the first answers are worth a moment before the first
+	 * event (events meanwhile wait in the ring buffer) */
+	if (saker_rt_start_resolver(rt, 2000))
+		fprintf(stderr, "%s: dns: cannot start the resolver: no fd.sip.name test will hold\n", prog);
 	fprintf(stderr, "%s: ready\n", prog);
 	for (;;) {
 		ret = saker_rt_loop(rt, &rt_stop, &rt_wake, err, sizeof(err));

@@ -287,8 +287,15 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_r
 		say(err, esz, ret, "out of memory");
 		goto fail;
 	}
+	struct saker_rt_dns_opts dopts = { .log = log, .log_arg = log_arg };
+	ret = saker_rt_dns_new(&rt->dns, &dopts);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
 	rt->render.hostname = rt->hostname;
 	rt->render.enrich = rt->enrich;
+	rt->render.dns = rt->dns;
 	rt->render.json_omit_output = c->json_omit_output;
 	rt->render.json_omit_output_fields = c->json_omit_output_fields;
 	rt->render.json_omit_tags = c->json_omit_tags;
@@ -343,6 +350,7 @@ void saker_rt_free(struct saker_rt *rt)
 	free(rt->outputs);
 	free(rt->out_reported);
 	saker_rt_enrich_free(rt->enrich);
+	saker_rt_dns_free(rt->dns);
 	saker_rt_str_fini(&rt->text);
 	saker_rt_str_fini(&rt->json);
 	free(rt->ev);
@@ -422,6 +430,33 @@ fail:
 	return ret;
 }
 
+/* The resolver resolves the names that the residuals of SOURCES[0..n) compare fd.sip.name and
+ * its kin with, and no other. */
+static int dns_names(struct saker_rt *rt, struct rt_source *const *sources, size_t n)
+{
+	char **names = NULL;
+	size_t nn = 0;
+	int ret = 0;
+	for (size_t i = 0; i < n && !ret; i++)
+		for (uint32_t r = 0; r < sources[i]->bundle->n_rules && !ret; r++)
+			ret = saker_rt_dns_collect(sources[i]->bundle->rules[r].residual, &names, &nn);
+	if (!ret)
+		ret = saker_rt_dns_set_names(rt->dns, (const char *const *)names, nn);
+	/* a reload brings new names to a resolver already running; none runs before start */
+	if (!ret && rt->dns_started)
+		ret = saker_rt_dns_start(rt->dns, 0);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+int saker_rt_start_resolver(struct saker_rt *rt, int wait_ms)
+{
+	rt->dns_started = true;
+	return saker_rt_dns_start(rt->dns, wait_ms);
+}
+
 int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, char *err,
 		 size_t esz)
 {
@@ -446,6 +481,8 @@ int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, 
 	pthread_mutex_unlock(&rt->lock);
 	rt_log(rt, "%s: loaded, digest %s, %u rules (%zu enabled)", s->name, s->digest,
 	       s->bundle->n_rules, s->n_enabled);
+	if (dns_names(rt, rt->sources, rt->n_sources))
+		return say(err, esz, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -643,6 +680,9 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 	for (i = 0; i < n; i++)
 		rt_log(rt, "%s: reloaded, digest %s, %u rules (%zu enabled)", fresh[i]->name,
 		       fresh[i]->digest, fresh[i]->bundle->n_rules, fresh[i]->n_enabled);
+	/* the new set's names; the addresses of names kept stay, so no check goes blind */
+	if (dns_names(rt, rt->sources, rt->n_sources))
+		rt_log(rt, "reload: out of memory for the names to resolve: the old ones stay");
 	return 0;
 fail:
 	ring_buffer__free(rb);
