@@ -510,7 +510,8 @@ int saker_rt_dns_collect(const struct sk_cexpr *root, char ***names, size_t *n)
 			if (ret)
 				break;
 		}
-		for (size_t i = 0; i < e->n_kids && e->kind != SK_C_CHECK; i++) {
+		/* pushed last first: the names come in the order the condition has them */
+		for (size_t j = e->n_kids; j-- > 0 && e->kind != SK_C_CHECK;) {
 			if (ns == cap) {
 				size_t nc = cap ? 2 * cap : 32;
 				const sk_cexpr **d = realloc(st, nc * sizeof(*d));
@@ -521,8 +522,8 @@ int saker_rt_dns_collect(const struct sk_cexpr *root, char ***names, size_t *n)
 				st = d;
 				cap = nc;
 			}
-			if (e->kids[i])
-				st[ns++] = e->kids[i];
+			if (e->kids[j])
+				st[ns++] = e->kids[j];
 		}
 		e = ns ? st[--ns] : NULL;
 	}
