@@ -285,6 +285,7 @@ struct saker_rt_counters {
 	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
 	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs, reloads included */
 	struct saker_rt_enrich_stats container; /* the container runtime lookups */
+	struct saker_rt_dns_stats dns;          /* the domain names' resolver */
 };
 
 struct saker_rt;

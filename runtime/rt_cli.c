@@ -446,6 +446,10 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	if (k.malformed || k.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule ids %" PRIu64 "\n",
 			prog, k.malformed, k.unknown_rule);
+	if (k.dns.names)
+		fprintf(stderr, "%s: dns: %" PRIu64 " names, %" PRIu64 " lookups answered, %" PRIu64
+			" failed; %" PRIu64 " event checks\n", prog, k.dns.names, k.dns.resolved,
+			k.dns.failures, k.dns.checks);
 	const struct saker_rt_enrich_stats *e = &k.container;
 	if (e->requests || e->na)
 		fprintf(stderr, "%s: container lookups: %" PRIu64 " requests, %" PRIu64 " answered, %"

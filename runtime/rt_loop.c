@@ -793,6 +793,7 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 		rt->c.output_failed += st.failed;
 	}
 	saker_rt_enrich_stats(rt->enrich, &rt->c.container);
+	saker_rt_dns_stats(rt->dns, &rt->c.dns);
 	*c = rt->c;
 }
 
@@ -817,7 +818,8 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64
 		",\"container_lookup_requests\":%" PRIu64 ",\"container_lookup_unknown\":%" PRIu64
 		",\"container_lookup_waits_expired\":%" PRIu64
-		",\"disabled\":%" PRIu64 ",\"events_received\":%" PRIu64
+		",\"disabled\":%" PRIu64 ",\"dns_checks\":%" PRIu64 ",\"dns_failures\":%" PRIu64
+		",\"dns_names\":%" PRIu64 ",\"dns_resolved\":%" PRIu64 ",\"events_received\":%" PRIu64
 		",\"internal\":%" PRIu64 ",\"kernel_arg_truncated\":%" PRIu64
 		",\"kernel_lost\":%" PRIu64 ",\"kernel_lost_other\":%" PRIu64 ",\"kernel_matched\":%" PRIu64
 		",\"kernel_path_truncated\":%" PRIu64 ",\"kernel_records\":%" PRIu64
@@ -826,7 +828,8 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 		",\"reloads\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
 		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
 		c->alerts, k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
-		c->disabled, c->received, c->internal, c->kernel[SAKER_STAT_ARG_TRUNC],
+		c->disabled, c->dns.checks, c->dns.failures, c->dns.names, c->dns.resolved, c->received,
+		c->internal, c->kernel[SAKER_STAT_ARG_TRUNC],
 		c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_LOST_OTHER],
 		c->kernel[SAKER_STAT_MATCHED], c->kernel[SAKER_STAT_PATH_TRUNC],
 		c->kernel[SAKER_STAT_RECORDS], c->kernel[SAKER_STAT_SEEN],

@@ -144,6 +144,12 @@ for _ in $(seq 100); do [ -s "$STATS" ] && break; sleep 0.1; done
 [ -s "$STATS" ] || fail "sakerd wrote no stats file on SIGUSR1"
 [ "$(rule_stats residual_rejected)" -ge 2 ] || fail "the residual rejected $(rule_stats residual_rejected) events, want the 2 near misses: $(cat "$STATS")"
 [ "$(rule_stats residual_matched)" -ge 1 ] || fail "the residual matched no event: $(cat "$STATS")"
+expect_eq "names the resolver keeps" "$(jq .dns_names "$STATS")" 1
+expect_eq "failed lookups" "$(jq .dns_failures "$STATS")" 0
+[ "$(jq .dns_resolved "$STATS")" -ge 1 ] || fail "no lookup answered: $(cat "$STATS")"
+[ "$(jq .dns_checks "$STATS")" -ge 2 ] || fail "fewer than 2 events checked against the name: $(cat "$STATS")"
 stop_sakerd
+grep -Eq '^sakerd: dns: 1 names, [1-9][0-9]* lookups answered, 0 failed; [0-9]+ event checks$' "$SAKERD_ERR" ||
+	fail "sakerd did not report its resolver's counters at exit"
 expect_eq "the machine's /etc/hosts after the test" "$(sha256sum /etc/hosts | cut -d' ' -f1)" "$HOSTS_SUM"
 echo "PASS ($E2E_NAME): '$RULE' (Falco's own) alerted on a pod's connect to $API_NAME ($API_IP, from sakerd's private /etc/hosts) with k8s.ns.name, k8s.pod.name and fd.sip.name; a connect to $OTHER_IP, a kube-system pod's and the host's stayed quiet"
