@@ -13,7 +13,8 @@
 #    to Falco's output by an override file, as Falco's suggested fields would be);
 #  - near misses: a connect to another address (127.0.0.3), the same connect from a pod in
 #    kube-system (the rule's exception) and from the host (not a container) stay quiet; the stats
-#    file shows the residual rejected the first two after the kernel passed them.
+#    file shows the residual rejected the first two after the kernel passed them;
+#  - after a reload (SIGHUP) the name keeps its addresses: the next pod's connect alerts too.
 # The podman set-up is podman_lib.sh's (runc, cgroupfs, private configuration and storage under
 # the temp dir, an image imported from busybox-static with this build's saker_net linked
 # statically, `podman system service` for the container lookups). Needs root, podman, runc,
@@ -144,6 +145,17 @@ for _ in $(seq 100); do [ -s "$STATS" ] && break; sleep 0.1; done
 [ -s "$STATS" ] || fail "sakerd wrote no stats file on SIGUSR1"
 [ "$(rule_stats residual_rejected)" -ge 2 ] || fail "the residual rejected $(rule_stats residual_rejected) events, want the 2 near misses: $(cat "$STATS")"
 [ "$(rule_stats residual_matched)" -ge 1 ] || fail "the residual matched no event: $(cat "$STATS")"
+# a reload keeps the name and what is known of it: the next pod's connect alerts at once
+kill -HUP "$SAKERD_PID"
+for _ in $(seq 300); do grep -q ': reloaded, digest ' "$SAKERD_ERR" && break; sleep 0.1; done
+grep -q ': reloaded, digest ' "$SAKERD_ERR" || fail "sakerd did not reload on SIGHUP within 30 s"
+again=$(pod payments again "$EXE pair $API_IP") || exit 1
+for _ in $(seq 200); do [ -n "$(alerts "$again")" ] && break; sleep 0.1; done
+[ -n "$(alerts "$again")" ] || fail "no '$RULE' alert from pod again ($again) after the reload"
+expect_eq "lookups said after the reload" "$(grep -c "dns: '$API_NAME' resolves to" "$SAKERD_ERR")" 1
+rm -f "$STATS"
+kill -USR1 "$SAKERD_PID"
+for _ in $(seq 100); do [ -s "$STATS" ] && break; sleep 0.1; done
 expect_eq "names the resolver keeps" "$(jq .dns_names "$STATS")" 1
 expect_eq "failed lookups" "$(jq .dns_failures "$STATS")" 0
 [ "$(jq .dns_resolved "$STATS")" -ge 1 ] || fail "no lookup answered: $(cat "$STATS")"
