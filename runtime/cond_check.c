@@ -193,6 +193,11 @@ static int check_check(const sk_cexpr *e, char *err, size_t size)
 	} else if (sk_copnd_is_tlist(r)) {
 		return fail(err, size, "a transformer list on the right of '%s'", sk_cop_names[e->op]);
 	}
+	if (l->kind == SK_CO_FIELD && sk_field_resolved_ip(l->field) >= 0 &&
+	    ((e->op != SK_COP_EQ && e->op != SK_COP_NE && e->op != SK_COP_IN) ||
+	     e->mod != SK_CMOD_NONE || !r || (r->kind != SK_CO_CONST && r->kind != SK_CO_LIST)))
+		return fail(err, size, "'%s' takes only =, != and in with names on the right",
+			    sk_fields[l->field].name);
 	cls = sk_cond_class(l->type);
 	list = operand_is_list(l);
 	if (!sk_cond_op_applies(e->op, cls, list))

@@ -1433,6 +1433,37 @@ static int compare_value(struct sk_cond_ctx *c, struct plan *p, const sk_cexpr *
 	return compare_scalar(c, e, cls, &l, &rh);
 }
 
+/* A domain-name field (fd.sip.name = N): is the address field IPF one of the addresses of the
+ * names on the right? The names are constants (the checker wants them so). */
+static int name_check(struct sk_cond_ctx *c, const sk_cexpr *e, const struct plan *p,
+		      const struct sk_cond_src *src, int ipf)
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	sk_cval v;
+	int rc;
+
+	if (e->op != SK_COP_EQ && e->op != SK_COP_NE && e->op != SK_COP_IN)
+		return bad(c, "a domain-name field takes only =, != and in");
+	if (!p->rhs_const)
+		return bad(c, "a domain-name field compares with names, not with a field");
+	if ((rc = fetch(c, src, ipf, NULL, &v)))
+		return rc;
+	if (v.kind != SK_CV_IP && v.kind != SK_CV_NET)
+		return 0;
+	const uint8_t *ip = v.ip;
+	uint8_t len = v.ip_len;
+	if (len == 16 && !memcmp(ip, v4mapped, sizeof(v4mapped))) {
+		ip += 12; /* an IPv6 socket's IPv4 peer: the name's A records are its addresses */
+		len = 4;
+	}
+	bool hit = false;
+	for (size_t i = 0; i < p->n_raw && !hit && src->name_has; i++)
+		if (p->raw[i].kind == SK_CV_STR)
+			hit = src->name_has(src->ctx, p->raw[i].s ? p->raw[i].s : "", p->raw[i].len, ip,
+					    len) > 0;
+	return e->op == SK_COP_NE ? !hit : hit;
+}
+
 static int check_eval(struct sk_cond_ctx *c, const sk_cexpr *e, const struct sk_cond_src *src)
 {
 	struct plan *p;
@@ -1441,6 +1472,8 @@ static int check_eval(struct sk_cond_ctx *c, const sk_cexpr *e, const struct sk_
 
 	if ((rc = plan_get(c, e, &p)))
 		return rc;
+	if (e->lhs->kind == SK_CO_FIELD && sk_field_resolved_ip(e->lhs->field) >= 0)
+		return name_check(c, e, p, src, sk_field_resolved_ip(e->lhs->field));
 	if (e->op != SK_COP_EXISTS && !p->rhs_const) {
 		if (!e->rhs)
 			return bad(c, "a check without a right side");

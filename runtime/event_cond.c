@@ -83,10 +83,16 @@ static void get(void *ctx, int field, const char *arg, sk_cval *v)
 	}
 }
 
+static int name_has(void *ctx, const char *name, size_t len, const uint8_t *ip, uint8_t ip_len)
+{
+	struct sk_event_src *s = ctx;
+	return s->name_has(s->name_ctx, name, len, ip, ip_len);
+}
+
 int sk_event_cond_eval(struct sk_event_src *s, struct sk_cond_ctx *c, const sk_cexpr *e,
 		       const struct saker_event *ev)
 {
-	struct sk_cond_src src = { get, s };
+	struct sk_cond_src src = { get, s, s->name_has ? name_has : NULL };
 	s->ev = ev;
 	s->used = 0;
 	s->failed = false;

@@ -39,6 +39,17 @@ __attribute__((constructor)) static void sort_field_names(void)
 	qsort(by_name, SK_FLD__COUNT, sizeof(by_name[0]), cmp_by_name);
 }
 
+int sk_field_resolved_ip(int field)
+{
+	switch (field) {
+	case SK_FLD_FD_CIP_NAME: return SK_FLD_FD_CIP;
+	case SK_FLD_FD_SIP_NAME: return SK_FLD_FD_SIP;
+	case SK_FLD_FD_LIP_NAME: return SK_FLD_FD_LIP;
+	case SK_FLD_FD_RIP_NAME: return SK_FLD_FD_RIP;
+	default: return -1;
+	}
+}
+
 int sk_field_lookup(const char *name)
 {
 	int lo = 0, hi = SK_FLD__COUNT - 1;

@@ -14,6 +14,10 @@
 #include "saker/bundle.h"
 #include "saker/event.h"
 
+/* Where the runtime's own messages go (a line without newline); main-level code prints them.
+ * It may be called from the runtime's helper threads too (the resolver's). */
+typedef void saker_rt_log_fn(void *arg, const char *line);
+
 /* ---- growable strings (rt_render.c) ------------------------------------------------------ */
 
 /* A string builder; an allocation failure is remembered in ERR and later appends do nothing, so
@@ -62,7 +66,13 @@ struct saker_rt_container {
 	bool privileged, has_privileged;
 	uint64_t start_ts_ns; /* State.StartedAt, ns since the epoch */
 	bool has_start_ts;
+	char **label_keys;  /* Config.Labels, n_labels of them, in the reply's order */
+	char **label_values;
+	size_t n_labels;
 };
+
+/* The value of C's label KEY (io.kubernetes.pod.namespace ...), or NULL when it has none. */
+const char *saker_rt_container_label(const struct saker_rt_container *c, const char *key);
 
 /* Counters of the container lookups (cumulative). */
 struct saker_rt_enrich_stats {
@@ -89,12 +99,77 @@ const char *saker_rt_group_name(struct saker_rt_enrich *e, uint32_t gid);
 const struct saker_rt_container *saker_rt_container_lookup(struct saker_rt_enrich *e, const char *id);
 void saker_rt_enrich_stats(struct saker_rt_enrich *e, struct saker_rt_enrich_stats *out);
 
+/* ---- the addresses of domain names (rt_dns.c) ------------------------------------------ */
+
+/* The names that rules compare fd.sip.name, fd.cip.name, fd.lip.name and fd.rip.name with are
+ * resolved by a thread of their own, at start and every refresh interval; the event loop reads
+ * the addresses last known and never waits for a lookup (docs/sakerd.md, "Domain names"). */
+struct saker_rt_dns;
+
+struct saker_rt_addr {
+	uint8_t ip[16];     /* network byte order */
+	uint8_t len;        /* 4 or 16 */
+};
+
+/* Looks NAME up: at most MAX addresses into OUT, their number into *N. 0, or a negative errno
+ * with a reason in WHY. It may take long: it runs on the resolver's thread only. */
+typedef int saker_rt_resolve_fn(void *ctx, const char *name, struct saker_rt_addr *out, size_t max,
+				size_t *n, char *why, size_t why_size);
+/* The system's resolver: getaddrinfo (/etc/hosts, DNS: A and AAAA records). */
+int saker_rt_resolve_system(void *ctx, const char *name, struct saker_rt_addr *out, size_t max,
+			    size_t *n, char *why, size_t why_size);
+
+struct saker_rt_dns_opts {
+	int refresh_ms;     /* a name that resolved is asked again after this (default 30000) */
+	int retry_ms;       /* one whose lookup failed, after this (default 5000) */
+	int slow_ms;        /* a lookup longer than this is said, once per name (default 5000) */
+	int stop_wait_ms;   /* how long saker_rt_dns_free waits for a lookup in progress (1000) */
+	saker_rt_resolve_fn *resolve; /* NULL: saker_rt_resolve_system */
+	void *resolve_ctx;
+	saker_rt_log_fn *log;         /* resolutions, failures (once until it resolves again) */
+	void *log_arg;
+};
+
+struct saker_rt_dns_stats {
+	uint64_t names;     /* names asked for now */
+	uint64_t resolved;  /* lookups that gave addresses */
+	uint64_t failures;  /* lookups that failed */
+	uint64_t checks;    /* name checks of events */
+};
+
+int saker_rt_dns_new(struct saker_rt_dns **out, const struct saker_rt_dns_opts *o); /* O may be NULL */
+/* Stops the resolver (waiting at most stop_wait_ms for a lookup in progress); NULL is a no-op. */
+void saker_rt_dns_free(struct saker_rt_dns *d);
+/* The names to resolve from now on: those kept keep their addresses, new ones are asked at
+ * once (once the thread runs), the others are forgotten. */
+int saker_rt_dns_set_names(struct saker_rt_dns *d, const char *const *names, size_t n);
+/* Starts the resolver's thread if there is a name to resolve and it is not running, then waits
+ * at most WAIT_MS until every name was asked once. Call it once privileges are dropped (the
+ * thread keeps the credentials it starts with). 0 or a negative errno. */
+int saker_rt_dns_start(struct saker_rt_dns *d, int wait_ms);
+/* 1 when IP (IP_LEN bytes; IPv4-mapped IPv6 addresses given as IPv4) is one of NAME's (LEN
+ * bytes) addresses last known, else 0. Never waits for a lookup. */
+int saker_rt_dns_match(struct saker_rt_dns *d, const char *name, size_t len, const uint8_t *ip,
+		       uint8_t ip_len);
+/* The first name (in the order given) whose addresses include IP, copied into BUF; NULL when
+ * none. */
+const char *saker_rt_dns_name_of(struct saker_rt_dns *d, const uint8_t *ip, uint8_t ip_len,
+				 char *buf, size_t size);
+void saker_rt_dns_stats(struct saker_rt_dns *d, struct saker_rt_dns_stats *out);
+/* Appends to *NAMES (malloc'd, *N of them, grown; each name malloc'd) the names that E's checks
+ * compare a domain-name field with. 0 or -ENOMEM. */
+struct sk_cexpr;
+int saker_rt_dns_collect(const struct sk_cexpr *e, char ***names, size_t *n);
+/* Lookups finished so far (for tests that wait for one). */
+uint64_t saker_rt_dns_rounds(struct saker_rt_dns *d);
+
 /* ---- field values and rendering (rt_render.c) -------------------------------------------- */
 
 struct saker_rt_render {
 	const char *hostname;         /* evt.hostname and the JSON "hostname" */
 	int64_t boot_to_wall_ns;      /* CLOCK_REALTIME - CLOCK_BOOTTIME, taken at start */
 	struct saker_rt_enrich *enrich; /* may be NULL: user and container names are then <NA> */
+	struct saker_rt_dns *dns;     /* may be NULL: no name has an address (fd.sip.name ...) */
 	/* JSON keys: the negations of Falco's json_include_*_property (zero is Falco's default) */
 	bool json_omit_output, json_omit_output_fields, json_omit_tags;
 	bool json_message;            /* json_include_message_property */
@@ -210,12 +285,11 @@ struct saker_rt_counters {
 	uint64_t residual_errors;   /* residuals that could not be evaluated (alerted anyway) */
 	uint64_t kernel[SAKER_STAT__COUNT]; /* summed over bundles and CPUs, reloads included */
 	struct saker_rt_enrich_stats container; /* the container runtime lookups */
+	struct saker_rt_dns_stats dns;          /* the domain names' resolver */
 };
 
 struct saker_rt;
 
-/* Where the runtime's own messages go (a line without newline); main-level code prints them. */
-typedef void saker_rt_log_fn(void *arg, const char *line);
 
 /* Opens the outputs of C (which must outlive RT). LOG may be NULL. */
 int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_rt_log_fn *log,
@@ -233,6 +307,10 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 		    size_t n, char *err, size_t err_size);
 /* Handles one ring buffer record as if it came from bundle INDEX (exposed for tests). */
 int saker_rt_handle_record(struct saker_rt *rt, size_t index, const void *data, size_t size);
+/* Starts the resolver of domain names (fd.sip.name ...) once privileges are dropped, and waits
+ * at most WAIT_MS for each name's first lookup; later bundles (reloads) bring their names to it.
+ * 0 or a negative errno (the resolver then never runs: no name has an address). */
+int saker_rt_start_resolver(struct saker_rt *rt, int wait_ms);
 /* Polls the ring buffers until *STOP is set (returns 0) or *WAKE is set (returns 1, so the
  * caller can dump counters or reload and call again). Returns a negative errno with a reason in
  * ERR when polling fails. */

@@ -479,6 +479,10 @@ static void report(const char *prog, struct saker_rt *rt, const struct saker_rt_
 	if (k.malformed || k.unknown_rule)
 		fprintf(stderr, "%s: malformed records %" PRIu64 ", unknown rule ids %" PRIu64 "\n",
 			prog, k.malformed, k.unknown_rule);
+	if (k.dns.names)
+		fprintf(stderr, "%s: dns: %" PRIu64 " names, %" PRIu64 " lookups answered, %" PRIu64
+			" failed; %" PRIu64 " event checks\n", prog, k.dns.names, k.dns.resolved,
+			k.dns.failures, k.dns.checks);
 	const struct saker_rt_enrich_stats *e = &k.container;
 	if (e->requests || e->na)
 		fprintf(stderr, "%s: container lookups: %" PRIu64 " requests, %" PRIu64 " answered, %"
@@ -563,6 +567,10 @@ int saker_rt_cli_serve(const char *prog, const struct saker_rt_config *c, saker_
 		goto cleanup;
 	for (size_t i = 0; c->report_verification && i < n; i++)
 		report_verification(prog, names[i], added[i]);
+	/* after the privileges are dropped; the first answers are worth a moment before the first
+	 * event (events meanwhile wait in the ring buffer) */
+	if (saker_rt_start_resolver(rt, 2000))
+		fprintf(stderr, "%s: dns: cannot start the resolver: no fd.sip.name test will hold\n", prog);
 	fprintf(stderr, "%s: ready\n", prog);
 	for (;;) {
 		ret = saker_rt_loop(rt, &rt_stop, &rt_wake, err, sizeof(err));

@@ -127,7 +127,49 @@ static void container_free(struct saker_rt_container *c)
 	free(c->repository);
 	free(c->tag);
 	free(c->image_id);
+	for (size_t i = 0; i < c->n_labels; i++) {
+		free(c->label_keys[i]);
+		free(c->label_values[i]);
+	}
+	free(c->label_keys);
+	free(c->label_values);
 	free(c);
+}
+
+const char *saker_rt_container_label(const struct saker_rt_container *c, const char *key)
+{
+	for (size_t i = 0; c && i < c->n_labels; i++)
+		if (!strcmp(c->label_keys[i], key))
+			return c->label_values[i];
+	return NULL;
+}
+
+/* C's labels from the object LABELS (Config.Labels: string values; others are left out). */
+static void read_labels(struct saker_rt_container *c, json_t *labels)
+{
+	size_t n = json_is_object(labels) ? json_object_size(labels) : 0, k = 0;
+	const char *key;
+	json_t *val;
+	if (!n)
+		return;
+	c->label_keys = calloc(n, sizeof(*c->label_keys));
+	c->label_values = calloc(n, sizeof(*c->label_values));
+	if (!c->label_keys || !c->label_values)
+		return; /* freed with C; no label is known */
+	json_object_foreach(labels, key, val) {
+		const char *v = json_string_value(val);
+		if (!v || k == n)
+			continue;
+		c->label_keys[k] = strdup(key);
+		c->label_values[k] = strdup(v);
+		if (!c->label_keys[k] || !c->label_values[k]) {
+			free(c->label_keys[k]);
+			free(c->label_values[k]);
+			continue;
+		}
+		k++;
+	}
+	c->n_labels = k;
 }
 
 int saker_rt_enrich_new_opts(struct saker_rt_enrich **out, const struct saker_rt_enrich_opts *o)
@@ -407,6 +449,8 @@ static struct saker_rt_container *parse_reply(const char *body, size_t len, bool
 		c->has_privileged = true;
 		c->privileged = json_is_true(priv);
 	}
+	/* both APIs: Config.Labels (Kubernetes' CRI puts io.kubernetes.pod.* there) */
+	read_labels(c, member(root, "Config", "Labels"));
 	c->has_start_ts = parse_rfc3339(json_string_value(member(root, "State", "StartedAt")),
 					&c->start_ts_ns);
 cleanup:

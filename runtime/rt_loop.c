@@ -287,8 +287,15 @@ int saker_rt_new(struct saker_rt **out, const struct saker_rt_config *c, saker_r
 		say(err, esz, ret, "out of memory");
 		goto fail;
 	}
+	struct saker_rt_dns_opts dopts = { .log = log, .log_arg = log_arg };
+	ret = saker_rt_dns_new(&rt->dns, &dopts);
+	if (ret) {
+		say(err, esz, ret, "out of memory");
+		goto fail;
+	}
 	rt->render.hostname = rt->hostname;
 	rt->render.enrich = rt->enrich;
+	rt->render.dns = rt->dns;
 	rt->render.json_omit_output = c->json_omit_output;
 	rt->render.json_omit_output_fields = c->json_omit_output_fields;
 	rt->render.json_omit_tags = c->json_omit_tags;
@@ -343,6 +350,7 @@ void saker_rt_free(struct saker_rt *rt)
 	free(rt->outputs);
 	free(rt->out_reported);
 	saker_rt_enrich_free(rt->enrich);
+	saker_rt_dns_free(rt->dns);
 	saker_rt_str_fini(&rt->text);
 	saker_rt_str_fini(&rt->json);
 	free(rt->ev);
@@ -422,6 +430,33 @@ fail:
 	return ret;
 }
 
+/* The resolver resolves the names that the residuals of SOURCES[0..n) compare fd.sip.name and
+ * its kin with, and no other. */
+static int dns_names(struct saker_rt *rt, struct rt_source *const *sources, size_t n)
+{
+	char **names = NULL;
+	size_t nn = 0;
+	int ret = 0;
+	for (size_t i = 0; i < n && !ret; i++)
+		for (uint32_t r = 0; r < sources[i]->bundle->n_rules && !ret; r++)
+			ret = saker_rt_dns_collect(sources[i]->bundle->rules[r].residual, &names, &nn);
+	if (!ret)
+		ret = saker_rt_dns_set_names(rt->dns, (const char *const *)names, nn);
+	/* a reload brings new names to a resolver already running; none runs before start */
+	if (!ret && rt->dns_started)
+		ret = saker_rt_dns_start(rt->dns, 0);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+int saker_rt_start_resolver(struct saker_rt *rt, int wait_ms)
+{
+	rt->dns_started = true;
+	return saker_rt_dns_start(rt->dns, wait_ms);
+}
+
 int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, char *err,
 		 size_t esz)
 {
@@ -446,6 +481,8 @@ int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, 
 	pthread_mutex_unlock(&rt->lock);
 	rt_log(rt, "%s: loaded, digest %s, %u rules (%zu enabled)", s->name, s->digest,
 	       s->bundle->n_rules, s->n_enabled);
+	if (dns_names(rt, rt->sources, rt->n_sources))
+		return say(err, esz, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -649,6 +686,9 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 	for (i = 0; i < n; i++)
 		rt_log(rt, "%s: reloaded, digest %s, %u rules (%zu enabled)", fresh[i]->name,
 		       fresh[i]->digest, fresh[i]->bundle->n_rules, fresh[i]->n_enabled);
+	/* the new set's names; the addresses of names kept stay, so no check goes blind */
+	if (dns_names(rt, rt->sources, rt->n_sources))
+		rt_log(rt, "reload: out of memory for the names to resolve: the old ones stay");
 	return 0;
 fail:
 	ring_buffer__free(rb);
@@ -759,6 +799,7 @@ void saker_rt_counters(struct saker_rt *rt, struct saker_rt_counters *c)
 		rt->c.output_failed += st.failed;
 	}
 	saker_rt_enrich_stats(rt->enrich, &rt->c.container);
+	saker_rt_dns_stats(rt->dns, &rt->c.dns);
 	*c = rt->c;
 }
 
@@ -783,7 +824,8 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64
 		",\"container_lookup_requests\":%" PRIu64 ",\"container_lookup_unknown\":%" PRIu64
 		",\"container_lookup_waits_expired\":%" PRIu64
-		",\"disabled\":%" PRIu64 ",\"events_received\":%" PRIu64
+		",\"disabled\":%" PRIu64 ",\"dns_checks\":%" PRIu64 ",\"dns_failures\":%" PRIu64
+		",\"dns_names\":%" PRIu64 ",\"dns_resolved\":%" PRIu64 ",\"events_received\":%" PRIu64
 		",\"internal\":%" PRIu64 ",\"kernel_arg_truncated\":%" PRIu64
 		",\"kernel_lost\":%" PRIu64 ",\"kernel_lost_other\":%" PRIu64 ",\"kernel_matched\":%" PRIu64
 		",\"kernel_path_truncated\":%" PRIu64 ",\"kernel_records\":%" PRIu64
@@ -792,7 +834,8 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 		",\"reloads\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
 		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
 		c->alerts, k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
-		c->disabled, c->received, c->internal, c->kernel[SAKER_STAT_ARG_TRUNC],
+		c->disabled, c->dns.checks, c->dns.failures, c->dns.names, c->dns.resolved, c->received,
+		c->internal, c->kernel[SAKER_STAT_ARG_TRUNC],
 		c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_LOST_OTHER],
 		c->kernel[SAKER_STAT_MATCHED], c->kernel[SAKER_STAT_PATH_TRUNC],
 		c->kernel[SAKER_STAT_RECORDS], c->kernel[SAKER_STAT_SEEN],

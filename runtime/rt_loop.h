@@ -51,6 +51,8 @@ struct saker_rt {
 	uint64_t closed_dropped, closed_failed; /* of outputs already closed */
 	char hostname[256];
 	struct saker_rt_enrich *enrich;
+	struct saker_rt_dns *dns;     /* the names rules compare fd.sip.name ... with */
+	bool dns_started;             /* saker_rt_start_resolver was called */
 	struct saker_rt_render render;
 	struct saker_rt_residual *resid;
 	struct rt_source **sources;

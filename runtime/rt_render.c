@@ -252,6 +252,29 @@ void saker_rt_field_value(const struct saker_rt_render *r, const struct saker_ev
 	case SK_FLD_USER_NAME:
 		v_str(v, r->enrich ? saker_rt_user_name(r->enrich, ev->h.uid) : NULL);
 		break;
+	case SK_FLD_FD_CIP_NAME:
+	case SK_FLD_FD_SIP_NAME:
+	case SK_FLD_FD_LIP_NAME:
+	case SK_FLD_FD_RIP_NAME: {
+		/* the name (of those the rules compare it with) whose addresses hold the address */
+		struct sk_field_value ip;
+		sk_event_field(ev, sk_field_resolved_ip(field), &ip, scratch);
+		if (ip.kind == SK_VAL_IP && r->dns)
+			v_str(v, saker_rt_dns_name_of(r->dns, ip.ip, ip.ip_len, scratch, SAKER_RT_SCRATCH));
+		break;
+	}
+	case SK_FLD_K8S_NS_NAME:
+	case SK_FLD_K8S_POD_NAME:
+	case SK_FLD_K8S_POD_UID: {
+		/* the CRI's labels on the container; none outside Kubernetes (and on the host) */
+		if (!in_container || !r->enrich)
+			break;
+		const struct saker_rt_container *c = saker_rt_container_lookup(r->enrich, ev->h.container_id);
+		v_str(v, saker_rt_container_label(c, field == SK_FLD_K8S_NS_NAME ? "io.kubernetes.pod.namespace"
+						     : field == SK_FLD_K8S_POD_NAME ? "io.kubernetes.pod.name"
+										   : "io.kubernetes.pod.uid"));
+		break;
+	}
 	case SK_FLD_CONTAINER_NAME:
 	case SK_FLD_CONTAINER_IMAGE:
 	case SK_FLD_CONTAINER_IMAGE_NAME:

@@ -22,6 +22,13 @@ static void rt_value(void *ctx, const struct saker_event *ev, int field, struct 
 	saker_rt_field_value(ctx, ev, field, v, scratch);
 }
 
+/* fd.sip.name = N: is IP one of N's addresses, as the resolver last knew them? */
+static int rt_name_has(void *ctx, const char *name, size_t len, const uint8_t *ip, uint8_t ip_len)
+{
+	const struct saker_rt_render *render = ctx;
+	return render->dns ? saker_rt_dns_match(render->dns, name, len, ip, ip_len) : 0;
+}
+
 int saker_rt_residual_new(struct saker_rt_residual **out)
 {
 	struct saker_rt_residual *r = calloc(1, sizeof(*r));
@@ -58,5 +65,7 @@ int saker_rt_residual_eval(struct saker_rt_residual *r, const struct saker_rt_re
 	/* the render context changes only on reload; binding it each time is a store */
 	r->src.value = rt_value;
 	r->src.value_ctx = (void *)render;
+	r->src.name_has = rt_name_has;
+	r->src.name_ctx = (void *)render;
 	return sk_event_cond_eval(&r->src, r->ctx, rule->residual, ev);
 }

@@ -179,7 +179,7 @@ static int bench_bundle(const char *path, int rounds, long evals, int json)
 		fprintf(stderr, "saker_bench_eval: %s\n", err);
 		return 2;
 	}
-	const struct sk_cond_src src = { get_any, NULL };
+	const struct sk_cond_src src = { get_any, NULL, NULL };
 	struct sk_cond_ctx *ctx;
 	if (sk_cond_ctx_new(&ctx)) {
 		saker_bundle_free(b);
@@ -309,7 +309,7 @@ int main(int argc, char **argv)
 	int rounds = 5, json = 0;
 	const char *bundle = NULL;
 	long evals = 2000000;
-	const struct sk_cond_src src = { get, NULL };
+	const struct sk_cond_src src = { get, NULL, NULL };
 	struct sk_cond_ctx *ctx;
 	cpu_set_t one;
 

@@ -580,6 +580,15 @@ static sk_cexpr *tc_check(struct tc *k, const sk_expr *e)
 		       lname);
 		return NULL;
 	}
+	if (lf >= 0 && sk_field_resolved_ip(lf) >= 0 &&
+	    ((op != SK_COP_EQ && op != SK_COP_NE && op != SK_COP_IN) || x->mod != SK_CMOD_NONE)) {
+		/* the names on the right are resolved to addresses, and the address is what is tested:
+		 * no other comparison has a meaning (Falco refuses them too, when an event comes) */
+		TC_ERR(k, e, e->op_span, "bad-operator",
+		       "'%s' compares the address %s with the addresses of domain names: only =, != and in apply to it",
+		       lname, sk_fields[sk_field_resolved_ip(lf)].name);
+		return NULL;
+	}
 	if (!op_applies(op, lt)) {
 		TC_ERR(k, e, e->op_span, "bad-operator", "'%s' is not supported on %s field '%s'", sk_op_names[e->op],
 		       type_word(lt), lname);

@@ -498,6 +498,8 @@ static struct sset infer(const sk_cexpr *e, bool neg)
 
 static void add_capture(sk_comp *c, sk_rule *r, int field)
 {
+	if (sk_field_resolved_ip(field) >= 0)
+		field = sk_field_resolved_ip(field); /* sakerd tests or names the address */
 	enum sk_where w = sk_fields[field].where;
 	if (w != SK_W_KERNEL && w != SK_W_CAPTURE)
 		return; /* user-space fields come from the record's header and sakerd */

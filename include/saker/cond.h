@@ -157,7 +157,10 @@ struct sk_cexpr {
  *    (index 1), matches; the source is asked for indexes 1, 2, ... SK_COND_MAX_ANCESTORS and
  *    the walk stops at the first missing one.
  *  - a list-valued field (SK_F_LIST): 'in' holds when every value is in the set,
- *    'intersects' when one is. */
+ *    'intersects' when one is.
+ *  - a domain-name field (fd.sip.name ...: sk_field_resolved_ip): '=' and 'in' hold when the
+ *    address field it names is one of the addresses of a name on the right, as the source's
+ *    NAME_HAS says; '!=' when it is none of them. A missing address is false, as always. */
 #define SK_COND_MAX_ANCESTORS 32
 
 /* ---- evaluation -------------------------------------------------------------------------- */
@@ -168,6 +171,10 @@ struct sk_cexpr {
 struct sk_cond_src {
 	void (*get)(void *ctx, int field, const char *arg, sk_cval *v);
 	void *ctx;
+	/* 1 when IP (IP_LEN 4 or 16 bytes, an IPv4-mapped IPv6 address given as IPv4) is one of
+	 * the addresses NAME (LEN bytes) resolves to, else 0. NULL: no resolver, so no name has an
+	 * address. Called with CTX. */
+	int (*name_has)(void *ctx, const char *name, size_t len, const uint8_t *ip, uint8_t ip_len);
 };
 
 /* Per-thread evaluation state: compiled regular expressions, hashed sets and scratch memory,

@@ -19,6 +19,9 @@ typedef void (*sk_event_value_fn)(void *ctx, const struct saker_event *ev, int f
 struct sk_event_src {
 	sk_event_value_fn value;   /* NULL: sk_event_field */
 	void *value_ctx;
+	/* the addresses of domain names (sk_cond_src's name_has, given NAME_CTX); NULL: none */
+	int (*name_has)(void *ctx, const char *name, size_t len, const uint8_t *ip, uint8_t ip_len);
+	void *name_ctx;
 	const struct saker_event *ev;
 	char **scratch;
 	size_t n_scratch, used;

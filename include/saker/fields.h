@@ -114,6 +114,11 @@ extern const struct sk_field_info sk_fields[SK_FLD__COUNT];
 
 /* Returns the id of the field called NAME, or -1. */
 int sk_field_lookup(const char *name);
+/* For a field naming an address by a domain name (fd.sip.name, fd.cip.name, fd.lip.name,
+ * fd.rip.name), the address field it names (fd.sip, ...); -1 for any other field. Such a field
+ * takes only '=', '!=' and 'in': a check holds when the address is one of the addresses the
+ * names on its right resolve to (sakerd resolves them: docs/rules.md, "Domain names"). */
+int sk_field_resolved_ip(int field);
 /* Name of the type T, e.g. "string", "uint64". */
 const char *sk_type_name(enum sk_type t);
 

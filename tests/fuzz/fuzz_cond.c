@@ -80,7 +80,7 @@ static void get(void *ctx, int field, const char *arg, sk_cval *v)
 	value(v, 0);
 }
 
-static const struct sk_cond_src src = { get, NULL };
+static const struct sk_cond_src src = { get, NULL, NULL };
 
 static void write_seeds(const char *dir)
 {

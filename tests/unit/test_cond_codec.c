@@ -88,12 +88,14 @@ static void rand_value(sk_cval *v, enum sk_ccls c, enum sk_cop op)
 	}
 }
 
-/* Fields of every type that take no argument, and a few that do. */
+/* Fields of every type that take no argument, and a few that do; not the domain-name fields,
+ * which take only names and three operators (test_cond_eval has them). */
 static int rand_field(void)
 {
 	for (;;) {
 		int f = (int)(rnd() % SK_FLD__COUNT);
-		if (sk_fields[f].arg != SK_A_REQ && sk_fields[f].type != SK_T_DYN)
+		if (sk_fields[f].arg != SK_A_REQ && sk_fields[f].type != SK_T_DYN &&
+		    sk_field_resolved_ip(f) < 0)
 			return f;
 	}
 }
@@ -296,7 +298,7 @@ static void rand_get(void *ctx, int field, const char *arg, sk_cval *v)
 	rand_value(v, sk_cond_class(sk_fields[field].type), SK_COP_EQ);
 }
 
-static const struct sk_cond_src rand_src = { rand_get, NULL };
+static const struct sk_cond_src rand_src = { rand_get, NULL, NULL };
 
 /* ---- tests ------------------------------------------------------------------------------- */
 

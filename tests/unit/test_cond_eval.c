@@ -134,7 +134,23 @@ static void src_get(void *ctx, int field, const char *arg, sk_cval *out)
 	out->kind = SK_CV_NA;
 }
 
-static const struct sk_cond_src src = { src_get, NULL };
+static struct sk_cond_src src = { src_get, NULL, NULL };
+
+/* A resolver's view of two names, for the domain-name fields: api.example is 10.0.0.1 and
+ * fd00::1, db.example is 10.0.0.2; anything else has no address. */
+static int fake_calls;
+static int fake_name_has(void *ctx, const char *name, size_t len, const uint8_t *ip, uint8_t ip_len)
+{
+	static const uint8_t a1[4] = { 10, 0, 0, 1 }, a2[4] = { 10, 0, 0, 2 };
+	static const uint8_t a6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	(void)ctx;
+	fake_calls++;
+	if (len == 11 && !memcmp(name, "api.example", 11))
+		return (ip_len == 4 && !memcmp(ip, a1, 4)) || (ip_len == 16 && !memcmp(ip, a6, 16));
+	if (len == 10 && !memcmp(name, "db.example", 10))
+		return ip_len == 4 && !memcmp(ip, a2, 4);
+	return 0;
+}
 static struct sk_cond_ctx *ctx;
 
 /* ---- evaluation -------------------------------------------------------------------------- */
@@ -195,6 +211,7 @@ static int setup(void **state)
 {
 	(void)state;
 	ev_clear();
+	src.name_has = NULL;
 	return sk_cond_ctx_new(&ctx);
 }
 
@@ -433,6 +450,56 @@ static void test_either_side(void **state)
 	ev_clear();
 	F("fd.ip exists");
 	F("fd.ip != 1.1.1.1");
+}
+
+/* fd.sip.name = N: the address fd.sip is one of N's addresses (the names are never compared as
+ * text with anything); '!=' is the negation, a missing address false as always. */
+static void test_domain_names(void **state)
+{
+	(void)state;
+	src.name_has = fake_name_has;
+	set_ip("fd.sip", "10.0.0.1");
+	set_ip("fd.cip", "10.0.0.2");
+	T("fd.sip.name = api.example");
+	F("fd.sip.name = db.example");
+	F("fd.sip.name = api");               /* a name, not a prefix of one */
+	T("fd.sip.name in (nothing.example, api.example)");
+	F("fd.sip.name in (nothing.example, db.example)");
+	F("fd.sip.name in ()");
+	T("fd.sip.name != db.example");
+	F("fd.sip.name != api.example");
+	T("fd.cip.name = db.example");        /* each field reads its own address */
+	F("fd.cip.name = api.example");
+	T("not fd.sip.name = db.example");
+	/* an IPv6 address of the name; an IPv4-mapped peer of an IPv6 socket is its IPv4 address */
+	ev_clear();
+	set_ip("fd.sip", "fd00::1");
+	T("fd.sip.name = api.example");
+	ev_clear();
+	set_ip("fd.sip", "::ffff:10.0.0.1");
+	T("fd.sip.name = api.example");
+	ev_clear();
+	set_ip("fd.sip", "::ffff:10.0.0.9");
+	F("fd.sip.name = api.example");
+	/* no address (not a socket call, or a unix socket): false whatever the operator */
+	ev_clear();
+	F("fd.sip.name = api.example");
+	F("fd.sip.name != api.example");
+	T("not fd.sip.name != api.example");
+	F("fd.lip.name in (api.example)");
+	/* without a resolver no name has an address: '=' is false, '!=' true */
+	src.name_has = NULL;
+	ev_clear();
+	set_ip("fd.sip", "10.0.0.1");
+	F("fd.sip.name = api.example");
+	T("fd.sip.name != api.example");
+	/* the field's own value is never fetched: only its address is */
+	src.name_has = fake_name_has;
+	ev.get_of[SK_FLD_FD_SIP_NAME] = 0;
+	fake_calls = 0;
+	T("fd.sip.name = api.example");
+	assert_int_equal(ev.get_of[SK_FLD_FD_SIP_NAME], 0);
+	assert_int_equal(fake_calls, 2); /* once on the tree, once on its decoded copy */
 }
 
 static void test_ancestors(void **state)
@@ -951,6 +1018,16 @@ static void test_check(void **state)
 	e = parse("proc.name exists");
 	e->rhs = e->lhs;
 	expect_refused(e, "'exists' with a right side");
+	/* a domain-name field takes names, with =, != and in only */
+	e = parse("fd.sip.name = a");
+	e->op = SK_COP_CONTAINS;
+	expect_refused(e, "'fd.sip.name' takes only =, != and in");
+	e = parse("fd.rip.name = a");
+	e->mod = SK_CMOD_ANYOF;
+	expect_refused(e, "'fd.rip.name' takes only =, != and in");
+	e = parse("fd.cip.name = a");
+	e->rhs = parse("proc.name = b")->lhs;
+	expect_refused(e, "'fd.cip.name' takes only =, != and in");
 	e = parse("not proc.name exists");
 	e->n_kids = 2;
 	expect_refused(e, "'not' with 2 operands");
@@ -1073,6 +1150,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_either_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ancestors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modifiers, setup, teardown),

@@ -188,7 +188,10 @@ static const char libpod_body[] =
 	"{\"Id\":\"0123456789abcdef\",\"Name\":\"web\",\"ImageName\":\"localhost/app:1.2\","
 	"\"Image\":\"bb7f915a17d3e3211770f2776af1ee6401f260259773469db61e29c396e424d8\","
 	"\"State\":{\"Running\":true,\"StartedAt\":\"2024-06-18T16:02:31.123456789+02:00\"},"
-	"\"HostConfig\":{\"Privileged\":true},\"Config\":{\"Image\":\"localhost/app:1.2\"}}";
+	"\"HostConfig\":{\"Privileged\":true},\"Config\":{\"Image\":\"localhost/app:1.2\","
+	"\"Labels\":{\"io.kubernetes.pod.namespace\":\"payments\",\"io.kubernetes.pod.name\":"
+	"\"web-7d4b9\",\"io.kubernetes.pod.uid\":\"5f0c1e2a-0b7e-4c1d-9a57-3c1e0f3b2a11\","
+	"\"n\":7}}}";
 static const char docker_body[] =
 	"{\"Id\":\"fedcba9876543210\",\"Name\":\"/db\",\"Image\":\"sha256:"
 	"c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789\","
@@ -268,6 +271,9 @@ static void test_docker(void **state)
 	/* The registry port's colon is not a tag: no tag means latest. */
 	expect_container(c, "db", "registry.example:5000/team/db", "registry.example:5000/team/db",
 			 "latest", "c0ffee012345", "docker", false, 1718719351500000000ull);
+	/* Docker's labels are where libpod has them; no pod labels: not in Kubernetes */
+	assert_string_equal(saker_rt_container_label(c, "a"), "b");
+	assert_null(saker_rt_container_label(c, "io.kubernetes.pod.namespace"));
 	assert_string_equal(requests(), "GET /_ping\nGET /containers/" ID2 "/json\n");
 	/* A 404 is asked again once retry_ms (100 ms) has passed. */
 	assert_null(saker_rt_container_lookup(e, ID1));
@@ -486,6 +492,9 @@ static void test_render_fields(void **state)
 		{ "container.image.name", "localhost/app:1.2" },
 		{ "container.image.repository", "localhost/app" }, { "container.image.tag", "1.2" },
 		{ "container.image.id", "bb7f915a17d3" }, { "container.type", "podman" },
+		/* Kubernetes' CRI labels on the container */
+		{ "k8s.ns.name", "payments" }, { "k8s.pod.name", "web-7d4b9" },
+		{ "k8s.pod.uid", "5f0c1e2a-0b7e-4c1d-9a57-3c1e0f3b2a11" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		saker_rt_field_value(&r, ev, sk_field_lookup(cases[i].field), &v, scratch);
@@ -495,6 +504,11 @@ static void test_render_fields(void **state)
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_PRIVILEGED, &v, scratch);
 	assert_int_equal(v.kind, SK_VAL_BOOL);
 	assert_true(v.b);
+	/* a label that is no string is left out; one not there is no value */
+	const struct saker_rt_container *c = saker_rt_container_lookup(e, ID1);
+	assert_int_equal(c->n_labels, 3);
+	assert_null(saker_rt_container_label(c, "n"));
+	assert_null(saker_rt_container_label(c, "io.kubernetes.container.name"));
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_START_TS, &v, scratch);
 	assert_int_equal(v.kind, SK_VAL_U64);
 	assert_int_equal(v.u, 1718719351123456789ull);
@@ -504,6 +518,8 @@ static void test_render_fields(void **state)
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_NAME, &v, scratch);
 	assert_string_equal(v.s, "host");
 	saker_rt_field_value(&r, ev, SK_FLD_CONTAINER_PRIVILEGED, &v, scratch);
+	assert_int_equal(v.kind, SK_VAL_NA);
+	saker_rt_field_value(&r, ev, SK_FLD_K8S_NS_NAME, &v, scratch);
 	assert_int_equal(v.kind, SK_VAL_NA);
 	free(scratch);
 	free(ev);
