@@ -13,7 +13,7 @@
 #include "verify.h"
 #include "rt.h"
 
-#define VERIFY_LOG_SIZE (1u << 20)
+#define VERIFY_LOG_SIZE (16u << 20)
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -37,19 +37,37 @@ static const char *log_tail(const char *log, size_t keep)
 	return *p ? p + 1 : log + n - keep;
 }
 
+static int load_once(const uint8_t *obj, size_t len, char *log, size_t log_size, char *why,
+		     size_t why_size);
+
 /* Loads OBJ into the kernel. Returns 0, or a negative errno with the kernel's reason (the
- * verifier log's tail) in WHY. */
+ * verifier log's tail) in WHY. The first load keeps no log: a program that verifies can still
+ * fill any log buffer (the kernel then fails the load with ENOSPC); only a refused one is loaded
+ * again with a log, for the reason. */
 static int try_load(const uint8_t *obj, size_t len, char *why, size_t why_size)
 {
-	char *log = calloc(1, VERIFY_LOG_SIZE);
+	char *log;
+	int ret = load_once(obj, len, NULL, 0, why, why_size);
+
+	if (ret == 0 || ret == -ENOMEM)
+		return ret;
+	log = calloc(1, VERIFY_LOG_SIZE);
+	if (!log)
+		return ret;
+	ret = load_once(obj, len, log, VERIFY_LOG_SIZE, why, why_size);
+	free(log);
+	return ret;
+}
+
+static int load_once(const uint8_t *obj, size_t len, char *log, size_t log_size, char *why,
+		     size_t why_size)
+{
 	struct bpf_object *o = NULL;
 	int ret;
 
 	why[0] = 0;
-	if (!log)
-		return -ENOMEM;
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "saker", .kernel_log_buf = log,
-		    .kernel_log_size = VERIFY_LOG_SIZE, .kernel_log_level = 1);
+		    .kernel_log_size = log_size, .kernel_log_level = log ? 1 : 0);
 	o = bpf_object__open_mem(obj, len, &opts);
 	if (!o) {
 		ret = -errno;
@@ -59,12 +77,13 @@ static int try_load(const uint8_t *obj, size_t len, char *why, size_t why_size)
 	ret = bpf_object__load(o);
 	if (ret) {
 		const char *msg = saker_rt_strerror(ret);
-		snprintf(why, why_size, "%s%s%s", msg, log[0] ? "; verifier log ends:\n" : "",
-			 log[0] ? log_tail(log, 600) : "");
+		int have = log && log[0];
+
+		snprintf(why, why_size, "%s%s%s", msg, have ? "; verifier log ends:\n" : "",
+			 have ? log_tail(log, 600) : "");
 	}
 out:
 	bpf_object__close(o);
-	free(log);
 	return ret;
 }
 
