@@ -122,7 +122,9 @@ static const struct sk_sysnr sysnr_x86_64[] = {
 };
 static const struct sk_sysnr sysnr_i386[] = {
 #define SK_SYSNR(ev, nr) { SK_EV_##ev, nr },
+#define SK_SYSNR_AS(name, ev, nr) { SK_EV_##ev, nr },
 #include "saker/syscalls_i386.def"
+#undef SK_SYSNR_AS
 #undef SK_SYSNR
 };
 static const struct {
@@ -151,6 +153,21 @@ long sk_event_nr(enum sk_arch arch, int id)
 		if (sysnr_tables[arch].v[i].event == id)
 			return sysnr_tables[arch].v[i].nr;
 	return -1;
+}
+
+unsigned sk_event_nrs(enum sk_arch arch, int id, long *nrs, unsigned max)
+{
+	unsigned n = 0;
+
+	if ((unsigned)arch >= SK_ARCH__COUNT)
+		return 0;
+	for (size_t i = 0; i < sysnr_tables[arch].n; i++)
+		if (sysnr_tables[arch].v[i].event == id) {
+			if (n < max)
+				nrs[n] = sysnr_tables[arch].v[i].nr;
+			n++;
+		}
+	return n;
 }
 
 const struct sk_open_flag sk_open_flags[] = {

@@ -11,7 +11,7 @@ SK_INLINE __u32 sk_cred_id(struct sk_scratch *sc, __u32 i)
 {
 	__u64 a = sc->st.arg[i % 3];
 
-	if (sc->st.compat && sk_famarg_id16(sc->st.event))
+	if (sc->st.compat && sk_famarg_id16(sc->st.event, sc->hdr.nr))
 		return (__u16)a == 0xffff ? 0xffffffffu : (__u16)a;
 	return (__u32)a;
 }

@@ -97,7 +97,7 @@ SK_GLOBAL int saker_file_str(__u32 which)
 /* An id argument: 32 bits, or 16 for the i386 calls without "32" (65535: unchanged). */
 SK_INLINE __u32 sk_file_id(struct sk_scratch *sc, __u64 a)
 {
-	if (sc->st.compat && sk_famarg_id16(sc->st.event))
+	if (sc->st.compat && sk_famarg_id16(sc->st.event, sc->hdr.nr))
 		return (__u16)a == 0xffff ? 0xffffffffu : (__u16)a;
 	return (__u32)a;
 }

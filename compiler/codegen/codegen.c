@@ -931,17 +931,19 @@ static void cg_arch_switch(struct cg *g, LLVMValueRef nr, enum sk_arch arch, con
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(g->b);
 
 	for (int e = 0; e < SK_EV__COUNT; e++) {
-		long n = ev[e] ? sk_event_nr(arch, e) : -1;
+		long nrs[4];
+		unsigned n = ev[e] ? sk_event_nrs(arch, e, nrs, 4) : 0;
 		LLVMBasicBlockRef ret;
 
-		if (n < 0)
+		if (!n)
 			continue;
 		ret = cg_block(g);
 		LLVMPositionBuilderAtEnd(g->b, ret);
 		LLVMBuildRet(g->b, cg_i32(g, SAKER_EV_PACK(e, e == SK_EV_SOCKETCALL ? (int)SK_FAM_NET
 							   : (int)sk_events[e].family,
 							   arch == SK_ARCH_I386)));
-		LLVMAddCase(sw, cg_i64(g, n), ret);
+		for (unsigned k = 0; k < n && k < 4; k++)
+			LLVMAddCase(sw, cg_i64(g, nrs[k]), ret);
 	}
 	LLVMPositionBuilderAtEnd(g->b, here);
 }
@@ -955,7 +957,7 @@ static int cg_build_event(struct cg *g)
 	bool *ev = calloc(SK_EV__COUNT, sizeof(*ev));
 	LLVMBasicBlockRef entry, maybe, native, compat, none;
 	LLVMValueRef nr, sw, c;
-	long *nrs = calloc(SK_EV__COUNT * SK_ARCH__COUNT + 1, sizeof(*nrs));
+	long *nrs = calloc(4 * SK_EV__COUNT * SK_ARCH__COUNT + 1, sizeof(*nrs));
 	size_t n_nrs = 0;
 
 	if (!ev || !nrs) {
@@ -976,13 +978,17 @@ static int cg_build_event(struct cg *g)
 		if (!ev[e])
 			continue;
 		for (int a = 0; a < SK_ARCH__COUNT; a++) {
-			long n = sk_event_nr((enum sk_arch)a, e);
-			bool dup = false;
+			long these[4];
+			unsigned k = sk_event_nrs((enum sk_arch)a, e, these, 4);
 
-			for (size_t i = 0; i < n_nrs && !dup; i++)
-				dup = nrs[i] == n;
-			if (n >= 0 && !dup)
-				nrs[n_nrs++] = n;
+			for (unsigned j = 0; j < k && j < 4; j++) {
+				bool dup = false;
+
+				for (size_t i = 0; i < n_nrs && !dup; i++)
+					dup = nrs[i] == these[j];
+				if (!dup)
+					nrs[n_nrs++] = these[j];
+			}
 		}
 	}
 	LLVMPositionBuilderAtEnd(g->b, entry);

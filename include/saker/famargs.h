@@ -107,10 +107,15 @@ static inline int sk_famarg_raw1(unsigned event)
 	return 0;
 }
 
-/* 1 when EVENT, called through the i386 entry, takes 16-bit ids (the calls without "32";
- * 65535 stands for "unchanged" there). */
-static inline int sk_famarg_id16(unsigned event)
+/* The first of the i386 calls with 32-bit ids (lchown32; they run to setfsgid32, 216). */
+#define SK_I386_FIRST_ID32 198
+
+/* 1 when EVENT, called through the i386 entry as number NR, takes 16-bit ids (the calls
+ * without "32", numbered below SK_I386_FIRST_ID32; 65535 stands for "unchanged" there). */
+static inline int sk_famarg_id16(unsigned event, unsigned nr)
 {
+	if (nr >= SK_I386_FIRST_ID32)
+		return 0;
 	switch (event) {
 	case SK_EV_CHOWN: case SK_EV_FCHOWN: case SK_EV_LCHOWN: case SK_EV_SETUID: case SK_EV_SETGID:
 	case SK_EV_SETREUID: case SK_EV_SETREGID: case SK_EV_SETRESUID: case SK_EV_SETRESGID:

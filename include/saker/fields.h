@@ -146,6 +146,9 @@ const char *sk_event_name(int id);
 enum sk_arch { SK_ARCH_X86_64, SK_ARCH_I386, SK_ARCH__COUNT };
 /* The event of syscall NR on ARCH, or -1. */
 int sk_event_from_nr(enum sk_arch arch, long nr);
+/* Every number of event ID on ARCH (the i386 id calls have two: setuid and setuid32), the
+ * first MAX of them in NRS; returns how many there are. */
+unsigned sk_event_nrs(enum sk_arch arch, int id, long *nrs, unsigned max);
 /* The syscall number of event ID on ARCH, or -1 when ARCH has no such syscall. */
 long sk_event_nr(enum sk_arch arch, int id);
 

@@ -15,6 +15,10 @@
 #define NR_READLINK         85   /* creat on x86-64 */
 #define NR_REMAP_FILE_PAGES 257  /* openat on x86-64 */
 #define NR_OPENAT           295
+#define NR_SETUID           23   /* 16-bit ids */
+#define NR_SETRESUID        164  /* 16-bit ids */
+#define NR_SETRESUID32      208
+#define NR_SETUID32         213
 #define WRITE_FLAGS         (O_WRONLY | O_APPEND)
 
 /* int $0x80 with eax = NR and ebx, ecx, edx, esi, edi as given (ebp untouched). */
@@ -41,7 +45,11 @@ static int usage(void)
 		"                       target is N bytes long, then i386 readlink (85) of LINK, which\n"
 		"                       returns N, with edi = PATH as x86-64 creat would read it\n"
 		"  remap PATH           i386 remap_file_pages (257) with edi = AT_FDCWD, esi = PATH,\n"
-		"                       edx = O_WRONLY|O_APPEND, as x86-64 openat would read them\n");
+		"                       edx = O_WRONLY|O_APPEND, as x86-64 openat would read them\n"
+		"  setuid UID           i386 setuid (23, 16-bit ids) of UID\n"
+		"  setuid32 UID         i386 setuid32 (213) of UID\n"
+		"  setresuid X          i386 setresuid (164) of 65535 three times (unchanged)\n"
+		"  setresuid32 X        i386 setresuid32 (208) of -1 three times (unchanged)\n");
 	return 2;
 }
 
@@ -88,6 +96,18 @@ int main(int argc, char **argv)
 		r = int80(NR_READLINK, (long)argv[3], (long)buf, sizeof(buf), 0, (long)argv[2]);
 		close((int)fd);
 		return r == fd ? 0 : fail("readlink", r);
+	}
+	/* the id calls, each asking for no change (the caller's own uid, or "unchanged"): 16-bit
+	 * ones and their "32" twins */
+	if (!strcmp(mode, "setuid") || !strcmp(mode, "setuid32")) {
+		r = int80(mode[6] ? NR_SETUID32 : NR_SETUID, atol(argv[2]), 0, 0, 0, 0);
+		return r < 0 ? fail(mode, r) : 0;
+	}
+	if (!strcmp(mode, "setresuid") || !strcmp(mode, "setresuid32")) {
+		long keep = mode[9] ? -1 : 0xffff;
+
+		r = int80(mode[9] ? NR_SETRESUID32 : NR_SETRESUID, keep, keep, keep, 0, 0);
+		return r < 0 ? fail(mode, r) : 0;
 	}
 	if (!strcmp(mode, "remap")) {
 		r = int80(NR_REMAP_FILE_PAGES, 0, 0, WRITE_FLAGS, (long)argv[2], AT_FDCWD);
