@@ -211,8 +211,10 @@ static int sockfd_check(const struct saker_sockfd *s, const struct saker_event *
 	/* only the network family knows whether a peer changed */
 	if ((s->flags & SAKER_SOCKF_NAME_CHANGED) && ev->h.family != SK_FAM_NET)
 		return -EINVAL;
-	/* a call without a descriptor has nothing of one */
-	if (s->fd < 0 && (s->fd != -1 || s->kind != SAKER_FDK_NONE))
+	/* a call without a descriptor has nothing of one; an io_uring request has the file but no
+	 * number for it (fd -1) */
+	if (s->fd < 0 && (s->fd != -1 ||
+			  (s->kind != SAKER_FDK_NONE && !(ev->h.flags & SAKER_EVF_IO_URING))))
 		return -EINVAL;
 	return 0;
 }

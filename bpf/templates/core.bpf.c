@@ -961,7 +961,8 @@ handle:
  * function. */
 #define SK_URING_OPS(X) \
 	X(18, OPENAT, 257, OPEN, open)   /* IORING_OP_OPENAT */ \
-	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */
+	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */ \
+	X(16, CONNECT, 42, NET, net)     /* IORING_OP_CONNECT */
 
 /* Who submitted REQ: req->task up to 6.12, req->tctx->task since. */
 SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)

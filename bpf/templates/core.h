@@ -327,6 +327,7 @@ SK_SHARED void sk_proc_exit(struct task_struct *task);
 
 /* Puts the arguments of the operation of REQ into sc->st.arg, in its syscall's order. */
 SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req);
+SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req);
 
 /* From the generated module (abi.h): the families some rule looks at. */
 extern const __u32 SAKER_VAR_FAMILIES;

@@ -145,11 +145,16 @@ SK_INLINE void sk_sock_info(struct sk_scratch *sc, struct sk_sock_state *ss)
 
 	__builtin_memset(s, 0, sizeof(*s));
 	s->fd = sk_sock_fd(sc);
-	if (s->fd < 0) {
+	if (sc->st.uring) {
+		/* the request's own file (sk_net_uring): it has no descriptor number here */
+		f = (struct file *)sc->st.arg[5];
+		s->fd = -1;
+	} else if (s->fd < 0) {
 		s->fd = -1;
 		return;
+	} else {
+		f = sk_fd_file(s->fd);
 	}
-	f = sk_fd_file(s->fd);
 	if (!f)
 		return;
 	mode = BPF_CORE_READ(f, f_inode, i_mode) & SK_S_IFMT;
@@ -527,6 +532,19 @@ SK_SHARED int sk_sock_str(struct sk_scratch *sc, int field, const char **p)
  * its arguments as 32-bit words in user memory. The kernel copied them at entry; they are read
  * again here, at exit, so another thread could rewrite them in between (docs/kernel.md, "Races
  * left"). The record keeps the number the call used (102) and names the event it stands for. */
+/* An io_uring connect (core.bpf.c, SK_URING_OPS): the caller's address and its length as
+ * connect(2)'s arguments, the socket's file (req->file, which a fixed file has too) in arg[5];
+ * no descriptor number (the request does not keep it): fd.num is -1. */
+SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req)
+{
+	struct io_connect *c = (struct io_connect *)req;
+
+	sc->st.arg[0] = (__u64)-1;
+	sc->st.arg[1] = (__u64)BPF_CORE_READ(c, addr);
+	sc->st.arg[2] = (__u64)(__s64)BPF_CORE_READ(c, addr_len);
+	sc->st.arg[5] = (__u64)BPF_CORE_READ(c, file);
+}
+
 SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc)
 {
 	__u32 w[6] = { 0 };

@@ -279,6 +279,13 @@ struct filename {
 	const char *name;
 } SK_CORE;
 
+/* IORING_OP_CONNECT's state (io_uring/net.c): the socket's file and the caller's address. */
+struct io_connect {
+	struct file *file;
+	void *addr; /* struct sockaddr __user * */
+	int addr_len;
+} SK_CORE;
+
 /* IORING_OP_OPENAT and IORING_OP_OPENAT2's state (io_uring/openclose.c). */
 struct io_open {
 	struct file *file;

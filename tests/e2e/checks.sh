@@ -472,3 +472,44 @@ uring_check() {
 	expect_eq "rule counter" "$(jq -r '.rules[0].kernel_matched' "$E2E_TMP/stats.json")" "$n"
 	ALERTS=$n
 }
+
+# write_uring_net_rules RULES PORT: one rule, a TCP connect to 127.0.0.1:PORT by any route.
+write_uring_net_rules() {
+	cat > "$1" <<- YAML
+	- rule: connect to the test port
+	  desc: a TCP connect to 127.0.0.1:$2, by any route
+	  condition: evt.type = connect and fd.sip = 127.0.0.1 and fd.sport = $2
+	  output: "connect %evt.type %fd.sip %fd.sport %fd.l4proto %evt.res %proc.name vpid=%proc.vpid"
+	  priority: notice
+	YAML
+}
+
+# uring_net_check BUNDLE URING PORT: with BUNDLE (write_uring_net_rules of PORT), an io_uring
+# connect to 127.0.0.1:PORT (no listener: refused) alerts as the same program's connect syscall;
+# one to another port does not (test_uring_net.sh, and the guest's uring_net check).
+uring_net_check() {
+	local uring=$2 port=$3 n=0 fields sys uring_f
+	start_sakerd --json "$1"
+	u_alert() {
+		local what=$1 p l
+		shift
+		p=$("$@") || fail "$what: $* failed"
+		n=$((n + 1))
+		wait_lines "$SAKERD_OUT" "$n"
+		l=$(sed -n "${n}p" "$SAKERD_OUT")
+		expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$l")" "$p"
+		fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"], .["fd.num"])' <<< "$l")
+		echo "$what: $(jq -r '.output' <<< "$l")"
+	}
+	u_alert "connect syscall" "$uring" sysconnect "$port" && sys=$fields
+	u_alert "io_uring connect" "$uring" connect "$port" && uring_f=$fields
+	expect_eq "io_uring connect alerts as connect" "$uring_f" "$sys"
+	expect_eq "type" "$(jq -r '.["evt.type"]' <<< "$uring_f")" connect
+	expect_eq "port" "$(jq -r '.["fd.sport"]' <<< "$uring_f")" "$port"
+	# the near miss, then a marker: once it is in, the other port's connect would be too
+	"$uring" connect $((port + 1)) > /dev/null || fail "io_uring connect to the other port failed"
+	u_alert "marker" "$uring" sysconnect "$port"
+	sleep 0.5
+	stop_sakerd TERM
+	expect_eq "alerts (none for the other port)" "$(wc -l < "$SAKERD_OUT")" "$n"
+}

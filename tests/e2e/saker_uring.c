@@ -4,8 +4,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <liburing.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,14 +17,17 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: saker_uring MODE PATH\n"
+		"usage: saker_uring MODE PATH|PORT\n"
 		"  openat PATH    IORING_OP_OPENAT of PATH for writing\n"
 		"  openat2 PATH   IORING_OP_OPENAT2 of PATH for writing\n"
 		"  read PATH      IORING_OP_OPENAT of PATH for reading\n"
 		"  async PATH     IORING_OP_OPENAT of PATH for writing, always run by an io-wq\n"
 		"                 worker (O_CREAT forces it)\n"
 		"  skip PATH      as openat, with IOSQE_CQE_SKIP_SUCCESS (no completion on success)\n"
-		"  fixed PATH     as openat, into fixed-file slot 0 (no descriptor)\n");
+		"  fixed PATH     as openat, into fixed-file slot 0 (no descriptor)\n"
+		"  connect PORT   IORING_OP_CONNECT of a TCP socket to 127.0.0.1:PORT (the result,\n"
+		"                 refused or not, does not matter)\n"
+		"  sysconnect PORT  the same by the connect syscall\n");
 	return 2;
 }
 
@@ -39,6 +46,33 @@ int main(int argc, char **argv)
 	path = argv[2];
 	printf("%d\n", (int)getpid());
 	fflush(stdout);
+	if (!strcmp(mode, "connect") || !strcmp(mode, "sysconnect")) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(path)) };
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (s < 0) {
+			perror("saker_uring: socket");
+			return 1;
+		}
+		if (mode[0] == 's') {
+			(void)!connect(s, (struct sockaddr *)&sin, sizeof(sin));
+			return 0;
+		}
+		if ((ret = io_uring_queue_init(4, &ring, 0)) < 0) {
+			fprintf(stderr, "saker_uring: io_uring_queue_init: %s\n", strerror(-ret));
+			return 1;
+		}
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_connect(sqe, s, (struct sockaddr *)&sin, sizeof(sin));
+		if ((ret = io_uring_submit(&ring)) != 1 || (ret = io_uring_wait_cqe(&ring, &cqe)) < 0) {
+			fprintf(stderr, "saker_uring: connect submit/wait failed\n");
+			return 1;
+		}
+		io_uring_cqe_seen(&ring, cqe);
+		io_uring_queue_exit(&ring);
+		return 0;
+	}
 	if ((ret = io_uring_queue_init(4, &ring, 0)) < 0) {
 		fprintf(stderr, "saker_uring: io_uring_queue_init: %s\n", strerror(-ret));
 		return 1;

@@ -4,7 +4,7 @@
 # checks of tests/e2e/checks.sh; the kernel, container and requires checks are the guest's own.
 # usage: guest_checks.sh --list | CHECK
 # Reads /saker/guest.env, written by the host (tests/guest/test_guest.sh).
-CHECKS="kernel alert filter lost default_rules refusal container requires compat ptrace uring falco"
+CHECKS="kernel alert filter lost default_rules refusal container requires compat ptrace uring uring_net falco"
 if [ "${1:-}" = --list ]; then
 	echo "$CHECKS"
 	exit 0
@@ -117,6 +117,8 @@ check_falco() {
 case $check in
 kernel) check_kernel ;;
 falco) check_falco ;;
+uring_net) uring_net_check "$B/uring_net.saker" /saker/build/tests/saker_uring "$GUEST_URING_PORT"
+	echo "io_uring connect alerted as the connect syscall" ;;
 alert) shadow_check "$B/shadow.saker" ;;
 filter) filter_check "$B/shadow.saker"; echo "the kernel saw $SEEN syscall exits; 1 event reached user space" ;;
 lost) lost_check "$B/flood.saker" "$GUEST_FLOOD_FILE"; echo "200 matched: $RECEIVED received, $LOST lost" ;;

@@ -25,6 +25,7 @@ KERNELS=${SAKER_GUEST_KERNELS:-linux-image-cloud-amd64}
 HOOKS="io_uring_submit_req sched_prepare_exec task_prctl_unknown"
 FLOOD_FILE=/tmp/saker-guest-flood/f
 COMPAT_FILE=/tmp/saker-guest-compat/watched
+URING_PORT=28917 # the guest's io_uring connect check (no listener there)
 CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
 CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
 QEMU_PID=
@@ -162,6 +163,8 @@ else
 fi
 write_compat_rules "$E2E_TMP/compat.yaml" "$COMPAT_FILE"
 compile_bundle "$E2E_TMP/compat.yaml" "$BUNDLES/compat.saker"
+write_uring_net_rules "$E2E_TMP/uring_net.yaml" "$URING_PORT"
+compile_bundle "$E2E_TMP/uring_net.yaml" "$BUNDLES/uring_net.saker"
 write_ptrace_rules "$E2E_TMP/ptrace.yaml"
 compile_bundle "$E2E_TMP/ptrace.yaml" "$BUNDLES/ptrace.saker"
 build_i386 "$E2E_TMP/saker_i386" ||
@@ -222,6 +225,7 @@ GUEST_NEXT='$KNEXT'
 GUEST_HOOKS='$HOOKS'
 GUEST_FLOOD_FILE='$FLOOD_FILE'
 GUEST_COMPAT_FILE='$COMPAT_FILE'
+GUEST_URING_PORT='$URING_PORT'
 GUEST_CTR_ID='$CTR_ID'
 GUEST_CTR_ID2='$CTR_ID2'
 EOF
