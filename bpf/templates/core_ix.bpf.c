@@ -174,6 +174,15 @@ SK_GLOBAL int saker_ix_load(__u32 key)
 		ix->ref_v[r] = v;
 	}
 	ix->ref_key[r] = key + 1;
+	/* The families hand out short strings in sc->small, which the next computation may write
+	 * over: a ref into it holds only until the next load (a field's other buffers are its
+	 * own). small starts the scratch. */
+	_Static_assert(__builtin_offsetof(struct sk_scratch, small) == 0, "small first");
+#pragma unroll
+	for (int k = 0; k < SK_IX_REFS; k++)
+		if (k != (int)r && ix->ref_len[k] >= 0 && ((ix->ref_key[k] - 1) & 1) &&
+		    ix->ref_off[k] < SK_SMALL)
+			ix->ref_key[k] = 0;
 	return 0;
 }
 
