@@ -521,15 +521,21 @@ static long sk_ix_probe(__u32 j, void *arg)
 	return 0;
 }
 
+/* The candidates are list[OFF, OFF + N) alone (none when N is 0), from their start. */
+SK_INLINE void sk_ix_one_list(struct sk_ix *ix, __u32 off, __u32 n)
+{
+	ix->hits[0].off = off;
+	ix->hits[0].n = n;
+	ix->n_hits = n ? 1 : 0;
+	ix->hi = 0;
+	ix->pos = 0;
+	ix->pc = SAKER_PC_FALSE;
+}
+
 /* The candidates of the evaluation proper: the rules without an index, then the probes'. */
 SK_INLINE void sk_ix_candidates(struct sk_ix *ix, const struct saker_ix_event *e)
 {
-	ix->n_hits = 0;
-	if (e->all_n) {
-		ix->hits[0].off = e->all_off;
-		ix->hits[0].n = e->all_n;
-		ix->n_hits = 1;
-	}
+	sk_ix_one_list(ix, e->all_off, e->all_n);
 	ix->pj = 0;
 	ix->pstep = 0;
 	ix->phase = SK_IXP_PROBES;
@@ -565,10 +571,7 @@ SK_GLOBAL int saker_ix_resume(void)
 			if (ix->stop)
 				return ix->stop;
 		}
-		ix->phase = SK_IXP_EVAL;
-		ix->hi = 0;
-		ix->pos = 0;
-		ix->pc = SAKER_PC_FALSE;
+		ix->phase = SK_IXP_EVAL; /* hi, pos and pc are still at their start */
 	}
 	if (ix->phase == SK_IXP_EVAL) {
 		if (ix->n_hits)
@@ -605,12 +608,7 @@ SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
 		ix->ref_key[k] = 0;
 	if (e->guard_n) {
 		/* the guards first: candidates of their own, whose holding sets a bit */
-		ix->hits[0].off = e->guard_off;
-		ix->hits[0].n = e->guard_n;
-		ix->n_hits = 1;
-		ix->hi = 0;
-		ix->pos = 0;
-		ix->pc = SAKER_PC_FALSE;
+		sk_ix_one_list(ix, e->guard_off, e->guard_n);
 		ix->phase = SK_IXP_GUARDS;
 	} else {
 		sk_ix_candidates(ix, e);

@@ -26,7 +26,6 @@ struct insn {
 
 struct sec {
 	size_t idx;
-	bool exec;
 	const struct insn *insns;
 	size_t n;
 };
@@ -49,7 +48,6 @@ struct rel {
 	size_t sec, insn; /* the relocated instruction */
 	size_t sym_sec;	  /* the symbol's section index (ELF) */
 	uint64_t sym_value;
-	bool sym_func;
 };
 
 struct ctx {
@@ -129,7 +127,7 @@ static int scan_func(struct ctx *c, size_t fi)
 			if (r) {
 				size_t ts = sec_of_elf(c, r->sym_sec), t = SIZE_MAX;
 
-				if (ts != SIZE_MAX && c->secs[ts].exec) {
+				if (ts != SIZE_MAX) { /* secs holds the executable sections only */
 					t = func_at(c, ts, (size_t)((int64_t)r->sym_value + in->imm) / INSN_SZ);
 					if (t == SIZE_MAX)
 						t = func_at(c, ts, (size_t)((int64_t)r->sym_value / INSN_SZ +
@@ -255,7 +253,6 @@ static int load(struct ctx *c, Elf *e, char *why, size_t why_size)
 			struct sec *s = &c->secs[c->n_secs++];
 
 			s->idx = elf_ndxscn(scn);
-			s->exec = true;
 			s->insns = d ? d->d_buf : NULL;
 			s->n = d ? d->d_size / INSN_SZ : 0;
 		}
@@ -326,7 +323,6 @@ static int load(struct ctx *c, Elf *e, char *why, size_t why_size)
 				.insn = rel.r_offset / INSN_SZ,
 				.sym_sec = sym.st_shndx,
 				.sym_value = sym.st_value,
-				.sym_func = GELF_ST_TYPE(sym.st_info) == STT_FUNC,
 			};
 		}
 	}

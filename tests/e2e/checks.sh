@@ -307,6 +307,12 @@ build_i386() {
 		"$SAKER_SOURCE_DIR/tests/e2e/saker_i386.c" 2> "$E2E_TMP/gcc-m32.err"
 }
 
+# build_uring OUT: the io_uring test program (liburing-dev), its errors in $E2E_TMP/gcc-uring.err.
+build_uring() {
+	gcc -O1 -Wall -Wextra -Werror -o "$1" "$SAKER_SOURCE_DIR/tests/e2e/saker_uring.c" -luring \
+		2> "$E2E_TMP/gcc-uring.err"
+}
+
 # write_compat_rules RULES WATCHED: one rule, a write open of WATCHED by any open call.
 write_compat_rules() {
 	cat > "$1" <<YAML
@@ -328,32 +334,34 @@ YAML
 # (85, creat's number on x86-64) returning the number of a descriptor open on WATCHED, and its
 # remap_file_pages (257, openat's number on x86-64) with the registers x86-64 openat would read
 # set to a write open of WATCHED, give no alert. Sets ALERTS.
+# next_alert WHAT PROGRAM ARGS...: PROGRAM (which prints its pid) must add one alert line to
+# $SAKERD_OUT, with that pid as proc.vpid. The caller's n counts the lines; LINE gets the new
+# one and FIELDS its output fields less the time and the pid.
+next_alert() {
+	local what=$1 p
+	shift
+	p=$("$@") || fail "$what: $* failed"
+	n=$((n + 1))
+	wait_lines "$SAKERD_OUT" "$n"
+	line=$(sed -n "${n}p" "$SAKERD_OUT")
+	expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$line")" "$p"
+	fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"])' <<< "$line")
+}
+
 compat_check() {
-	local w=$2 i386=$3 n=0 fields a64 o64 a32 s32 o32
+	local w=$2 i386=$3 n=0 line fields a64 o64 a32 s32 o32
 	mkdir -p "$(dirname "$w")"
 	: > "$w"
 	"$i386" remap /nonexistent > /dev/null 2>&1 || fail "this kernel does not run i386 programs"
 	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$1"
-	# open_alert WHAT PROGRAM ARGS...: PROGRAM must alert once; FIELDS gets the alert's
-	# fields, less the ones that name the process or the time
-	open_alert() {
-		local what=$1 p l
-		shift
-		p=$("$@") || fail "$what: $* failed"
-		n=$((n + 1))
-		wait_lines "$SAKERD_OUT" "$n"
-		l=$(sed -n "${n}p" "$SAKERD_OUT")
-		expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$l")" "$p"
-		fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"])' <<< "$l")
-	}
 	noflags() { jq -c 'del(.["evt.arg.flags"])' <<< "$1"; }
 	flags() { jq -r '.["evt.arg.flags"]' <<< "$1"; }
 	# saker_opener's opens add O_CLOEXEC, the i386 program's do not: flags are compared apart
-	open_alert "x86-64 open" "$OPENER" legacy-open "$w" && a64=$fields
-	open_alert "x86-64 openat" "$OPENER" write "$w" && o64=$fields
-	open_alert "i386 open" "$i386" open "$w" && a32=$fields
-	open_alert "i386 open by sysenter" "$i386" sysenter "$w" && s32=$fields
-	open_alert "i386 openat" "$i386" openat "$w" && o32=$fields
+	next_alert "x86-64 open" "$OPENER" legacy-open "$w" && a64=$fields
+	next_alert "x86-64 openat" "$OPENER" write "$w" && o64=$fields
+	next_alert "i386 open" "$i386" open "$w" && a32=$fields
+	next_alert "i386 open by sysenter" "$i386" sysenter "$w" && s32=$fields
+	next_alert "i386 openat" "$i386" openat "$w" && o32=$fields
 	expect_eq "x86-64 open: type" "$(jq -r '.["evt.type"]' <<< "$a64")" open
 	expect_eq "x86-64 openat: type" "$(jq -r '.["evt.type"]' <<< "$o64")" openat
 	expect_eq "i386 open alerts as x86-64 open" "$(noflags "$a32")" "$(noflags "$a64")"
@@ -364,10 +372,10 @@ compat_check() {
 	expect_eq "i386 open: file" "$(jq -r '.["fd.name"]' <<< "$a32")" "$w"
 	# readlink opens the file first (one alert, as open), then must add none
 	rm -f "$w-fdlink"
-	open_alert "i386 open before readlink" "$i386" readlink "$w" "$w-fdlink"
+	next_alert "i386 open before readlink" "$i386" readlink "$w" "$w-fdlink"
 	"$i386" remap "$w" > /dev/null || fail "i386 remap_file_pages did not fail as expected"
 	# a marker after them: once it is in, anything they caused would be too
-	open_alert "marker" "$OPENER" legacy-open "$w"
+	next_alert "marker" "$OPENER" legacy-open "$w"
 	sleep 0.5
 	expect_eq "alerts (none for readlink or remap_file_pages)" "$(wc -l < "$SAKERD_OUT")" "$n"
 	stop_sakerd TERM
@@ -432,20 +440,14 @@ ptrace_check() {
 # its name when the output shows proc.name); a read-only io_uring open does not alert. Sets
 # ALERTS.
 uring_check() {
-	local w=$2 uring=$3 n=0 fields same s_openat s_openat2 u_openat u_openat2
+	local w=$2 uring=$3 n=0 line fields same s_openat s_openat2 u_openat u_openat2
 	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$1"
-	# alert WHAT PROGRAM ARGS...: PROGRAM must alert once
+	# alert WHAT PROGRAM ARGS...: next_alert, less fd.num (an io_uring request has its own)
 	alert() {
-		local what=$1 p l
-		shift
-		p=$("$@") || fail "$what: $* failed"
-		n=$((n + 1))
-		wait_lines "$SAKERD_OUT" "$n"
-		l=$(sed -n "${n}p" "$SAKERD_OUT")
-		expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$l")" "$p"
-		fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"], .["fd.num"])' <<< "$l")
+		next_alert "$@"
+		fields=$(jq -c 'del(.["fd.num"])' <<< "$fields")
 		same=$(jq -c 'del(.["proc.name"])' <<< "$fields")
-		echo "$what: $(jq -r '.output' <<< "$l")"
+		echo "$1: $(jq -r '.output' <<< "$line")"
 	}
 	# name WHAT: the alert's proc.name is the io_uring program's, when the output has it
 	name() {
@@ -488,18 +490,13 @@ write_uring_net_rules() {
 # connect to 127.0.0.1:PORT (no listener: refused) alerts as the same program's connect syscall;
 # one to another port does not (test_uring_net.sh, and the guest's uring_net check).
 uring_net_check() {
-	local uring=$2 port=$3 n=0 fields sys uring_f
+	local uring=$2 port=$3 n=0 line fields sys uring_f
 	start_sakerd --json "$1"
+	# u_alert WHAT PROGRAM ARGS...: next_alert, less fd.num (-1 for an io_uring connect)
 	u_alert() {
-		local what=$1 p l
-		shift
-		p=$("$@") || fail "$what: $* failed"
-		n=$((n + 1))
-		wait_lines "$SAKERD_OUT" "$n"
-		l=$(sed -n "${n}p" "$SAKERD_OUT")
-		expect_eq "$what: vpid" "$(jq -r '.output_fields["proc.vpid"]' <<< "$l")" "$p"
-		fields=$(jq -c '.output_fields | del(.["evt.time"], .["proc.vpid"], .["fd.num"])' <<< "$l")
-		echo "$what: $(jq -r '.output' <<< "$l")"
+		next_alert "$@"
+		fields=$(jq -c 'del(.["fd.num"])' <<< "$fields")
+		echo "$1: $(jq -r '.output' <<< "$line")"
 	}
 	u_alert "connect syscall" "$uring" sysconnect "$port" && sys=$fields
 	u_alert "io_uring connect" "$uring" connect "$port" && uring_f=$fields

@@ -9,8 +9,7 @@
 need_root
 
 URING="$E2E_TMP/saker_uring"
-gcc -O1 -Wall -Wextra -Werror -o "$URING" "$SAKER_SOURCE_DIR/tests/e2e/saker_uring.c" -luring \
-	2> "$E2E_TMP/gcc-uring.err" ||
+build_uring "$URING" ||
 	loud_skip "cannot build the io_uring test program (install liburing-dev): $(head -n 3 "$E2E_TMP/gcc-uring.err")"
 W="$E2E_TMP/watched"
 : > "$W"

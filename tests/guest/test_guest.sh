@@ -169,8 +169,7 @@ write_ptrace_rules "$E2E_TMP/ptrace.yaml"
 compile_bundle "$E2E_TMP/ptrace.yaml" "$BUNDLES/ptrace.saker"
 build_i386 "$E2E_TMP/saker_i386" ||
 	fail "cannot build the 32-bit test program (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
-gcc -O1 -Wall -Wextra -Werror -o "$E2E_TMP/saker_uring" "$SAKER_SOURCE_DIR/tests/e2e/saker_uring.c" \
-	-luring 2> "$E2E_TMP/gcc-uring.err" ||
+build_uring "$E2E_TMP/saker_uring" ||
 	fail "cannot build the io_uring test program (install liburing-dev): $(head -n 3 "$E2E_TMP/gcc-uring.err")"
 damage_bundle "$BUNDLES/shadow.saker" "$BUNDLES/bad"
 # Given no lines, the tool must give back the very same bytes: it changes nothing else.
