@@ -174,6 +174,7 @@ struct saker_rt_render {
 	bool json_omit_output, json_omit_output_fields, json_omit_tags;
 	bool json_message;            /* json_include_message_property */
 	bool dry_run;                 /* --enforce off: alerts of rules with an action say "would" */
+	bool lsm;                     /* the bundles run the LSM back end (it can deny) */
 };
 
 /* Nanoseconds since the epoch of EV. */
@@ -229,9 +230,22 @@ struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
 /* Opens B's object from memory and loads it; nothing of it runs yet. ERR gets a reason; for a
  * verifier rejection it is followed by the tail of the verifier log on further lines.
  * RING_BYTES, when not 0, resizes the event ring buffer (a power of two, checked by the CLI).
- * PREV, when not NULL, is the loaded object this one is to replace: they share the hook map. */
+ * PREV, when not NULL, is the loaded object this one is to replace: they share the hook map.
+ * WANT (enum saker_rt_backend, rt_config.h) chooses the back end (docs/sakerd.md, "Back
+ * ends"); with PREV, PREV's is kept. */
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
-		      const struct saker_rt_obj *prev, char *err, size_t err_size);
+		      const struct saker_rt_obj *prev, int want, char *err,
+		      size_t err_size);
+/* Leaves the LSM back end's programs (sections lsm/...) of OBJ, opened and not loaded yet, out
+ * of its load: for loaders of the tracepoint programs alone (tests, saker check --verify). */
+struct bpf_object;
+void saker_rt_skip_lsm(struct bpf_object *obj);
+/* Whether this kernel runs BPF LSM programs ("bpf" among its active LSMs); WHY says why not. */
+bool saker_rt_lsm_usable(char *why, size_t why_size);
+/* Whether O runs the LSM back end (lsm/file_open for opens, tracepoints for the rest); the note
+ * says why not ("" when it does). */
+bool saker_rt_obj_lsm(const struct saker_rt_obj *o);
+const char *saker_rt_obj_backend_note(const struct saker_rt_obj *o);
 /* Sets what each of O's N rules does when it matches (ACTIONS: enum saker_action per rule id;
  * all alert is what a loaded object starts with), and names this process as the one never
  * acted on. Call it after saker_rt_obj_load and before saker_rt_obj_start. */

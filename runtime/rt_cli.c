@@ -79,8 +79,12 @@ static const char help_text[] =
 	"  --enforce on|off    on (default): rules with 'action: kill' kill the process\n"
 	"                      that matched, in the kernel; off: a dry run, their alerts\n"
 	"                      say 'would kill' and nothing is enforced\n"
-	"  --deny-as-alert     run rules with 'action: deny' as alerts (this back end cannot\n"
-	"                      deny); without it a bundle holding one is refused\n"
+	"  --deny-as-alert     run rules with 'action: deny' as alerts where the back end\n"
+	"                      cannot deny (tracepoints); without it such a bundle is refused\n"
+	"  --backend auto|tracepoint|lsm\n"
+	"                      the kernel hooks: lsm runs the open rules at lsm/file_open\n"
+	"                      (every route to an open, and deny), tracepoints the rest; auto\n"
+	"                      (default) takes lsm where the kernel runs BPF LSM programs\n"
 	"  --user NAME         once loaded, run as user NAME, keeping only CAP_BPF and\n"
 	"                      CAP_PERFMON (for reloads)\n"
 	"  -h, --help          show this help\n"
@@ -232,7 +236,7 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 		static const char *const with_arg[] = {
 			"-c", "--config", "-o", "--output", "--stats-file", "--container-socket",
 			"--ring-buffer-size", "--metrics-addr", "--priority", "--disable-rule",
-			"--disable-tag", "--user", "--trusted-key", "--enforce", NULL,
+			"--disable-tag", "--user", "--trusted-key", "--enforce", "--backend", NULL,
 		};
 		size_t k;
 		for (k = 0; with_arg[k] && strcmp(with_arg[k], a); k++)
@@ -286,6 +290,8 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 			c->enforce_off = !strcmp(v, "off");
 		} else if (!strcmp(a, "--user")) {
 			ret = set_str(&c->user, v);
+		} else if (!strcmp(a, "--backend")) {
+			ret = set_str(&c->backend, v);
 		} else if (!strcmp(a, "--trusted-key")) {
 			/* the first one replaces the configuration's trusted_keys, the others add */
 			if (!trusted_given) {
@@ -303,6 +309,11 @@ int saker_rt_cli_parse(const char *prog, const char *positional, int argc, char 
 	}
 	if (c->metrics_enabled && !c->metrics_addr && set_str(&c->metrics_addr, SAKER_RT_METRICS_ADDR))
 		return -2;
+	if (saker_rt_backend_parse(c->backend) < 0) {
+		fprintf(stderr, "%s: --backend (or the configuration's backend) takes auto, tracepoint or lsm, not '%s'\n",
+			prog, c->backend);
+		return -2;
+	}
 	if (health) {
 		if (!c->metrics_addr) {
 			fprintf(stderr, "%s: --health needs --metrics-addr or a configuration with metrics\n",

@@ -109,8 +109,20 @@ static const struct ck k_top[] = {
 	{ "user", CK_STR, OFF(user), NULL, 0 },
 	{ "enforce", CK_NEGBOOL, OFF(enforce_off), NULL, 0 },
 	{ "deny_as_alert", CK_BOOL, OFF(deny_as_alert), NULL, 0 },
+	{ "backend", CK_STR, OFF(backend), NULL, 0 },
 	{ NULL, 0, 0, NULL, 0 },
 };
+
+int saker_rt_backend_parse(const char *name)
+{
+	if (!name || !strcmp(name, "auto"))
+		return SAKER_RT_BACKEND_AUTO;
+	if (!strcmp(name, "tracepoint"))
+		return SAKER_RT_BACKEND_TRACEPOINT;
+	if (!strcmp(name, "lsm"))
+		return SAKER_RT_BACKEND_LSM;
+	return -1;
+}
 
 void saker_rt_config_init(struct saker_rt_config *c)
 {
@@ -146,6 +158,7 @@ void saker_rt_config_fini(struct saker_rt_config *c)
 	free(c->stats_file);
 	free(c->container_socket);
 	free(c->user);
+	free(c->backend);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -418,6 +431,10 @@ static void load_value(struct cl *l, const struct ck *k, const yaml_node_t *v)
 	case CK_STR:
 		if (!*s) {
 			CL_ERR(l, v, "bad-value", "'%s' needs a value", k->key);
+			return;
+		}
+		if (dst == base + OFF(backend) && saker_rt_backend_parse(s) < 0) {
+			CL_ERR(l, v, "bad-value", "'%s' is not a back end (auto, tracepoint, lsm)", s);
 			return;
 		}
 		put_str(l, (char **)dst, s);

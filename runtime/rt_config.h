@@ -60,11 +60,21 @@ struct saker_rt_config {
 					* they would have done (a dry run) */
 	bool deny_as_alert;            /* --deny-as-alert: run 'deny' rules as alerts on a back end
 					* that cannot deny, instead of refusing the bundle */
+	char *backend;                 /* --backend: "auto" (NULL), "tracepoint" or "lsm" */
 	bool report_verification;      /* log how far each bundle was verified, before "ready"
 					* (sakerd: bundles from files; not saker run) */
 };
 
 #define SAKER_RT_METRICS_ADDR "127.0.0.1:8765"
+
+/* The kernel hooks sakerd runs (docs/sakerd.md, "Back ends"). */
+enum saker_rt_backend {
+	SAKER_RT_BACKEND_AUTO = 0,    /* the LSM one where the kernel runs it, else tracepoints */
+	SAKER_RT_BACKEND_TRACEPOINT,
+	SAKER_RT_BACKEND_LSM,
+};
+/* enum saker_rt_backend of a --backend value (NULL: auto), or -1. */
+int saker_rt_backend_parse(const char *name);
 
 /* Falco's defaults: stdout on, text, every priority, no rate limit. */
 void saker_rt_config_init(struct saker_rt_config *c);

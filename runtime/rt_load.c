@@ -20,6 +20,7 @@
 
 #include "reason.h"
 #include "rt.h"
+#include "rt_config.h"
 
 #define RT_LOG_SIZE (1u << 20) /* verifier log; the kernel keeps its tail when it overflows */
 #define RT_LOG_TAIL_LINES 25
@@ -46,6 +47,8 @@ struct saker_rt_obj {
 	bool *watch_have;            /* ... when it names one */
 	size_t n_watch;
 	int ncpus;
+	bool lsm;                    /* the LSM back end's hook loaded (docs/kernel.md, "Back ends") */
+	char backend_note[300];      /* why the LSM back end is not in use, or "" */
 };
 
 static const char *const hook_names[SAKER_HOOK__COUNT] = {
@@ -417,8 +420,86 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 
 static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz);
 
+void saker_rt_skip_lsm(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj)
+		if (!strncmp(bpf_program__section_name(p), "lsm/", 4))
+			bpf_program__set_autoload(p, false);
+}
+
+bool saker_rt_lsm_usable(char *why, size_t wsz)
+{
+	char buf[512];
+	int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		snprintf(why, wsz, "/sys/kernel/security/lsm cannot be read (%s; is securityfs mounted?)",
+			 strerror(errno));
+		return false;
+	}
+	buf[n] = 0;
+	/* a comma-separated list; an LSM program attaches where "bpf" is missing, but never runs */
+	for (char *save = NULL, *t = strtok_r(buf, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(t, "bpf"))
+			return true;
+	snprintf(why, wsz, "the kernel's active LSMs (/sys/kernel/security/lsm: %.200s) do not include bpf",
+		 buf);
+	return false;
+}
+
+static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
+		    const struct saker_rt_obj *prev, bool lsm, char *err, size_t esz);
+
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
-		      const struct saker_rt_obj *prev, char *err, size_t esz)
+		      const struct saker_rt_obj *prev, int want, char *err,
+		      size_t esz)
+{
+	char why[300] = "";
+	bool lsm;
+	int ret;
+
+	/* The back end stays what it was for the life of sakerd: the dispatchers are attached
+	 * once, and a replacement shares their hook maps. */
+	if (prev)
+		lsm = prev->lsm;
+	else if (want == SAKER_RT_BACKEND_TRACEPOINT)
+		lsm = false, snprintf(why, sizeof(why), "--backend tracepoint");
+	else
+		lsm = saker_rt_lsm_usable(why, sizeof(why));
+	if (!lsm && want == SAKER_RT_BACKEND_LSM && !prev)
+		return say(err, esz, -EOPNOTSUPP, "--backend lsm: this kernel cannot run it: %s", why);
+	ret = obj_load(out, b, ring_bytes, prev, lsm, err, esz);
+	if (ret && lsm && want == SAKER_RT_BACKEND_AUTO && !prev) {
+		/* the LSM programs are the likeliest to be refused (a kernel without the helpers,
+		 * a sandbox that refuses LSM programs): the tracepoints alone, then */
+		snprintf(why, sizeof(why), "the kernel refused its programs: %.240s", err);
+		char *nl = strchr(why, '\n');
+		if (nl)
+			*nl = 0;
+		lsm = false;
+		ret = obj_load(out, b, ring_bytes, prev, false, err, esz);
+	}
+	if (!ret && !(*out)->lsm)
+		snprintf((*out)->backend_note, sizeof((*out)->backend_note), "%s", why);
+	return ret;
+}
+
+bool saker_rt_obj_lsm(const struct saker_rt_obj *o)
+{
+	return o->lsm;
+}
+
+const char *saker_rt_obj_backend_note(const struct saker_rt_obj *o)
+{
+	return o->backend_note;
+}
+
+static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
+		    const struct saker_rt_obj *prev, bool lsm, char *err, size_t esz)
 {
 	struct saker_rt_obj *o = NULL;
 	char *log = NULL;
@@ -459,6 +540,15 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	ret = find_hooks(o, err, esz);
 	if (ret)
 		goto fail;
+	/* the optional hooks load only where they run: elsewhere their programs stay out */
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!SAKER_HOOK_OPTIONAL(h) || !o->body[h] || lsm)
+			continue;
+		bpf_program__set_autoload(o->body[h], false);
+		bpf_program__set_autoload(o->dispatch[h], false);
+		o->body[h] = o->dispatch[h] = NULL;
+	}
+	o->lsm = lsm && o->body[SAKER_HOOK_LSM_OPEN];
 	/* The replacement shares the hook maps: the attached dispatchers read them. */
 	for (int h = 0; prev && h < SAKER_HOOK__COUNT; h++) {
 		if (!prev->hook_map[h] || !o->hook_map[h])
@@ -850,20 +940,27 @@ int saker_rt_obj_set_actions(struct saker_rt_obj *o, const uint8_t *actions, uin
 	bool any = false;
 	for (uint32_t k = 0; k < n; k++)
 		any |= actions[k] != SAKER_ACTION_ALERT;
-	if (!any)
-		return 0;
-	if (!o->actions)
+	if (any && !o->actions)
 		return say(err, esz, -EINVAL, "the BPF object cannot enforce (it has no map '%s')",
 			   SAKER_MAP_RULE_ACTIONS);
-	/* who is never acted on: this process, by its pid namespace and its pid there */
+	if (!o->enforce)
+		return 0;
+	/* who is never acted on: this process, by its pid namespace and its pid there; and
+	 * which hooks run (the tracepoints leave to the LSM hook the opens it took) */
 	struct stat st;
 	if (stat("/proc/self/ns/pid", &st))
 		return say(err, esz, -errno, "cannot read this process's pid namespace (/proc/self/ns/pid): %s",
 			   strerror(errno));
-	struct saker_enforce self = { .self_pidns = st.st_ino, .self_vpid = (__u32)getpid() };
+	struct saker_enforce self = { .self_pidns = st.st_ino, .self_vpid = (__u32)getpid(),
+				      .backend = o->lsm ? SAKER_BACKEND_LSM_OPEN : 0 };
+	for (uint32_t k = 0; o->lsm && k < n; k++)
+		if (actions[k] == SAKER_ACTION_DENY)
+			self.backend |= SAKER_BACKEND_DENY;
 	uint32_t zero = 0;
 	if (bpf_map__update_elem(o->enforce, &zero, sizeof(zero), &self, sizeof(self), 0))
 		return say(err, esz, -errno, "cannot set the enforcement guard: %s", strerror(errno));
+	if (!any)
+		return 0;
 	for (uint32_t k = 0; k < n && k < o->n_rules; k++) {
 		struct saker_rule_action a = { .action = actions[k] };
 		if (bpf_map__update_elem(o->actions, &k, sizeof(k), &a, sizeof(a), 0))

@@ -390,31 +390,44 @@ static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *n
 	for (int i = 0; i < 32; i++)
 		snprintf(s->digest + 2 * i, 3, "%02x", b->digest[i]);
 	ret = saker_rt_check_requires(b->requires, err, esz);
-	/* What each rule does when it matches: kill where enforcing, otherwise only alert. This
-	 * back end (tracepoints) cannot refuse an operation: 'deny' needs --deny-as-alert. */
+	if (!ret)
+		ret = saker_rt_obj_load(&s->obj, b, rt->conf->ring_bytes, prev ? prev->obj : NULL,
+					saker_rt_backend_parse(rt->conf->backend), err, esz);
+	/* What each rule does when it matches: kill where enforcing; deny where enforcing on the
+	 * LSM back end, the only one that runs before the open happens (elsewhere 'deny' needs
+	 * --deny-as-alert); otherwise only alert. */
+	bool lsm = !ret && saker_rt_obj_lsm(s->obj);
 	uint8_t *act = calloc(b->n_rules ? b->n_rules : 1, 1);
 	size_t n_deny = 0;
 	if (!act && !ret)
 		ret = say(err, esz, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; !ret && i < b->n_rules; i++) {
-		if (b->rules[i].action == SAKER_ACTION_DENY && !n_deny++ && !rt->conf->deny_as_alert &&
-		    !rt->conf->enforce_off)
+		bool act_on = !rt->conf->enforce_off && s->rules[i].enabled;
+		if (b->rules[i].action == SAKER_ACTION_DENY && !n_deny++ && !lsm &&
+		    !rt->conf->deny_as_alert && !rt->conf->enforce_off)
 			ret = say(err, esz, -EOPNOTSUPP,
 				  "rule '%s' has action deny, which needs an LSM back end; this kernel runs the "
-				  "tracepoint one (sakerd --deny-as-alert runs such rules as alerts)",
-				  b->rules[i].name);
-		if (b->rules[i].action == SAKER_ACTION_KILL && !rt->conf->enforce_off && s->rules[i].enabled)
+				  "tracepoint one (%s; sakerd --deny-as-alert runs such rules as alerts)",
+				  b->rules[i].name, saker_rt_obj_backend_note(s->obj));
+		if (b->rules[i].action == SAKER_ACTION_KILL && act_on)
 			act[i] = SAKER_ACTION_KILL;
+		if (b->rules[i].action == SAKER_ACTION_DENY && act_on && lsm)
+			act[i] = SAKER_ACTION_DENY;
 	}
-	if (!ret)
-		ret = saker_rt_obj_load(&s->obj, b, rt->conf->ring_bytes, prev ? prev->obj : NULL, err,
-					esz);
 	if (!ret)
 		ret = saker_rt_obj_set_actions(s->obj, act, b->n_rules, err, esz);
 	free(act);
 	if (ret)
 		goto fail;
-	if (n_deny && !rt->conf->enforce_off)
+	s->lsm = lsm;
+	rt->render.lsm = lsm;
+	if (lsm)
+		rt_log(rt, "%s: back end lsm: lsm/file_open runs the open rules (and denies), tracepoints the others",
+		       name);
+	else
+		rt_log(rt, "%s: back end tracepoint: tracepoints run every rule (no LSM back end: %s)", name,
+		       saker_rt_obj_backend_note(s->obj));
+	if (n_deny && !lsm && !rt->conf->enforce_off)
 		rt_log(rt, "%s: %zu rule%s with action deny run%s as alerts (--deny-as-alert): this back end cannot deny",
 		       name, n_deny, n_deny > 1 ? "s" : "", n_deny > 1 ? "" : "s");
 	if (rt->conf->enforce_off)
@@ -819,8 +832,11 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 	if (!f)
 		return -errno;
 	const struct saker_rt_enrich_stats *k = &c->container;
+	size_t n_lsm = 0, n_src = rt ? rt->n_sources : 0;
+	for (size_t i = 0; i < n_src; i++)
+		n_lsm += rt->sources[i]->lsm;
 	fprintf(f,
-		"{\"alerts\":%" PRIu64 ",\"container_lookup_answered\":%" PRIu64
+		"{\"alerts\":%" PRIu64 ",\"backend\":\"%s\",\"container_lookup_answered\":%" PRIu64
 		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64
 		",\"container_lookup_requests\":%" PRIu64 ",\"container_lookup_unknown\":%" PRIu64
 		",\"container_lookup_waits_expired\":%" PRIu64
@@ -833,7 +849,7 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 		",\"malformed\":%" PRIu64 ",\"output_dropped\":%" PRIu64 ",\"output_failed\":%" PRIu64
 		",\"reloads\":%" PRIu64 ",\"residual_errors\":%" PRIu64 ",\"residual_matched\":%" PRIu64
 		",\"residual_rejected\":%" PRIu64 ",\"rules\":[",
-		c->alerts, k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
+		c->alerts, !n_lsm ? "tracepoint" : n_lsm == n_src ? "lsm" : "mixed", k->answered, k->failed, k->na, k->requests, k->unknown, k->waits_expired,
 		c->disabled, c->dns.checks, c->dns.failures, c->dns.names, c->dns.resolved, c->received,
 		c->internal, c->kernel[SAKER_STAT_ARG_TRUNC],
 		c->kernel[SAKER_STAT_LOST], c->kernel[SAKER_STAT_LOST_OTHER],

@@ -33,6 +33,7 @@ struct rt_source {
 	char *name;
 	char digest[65];
 	struct saker_rt_obj *obj;
+	bool lsm;                     /* obj runs the LSM back end */
 	struct rt_rule *rules;        /* one per bundle rule */
 	size_t n_enabled;
 	uint64_t received;            /* records from this source's ring buffer */

@@ -419,8 +419,15 @@ static const char *action_outcome(const struct saker_rt_render *r, const struct 
 		return NULL;
 	if (r->dry_run)
 		return rule->action == SAKER_ACTION_KILL ? "would kill" : "would deny";
-	if (rule->action == SAKER_ACTION_DENY)
-		return "not denied (no LSM back end)";
+	if (rule->action == SAKER_ACTION_DENY) {
+		if (ev->h.flags & SAKER_EVF_DENIED)
+			return "denied";
+		if (ev->h.flags & SAKER_EVF_SPARED)
+			return "spared (sakerd itself or PID 1)";
+		/* the LSM back end's tracepoints see what never reached lsm/file_open (O_PATH
+		 * opens, failed ones): after the fact */
+		return r->lsm ? "not denied (seen after the open)" : "not denied (no LSM back end)";
+	}
 	if (ev->h.flags & SAKER_EVF_KILLED)
 		return "killed";
 	if (ev->h.flags & SAKER_EVF_SPARED)

@@ -107,6 +107,26 @@ struct {
 	__type(value, __u32);
 } saker_progs_exit SEC(".maps");
 
+/* The LSM hook's (the LSM back end, docs/kernel.md "Back ends"). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_lsm SEC(".maps");
+
+/* Per thread: the open the LSM hook took in the syscall running now (SK_MARK_*), so that the
+ * sys_exit (or io_uring completion) hook does not report it again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} saker_lsm_mark SEC(".maps");
+#define SK_MARK_SET    (1u << 30)            /* with the syscall number below */
+#define SK_MARK_URING  (SK_MARK_SET | 0xffff) /* an io_uring open (no syscall number) */
+#define SK_MARK_DENIED (1u << 31)            /* the hook refused it */
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* From the generated module (abi.h). */
@@ -607,6 +627,12 @@ SK_INLINE void sk_enforce(struct sk_scratch *sc, struct saker_rule_action *ra)
 		sc->hdr.flags |= SAKER_EVF_SPARED;
 		return;
 	}
+	if (ra->action == SAKER_ACTION_DENY) {
+		/* the LSM hook returns -EPERM for the open (saker_file_open_run) */
+		__sync_fetch_and_add(&ra->enforced, 1);
+		sc->hdr.flags |= SAKER_EVF_DENIED;
+		return;
+	}
 	if (!bpf_send_signal(9 /* SIGKILL */)) {
 		__sync_fetch_and_add(&ra->enforced, 1);
 		sc->hdr.flags |= SAKER_EVF_KILLED;
@@ -629,7 +655,8 @@ SK_GLOBAL int saker_tp_add(__u32 rule)
 		if (sc->hdr.flags & SAKER_EVF_PATH_TRUNC)
 			rs->cut++;
 	}
-	if (ra && ra->action == SAKER_ACTION_KILL)
+	/* deny only where the operation has not happened yet: the LSM hook's events */
+	if (ra && (ra->action == SAKER_ACTION_KILL || (ra->action == SAKER_ACTION_DENY && sc->st.lsm)))
 		sk_enforce(sc, ra);
 	if (sc->st.n_ids >= SAKER_REC_RULES) {
 		/* the caller did not send the full record: cannot happen, but never silently */
@@ -819,6 +846,7 @@ SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
 	st->family = SAKER_EV_FAMILY(ev);
 	st->compat = SAKER_EV_COMPAT(ev);
 	st->uring = 0;
+	st->lsm = 0;
 	st->task = 0;
 	st->have = 0;
 	st->fhave = 0;
@@ -831,22 +859,9 @@ SK_INLINE void sk_begin(struct sk_scratch *sc, __s64 ret, __u32 ev, __u32 nr)
 	sc->hdr.arch = st->compat ? SK_ARCH_I386 : SK_ARCH_X86_64;
 	sc->hdr.nr = nr;
 }
-/* fam_net.bpf.c: turns an i386 socketcall into the socket call it stands for (sc->st.event and
- * its arguments); returns that event, or SK_EV__COUNT for a call saker does not hook. */
-SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
-
-/* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
- * the ABI, then the rules. */
-SK_INLINE int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev, __u32 nr)
+/* The call's arguments from the registers saved at entry, in order, whatever the ABI. */
+SK_INLINE void sk_regs_args(struct sk_state *st, struct pt_regs *regs)
 {
-	__u32 event = SAKER_EV_ID(ev);
-	struct sk_scratch *sc = sk_scratch();
-	struct sk_state *st;
-
-	if (!sc)
-		return 0;
-	st = &sc->st;
-	sk_begin(sc, ret, ev, nr);
 	if (st->compat) {
 		/* i386: ebx, ecx, edx, esi, edi, ebp; the upper halves are not the call's */
 		st->arg[0] = (__u32)regs->bx;
@@ -863,6 +878,39 @@ SK_INLINE int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev, __u32 nr)
 		st->arg[4] = regs->r8;
 		st->arg[5] = regs->r9;
 	}
+}
+
+/* The scratch, or NULL. The LSM hook's program can be preempted on a kernel with full
+ * preemption (it runs with migration, not preemption, disabled), and a tracepoint of another
+ * task can then run on this CPU: it leaves the scratch, which holds the open being evaluated,
+ * alone, and says so. */
+SK_INLINE struct sk_scratch *sk_scratch_idle(void)
+{
+	struct sk_scratch *sc = sk_scratch();
+
+	if (!sc || !sc->st.lsm)
+		return sc;
+	sk_stat(SAKER_STAT_LOST_OTHER);
+	return 0;
+}
+
+/* fam_net.bpf.c: turns an i386 socketcall into the socket call it stands for (sc->st.event and
+ * its arguments); returns that event, or SK_EV__COUNT for a call saker does not hook. */
+SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
+
+/* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
+ * the ABI, then the rules. */
+SK_INLINE int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev, __u32 nr)
+{
+	__u32 event = SAKER_EV_ID(ev);
+	struct sk_scratch *sc = sk_scratch_idle();
+	struct sk_state *st;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, ret, ev, nr);
+	sk_regs_args(st, regs);
 
 	/* i386 socketcall(2): the network family gives the call it stands for, or none */
 	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) && event == SK_EV_SOCKETCALL &&
@@ -916,6 +964,28 @@ SK_INLINE __u32 sk_exec_ev(__u32 nr)
 	return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 1);
 }
 
+/* Whether the LSM hook took the open this thread's syscall (or io_uring request, KEY
+ * SK_MARK_URING) just made, which ended with RET: then it was reported there, whether it
+ * succeeded, or failed because the hook refused it. One that failed after the hook let it
+ * through (a device's open, another LSM) is reported here too, as the failed open it is. The
+ * mark is cleared either way. */
+SK_INLINE int sk_lsm_took(__u32 key, __s64 ret)
+{
+	__u32 zero = 0;
+	struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
+	__u32 *m;
+	int took;
+
+	if (!e || !(e->backend & SAKER_BACKEND_LSM_OPEN))
+		return 0;
+	m = bpf_task_storage_get(&saker_lsm_mark, bpf_get_current_task_btf(), 0, 0);
+	if (!m || (*m & ~SK_MARK_DENIED) != key)
+		return 0;
+	took = ret >= 0 || (*m & SK_MARK_DENIED);
+	*m = 0;
+	return took;
+}
+
 /* tp_btf/sys_exit: (struct pt_regs *regs, long ret). Every syscall passes here, so the path for
  * syscalls no rule needs is one load and the generated compares. The kernel runs the call
  * numbered by the low 32 bits of orig_ax (an int), whatever the upper ones hold. */
@@ -942,6 +1012,10 @@ int saker_sys_exit_run(unsigned long long *ctx)
 		}
 	}
 	if (ev < 0)
+		return 0;
+	/* an open the LSM hook already took */
+	if ((SAKER_VAR_FAMILIES & SK_FB(OPEN)) && SAKER_EV_FAMILY(ev) == SK_FAM_OPEN &&
+	    sk_lsm_took(nr | SK_MARK_SET, ret))
 		return 0;
 	/* a successful exec is only the one above */
 	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && ret >= 0)
@@ -977,7 +1051,7 @@ SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
 static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr)
 {
 	struct io_kiocb *req = (struct io_kiocb *)r;
-	struct sk_scratch *sc = sk_scratch();
+	struct sk_scratch *sc = sk_scratch_idle();
 	struct sk_state *st;
 
 	if (!sc)
@@ -1010,6 +1084,16 @@ int saker_io_uring(unsigned long long *ctx)
 	return 0;
 }
 
+/* An io_uring open the LSM hook took: one it refused (and reported), when the completion runs
+ * in the task the hook ran in. The others are reported here, on either back end: the hook
+ * cannot tell IORING_OP_OPENAT from OPENAT2, nor knows the descriptor or slot it gets. */
+SK_INLINE int sk_uring_lsm_took(__u64 req)
+{
+	__s32 res = BPF_CORE_READ((struct io_kiocb *)req, cqe.res);
+
+	return res < 0 && sk_lsm_took(SK_MARK_URING, res);
+}
+
 SEC("tp_btf/io_uring_complete")
 int saker_io_uring_run(unsigned long long *ctx)
 {
@@ -1021,11 +1105,131 @@ int saker_io_uring_run(unsigned long long *ctx)
 	case o: \
 		if (!(SAKER_VAR_FAMILIES & SK_FB(F))) \
 			return 0; \
+		if (SK_FAM_##F == SK_FAM_OPEN && sk_uring_lsm_took(req)) \
+			return 0; \
 		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n);
 		SK_URING_OPS(SK_URING_CASE)
 #undef SK_URING_CASE
 	}
 	return 0;
+}
+
+/* ---- the LSM back end ------------------------------------------------------------------------ */
+
+/* Where the kernel runs BPF LSM programs, sakerd attaches this hook too (docs/kernel.md, "Back
+ * ends"): every open that gets as far as opening a file passes lsm/file_open, whatever route it
+ * took (a syscall of either ABI, io_uring, open_by_handle_at), with the struct file it is about
+ * to install: no other thread can change which file that is. The open family's rules run here,
+ * before the open completes, so that a rule of action deny can refuse it; the tracepoints then
+ * leave to it the opens it took (sk_lsm_took). */
+SEC("lsm/file_open")
+int saker_file_open(unsigned long long *ctx)
+{
+	bpf_tail_call(ctx, &saker_progs_lsm, SAKER_HOOK_LSM_OPEN);
+	return (int)ctx[1];
+}
+
+#define SK_NR_IO_URING_ENTER 426 /* the same number in both ABIs */
+#define SK_O_LARGEFILE_ 0100000
+
+/* The descriptor the kernel reserved for the open (alloc_fd() leaves next_fd one past it): what
+ * the open will return. A thread of the same process reserving or freeing descriptors at the same
+ * moment can move next_fd; the number is then another one, never negative. */
+SK_INLINE __s64 sk_lsm_fd(struct task_struct *t)
+{
+	__u32 next = BPF_CORE_READ(t, files, next_fd);
+
+	return next ? next - 1 : 0;
+}
+
+/* An open the hook takes: event EV (SAKER_EV_PACK) numbered NR, of the syscall whose registers
+ * are REGS or, REGS NULL, an io_uring request run by task T. Returns the hook's verdict. */
+SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, __u32 nr,
+			    struct task_struct *t)
+{
+	/* NULL also while an open on this CPU, preempted in this program, is evaluated: this one
+	 * is then left to the tracepoints (it is not marked), and cannot be denied */
+	struct sk_scratch *sc = sk_scratch_idle();
+	struct sk_state *st;
+	__u32 key = regs ? nr | SK_MARK_SET : SK_MARK_URING, deny, *m;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, sk_lsm_fd(t), ev, nr);
+	if (regs) {
+		sk_regs_args(st, regs);
+	} else {
+		/* no syscall: the request's arguments as IORING_OP_OPENAT's (sk_open_uring), from
+		 * the file, which has the kernel's own flags */
+		for (int k = 0; k < 5; k++)
+			st->arg[k] = 0;
+		st->arg[0] = (__u64)(__s64)SK_AT_FDCWD;
+		st->arg[2] = BPF_CORE_READ(file, f_flags) & ~(__u64)SK_O_LARGEFILE_;
+		st->uring = 1;
+		st->task = (__u64)BPF_CORE_READ(t, group_leader);
+		sc->hdr.flags |= SAKER_EVF_IO_URING;
+	}
+	st->lsm = 1;
+	st->arg[5] = (__u64)file;
+	sc->hdr.flags |= SAKER_EVF_LSM;
+	SAKER_FN_MATCH(sc, st->event);
+	deny = (sc->hdr.flags & SAKER_EVF_DENIED) != 0;
+	/* an io_uring open is reported at its completion, unless refused here */
+	if (st->n_ids && (regs || deny)) {
+		/* a refused open fails with EPERM, and has no descriptor */
+		if (deny)
+			st->ret = -1;
+		saker_tp_emit(0);
+	}
+	/* the syscall's exit knows by this that the open was reported; io_uring's completion
+	 * needs it only for a refused one (sk_uring_lsm_took) */
+	if (regs || deny) {
+		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (m)
+			*m = key | (deny ? SK_MARK_DENIED : 0);
+	}
+	st->lsm = 0;
+	return deny ? -1 /* -EPERM */ : 0;
+}
+
+/* lsm/file_open (struct file *file, int ret): RET is what an earlier program of the hook
+ * decided, kept. The open's syscall is the one the task is in (its number in the registers
+ * saved at entry; an exec's or a module load's opens are not opens of the family); an io_uring
+ * worker (or an inline submission, inside io_uring_enter) runs an IORING_OP_OPENAT or OPENAT2,
+ * which the hook cannot tell apart: both are event openat here, judged for deny only. */
+SEC("lsm/file_open")
+int saker_file_open_run(unsigned long long *ctx)
+{
+	struct file *file = (struct file *)ctx[0];
+	int prev = (int)ctx[1];
+	struct task_struct *t;
+	struct pt_regs *regs;
+	__u32 nr;
+	int ev;
+
+	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(OPEN)))
+		return prev;
+	t = bpf_get_current_task_btf();
+	if (!(t->flags & SK_PF_IO_WORKER)) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(t);
+		nr = (__u32)regs->orig_ax;
+		if (nr != SK_NR_IO_URING_ENTER) {
+			ev = SAKER_FN_EVENT(nr);
+			if (ev < 0 || SAKER_EV_FAMILY(ev) != SK_FAM_OPEN)
+				return 0;
+			return sk_lsm_handle(regs, file, ev, nr, t);
+		}
+	}
+	/* io_uring: judged here only for the rules of action deny (saker_enforce.backend) */
+	{
+		__u32 zero = 0;
+		struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
+
+		if (!e || !(e->backend & SAKER_BACKEND_DENY))
+			return 0;
+	}
+	return sk_lsm_handle(0, file, SAKER_EV_PACK(SK_EV_OPENAT, SK_FAM_OPEN, 0), SK_NR64_OPENAT, t);
 }
 
 /* ---- the process table's hooks -------------------------------------------------------------- */

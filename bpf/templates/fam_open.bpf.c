@@ -170,7 +170,9 @@ SK_INLINE void sk_open_get_flags(struct sk_scratch *sc, struct sk_open_state *os
 	/* the mode counts only where the kernel reads it */
 	if (!(flags & (SK_O_CREAT | SK_O_TMPFILE)))
 		os->mode = 0;
-	f = sc->st.event == SK_EV_OPENAT2 && !sc->st.uring ? sk_open_file(sc) : 0;
+	/* the LSM hook's file is the open's own (arg[5], core.bpf.c) */
+	f = sc->st.lsm ? (struct file *)sc->st.arg[5]
+		       : sc->st.event == SK_EV_OPENAT2 && !sc->st.uring ? sk_open_file(sc) : 0;
 	acc = f ? sk_file_accmode(f) : 3;
 	if (acc != 3) {
 		if (!os->flags_ok)
@@ -199,6 +201,11 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	os->dev = 0;
 	os->watch_id = 0;
 	os->watched = 0;
+	/* the LSM hook has the file itself, before any descriptor can point elsewhere */
+	if (sc->st.lsm) {
+		f = (struct file *)sc->st.arg[5];
+		goto named;
+	}
 	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
 	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
 	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
@@ -231,6 +238,7 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 		return;
 	}
+named:
 	ino = BPF_CORE_READ(f, f_inode);
 	os->dir = (BPF_CORE_READ(ino, i_mode) & SK_S_IFMT) == SK_S_IFDIR;
 	/* which file it is, whatever the name: the watched files are looked up by it */

@@ -27,6 +27,9 @@ typedef __u32 __wsum;
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF      27
 #define BPF_MAP_TYPE_LRU_HASH     9
+#define BPF_MAP_TYPE_TASK_STORAGE 29
+#define BPF_F_NO_PREALLOC         1
+#define BPF_LOCAL_STORAGE_GET_F_CREATE 1
 #define BPF_ANY                   0
 
 #define SK_CORE __attribute__((preserve_access_index))
@@ -118,6 +121,7 @@ struct file {
 	struct path f_path;
 	struct inode *f_inode;
 	unsigned int f_mode; /* fmode_t */
+	unsigned int f_flags;
 } SK_CORE;
 
 /* The file's reference count: f_count (an atomic_long_t, the count) up to 6.12, f_ref (a
@@ -141,10 +145,14 @@ struct file___new {
 struct fdtable {
 	unsigned int max_fds;
 	struct file **fd;
+	unsigned long *open_fds;
 } SK_CORE;
 
+/* next_fd: where the next descriptor search starts; alloc_fd() leaves it one past the descriptor
+ * it just reserved. */
 struct files_struct {
 	struct fdtable *fdt;
+	unsigned int next_fd;
 } SK_CORE;
 
 struct fs_struct {
@@ -227,6 +235,7 @@ struct pid {
 	struct upid numbers[1]; /* level + 1 of them, [0] the host's */
 } SK_CORE;
 
+#define SK_PF_IO_WORKER 0x00000010 /* task->flags: an io_uring worker (io-wq or SQPOLL) */
 struct task_struct {
 	struct thread_info thread_info;
 	unsigned int flags;

@@ -74,6 +74,10 @@ static int load_once(const uint8_t *obj, size_t len, char *log, size_t log_size,
 		snprintf(why, why_size, "libbpf cannot open the object");
 		goto out;
 	}
+	/* the LSM back end's programs load only where the kernel runs them, as in sakerd */
+	char why_lsm[300];
+	if (!saker_rt_lsm_usable(why_lsm, sizeof(why_lsm)))
+		saker_rt_skip_lsm(o);
 	ret = bpf_object__load(o);
 	if (ret) {
 		const char *msg = saker_rt_strerror(ret);

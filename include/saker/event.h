@@ -67,8 +67,13 @@ enum saker_event_flag {
 	SAKER_EVF_PROC       = 1 << 11, /* the process block (pstart_ns ... pflags) is filled */
 	SAKER_EVF_CWD_TRUNC  = 1 << 12, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
 					* about the event's own paths) */
+	SAKER_EVF_LSM        = 1 << 13, /* an open seen by the LSM back end (lsm/file_open), before
+					* it completes: res and the descriptor are the ones the
+					* kernel reserved for it (docs/kernel.md, "Back ends") */
+	SAKER_EVF_DENIED     = 1 << 14, /* a rule of action deny held: the LSM hook refused the
+					* open with EPERM (res is -EPERM) */
 };
-#define SAKER_EVF__ALL ((1u << 13) - 1)
+#define SAKER_EVF__ALL ((1u << 15) - 1)
 #define SAKER_ARGS_MAX 2048  /* bytes of a process's arg area read, with the NUL */
 #define SAKER_ANAME_MAX 8    /* ancestors whose comm a record carries: proc.aname[1..8] */
 
@@ -287,7 +292,10 @@ struct saker_tail_sys {
 #define SAKER_HOOKS(X) \
 	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
 	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring") \
-	X(SAKER_HOOK_EXIT, saker_proc_exit, "saker_progs_exit")
+	X(SAKER_HOOK_EXIT, saker_proc_exit, "saker_progs_exit") \
+	X(SAKER_HOOK_LSM_OPEN, saker_file_open, "saker_progs_lsm")
+/* Hooks sakerd attaches only where the kernel runs them (the LSM back end). */
+#define SAKER_HOOK_OPTIONAL(h) ((h) == SAKER_HOOK_LSM_OPEN)
 enum saker_hook {
 #define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)
@@ -328,8 +336,13 @@ struct saker_rule_action {
 struct saker_enforce {
 	__u64 self_pidns;  /* inode of sakerd's pid namespace (stat /proc/self/ns/pid) */
 	__u32 self_vpid;   /* sakerd's pid in it (getpid) */
-	__u32 reserved;
+	__u32 backend;     /* SAKER_BACKEND_*: the hooks sakerd attached besides the tracepoints */
 };
+/* saker_enforce.backend: the LSM hook lsm/file_open runs the rules of the open family (the
+ * tracepoints then leave to it the opens it saw). */
+#define SAKER_BACKEND_LSM_OPEN 1u
+/* ... and rules of action deny are in force (io_uring opens are then judged there too) */
+#define SAKER_BACKEND_DENY     2u
 
 /* Per rule, summed over CPUs by the reader. */
 struct saker_rule_stat {

@@ -25,6 +25,7 @@ KERNELS=${SAKER_GUEST_KERNELS:-linux-image-cloud-amd64}
 HOOKS="io_uring_submit_req sched_prepare_exec task_prctl_unknown"
 FLOOD_FILE=/tmp/saker-guest-flood/f
 COMPAT_FILE=/tmp/saker-guest-compat/watched
+DENY_FILE=/tmp/saker-guest-deny/victim # the LSM back end's deny check
 URING_PORT=28917 # the guest's io_uring connect check (no listener there)
 CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
 CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
@@ -163,6 +164,15 @@ else
 fi
 write_compat_rules "$E2E_TMP/compat.yaml" "$COMPAT_FILE"
 compile_bundle "$E2E_TMP/compat.yaml" "$BUNDLES/compat.saker"
+cat > "$E2E_TMP/deny.yaml" <<YAML
+- rule: Deny writes to the victim
+  desc: the LSM back end refuses a write open of the test's file, by any route
+  condition: evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $DENY_FILE
+  output: type=%evt.type file=%fd.name res=%evt.res fd=%fd.num
+  priority: CRITICAL
+  action: deny
+YAML
+compile_bundle "$E2E_TMP/deny.yaml" "$BUNDLES/deny.saker"
 write_uring_net_rules "$E2E_TMP/uring_net.yaml" "$URING_PORT"
 compile_bundle "$E2E_TMP/uring_net.yaml" "$BUNDLES/uring_net.saker"
 write_ptrace_rules "$E2E_TMP/ptrace.yaml"
@@ -171,6 +181,8 @@ build_i386 "$E2E_TMP/saker_i386" ||
 	fail "cannot build the 32-bit test program (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
 build_uring "$E2E_TMP/saker_uring" ||
 	fail "cannot build the io_uring test program (install liburing-dev): $(head -n 3 "$E2E_TMP/gcc-uring.err")"
+gcc -O1 -Wall -Wextra -Werror -pthread -o "$E2E_TMP/saker_race" "$SAKER_SOURCE_DIR/tests/e2e/saker_race.c" \
+	2> "$E2E_TMP/gcc-race.err" || fail "cannot build saker_race: $(head -n 3 "$E2E_TMP/gcc-race.err")"
 damage_bundle "$BUNDLES/shadow.saker" "$BUNDLES/bad"
 # Given no lines, the tool must give back the very same bytes: it changes nothing else.
 "$REBUNDLE" "$BUNDLES/shadow.saker" "$E2E_TMP/same.saker" || fail "saker_rebundle without lines failed"
@@ -209,6 +221,7 @@ make_initramfs() {
 	add_binary "$root" "$OPENER" /saker/build/tests/saker_opener
 	add_binary "$root" "$E2E_TMP/saker_i386" /saker/build/tests/saker_i386
 	add_binary "$root" "$E2E_TMP/saker_uring" /saker/build/tests/saker_uring
+	add_binary "$root" "$E2E_TMP/saker_race" /saker/build/tests/saker_race
 	cp "$SAKER_SOURCE_DIR/tests/e2e/lib.sh" "$SAKER_SOURCE_DIR/tests/e2e/checks.sh" "$root/saker/src/tests/e2e/"
 	cp "$HERE/guest_checks.sh" "$root/saker/src/tests/guest/"
 	cp "$HERE/guest_init.sh" "$root/init"
@@ -224,6 +237,7 @@ GUEST_NEXT='$KNEXT'
 GUEST_HOOKS='$HOOKS'
 GUEST_FLOOD_FILE='$FLOOD_FILE'
 GUEST_COMPAT_FILE='$COMPAT_FILE'
+GUEST_DENY_FILE='$DENY_FILE'
 GUEST_URING_PORT='$URING_PORT'
 GUEST_CTR_ID='$CTR_ID'
 GUEST_CTR_ID2='$CTR_ID2'

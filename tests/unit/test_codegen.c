@@ -30,6 +30,7 @@
 #include <linux/openat2.h>
 
 #include "codegen.h"
+#include "rt.h"
 #include "stack.h"
 #include "rules.h"
 #include "saker/event.h"
@@ -406,8 +407,11 @@ static void kern_load(struct kern *k, const uint8_t *obj, size_t len, size_t n_r
 	m = bpf_object__find_map_by_name(k->obj, SAKER_MAP_RULE_STATS);
 	assert_non_null(m);
 	assert_int_equal(bpf_map__set_max_entries(m, (uint32_t)n_rules), 0);
+	saker_rt_skip_lsm(k->obj);
 	assert_int_equal(bpf_object__load(k->obj), 0);
 	while ((prog = bpf_object__next_program(k->obj, prog))) {
+		if (!bpf_program__autoload(prog))
+			continue; /* the LSM back end's: this kernel may not run them */
 		k->links[k->n_links] = bpf_program__attach(prog);
 		assert_non_null(k->links[k->n_links]);
 		k->n_links++;

@@ -183,6 +183,10 @@ static void test_bad_values(void **state)
 		     "sakerd.yaml:1:19: error: 'ring_buffer_size' needs a power of two from 16K to 1G (bytes, or with a K, M or G suffix), not '3M'\n"
 		     "    1 | ring_buffer_size: 3M\n"
 		     "      |                   ^~\n");
+	expect_error("backend: fentry\n",
+		     "sakerd.yaml:1:10: error: 'fentry' is not a back end (auto, tracepoint, lsm)\n"
+		     "    1 | backend: fentry\n"
+		     "      |          ^~~~~~\n");
 	expect_error("json_output: maybe\n",
 		     "sakerd.yaml:1:14: error: 'json_output' must be true or false, not 'maybe'\n"
 		     "    1 | json_output: maybe\n"

@@ -34,6 +34,7 @@
 #include <bpf/libbpf.h>
 
 #include "codegen.h"
+#include "rt.h"
 #include "rules.h"
 #include "saker/event.h"
 #include "saker/event_cond.h"
@@ -221,9 +222,12 @@ static void kern_load(struct dnet *d)
 	m = bpf_object__find_map_by_name(d->obj, SAKER_MAP_RULE_STATS);
 	assert_non_null(m);
 	assert_int_equal(bpf_map__set_max_entries(m, N_RULES), 0);
+	saker_rt_skip_lsm(d->obj);
 	if (bpf_object__load(d->obj))
 		fail_msg("the kernel refused the program (the verifier log is above)");
 	while ((prog = bpf_object__next_program(d->obj, prog))) {
+		if (!bpf_program__autoload(prog))
+			continue; /* the LSM back end's: this kernel may not run them */
 		assert_true(d->n_links < 8);
 		d->links[d->n_links] = bpf_program__attach(prog);
 		assert_non_null(d->links[d->n_links]);
