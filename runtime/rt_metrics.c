@@ -181,7 +181,7 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 		free(rk);
 	}
 	head(s, "saker_enforced_total", "counter",
-	     "Per rule with an action: SIGKILLs the kernel sent (outcome=killed) and matches on sakerd itself or PID 1 it spared (outcome=spared), in the bundle object in force.");
+	     "Per rule with an action: SIGKILLs the kernel sent (outcome=killed), opens the LSM hook refused (outcome=denied) and matches on sakerd itself or PID 1 it spared (outcome=spared), in the bundle object in force; enforcing=false for a rule that only alerts (--enforce off, --deny-as-alert).");
 	for (size_t i = 0; i < rt->n_sources; i++) {
 		const struct rt_source *src = rt->sources[i];
 		uint32_t n = src->bundle->n_rules;
@@ -200,7 +200,8 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 				saker_rt_str_printf(s, "\",action=\"%s\",enforcing=\"%s\",outcome=\"%s\"} %" PRIu64 "\n",
 						    saker_action_names[m->action],
 						    ka[r].action != SAKER_ACTION_ALERT ? "true" : "false",
-						    o ? "spared" : "killed", (uint64_t)(o ? ka[r].spared : ka[r].enforced));
+						    o ? "spared" : m->action == SAKER_ACTION_DENY ? "denied" : "killed",
+						    (uint64_t)(o ? ka[r].spared : ka[r].enforced));
 			}
 		}
 		free(ka);
