@@ -114,9 +114,36 @@ SK_INLINE long sk_file_refs(struct file *f)
  * freed by the time the request completes, so never read), flags, mode; then the fixed-file
  * slot the file went to, 0 when it got a descriptor. Both are openat2 inside the kernel: the
  * flags are open_how's, in kernel memory, which no thread can rewrite. */
+/* The file in fixed-file slot SLOT of REQ's ring, or 0. */
+SK_INLINE __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot)
+{
+	unsigned long p = 0;
+
+	if (bpf_core_field_exists(((struct io_file_table___old *)0)->files)) {
+		struct io_ring_ctx___old *ctx = (struct io_ring_ctx___old *)BPF_CORE_READ(req, ctx);
+		struct io_fixed_file *files = BPF_CORE_READ(ctx, file_table.files);
+
+		if (slot >= BPF_CORE_READ(ctx, nr_user_files))
+			return 0;
+		bpf_probe_read_kernel(&p, sizeof(p), &files[slot]);
+	} else {
+		struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+		struct io_rsrc_node **nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+		struct io_rsrc_node *n = 0;
+
+		if (slot >= BPF_CORE_READ(ctx, file_table.data.nr))
+			return 0;
+		bpf_probe_read_kernel(&n, sizeof(n), &nodes[slot]);
+		p = n ? BPF_CORE_READ(n, file_ptr) : 0;
+	}
+	/* the flags in the low bits (FFS_NOWAIT, FFS_ISREG and, up to 6.6, FFS_SCM) */
+	return p & ~7ul;
+}
+
 SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 {
 	struct io_open *op = (struct io_open *)req;
+	__u32 slot;
 
 	sc->st.arg[0] = (__u64)(__s64)BPF_CORE_READ(op, dfd);
 	/* less O_LARGEFILE, which the kernel's prep adds to every request, as openat(2) does
@@ -124,6 +151,14 @@ SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 	sc->st.arg[2] = BPF_CORE_READ(op, how.flags) & ~(__u64)SK_O_LARGEFILE;
 	sc->st.arg[3] = BPF_CORE_READ(op, how.mode);
 	sc->st.arg[4] = BPF_CORE_READ(op, file_slot);
+	/* an open into a fixed-file slot (1-based; IORING_FILE_INDEX_ALLOC: the kernel chose
+	 * it, and returned it) gets no descriptor: its file is the ring's slot's, installed by
+	 * now */
+	sc->st.arg[5] = 0;
+	if (sc->st.arg[4] && sc->st.ret >= 0) {
+		slot = sc->st.arg[4] == 0xffffffffu ? (__u32)sc->st.ret : (__u32)sc->st.arg[4] - 1;
+		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
+	}
 }
 
 /* open, openat and creat take their flags from the registers the kernel saved at entry, which
@@ -206,10 +241,16 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 		f = (struct file *)sc->st.arg[5];
 		goto named;
 	}
-	/* a failed io_uring open's path is freed memory by now: it has none; one that went to a
-	 * fixed-file slot has no descriptor to find it by (docs/kernel.md) */
-	if (sc->st.uring && (sc->st.ret < 0 || sc->st.arg[4]))
+	/* a failed io_uring open's path is freed memory by now: it has none (docs/kernel.md) */
+	if (sc->st.uring && sc->st.ret < 0)
 		return;
+	/* one that went to a fixed-file slot has the slot's file (sk_open_uring) */
+	if (sc->st.uring && sc->st.arg[4]) {
+		f = (struct file *)sc->st.arg[5];
+		if (!f)
+			return;
+		goto named;
+	}
 	/* a handle names no path: a failed open_by_handle_at has no fd.name */
 	if (sc->st.ret < 0 && sc->st.event == SK_EV_OPEN_BY_HANDLE_AT)
 		return;

@@ -274,10 +274,44 @@ struct io_uring_task {
 	struct task_struct *task;
 } SK_CORE;
 
+/* The ring's fixed files (io_uring/filetable.h): up to 6.12 an array of struct io_fixed_file
+ * (file_ptr: the file, flags in its low bits), since 6.13 an array of resource nodes holding the
+ * same file_ptr. Both are probed. */
+struct io_fixed_file {
+	unsigned long file_ptr;
+} SK_CORE;
+
+struct io_rsrc_node {
+	unsigned long file_ptr;
+} SK_CORE;
+
+struct io_rsrc_data {
+	unsigned int nr;
+	struct io_rsrc_node **nodes;
+} SK_CORE;
+
+struct io_file_table {
+	struct io_rsrc_data data;
+} SK_CORE;
+
+struct io_file_table___old {
+	struct io_fixed_file *files;
+} SK_CORE;
+
+struct io_ring_ctx {
+	struct io_file_table file_table;
+} SK_CORE;
+
+struct io_ring_ctx___old {
+	struct io_file_table___old file_table;
+	unsigned int nr_user_files;
+} SK_CORE;
+
 struct io_kiocb {
 	__u8 opcode;
 	struct io_cqe cqe;
 	struct io_uring_task *tctx;
+	struct io_ring_ctx *ctx;
 } SK_CORE;
 
 struct io_kiocb___old {

@@ -437,7 +437,8 @@ ptrace_check() {
 # IORING_OP_OPENAT and IORING_OP_OPENAT2 of WATCHED for writing alert exactly like the openat
 # and openat2 syscalls (the fields but fd.num and the program's name), also when an io-wq worker
 # does the open (O_CREAT sends it there), attributed to the submitting process (its vpid, and
-# its name when the output shows proc.name); a read-only io_uring open does not alert. Sets
+# its name when the output shows proc.name), and when it opens into a fixed-file slot (no
+# descriptor: named from the ring's file table); a read-only io_uring open does not alert. Sets
 # ALERTS.
 uring_check() {
 	local w=$2 uring=$3 n=0 line fields same s_openat s_openat2 u_openat u_openat2
@@ -465,6 +466,10 @@ uring_check() {
 	name "io_uring worker"
 	expect_eq "worker: type" "$(jq -r '.["evt.type"]' <<< "$fields")" openat
 	expect_eq "worker: file" "$(jq -r '.["fd.name"]' <<< "$fields")" "$w"
+	# into a fixed-file slot: no descriptor, the name from the ring's own file table
+	alert "io_uring openat into a fixed-file slot" "$uring" fixed "$w"
+	expect_eq "fixed slot: type" "$(jq -r '.["evt.type"]' <<< "$fields")" openat
+	expect_eq "fixed slot: file" "$(jq -r '.["fd.name"]' <<< "$fields")" "$w"
 	# the near miss, then a marker: once it is in, the read would be too
 	"$uring" read "$w" > /dev/null || fail "io_uring read open failed"
 	alert "marker" "$OPENER" write "$w"
