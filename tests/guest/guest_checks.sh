@@ -155,8 +155,9 @@ check_lsm() {
 
 # A rule of action deny on the LSM back end: the write opens (a shell's truncating redirection,
 # openat2, the legacy open, an i386 open, io_uring) fail with EPERM and leave the file as it was,
-# each alert says denied with res EPERM; a read open goes through; the counters say how many.
-# With --enforce off nothing is refused and the alerts say "would deny".
+# each alert says denied with res EPERM; a read open goes through; the counters say how many;
+# after a reload (SIGHUP) the back end and the refusal hold. With --enforce off nothing is
+# refused and the alerts say "would deny".
 check_deny() {
 	local d=$GUEST_DENY_FILE n=0 a
 	mkdir -p "$(dirname "$d")"
@@ -186,13 +187,24 @@ check_deny() {
 	expect_eq "alerts (one per refused open, none for the read)" "$(wc -l < "$SAKERD_OUT")" "$n"
 	stop_sakerd TERM
 	expect_eq "enforced counter" "$(jq -r '.rules[0].enforced' "$E2E_TMP/stats.json")" "$n"
+	# a reload keeps the back end (the LSM dispatcher stays attached; the new body takes over)
+	start_sakerd --json "$B/deny.saker"
+	kill -HUP "$SAKERD_PID"
+	for i in $(seq 100); do grep -q 'reloaded, digest' "$SAKERD_ERR" && break; sleep 0.1; done
+	grep -q 'reloaded, digest' "$SAKERD_ERR" || fail "the reload did not happen: $(cat "$SAKERD_ERR")"
+	expect_eq "back end lines after a reload" "$(grep -c 'back end lsm' "$SAKERD_ERR")" 2
+	n=0
+	denied "open after a reload" "$OPENER" write "$d"
+	sleep 0.5
+	expect_eq "alerts after a reload (one per open)" "$(wc -l < "$SAKERD_OUT")" 1
+	stop_sakerd TERM
 	start_sakerd --json --enforce off "$B/deny.saker"
 	bash -c "echo changed > '$d'" || fail "the dry run refused a write open"
 	wait_lines "$SAKERD_OUT" 1
 	expect_eq "dry run: action" "$(jq -r '.output_fields["saker.action"]' "$SAKERD_OUT")" "would deny"
 	expect_eq "dry run: file content" "$(cat "$d")" changed
 	stop_sakerd TERM
-	echo "$n write opens refused with EPERM, the file unchanged; the read went through; the dry run only alerted"
+	echo "5 write opens refused with EPERM, the file unchanged; the read went through; refused after a reload too; the dry run only alerted"
 }
 
 # The descriptor race of tests/e2e/test_race.sh, on the LSM back end: a second thread that
