@@ -1156,6 +1156,13 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	if (!sc)
 		return 0;
 	st = &sc->st;
+	/* one open per syscall: a second pass through the hook in the same call is the file
+	 * under another one (overlayfs opens the real file from its own open), not another open */
+	if (regs) {
+		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, 0);
+		if (m && *m == key)
+			return 0;
+	}
 	sk_begin(sc, sk_lsm_fd(t), ev, nr);
 	if (regs) {
 		sk_regs_args(st, regs);
@@ -1211,6 +1218,9 @@ int saker_file_open_run(unsigned long long *ctx)
 	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(OPEN)))
 		return prev;
 	t = bpf_get_current_task_btf();
+	/* a kernel thread's saved registers are no syscall's */
+	if (t->flags & SK_PF_KTHREAD)
+		return 0;
 	if (!(t->flags & SK_PF_IO_WORKER)) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(t);
 		nr = (__u32)regs->orig_ax;

@@ -236,6 +236,7 @@ struct pid {
 } SK_CORE;
 
 #define SK_PF_IO_WORKER 0x00000010 /* task->flags: an io_uring worker (io-wq or SQPOLL) */
+#define SK_PF_KTHREAD   0x00200000 /* task->flags: a kernel thread */
 struct task_struct {
 	struct thread_info thread_info;
 	unsigned int flags;
