@@ -4,7 +4,7 @@
 # checks of tests/e2e/checks.sh; the kernel, container and requires checks are the guest's own.
 # usage: guest_checks.sh --list | CHECK
 # Reads /saker/guest.env, written by the host (tests/guest/test_guest.sh).
-CHECKS="kernel lsm deny race alert filter lost default_rules refusal container requires compat ptrace uring uring_net falco"
+CHECKS="kernel lsm deny race overlay alert filter lost default_rules refusal container requires compat ptrace uring uring_net falco"
 if [ "${1:-}" = --list ]; then
 	echo "$CHECKS"
 	exit 0
@@ -250,8 +250,36 @@ check_race() {
 	echo "$tp_cut; LSM back end: $ok opens of 3000 succeeded, all $named alerted by name, none cut"
 }
 
+# A container's root is an overlay: an open through one passes lsm/file_open twice (the
+# overlay's file, then the real file overlayfs opens from its own open, after copying it up for
+# a write), and must alert once, named by the overlay's path, on both back ends.
+check_overlay() {
+	local o f=$GUEST_OVL_FILE be n line fields
+	o=$(dirname "$(dirname "$f")")
+	[ -f /saker/overlay.ko ] || fail "no overlay.ko in the guest (the host kept none from the kernel package)"
+	grep -qw overlay /proc/filesystems || insmod /saker/overlay.ko || fail "cannot load overlay.ko"
+	mkdir -p "$o/lower" "$o/upper" "$o/work" "$o/merged"
+	echo lower > "$o/lower/f"
+	mount -t overlay overlay -o "lowerdir=$o/lower,upperdir=$o/upper,workdir=$o/work" "$o/merged" ||
+		fail "cannot mount an overlay"
+	for be in tracepoint lsm; do
+		start_sakerd --json --backend "$be" "$B/overlay.saker"
+		n=0
+		next_alert "$be: write through the overlay" "$OPENER" write "$f"
+		expect_eq "$be: file" "$(jq -r '.["fd.name"]' <<< "$fields")" "$f"
+		"$OPENER" read "$f" > /dev/null || fail "$be: read open through the overlay failed"
+		next_alert "$be: marker" "$OPENER" write "$f"
+		sleep 0.5
+		expect_eq "$be: alerts (one per write open)" "$(wc -l < "$SAKERD_OUT")" 2
+		stop_sakerd TERM
+	done
+	umount "$o/merged"
+	echo "write opens through an overlay (copied up) alerted once each on both back ends"
+}
+
 case $check in
 kernel) check_kernel ;;
+overlay) check_overlay ;;
 race) check_race ;;
 lsm) check_lsm ;;
 deny) check_deny ;;

@@ -26,6 +26,7 @@ HOOKS="io_uring_submit_req sched_prepare_exec task_prctl_unknown"
 FLOOD_FILE=/tmp/saker-guest-flood/f
 COMPAT_FILE=/tmp/saker-guest-compat/watched
 DENY_FILE=/tmp/saker-guest-deny/victim # the LSM back end's deny check
+OVL_FILE=/tmp/saker-guest-ovl/merged/f  # the overlay check: a file seen through an overlay
 URING_PORT=28917 # the guest's io_uring connect check (no listener there)
 CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
 CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
@@ -84,8 +85,9 @@ resolve() {
 	[ -n "$KVER" ]
 }
 
-# fetch SPEC: sets KDIR to a cache directory holding vmlinuz, config, release and package of the
-# kernel SPEC names, downloading it only when the cache does not have it yet.
+# fetch SPEC: sets KDIR to a cache directory holding vmlinuz, config, release, package and
+# modules/ (the few modules a check loads: overlay.ko) of the kernel SPEC names, downloading it
+# only when the cache does not have it yet.
 fetch() {
 	local spec=$1 record t0 deb boots
 	record="$CACHE/spec-$(printf '%s' "$spec" | tr -c 'A-Za-z0-9.+-' _)"
@@ -98,10 +100,12 @@ fetch() {
 		fi
 	fi
 	KDIR="$CACHE/${KPKG}_$KVER"
-	if [ -s "$KDIR/vmlinuz" ]; then
+	if [ -s "$KDIR/vmlinuz" ] && [ -d "$KDIR/modules" ]; then
 		echo "guest: kernel $KPKG $KVER: cached in $KDIR"
 		return 0
 	fi
+	# a cache entry from before the modules were kept: fetched again
+	rm -rf "$KDIR"
 	t0=$(date +%s%N)
 	FETCH_TMP=$(mktemp -d "$CACHE/.fetch.XXXXXX") || fail "cannot create a directory in $CACHE"
 	# As root, apt drops to the _apt user, who cannot write here: download as root instead.
@@ -123,6 +127,8 @@ fetch() {
 	basename "${boots[0]}" | sed 's/^vmlinuz-//' > "$FETCH_TMP/k/release"
 	mv "$FETCH_TMP"/root/boot/config-* "$FETCH_TMP/k/config" 2>/dev/null
 	echo "$KPKG $KVER" > "$FETCH_TMP/k/package"
+	mkdir "$FETCH_TMP/k/modules"
+	find "$FETCH_TMP/root/lib/modules" -name overlay.ko -exec cp {} "$FETCH_TMP/k/modules/" \;
 	# Another run may have filled the cache meanwhile; mv -T then fails and its copy is used.
 	mv -T "$FETCH_TMP/k" "$KDIR" 2>/dev/null || [ -s "$KDIR/vmlinuz" ] || fail "cannot move the kernel into $KDIR"
 	rm -rf "$FETCH_TMP"
@@ -173,6 +179,14 @@ cat > "$E2E_TMP/deny.yaml" <<YAML
   action: deny
 YAML
 compile_bundle "$E2E_TMP/deny.yaml" "$BUNDLES/deny.saker"
+cat > "$E2E_TMP/overlay.yaml" <<YAML
+- rule: Write through the overlay
+  desc: a write open of a file seen through an overlay mount, as in a container's root
+  condition: evt.type in (open, openat, openat2, creat) and evt.is_open_write = true and fd.name = $OVL_FILE
+  output: type=%evt.type file=%fd.name fd=%fd.num vpid=%proc.vpid
+  priority: WARNING
+YAML
+compile_bundle "$E2E_TMP/overlay.yaml" "$BUNDLES/overlay.saker"
 write_uring_net_rules "$E2E_TMP/uring_net.yaml" "$URING_PORT"
 compile_bundle "$E2E_TMP/uring_net.yaml" "$BUNDLES/uring_net.saker"
 write_ptrace_rules "$E2E_TMP/ptrace.yaml"
@@ -222,6 +236,7 @@ make_initramfs() {
 	add_binary "$root" "$E2E_TMP/saker_i386" /saker/build/tests/saker_i386
 	add_binary "$root" "$E2E_TMP/saker_uring" /saker/build/tests/saker_uring
 	add_binary "$root" "$E2E_TMP/saker_race" /saker/build/tests/saker_race
+	cp "$KDIR"/modules/*.ko "$root/saker/" 2>/dev/null || true
 	cp "$SAKER_SOURCE_DIR/tests/e2e/lib.sh" "$SAKER_SOURCE_DIR/tests/e2e/checks.sh" "$root/saker/src/tests/e2e/"
 	cp "$HERE/guest_checks.sh" "$root/saker/src/tests/guest/"
 	cp "$HERE/guest_init.sh" "$root/init"
@@ -238,6 +253,7 @@ GUEST_HOOKS='$HOOKS'
 GUEST_FLOOD_FILE='$FLOOD_FILE'
 GUEST_COMPAT_FILE='$COMPAT_FILE'
 GUEST_DENY_FILE='$DENY_FILE'
+GUEST_OVL_FILE='$OVL_FILE'
 GUEST_URING_PORT='$URING_PORT'
 GUEST_CTR_ID='$CTR_ID'
 GUEST_CTR_ID2='$CTR_ID2'
