@@ -431,14 +431,17 @@ void saker_rt_skip_lsm(struct bpf_object *obj)
 bool saker_rt_lsm_usable(char *why, size_t wsz)
 {
 	char buf[512];
-	int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
+	/* SAKER_LSM_LIST: another file to read the list from, for tests of the fallback below */
+	const char *list = getenv("SAKER_LSM_LIST");
+	if (!list || !*list)
+		list = "/sys/kernel/security/lsm";
+	int fd = open(list, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 
 	if (fd >= 0)
 		close(fd);
 	if (n < 0) {
-		snprintf(why, wsz, "/sys/kernel/security/lsm cannot be read (%s; is securityfs mounted?)",
-			 strerror(errno));
+		snprintf(why, wsz, "%s cannot be read (%s; is securityfs mounted?)", list, strerror(errno));
 		return false;
 	}
 	buf[n] = 0;
@@ -446,8 +449,7 @@ bool saker_rt_lsm_usable(char *why, size_t wsz)
 	for (char *save = NULL, *t = strtok_r(buf, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save))
 		if (!strcmp(t, "bpf"))
 			return true;
-	snprintf(why, wsz, "the kernel's active LSMs (/sys/kernel/security/lsm: %.200s) do not include bpf",
-		 buf);
+	snprintf(why, wsz, "the kernel's active LSMs (%s: %.200s) do not include bpf", list, buf);
 	return false;
 }
 
@@ -476,7 +478,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	if (ret && lsm && want == SAKER_RT_BACKEND_AUTO && !prev) {
 		/* the LSM programs are the likeliest to be refused (a kernel without the helpers,
 		 * a sandbox that refuses LSM programs): the tracepoints alone, then */
-		snprintf(why, sizeof(why), "the kernel refused its programs: %.240s", err);
+		snprintf(why, sizeof(why), "%.280s", err);
 		char *nl = strchr(why, '\n');
 		if (nl)
 			*nl = 0;
@@ -623,6 +625,11 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 			say(err, esz, ret, "the kernel verifier rejected program '%s' (%s): %s", pname,
 			    sec, saker_rt_strerror(-ret));
 			append_log_tail(err, esz, log);
+		} else if (pname && !strncmp(sec, "lsm/", 4)) {
+			/* a kernel that lists bpf among its LSMs can still refuse LSM programs (a
+			 * sandbox): auto falls back to the tracepoints on this */
+			say(err, esz, ret, "the kernel refused program '%s' (%s): %s", pname, sec,
+			    saker_rt_strerror(-ret));
 		} else if (ret == -EPERM) {
 			say(err, esz, ret, "cannot load the BPF object: permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
 		} else {

@@ -101,6 +101,18 @@ else
 		fail "unclear refusal of --backend lsm: $(cat "$E2E_TMP/lsm.err")"
 	expect_eq "--backend lsm refusal: lines" "$(wc -l < "$E2E_TMP/lsm.err")" 1
 fi
+# auto where the LSM list names bpf but the kernel refuses LSM programs (this machine: EPERM):
+# the tracepoint back end, saying why, and it alerts; where the kernel runs them, the LSM one
+printf 'capability,bpf\n' > "$E2E_TMP/lsm-list"
+SAKER_LSM_LIST="$E2E_TMP/lsm-list" start_sakerd --json "$E2E_TMP/kill.saker"
+if ! grep -q "back end lsm" "$SAKERD_ERR"; then
+	grep -q "back end tracepoint: tracepoints run every rule (no LSM back end: the kernel refused program 'saker_file_open' (lsm/file_open): " "$SAKERD_ERR" ||
+		fail "auto did not fall back to the tracepoints with the reason: $(cat "$SAKERD_ERR")"
+fi
+"$OPENER" read "$VICTIM" > /dev/null || fail "a read open failed after the fallback"
+pid=$("$OPENER" write "$VICTIM") && fail "the writer was not killed after the fallback"
+wait_lines "$SAKERD_OUT" 1
+stop_sakerd TERM
 "$SAKERD" --backend fentry "$E2E_TMP/deny.saker" > /dev/null 2> "$E2E_TMP/bad.err"
 expect_eq "--backend fentry: status" "$?" 2
 grep -q "takes auto, tracepoint or lsm, not 'fentry'" "$E2E_TMP/bad.err" || fail "unclear --backend error: $(cat "$E2E_TMP/bad.err")"
