@@ -236,7 +236,7 @@ struct saker_rt_obj; /* one bundle's BPF object, loaded and attached */
 int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
 		      const struct saker_rt_obj *prev, int want, char *err,
 		      size_t err_size);
-/* Leaves the LSM back end's programs (sections lsm/...) of OBJ, opened and not loaded yet, out
+/* Leaves the LSM back end's programs (sections lsm/... and fexit/...) of OBJ, opened and not loaded yet, out
  * of its load: for loaders of the tracepoint programs alone (tests, saker check --verify). */
 struct bpf_object;
 void saker_rt_skip_lsm(struct bpf_object *obj);

@@ -423,9 +423,11 @@ static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, s
 void saker_rt_skip_lsm(struct bpf_object *obj)
 {
 	struct bpf_program *p;
-	bpf_object__for_each_program(p, obj)
-		if (!strncmp(bpf_program__section_name(p), "lsm/", 4))
+	bpf_object__for_each_program(p, obj) {
+		const char *sec = bpf_program__section_name(p);
+		if (!strncmp(sec, "lsm/", 4) || !strncmp(sec, "fexit/", 6))
 			bpf_program__set_autoload(p, false);
+	}
 }
 
 bool saker_rt_lsm_usable(char *why, size_t wsz)
@@ -625,7 +627,7 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 			say(err, esz, ret, "the kernel verifier rejected program '%s' (%s): %s", pname,
 			    sec, saker_rt_strerror(-ret));
 			append_log_tail(err, esz, log);
-		} else if (pname && !strncmp(sec, "lsm/", 4)) {
+		} else if (pname && (!strncmp(sec, "lsm/", 4) || !strncmp(sec, "fexit/", 6))) {
 			/* a kernel that lists bpf among its LSMs can still refuse LSM programs (a
 			 * sandbox): auto falls back to the tracepoints on this */
 			say(err, esz, ret, "the kernel refused program '%s' (%s): %s", pname, sec,

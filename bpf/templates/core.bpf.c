@@ -115,6 +115,14 @@ struct {
 	__type(value, __u32);
 } saker_progs_lsm SEC(".maps");
 
+/* The connect hook's (the LSM back end's fexit on __sys_connect_file). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_connect SEC(".maps");
+
 /* Per thread: the open the LSM hook took in the syscall running now (SK_MARK_*), so that the
  * sys_exit (or io_uring completion) hook does not report it again. */
 struct {
@@ -969,7 +977,7 @@ SK_INLINE __u32 sk_exec_ev(__u32 nr)
  * succeeded, or failed because the hook refused it. One that failed after the hook let it
  * through (a device's open, another LSM) is reported here too, as the failed open it is. The
  * mark is cleared either way. */
-SK_INLINE int sk_lsm_took(__u32 key, __s64 ret)
+SK_INLINE int sk_lsm_took(__u32 key, __s64 ret, int final)
 {
 	__u32 zero = 0;
 	struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
@@ -981,7 +989,7 @@ SK_INLINE int sk_lsm_took(__u32 key, __s64 ret)
 	m = bpf_task_storage_get(&saker_lsm_mark, bpf_get_current_task_btf(), 0, 0);
 	if (!m || (*m & ~SK_MARK_DENIED) != key)
 		return 0;
-	took = ret >= 0 || (*m & SK_MARK_DENIED);
+	took = final || ret >= 0 || (*m & SK_MARK_DENIED);
 	*m = 0;
 	return took;
 }
@@ -1013,9 +1021,13 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	}
 	if (ev < 0)
 		return 0;
-	/* an open the LSM hook already took */
+	/* an open the LSM hook already took, a connect the connect hook did (which saw its
+	 * result: FINAL) */
 	if ((SAKER_VAR_FAMILIES & SK_FB(OPEN)) && SAKER_EV_FAMILY(ev) == SK_FAM_OPEN &&
-	    sk_lsm_took(nr | SK_MARK_SET, ret))
+	    sk_lsm_took(nr | SK_MARK_SET, ret, 0))
+		return 0;
+	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) && SAKER_EV_ID(ev) == SK_EV_CONNECT &&
+	    sk_lsm_took(nr | SK_MARK_SET, ret, 1))
 		return 0;
 	/* a successful exec is only the one above */
 	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && ret >= 0)
@@ -1091,7 +1103,7 @@ SK_INLINE int sk_uring_lsm_took(__u64 req)
 {
 	__s32 res = BPF_CORE_READ((struct io_kiocb *)req, cqe.res);
 
-	return res < 0 && sk_lsm_took(SK_MARK_URING, res);
+	return res < 0 && sk_lsm_took(SK_MARK_URING, res, 0);
 }
 
 SEC("tp_btf/io_uring_complete")
@@ -1240,6 +1252,59 @@ int saker_file_open_run(unsigned long long *ctx)
 			return 0;
 	}
 	return sk_lsm_handle(0, file, SAKER_EV_PACK(SK_EV_OPENAT, SK_FAM_OPEN, 0), SK_NR64_OPENAT, t);
+}
+
+/* The LSM back end's connect: fexit on __sys_connect_file (struct file *file, struct
+ * sockaddr_storage *address, int addrlen, int file_flags, int ret), which every connect
+ * reaches with the socket's file and the kernel's own copy of the address, and its result. It
+ * takes the connect syscall of either ABI (io_uring's connect stays with its completion, i386
+ * socketcall with sys_exit); the address is then read from the kernel's copy, which no thread
+ * of the caller can rewrite, and the socket from the file itself (docs/kernel.md, "Back ends"). */
+SEC("fexit/__sys_connect_file")
+int saker_connect(unsigned long long *ctx)
+{
+	bpf_tail_call(ctx, &saker_progs_connect, SAKER_HOOK_CONNECT);
+	return 0;
+}
+
+SEC("fexit/__sys_connect_file")
+int saker_connect_run(unsigned long long *ctx)
+{
+	struct task_struct *t;
+	struct pt_regs *regs;
+	struct sk_scratch *sc;
+	struct sk_state *st;
+	__u32 nr, *m;
+	int ev;
+
+	if (!(SAKER_VAR_FAMILIES & SK_FB(NET)))
+		return 0;
+	t = bpf_get_current_task_btf();
+	if (t->flags & (SK_PF_KTHREAD | SK_PF_IO_WORKER))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = (__u32)regs->orig_ax;
+	ev = SAKER_FN_EVENT(nr);
+	if (ev < 0 || SAKER_EV_ID(ev) != SK_EV_CONNECT)
+		return 0;
+	sc = sk_scratch_idle();
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, (__s64)(int)ctx[4], ev, nr);
+	sk_regs_args(st, regs);
+	st->lsm = 1;
+	st->arg[4] = ctx[1]; /* the kernel's copy of the address */
+	st->arg[5] = ctx[0]; /* the socket's file */
+	sc->hdr.flags |= SAKER_EVF_LSM;
+	SAKER_FN_MATCH(sc, st->event);
+	if (st->n_ids)
+		saker_tp_emit(0);
+	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (m)
+		*m = nr | SK_MARK_SET;
+	st->lsm = 0;
+	return 0;
 }
 
 /* ---- the process table's hooks -------------------------------------------------------------- */

@@ -49,6 +49,13 @@ SK_INLINE void sk_sock_user_peer(struct sk_scratch *sc, struct saker_sockfd *s, 
 
 	switch (sc->st.event) {
 	case SK_EV_CONNECT:
+		/* the connect hook has the kernel's own copy (core.bpf.c, saker_connect_run) */
+		if (sc->st.lsm) {
+			if (bpf_probe_read_kernel(&sa, sizeof(sa), (void *)sc->st.arg[4]) ||
+			    sa.family != family)
+				return;
+			goto have;
+		}
 		ua = sc->st.arg[1];
 		break;
 	case SK_EV_SENDTO:
@@ -70,6 +77,7 @@ SK_INLINE void sk_sock_user_peer(struct sk_scratch *sc, struct saker_sockfd *s, 
 	}
 	if (!ua || bpf_probe_read_user(&sa, sizeof(sa), (void *)ua) || sa.family != family)
 		return;
+have:
 	s->rport = __builtin_bswap16(sa.port);
 	if (family == SK_AF_INET)
 		__builtin_memcpy(s->rip, sa.a, 4);
@@ -149,6 +157,9 @@ SK_INLINE void sk_sock_info(struct sk_scratch *sc, struct sk_sock_state *ss)
 		/* the request's own file (sk_net_uring): it has no descriptor number here */
 		f = (struct file *)sc->st.arg[5];
 		s->fd = -1;
+	} else if (sc->st.lsm) {
+		/* the connect hook's: the socket's file itself */
+		f = (struct file *)sc->st.arg[5];
 	} else if (s->fd < 0) {
 		s->fd = -1;
 		return;

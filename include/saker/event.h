@@ -293,9 +293,10 @@ struct saker_tail_sys {
 	X(SAKER_HOOK_SYS_EXIT, saker_sys_exit, SAKER_MAP_PROGS) \
 	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring") \
 	X(SAKER_HOOK_EXIT, saker_proc_exit, "saker_progs_exit") \
-	X(SAKER_HOOK_LSM_OPEN, saker_file_open, "saker_progs_lsm")
+	X(SAKER_HOOK_LSM_OPEN, saker_file_open, "saker_progs_lsm") \
+	X(SAKER_HOOK_CONNECT, saker_connect, "saker_progs_connect")
 /* Hooks sakerd attaches only where the kernel runs them (the LSM back end). */
-#define SAKER_HOOK_OPTIONAL(h) ((h) == SAKER_HOOK_LSM_OPEN)
+#define SAKER_HOOK_OPTIONAL(h) ((h) == SAKER_HOOK_LSM_OPEN || (h) == SAKER_HOOK_CONNECT)
 enum saker_hook {
 #define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)

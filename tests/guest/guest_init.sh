@@ -13,6 +13,8 @@ mount -t securityfs securityfs /sys/kernel/security
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 # tracefs stays unmounted, as on the machines saker is tested on: its hooks do not need it.
 hostname saker-guest
+# loopback up, as on any host (sakerd's metrics; connects to a closed local port are refused)
+ip link set lo up
 
 # The e2e helpers' contract (tests/e2e/lib.sh). saker itself (the compiler, which links LLVM) is
 # not in the guest: the bundles were compiled on the host, so SAKER names nothing.
