@@ -119,7 +119,10 @@ compile_bundle() {
 start_sakerd() {
 	SAKERD_OUT="$E2E_TMP/alerts.out"
 	SAKERD_ERR="$E2E_TMP/sakerd.err"
+	# both emptied before the start: the wait below must not find an earlier sakerd's "ready"
+	# before the new one's redirection truncated the file
 	: > "$SAKERD_OUT"
+	: > "$SAKERD_ERR"
 	"$SAKERD" "$@" > "$SAKERD_OUT" 2> "$SAKERD_ERR" &
 	SAKERD_PID=$!
 	local i
