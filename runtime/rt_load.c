@@ -484,7 +484,6 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		char *nl = strchr(why, '\n');
 		if (nl)
 			*nl = 0;
-		lsm = false;
 		ret = obj_load(out, b, ring_bytes, prev, false, err, esz);
 	}
 	if (!ret && !(*out)->lsm)
@@ -961,7 +960,7 @@ int saker_rt_obj_set_actions(struct saker_rt_obj *o, const uint8_t *actions, uin
 		return say(err, esz, -errno, "cannot read this process's pid namespace (/proc/self/ns/pid): %s",
 			   strerror(errno));
 	struct saker_enforce self = { .self_pidns = st.st_ino, .self_vpid = (__u32)getpid(),
-				      .backend = o->lsm ? SAKER_BACKEND_LSM_OPEN : 0 };
+				      .backend = o->lsm ? SAKER_BACKEND_LSM : 0 };
 	for (uint32_t k = 0; o->lsm && k < n; k++)
 		if (actions[k] == SAKER_ACTION_DENY)
 			self.backend |= SAKER_BACKEND_DENY;

@@ -419,7 +419,6 @@ static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *n
 	free(act);
 	if (ret)
 		goto fail;
-	s->lsm = lsm;
 	rt->render.lsm = lsm;
 	if (lsm)
 		rt_log(rt, "%s: back end lsm: lsm/file_open runs the open rules (and denies), tracepoints the others",
@@ -832,9 +831,7 @@ int saker_rt_write_stats(const struct saker_rt *rt, const char *path, const stru
 	if (!f)
 		return -errno;
 	const struct saker_rt_enrich_stats *k = &c->container;
-	size_t n_lsm = 0, n_src = rt ? rt->n_sources : 0;
-	for (size_t i = 0; i < n_src; i++)
-		n_lsm += rt->sources[i]->lsm;
+	size_t n_lsm = rt ? rt_lsm_sources(rt) : 0, n_src = rt ? rt->n_sources : 0;
 	fprintf(f,
 		"{\"alerts\":%" PRIu64 ",\"backend\":\"%s\",\"container_lookup_answered\":%" PRIu64
 		",\"container_lookup_failed\":%" PRIu64 ",\"container_lookup_na\":%" PRIu64

@@ -33,7 +33,6 @@ struct rt_source {
 	char *name;
 	char digest[65];
 	struct saker_rt_obj *obj;
-	bool lsm;                     /* obj runs the LSM back end */
 	struct rt_rule *rules;        /* one per bundle rule */
 	size_t n_enabled;
 	uint64_t received;            /* records from this source's ring buffer */
@@ -71,5 +70,14 @@ struct saker_rt {
 	int64_t seen_at_ns;           /* when SEEN last grew (monotonic); atomic */
 	int64_t loop_at_ns;           /* when the loop last ticked; atomic */
 };
+
+/* Sources whose object runs the LSM back end; the caller holds the lock or owns RT. */
+static inline size_t rt_lsm_sources(const struct saker_rt *rt)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rt->n_sources; i++)
+		n += saker_rt_obj_lsm(rt->sources[i]->obj);
+	return n;
+}
 
 #endif

@@ -107,9 +107,7 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 		attached &= saker_rt_obj_attached(rt->sources[i]->obj);
 	}
 	attached &= rt->n_sources > 0;
-	size_t n_lsm = 0;
-	for (size_t i = 0; i < rt->n_sources; i++)
-		n_lsm += rt->sources[i]->lsm;
+	size_t n_lsm = rt_lsm_sources(rt);
 	head(s, "saker_backend", "gauge",
 	     "Bundles running each kernel back end (lsm: lsm/file_open for the opens, tracepoints for the rest).");
 	saker_rt_str_printf(s, "saker_backend{name=\"lsm\"} %zu\n", n_lsm);

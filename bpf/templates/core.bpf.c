@@ -137,6 +137,15 @@ struct {
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* A hook's attached program (event.h, SAKER_HOOKS): it runs the body of the bundle in force from
+ * slot SLOT of its own hook map MAP; without one, it returns NONE. */
+#define SK_DISPATCHER(sec, name, map, slot, none)                                                 \
+	SEC(sec) int name(unsigned long long *ctx)                                                \
+	{                                                                                          \
+		bpf_tail_call(ctx, &map, slot);                                                   \
+		return none;                                                                       \
+	}
+
 /* From the generated module (abi.h). */
 extern int SAKER_FN_EVENT(__u64 nr);
 extern void SAKER_FN_MATCH(void *c, __u32 event);
@@ -935,12 +944,7 @@ SK_INLINE int sk_handle(struct pt_regs *regs, __s64 ret, __u32 ev, __u32 nr)
 
 /* The attached program: it runs the body of the bundle in force, so that sakerd can replace
  * the bundle between two events without detaching anything (event.h, SAKER_HOOKS). */
-SEC("tp_btf/sys_exit")
-int saker_sys_exit(unsigned long long *ctx)
-{
-	bpf_tail_call(ctx, &saker_progs, SAKER_HOOK_SYS_EXIT);
-	return 0;
-}
+SK_DISPATCHER("tp_btf/sys_exit", saker_sys_exit, saker_progs, SAKER_HOOK_SYS_EXIT, 0)
 
 /* The syscall numbers of each ABI, from its table. */
 enum {
@@ -972,6 +976,15 @@ SK_INLINE __u32 sk_exec_ev(__u32 nr)
 	return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 1);
 }
 
+/* Whether sakerd set BIT (SAKER_BACKEND_*) of the back end in force. */
+SK_INLINE int sk_backend_has(__u32 bit)
+{
+	__u32 zero = 0;
+	struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
+
+	return e && (e->backend & bit);
+}
+
 /* Whether the LSM hook took the open this thread's syscall (or io_uring request, KEY
  * SK_MARK_URING) just made, which ended with RET: then it was reported there, whether it
  * succeeded, or failed because the hook refused it. One that failed after the hook let it
@@ -979,12 +992,10 @@ SK_INLINE __u32 sk_exec_ev(__u32 nr)
  * mark is cleared either way. */
 SK_INLINE int sk_lsm_took(__u32 key, __s64 ret, int final)
 {
-	__u32 zero = 0;
-	struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
 	__u32 *m;
 	int took;
 
-	if (!e || !(e->backend & SAKER_BACKEND_LSM_OPEN))
+	if (!sk_backend_has(SAKER_BACKEND_LSM))
 		return 0;
 	m = bpf_task_storage_get(&saker_lsm_mark, bpf_get_current_task_btf(), 0, 0);
 	if (!m || (*m & ~SK_MARK_DENIED) != key)
@@ -1089,12 +1100,7 @@ static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr
 /* Every io_uring completion passes here (the tracepoint fires as the CQE is filled; the
  * request's result is in req->cqe.res on every kernel, whatever the tracepoint's other
  * arguments, which changed in 6.3). Operations of families no rule looks at stop at the switch. */
-SEC("tp_btf/io_uring_complete")
-int saker_io_uring(unsigned long long *ctx)
-{
-	bpf_tail_call(ctx, &saker_progs_uring, SAKER_HOOK_IO_URING);
-	return 0;
-}
+SK_DISPATCHER("tp_btf/io_uring_complete", saker_io_uring, saker_progs_uring, SAKER_HOOK_IO_URING, 0)
 
 /* An io_uring open the LSM hook took: one it refused (and reported), when the completion runs
  * in the task the hook ran in. The others are reported here, on either back end: the hook
@@ -1134,15 +1140,12 @@ int saker_io_uring_run(unsigned long long *ctx)
  * to install: no other thread can change which file that is. The open family's rules run here,
  * before the open completes, so that a rule of action deny can refuse it; the tracepoints then
  * leave to it the opens it took (sk_lsm_took). */
-SEC("lsm/file_open")
-int saker_file_open(unsigned long long *ctx)
-{
-	bpf_tail_call(ctx, &saker_progs_lsm, SAKER_HOOK_LSM_OPEN);
-	return (int)ctx[1];
-}
+SK_DISPATCHER("lsm/file_open", saker_file_open, saker_progs_lsm, SAKER_HOOK_LSM_OPEN, (int)ctx[1])
 
 #define SK_NR_IO_URING_ENTER 426 /* the same number in both ABIs */
-#define SK_O_LARGEFILE_ 0100000
+
+/* fam_open.bpf.c: an io_uring open's arguments, as IORING_OP_OPENAT's, from its FILE. */
+SK_SHARED void sk_open_lsm_uring(struct sk_scratch *sc, struct file *file);
 
 /* The descriptor the kernel reserved for the open (alloc_fd() leaves next_fd one past it): what
  * the open will return. A thread of the same process reserving or freeing descriptors at the same
@@ -1163,7 +1166,7 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	 * is then left to the tracepoints (it is not marked), and cannot be denied */
 	struct sk_scratch *sc = sk_scratch_idle();
 	struct sk_state *st;
-	__u32 key = regs ? nr | SK_MARK_SET : SK_MARK_URING, deny, *m;
+	__u32 key = regs ? nr | SK_MARK_SET : SK_MARK_URING, deny, *m = 0;
 
 	if (!sc)
 		return 0;
@@ -1171,7 +1174,7 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	/* one open per syscall: a second pass through the hook in the same call is the file
 	 * under another one (overlayfs opens the real file from its own open), not another open */
 	if (regs) {
-		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, 0);
+		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (m && *m == key)
 			return 0;
 	}
@@ -1179,13 +1182,7 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	if (regs) {
 		sk_regs_args(st, regs);
 	} else {
-		/* no syscall: the request's arguments as IORING_OP_OPENAT's (sk_open_uring), from
-		 * the file, which has the kernel's own flags */
-		for (int k = 0; k < 5; k++)
-			st->arg[k] = 0;
-		st->arg[0] = (__u64)(__s64)SK_AT_FDCWD;
-		st->arg[2] = BPF_CORE_READ(file, f_flags) & ~(__u64)SK_O_LARGEFILE_;
-		st->uring = 1;
+		sk_open_lsm_uring(sc, file);
 		st->task = (__u64)BPF_CORE_READ(t, group_leader);
 		sc->hdr.flags |= SAKER_EVF_IO_URING;
 	}
@@ -1203,11 +1200,10 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	}
 	/* the syscall's exit knows by this that the open was reported; io_uring's completion
 	 * needs it only for a refused one (sk_uring_lsm_took) */
-	if (regs || deny) {
+	if (!m && deny)
 		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (m)
-			*m = key | (deny ? SK_MARK_DENIED : 0);
-	}
+	if (m)
+		*m = key | (deny ? SK_MARK_DENIED : 0);
 	st->lsm = 0;
 	return deny ? -1 /* -EPERM */ : 0;
 }
@@ -1243,14 +1239,9 @@ int saker_file_open_run(unsigned long long *ctx)
 			return sk_lsm_handle(regs, file, ev, nr, t);
 		}
 	}
-	/* io_uring: judged here only for the rules of action deny (saker_enforce.backend) */
-	{
-		__u32 zero = 0;
-		struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
-
-		if (!e || !(e->backend & SAKER_BACKEND_DENY))
-			return 0;
-	}
+	/* io_uring: judged here only for the rules of action deny */
+	if (!sk_backend_has(SAKER_BACKEND_DENY))
+		return 0;
 	return sk_lsm_handle(0, file, SAKER_EV_PACK(SK_EV_OPENAT, SK_FAM_OPEN, 0), SK_NR64_OPENAT, t);
 }
 
@@ -1260,12 +1251,7 @@ int saker_file_open_run(unsigned long long *ctx)
  * takes the connect syscall of either ABI (io_uring's connect stays with its completion, i386
  * socketcall with sys_exit); the address is then read from the kernel's copy, which no thread
  * of the caller can rewrite, and the socket from the file itself (docs/kernel.md, "Back ends"). */
-SEC("fexit/__sys_connect_file")
-int saker_connect(unsigned long long *ctx)
-{
-	bpf_tail_call(ctx, &saker_progs_connect, SAKER_HOOK_CONNECT);
-	return 0;
-}
+SK_DISPATCHER("fexit/__sys_connect_file", saker_connect, saker_progs_connect, SAKER_HOOK_CONNECT, 0)
 
 SEC("fexit/__sys_connect_file")
 int saker_connect_run(unsigned long long *ctx)
@@ -1311,12 +1297,7 @@ int saker_connect_run(unsigned long long *ctx)
 
 /* tp_btf/sched_process_exit (struct task_struct *p, ...): the group leader's exit forgets the
  * process. */
-SEC("tp_btf/sched_process_exit")
-int saker_proc_exit(unsigned long long *ctx)
-{
-	bpf_tail_call(ctx, &saker_progs_exit, SAKER_HOOK_EXIT);
-	return 0;
-}
+SK_DISPATCHER("tp_btf/sched_process_exit", saker_proc_exit, saker_progs_exit, SAKER_HOOK_EXIT, 0)
 
 SEC("tp_btf/sched_process_exit")
 int saker_proc_exit_run(unsigned long long *ctx)

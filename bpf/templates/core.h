@@ -75,10 +75,11 @@ struct sk_state {
 	__s32 comm_len, pcomm_len, cid_len;
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
 	__u16 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
-	__u16 lsm;        /* an open seen by lsm/file_open (docs/kernel.md, "Back ends"): arg[5] is
-			   * its struct file, ret the descriptor reserved for it; set while that
-			   * program runs (a tracepoint finding it set on its CPU leaves the scratch
-			   * alone) */
+	__u16 lsm;        /* an event of the LSM back end's hooks (docs/kernel.md, "Back ends"):
+			   * arg[5] is the open's or the connect's struct file (an open's ret the
+			   * descriptor reserved for it, a connect's arg[4] the kernel's copy of the
+			   * address); set while that program runs (a tracepoint finding it set on
+			   * its CPU leaves the scratch alone) */
 	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
 			   * the submitter), else 0: sk_task() returns it */
 	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */

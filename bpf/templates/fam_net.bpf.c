@@ -47,15 +47,10 @@ SK_INLINE void sk_sock_user_peer(struct sk_scratch *sc, struct saker_sockfd *s, 
 	} sa = { 0 };
 	__u64 ua = 0;
 
+	long err;
+
 	switch (sc->st.event) {
 	case SK_EV_CONNECT:
-		/* the connect hook has the kernel's own copy (core.bpf.c, saker_connect_run) */
-		if (sc->st.lsm) {
-			if (bpf_probe_read_kernel(&sa, sizeof(sa), (void *)sc->st.arg[4]) ||
-			    sa.family != family)
-				return;
-			goto have;
-		}
 		ua = sc->st.arg[1];
 		break;
 	case SK_EV_SENDTO:
@@ -75,9 +70,13 @@ SK_INLINE void sk_sock_user_peer(struct sk_scratch *sc, struct saker_sockfd *s, 
 	default:
 		return;
 	}
-	if (!ua || bpf_probe_read_user(&sa, sizeof(sa), (void *)ua) || sa.family != family)
+	/* the connect hook has the kernel's own copy (core.bpf.c, saker_connect_run) */
+	if (sc->st.lsm && sc->st.event == SK_EV_CONNECT)
+		err = bpf_probe_read_kernel(&sa, sizeof(sa), (void *)sc->st.arg[4]);
+	else
+		err = !ua || bpf_probe_read_user(&sa, sizeof(sa), (void *)ua);
+	if (err || sa.family != family)
 		return;
-have:
 	s->rport = __builtin_bswap16(sa.port);
 	if (family == SK_AF_INET)
 		__builtin_memcpy(s->rip, sa.a, 4);

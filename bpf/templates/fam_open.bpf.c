@@ -109,11 +109,6 @@ SK_INLINE long sk_file_refs(struct file *f)
 	return BPF_CORE_READ((struct file___old *)f, f_count.counter);
 }
 
-/* IORING_OP_OPENAT and IORING_OP_OPENAT2 (core.bpf.c, SK_URING_OPS): the kernel's own copy
- * of the request, as openat would have them: dirfd, the path (struct filename, kernel memory;
- * freed by the time the request completes, so never read), flags, mode; then the fixed-file
- * slot the file went to, 0 when it got a descriptor. Both are openat2 inside the kernel: the
- * flags are open_how's, in kernel memory, which no thread can rewrite. */
 /* The file in fixed-file slot SLOT of REQ's ring, or 0. */
 SK_INLINE __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot)
 {
@@ -140,6 +135,11 @@ SK_INLINE __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot)
 	return p & ~7ul;
 }
 
+/* IORING_OP_OPENAT and IORING_OP_OPENAT2 (core.bpf.c, SK_URING_OPS): the kernel's own copy
+ * of the request, as openat would have them: dirfd, the path (struct filename, kernel memory;
+ * freed by the time the request completes, so never read), flags, mode; then the fixed-file
+ * slot the file went to, 0 when it got a descriptor, and that slot's file. Both are openat2
+ * inside the kernel: the flags are open_how's, in kernel memory, which no thread can rewrite. */
 SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 {
 	struct io_open *op = (struct io_open *)req;
@@ -159,6 +159,17 @@ SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		slot = sc->st.arg[4] == 0xffffffffu ? (__u32)sc->st.ret : (__u32)sc->st.arg[4] - 1;
 		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
 	}
+}
+
+/* An io_uring open at the LSM hook (core.bpf.c, sk_lsm_handle), which has no request: the
+ * arguments as sk_open_uring's, from FILE, whose flags are the kernel's own. */
+SK_SHARED void sk_open_lsm_uring(struct sk_scratch *sc, struct file *file)
+{
+	for (int k = 0; k < 5; k++)
+		sc->st.arg[k] = 0;
+	sc->st.arg[0] = (__u64)(__s64)SK_AT_FDCWD;
+	sc->st.arg[2] = BPF_CORE_READ(file, f_flags) & ~(__u64)SK_O_LARGEFILE;
+	sc->st.uring = 1;
 }
 
 /* open, openat and creat take their flags from the registers the kernel saved at entry, which

@@ -145,7 +145,6 @@ struct file___new {
 struct fdtable {
 	unsigned int max_fds;
 	struct file **fd;
-	unsigned long *open_fds;
 } SK_CORE;
 
 /* next_fd: where the next descriptor search starts; alloc_fd() leaves it one past the descriptor

@@ -69,15 +69,6 @@ static void print_events(const sk_rule *r)
 }
 
 /* One line of the plan table: how much of the rule the kernel decides, and why not more. */
-/* Whether every event of R is an open, the only operation 'deny' can refuse (plan.c). */
-static bool deny_opens_only(const sk_rule *r)
-{
-	for (size_t k = 0; k < r->n_syscalls; k++)
-		if (sk_events[r->syscalls[k]].family != SK_FAM_OPEN)
-			return false;
-	return true;
-}
-
 static void print_rule(const sk_rule *r, bool left_out)
 {
 	/* names come from the rules files: their control characters are shown escaped */
@@ -122,7 +113,7 @@ static void print_rule(const sk_rule *r, bool left_out)
 		       saker_action_names[r->item->action]);
 	else if (r->item->action == SAKER_ACTION_KILL)
 		printf("; action kill, in the kernel on any back end");
-	else if (r->item->action == SAKER_ACTION_DENY && !deny_opens_only(r))
+	else if (r->item->action == SAKER_ACTION_DENY && sk_rule_not_open(r) >= 0)
 		printf("; action deny refused: only opens can be denied");
 	else if (r->item->action == SAKER_ACTION_DENY)
 		printf("; action deny, on the LSM back end (lsm/file_open; sakerd refuses it elsewhere)");

@@ -621,6 +621,14 @@ static void leave_out(sk_comp *c, sk_rule *r)
 	sk_arena_push(c->arena, (void ***)&c->left_out, &c->n_left_out, r);
 }
 
+int sk_rule_not_open(const sk_rule *r)
+{
+	for (size_t k = 0; k < r->n_syscalls; k++)
+		if (sk_events[r->syscalls[k]].family != SK_FAM_OPEN)
+			return r->syscalls[k];
+	return -1;
+}
+
 int sk_plan(sk_comp *c)
 {
 	sk_rule **keep = sk_arena_alloc(c->arena, (c->n_rules + 1) * sizeof(*keep));
@@ -657,20 +665,13 @@ int sk_plan(sk_comp *c)
 				 "(sakerd tests part of it after the event)",
 				 r->item->name, saker_action_names[r->item->action],
 				 r->plan == SAKER_PLAN_PARTIAL ? "partial" : "user");
-		} else if (r->item->action == SAKER_ACTION_DENY) {
+		} else if (r->item->action == SAKER_ACTION_DENY && sk_rule_not_open(r) >= 0) {
 			/* the LSM back end refuses opens only (lsm/file_open, docs/kernel.md) */
-			for (size_t k = 0; k < r->n_syscalls; k++) {
-				const char *ev = sk_events[r->syscalls[k]].name;
-
-				if (sk_events[r->syscalls[k]].family == SK_FAM_OPEN)
-					continue;
-				sk_span at = r->item->action_span.file ? r->item->action_span : r->item->name_span;
-				sk_error(c->diag, at, "bad-action",
-					 "rule '%s': action 'deny' can refuse only opens (open, openat, openat2, "
-					 "creat, open_by_handle_at), and this rule also runs on %s",
-					 r->item->name, ev);
-				break;
-			}
+			sk_span at = r->item->action_span.file ? r->item->action_span : r->item->name_span;
+			sk_error(c->diag, at, "bad-action",
+				 "rule '%s': action 'deny' can refuse only opens (open, openat, openat2, "
+				 "creat, open_by_handle_at), and this rule also runs on %s",
+				 r->item->name, sk_events[sk_rule_not_open(r)].name);
 		}
 		if (r->residual)
 			capture_expr(c, r, r->residual);

@@ -67,9 +67,10 @@ enum saker_event_flag {
 	SAKER_EVF_PROC       = 1 << 11, /* the process block (pstart_ns ... pflags) is filled */
 	SAKER_EVF_CWD_TRUNC  = 1 << 12, /* proc.cwd was cut by the bounded walk (PATH_TRUNC is
 					* about the event's own paths) */
-	SAKER_EVF_LSM        = 1 << 13, /* an open seen by the LSM back end (lsm/file_open), before
-					* it completes: res and the descriptor are the ones the
-					* kernel reserved for it (docs/kernel.md, "Back ends") */
+	SAKER_EVF_LSM        = 1 << 13, /* seen by the LSM back end's hooks: an open at
+					* lsm/file_open, before it completes (res and the descriptor
+					* are the ones the kernel reserved for it), or a connect at
+					* its fexit hook (docs/kernel.md, "Back ends") */
 	SAKER_EVF_DENIED     = 1 << 14, /* a rule of action deny held: the LSM hook refused the
 					* open with EPERM (res is -EPERM) */
 };
@@ -339,9 +340,9 @@ struct saker_enforce {
 	__u32 self_vpid;   /* sakerd's pid in it (getpid) */
 	__u32 backend;     /* SAKER_BACKEND_*: the hooks sakerd attached besides the tracepoints */
 };
-/* saker_enforce.backend: the LSM hook lsm/file_open runs the rules of the open family (the
- * tracepoints then leave to it the opens it saw). */
-#define SAKER_BACKEND_LSM_OPEN 1u
+/* saker_enforce.backend: the LSM back end runs (lsm/file_open for the open family, the connect
+ * hook for connect; the tracepoints then leave to them the events they took). */
+#define SAKER_BACKEND_LSM      1u
 /* ... and rules of action deny are in force (io_uring opens are then judged there too) */
 #define SAKER_BACKEND_DENY     2u
 
