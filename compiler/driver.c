@@ -21,6 +21,8 @@ static const char requires_text[] =
 	"btf 1\n"
 	"hook tp_btf/sys_exit\n"
 	"hook tp_btf/io_uring_complete\n"
+	"hook tp_btf/sched_process_exec\n"
+	"hook tp_btf/sched_process_exit\n"
 	"map ringbuf\n"
 	"map percpu_array\n"
 	"map prog_array\n"

@@ -237,7 +237,8 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 		      const struct saker_rt_obj *prev, int want, char *err,
 		      size_t err_size);
 /* Leaves the LSM back end's programs (sections lsm/... and fexit/...) of OBJ, opened and not loaded yet, out
- * of its load: for loaders of the tracepoint programs alone (tests, saker check --verify). */
+ * of its load, and those of the hooks on a tracepoint this kernel lacks (SAKER_HOOK_IF_KERNEL_HAS):
+ * for loaders of the tracepoint programs alone (tests, saker check --verify). */
 struct bpf_object;
 void saker_rt_skip_lsm(struct bpf_object *obj);
 /* Whether this kernel runs BPF LSM programs ("bpf" among its active LSMs); WHY says why not. */

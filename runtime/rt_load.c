@@ -38,6 +38,7 @@ struct saker_rt_obj {
 	struct bpf_link *hook_link[SAKER_HOOK__COUNT];   /* attached dispatchers, owned */
 	struct bpf_map *rule_stats;
 	struct bpf_map *procs;     /* SAKER_MAP_PROCS, the process table, or NULL */
+	struct bpf_map *marks;     /* SAKER_MAP_MARKS, the threads' marks, or NULL */
 	uint32_t n_rules;  /* slots of rule_stats */
 	struct bpf_map *actions;   /* SAKER_MAP_RULE_ACTIONS, NULL in an object without one */
 	struct bpf_map *enforce;   /* SAKER_MAP_ENFORCE */
@@ -376,8 +377,11 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 	o->progs = bpf_object__find_map_by_name(o->obj, SAKER_MAP_PROGS);
 	if (!o->progs)
 		return 0;
+	/* An object of an earlier saker has the hooks of its time, and maps sized to them: each
+	 * hook's slot is its own, and the same in every version. */
 	if (bpf_map__type(o->progs) != BPF_MAP_TYPE_PROG_ARRAY ||
-	    bpf_map__max_entries(o->progs) != SAKER_HOOK__COUNT)
+	    bpf_map__max_entries(o->progs) <= SAKER_HOOK_SYS_EXIT ||
+	    bpf_map__max_entries(o->progs) > SAKER_HOOK__COUNT)
 		return say(err, esz, -EINVAL,
 			   "the BPF object's map '%s' is not the hook map this sakerd knows (%d slots)",
 			   SAKER_MAP_PROGS, SAKER_HOOK__COUNT);
@@ -410,15 +414,47 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 			continue;
 		o->hook_map[h] = bpf_object__find_map_by_name(o->obj, hook_maps[h]);
 		if (!o->hook_map[h] || bpf_map__type(o->hook_map[h]) != BPF_MAP_TYPE_PROG_ARRAY ||
-		    bpf_map__max_entries(o->hook_map[h]) != SAKER_HOOK__COUNT)
+		    bpf_map__max_entries(o->hook_map[h]) <= (uint32_t)h ||
+		    bpf_map__max_entries(o->hook_map[h]) > SAKER_HOOK__COUNT)
 			return say(err, esz, -EINVAL,
-				   "the BPF object's hook '%s' has no hook map '%s' of %d slots",
-				   hook_names[h], hook_maps[h], SAKER_HOOK__COUNT);
+				   "the BPF object's hook '%s' has no hook map '%s' with its slot %d",
+				   hook_names[h], hook_maps[h], h);
 	}
 	return 0;
 }
 
 static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz);
+
+/* Whether this kernel's BTF names tracepoint TP (VMLINUX loaded on first need); without BTF,
+ * no. */
+static bool kernel_has_tp(const char *tp, struct btf **vmlinux)
+{
+	char tname[256];
+	if (!*vmlinux)
+		*vmlinux = btf__load_vmlinux_btf();
+	if (!*vmlinux)
+		return false;
+	snprintf(tname, sizeof(tname), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(*vmlinux, tname, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* The hooks of SAKER_HOOK_IF_KERNEL_HAS whose tracepoint this kernel lacks: their programs
+ * stay out (each program's section is tp_btf/ and the tracepoint). */
+static void skip_absent_tps(struct bpf_object *obj)
+{
+	struct btf *vmlinux = NULL;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj) {
+		const char *sec = bpf_program__section_name(p);
+		for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
+			const char *tp = SAKER_HOOK_IF_KERNEL_HAS(h);
+			if (tp && !strncmp(sec, "tp_btf/", 7) && !strcmp(sec + 7, tp) &&
+			    !kernel_has_tp(tp, &vmlinux))
+				bpf_program__set_autoload(p, false);
+		}
+	}
+	btf__free(vmlinux);
+}
 
 void saker_rt_skip_lsm(struct bpf_object *obj)
 {
@@ -428,6 +464,7 @@ void saker_rt_skip_lsm(struct bpf_object *obj)
 		if (!strncmp(sec, "lsm/", 4) || !strncmp(sec, "fexit/", 6))
 			bpf_program__set_autoload(p, false);
 	}
+	skip_absent_tps(obj);
 }
 
 bool saker_rt_lsm_usable(char *why, size_t wsz)
@@ -551,6 +588,16 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 		bpf_program__set_autoload(o->dispatch[h], false);
 		o->body[h] = o->dispatch[h] = NULL;
 	}
+	/* so do the hooks on a tracepoint this kernel lacks */
+	skip_absent_tps(o->obj);
+	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
+		if (!SAKER_HOOK_IF_KERNEL_HAS(h) || !o->body[h] ||
+		    (bpf_program__autoload(o->body[h]) && bpf_program__autoload(o->dispatch[h])))
+			continue;
+		bpf_program__set_autoload(o->body[h], false);
+		bpf_program__set_autoload(o->dispatch[h], false);
+		o->body[h] = o->dispatch[h] = NULL;
+	}
 	o->lsm = lsm && o->body[SAKER_HOOK_LSM_OPEN];
 	/* The replacement shares the hook maps: the attached dispatchers read them. */
 	for (int h = 0; prev && h < SAKER_HOOK__COUNT; h++) {
@@ -570,6 +617,16 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 	if (prev && prev->procs && o->procs &&
 	    (ret = bpf_map__reuse_fd(o->procs, bpf_map__fd(prev->procs)))) {
 		ret = say(err, esz, ret, "cannot share the process table: %s", strerror(-ret));
+		goto fail;
+	}
+	/* So do the threads' marks: an exec between the two bundles' hooks is still reported. */
+	o->marks = bpf_object__find_map_by_name(o->obj, SAKER_MAP_MARKS);
+	if (o->marks && (bpf_map__type(o->marks) != BPF_MAP_TYPE_TASK_STORAGE ||
+			 bpf_map__value_size(o->marks) != sizeof(uint32_t)))
+		o->marks = NULL;
+	if (prev && prev->marks && o->marks &&
+	    (ret = bpf_map__reuse_fd(o->marks, bpf_map__fd(prev->marks)))) {
+		ret = say(err, esz, ret, "cannot share the threads' marks: %s", strerror(-ret));
 		goto fail;
 	}
 	/* One counter slot per rule: the object cannot know how many rules its bundle has. */
@@ -818,20 +875,23 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 			return ret;
 		}
 	}
-	/* The switch: from the next event on, each hook runs O's body. A failed update puts PREV's
-	 * bodies back, so PREV keeps running as it was. */
-	uint32_t h;
-	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+	/* The switch: from the next event on, each hook runs O's body. The last slot goes first:
+	 * the hooks that mark a thread for its sys_exit (the exec hook, the LSM ones) come after
+	 * SAKER_HOOK_SYS_EXIT, so a new sys_exit body never runs while the old marking one does.
+	 * A failed update puts PREV's bodies back, so PREV keeps running as it was. */
+	int h;
+	for (h = SAKER_HOOK__COUNT - 1; h >= 0; h--) {
 		int fd = o->body[h] ? bpf_program__fd(o->body[h]) : -1;
+		uint32_t slot = (uint32_t)h;
 		if (fd >= 0 &&
-		    bpf_map__update_elem(o->hook_map[h], &h, sizeof(h), &fd, sizeof(fd), BPF_ANY))
+		    bpf_map__update_elem(o->hook_map[h], &slot, sizeof(slot), &fd, sizeof(fd), BPF_ANY))
 			break;
 	}
-	if (h < SAKER_HOOK__COUNT) {
+	if (h >= 0) {
 		ret = -errno;
 		say(err, esz, ret, "cannot install the program of hook '%s': %s", hook_names[h],
 		    saker_rt_strerror(-ret));
-		for (uint32_t k = 0; k < h; k++) {
+		for (uint32_t k = (uint32_t)h + 1; k < SAKER_HOOK__COUNT; k++) {
 			int fd = prev && prev->body[k] ? bpf_program__fd(prev->body[k]) : -1;
 			if (!o->hook_map[k])
 				continue;
@@ -846,9 +906,10 @@ int saker_rt_obj_start(struct saker_rt_obj *o, struct saker_rt_obj *prev, char *
 		return ret;
 	}
 	for (h = 0; h < SAKER_HOOK__COUNT; h++) {
+		uint32_t slot = (uint32_t)h;
 		if (!o->body[h] && prev && prev->hook_link[h] && prev->hook_map[h])
 			/* a hook the new bundle lacks: its dispatcher then finds an empty slot */
-			bpf_map__delete_elem(prev->hook_map[h], &h, sizeof(h), 0);
+			bpf_map__delete_elem(prev->hook_map[h], &slot, sizeof(slot), 0);
 		if (fresh[h]) {
 			o->hook_link[h] = fresh[h];
 		} else if (prev && prev->hook_link[h]) {

@@ -123,8 +123,32 @@ struct {
 	__type(value, __u32);
 } saker_progs_connect SEC(".maps");
 
-/* Per thread: the open the LSM hook took in the syscall running now (SK_MARK_*), so that the
- * sys_exit (or io_uring completion) hook does not report it again. */
+/* The exec hook's (the kernel's word that an exec happened, for the sys_exit hook). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_exec SEC(".maps");
+
+/* io_uring's submission hook's, one per name of its tracepoint (only the kernel's is loaded). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_submit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_sqe SEC(".maps");
+
+/* Per thread, what a hook saw of the syscall running now (SK_MARK_*), for its sys_exit: the open
+ * the LSM hook took, or the connect the connect hook took, so that it is not reported again; the
+ * exec the exec hook saw succeed, so that it is reported. sakerd keeps it across bundles. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -134,6 +158,7 @@ struct {
 #define SK_MARK_SET    (1u << 30)            /* with the syscall number below */
 #define SK_MARK_URING  (SK_MARK_SET | 0xffff) /* an io_uring open (no syscall number) */
 #define SK_MARK_DENIED (1u << 31)            /* the hook refused it */
+#define SK_MARK_EXEC   (1u << 29)            /* with the exec's number: it succeeded */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -985,6 +1010,18 @@ SK_INLINE int sk_backend_has(__u32 bit)
 	return e && (e->backend & bit);
 }
 
+/* Whether the exec hook saw the exec numbered NR that task T's syscall now ending made succeed;
+ * the mark is cleared. */
+SK_INLINE int sk_exec_took(struct task_struct *t, __u32 nr)
+{
+	__u32 *m = bpf_task_storage_get(&saker_lsm_mark, t, 0, 0);
+
+	if (!m || *m != (nr | SK_MARK_EXEC))
+		return 0;
+	*m = 0;
+	return 1;
+}
+
 /* Whether the LSM hook took the open this thread's syscall (or io_uring request, KEY
  * SK_MARK_URING) just made, which ended with RET: then it was reported there, whether it
  * succeeded, or failed because the hook refused it. One that failed after the hook let it
@@ -1019,13 +1056,17 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	/* A successful exec returns 0 with the new image in place, which may run under the other
 	 * ABI (a 64-bit shell starting a 32-bit program sets TS_COMPAT, a 32-bit one starting a
 	 * 64-bit program clears it): the entry is then misread, and the number with it. The
-	 * number of an exec is unambiguous though (no other call of either table that can
-	 * return 0 here has it), and the sign of a fresh image is its stack pointer at
-	 * mm->start_stack, where the kernel just put it. */
+	 * exec numbers of the two tables are disjoint, so once the call is known to be an exec
+	 * its number says which. That it was one is the exec hook's word (sk_exec_took): the
+	 * number alone is not, since each is another call's in the other table (x86-64 11,
+	 * munmap, is i386 execve; i386 59 and 322, oldolduname and timerfd_create, are x86-64
+	 * execve and execveat), and a process can make such a call return 0 with its stack
+	 * pointer where a fresh image has it. That stack pointer (mm->start_stack, where the
+	 * kernel puts it) is the cheap test that spares a munmap the mark's lookup. */
 	if ((SAKER_VAR_FAMILIES & SK_FB(EXEC)) && ctx[1] == 0 && sk_exec_nr(nr)) {
 		struct task_struct *t = bpf_get_current_task_btf();
 
-		if (regs->sp == BPF_CORE_READ(t, mm, start_stack)) {
+		if (regs->sp == BPF_CORE_READ(t, mm, start_stack) && sk_exec_took(t, nr)) {
 			ev = sk_exec_ev(nr);
 			goto handle;
 		}
@@ -1101,6 +1142,65 @@ static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr
  * request's result is in req->cqe.res on every kernel, whatever the tracepoint's other
  * arguments, which changed in 6.3). Operations of families no rule looks at stop at the switch. */
 SK_DISPATCHER("tp_btf/io_uring_complete", saker_io_uring, saker_progs_uring, SAKER_HOOK_IO_URING, 0)
+
+/* A request at its submission, prepared (its arguments are the kernel's copy now). Only one kind
+ * is taken here: an open whose success posts no completion (IOSQE_CQE_SKIP_SUCCESS, the request
+ * flag REQ_F_CQE_SKIP, whose bit is the sqe flag's, 6, in every version), which the completion
+ * hook sees only if it fails. It is reported now, before it runs: res 0 (its failure comes as a
+ * completion, reported then), fd.name the name submitted, made absolute, and marked cut, since
+ * which file the open reaches is known only once it ran (fam_open.bpf.c), so the rules on the
+ * path may match. */
+static __attribute__((noinline)) int sk_uring_submitted(__u64 r)
+{
+	struct io_kiocb *req = (struct io_kiocb *)r;
+	__u8 op = BPF_CORE_READ(req, opcode);
+	struct sk_scratch *sc;
+	struct sk_state *st;
+	__u32 flags = 0, ev;
+
+	if (!(SAKER_VAR_FAMILIES & SK_FB(OPEN)) || (op != 18 && op != 28))
+		return 0;
+	/* the low 32 bits of req->flags (unsigned int up to 6.9, a u64 since) */
+	bpf_core_read(&flags, sizeof(flags), &req->flags);
+	if (!(flags & (1u << 6)))
+		return 0;
+	sc = sk_scratch_idle();
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	ev = op == 18 ? SAKER_EV_PACK(SK_EV_OPENAT, SK_FAM_OPEN, 0)
+		      : SAKER_EV_PACK(SK_EV_OPENAT2, SK_FAM_OPEN, 0);
+	sk_begin(sc, 0, ev, op == 18 ? 257 : 437);
+	for (int k = 0; k < 6; k++)
+		st->arg[k] = 0;
+	st->uring = SK_URING_SUBMITTED;
+	st->task = (__u64)sk_uring_task(req);
+	sc->hdr.flags |= SAKER_EVF_IO_URING | SAKER_EVF_SUBMITTED;
+	sk_open_uring(sc, req);
+	SAKER_FN_MATCH(sc, st->event);
+	if (st->n_ids)
+		saker_tp_emit(0);
+	return 0;
+}
+
+/* tp_btf/io_uring_submit_req (struct io_kiocb *req), 6.4 on; tp_btf/io_uring_submit_sqe (struct
+ * io_kiocb *req, bool force_nonblock) before. sakerd loads the one the kernel has. */
+SK_DISPATCHER("tp_btf/io_uring_submit_req", saker_uring_submit, saker_progs_submit,
+	      SAKER_HOOK_URING_SUBMIT, 0)
+
+SEC("tp_btf/io_uring_submit_req")
+int saker_uring_submit_run(unsigned long long *ctx)
+{
+	return sk_uring_submitted(ctx[0]);
+}
+
+SK_DISPATCHER("tp_btf/io_uring_submit_sqe", saker_uring_sqe, saker_progs_sqe, SAKER_HOOK_URING_SQE, 0)
+
+SEC("tp_btf/io_uring_submit_sqe")
+int saker_uring_sqe_run(unsigned long long *ctx)
+{
+	return sk_uring_submitted(ctx[0]);
+}
 
 /* An io_uring open the LSM hook took: one it refused (and reported), when the completion runs
  * in the task the hook ran in. The others are reported here, on either back end: the hook
@@ -1304,5 +1404,31 @@ int saker_proc_exit_run(unsigned long long *ctx)
 {
 	if (SAKER_VAR_FAMILIES & SK_FB(EXEC))
 		sk_proc_exit((struct task_struct *)ctx[0]);
+	return 0;
+}
+
+/* tp_btf/sched_process_exec (struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm):
+ * an exec past its point of no return, in the task that made it, on every back end. It marks
+ * the task, for the exec's sys_exit (sk_exec_took): no other call can be taken for an exec. A
+ * kernel thread's exec (a user-mode helper) was no syscall: its registers hold no exec number,
+ * and it stays unmarked. */
+SK_DISPATCHER("tp_btf/sched_process_exec", saker_proc_exec, saker_progs_exec, SAKER_HOOK_EXEC, 0)
+
+SEC("tp_btf/sched_process_exec")
+int saker_proc_exec_run(unsigned long long *ctx)
+{
+	struct task_struct *t;
+	__u32 nr, *m;
+
+	(void)ctx;
+	if (!(SAKER_VAR_FAMILIES & SK_FB(EXEC)))
+		return 0;
+	t = bpf_get_current_task_btf();
+	nr = (__u32)((struct pt_regs *)bpf_task_pt_regs(t))->orig_ax;
+	if (!sk_exec_nr(nr))
+		return 0;
+	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (m)
+		*m = nr | SK_MARK_EXEC;
 	return 0;
 }

@@ -24,6 +24,7 @@
 #define SK_GLOBAL  __attribute__((noinline))
 
 #define SK_SMALL      64     /* short strings a family hands out (fd.typechar, request names) */
+#define SK_URING_SUBMITTED 2
 #define SK_HALF       4096   /* the walk buffer is two halves: masked offsets never overflow */
 #define SK_NAME_MAX   255    /* longest dentry name copied */
 #define SK_CG_NAME    128    /* bytes of a cgroup directory name examined */
@@ -74,7 +75,8 @@ struct sk_state {
 	__u32 tail_size;  /* bytes of sc->tail the family filled */
 	__s32 comm_len, pcomm_len, cid_len;
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
-	__u16 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them */
+	__u16 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them;
+			   * SK_URING_SUBMITTED: seen at its submission (core.bpf.c) */
 	__u16 lsm;        /* an event of the LSM back end's hooks (docs/kernel.md, "Back ends"):
 			   * arg[5] is the open's or the connect's struct file (an open's ret the
 			   * descriptor reserved for it, a connect's arg[4] the kernel's copy of the
@@ -309,6 +311,12 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
  * the length of its last component. Cuts are marked and counted. */
 SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
 			     __s32 *leaf);
+/* sk_user_path's work, HOW of SK_PATH_*: the string in kernel memory; the name marked cut
+ * whatever it is (an open not run yet: which file it reaches is not known). */
+#define SK_PATH_KERNEL 1
+#define SK_PATH_UNSURE 2
+SK_SHARED __s32 sk_any_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
+			    __s32 *leaf, __u32 how);
 /* A string argument (user memory at USTR) as the call gave it, into string slot SLOT; returns
  * its length, or -1 when it cannot be read. One longer than 4095 bytes is cut and marked. */
 SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot);

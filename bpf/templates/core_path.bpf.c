@@ -191,9 +191,11 @@ static long sk_norm_step(__u32 k, void *arg)
 }
 
 /* The string is user memory read after the kernel used it: another thread of the caller may
- * have rewritten it meanwhile (docs/kernel.md). */
-SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
-			     __s32 *leaf)
+ * have rewritten it meanwhile (docs/kernel.md); or, HOW with SK_PATH_KERNEL, kernel memory (an
+ * io_uring request's copy). HOW with SK_PATH_UNSURE: the name is not known to be the file's
+ * (an open not run yet), and is marked cut however whole it is. */
+SK_SHARED __s32 sk_any_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
+			    __s32 *leaf, __u32 how)
 {
 	struct sk_norm *nm = &sc->nm;
 	struct sk_cb cb = { .sc = sc };
@@ -204,12 +206,18 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 	char more = 0;
 	long n;
 
-	n = bpf_probe_read_user_str(&sc->walk[SK_HALF], SK_HALF, u);
+	if (how & SK_PATH_KERNEL)
+		n = bpf_probe_read_kernel_str(&sc->walk[SK_HALF], SK_HALF, u);
+	else
+		n = bpf_probe_read_user_str(&sc->walk[SK_HALF], SK_HALF, u);
 	if (n <= 0)
 		return -1;
-	/* a string that fills the buffer may go on (the kernel refused it as too long) */
-	if (n == SK_HALF && !bpf_probe_read_user(&more, 1, u + SK_HALF - 1) && more)
+	/* a user string that fills the buffer may go on (the kernel refused it as too long); the
+	 * kernel's copy is one PATH_MAX at most, SK_HALF */
+	if (n == SK_HALF && !(how & SK_PATH_KERNEL) &&
+	    !bpf_probe_read_user(&more, 1, u + SK_HALF - 1) && more)
 		arg_cut = 1;
+
 	if (sc->walk[SK_HALF] != '/') {
 		struct task_struct *task = sk_task();
 		__u64 d, vm;
@@ -254,7 +262,7 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 	if (arg_cut)
 		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
 	nm->marked = 0;
-	if (arg_cut || wtrunc || nm->cut) {
+	if (arg_cut || wtrunc || nm->cut || (how & SK_PATH_UNSURE)) {
 		__u32 n = nm->out & SAKER_STR_MAX;
 
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
@@ -269,6 +277,12 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 		nm->marked = 1;
 	}
 	return nm->out & SAKER_STR_MAX;
+}
+
+SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u32 slot,
+			     __s32 *leaf)
+{
+	return sk_any_path(sc, dirfd, upath, slot, leaf, 0);
 }
 
 /* A string argument kept as the call gave it (symlink's target, mount's source...): user

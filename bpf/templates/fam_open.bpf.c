@@ -155,6 +155,12 @@ SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 	 * it, and returned it) gets no descriptor: its file is the ring's slot's, installed by
 	 * now */
 	sc->st.arg[5] = 0;
+	/* at submission: the name (the kernel's copy, struct filename, alive until the open
+	 * ran), and no file yet */
+	if (sc->st.uring == SK_URING_SUBMITTED) {
+		sc->st.arg[1] = (__u64)BPF_CORE_READ(op, filename, name);
+		return;
+	}
 	if (sc->st.arg[4] && sc->st.ret >= 0) {
 		slot = sc->st.arg[4] == 0xffffffffu ? (__u32)sc->st.ret : (__u32)sc->st.arg[4] - 1;
 		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
@@ -251,6 +257,14 @@ SK_INLINE void sk_open_get_path(struct sk_scratch *sc, struct sk_open_state *os)
 	if (sc->st.lsm) {
 		f = (struct file *)sc->st.arg[5];
 		goto named;
+	}
+	/* an io_uring open at its submission: the name given, absolute, marked cut (core.bpf.c,
+	 * sk_uring_submitted) */
+	if (sc->st.uring == SK_URING_SUBMITTED) {
+		*len = sk_any_path(sc, (__s32)sc->st.arg[0], sc->st.arg[1], SAKER_STR_FD_NAME,
+				   &os->leaf_len, SK_PATH_KERNEL | SK_PATH_UNSURE);
+		os->cut = *len >= 0;
+		return;
 	}
 	/* a failed io_uring open's path is freed memory by now: it has none (docs/kernel.md) */
 	if (sc->st.uring && sc->st.ret < 0)

@@ -309,6 +309,7 @@ struct io_ring_ctx___old {
 
 struct io_kiocb {
 	__u8 opcode;
+	unsigned int flags; /* a u64 since 6.10: only its low bits are read */
 	struct io_cqe cqe;
 	struct io_uring_task *tctx;
 	struct io_ring_ctx *ctx;

@@ -73,8 +73,13 @@ enum saker_event_flag {
 					* its fexit hook (docs/kernel.md, "Back ends") */
 	SAKER_EVF_DENIED     = 1 << 14, /* a rule of action deny held: the LSM hook refused the
 					* open with EPERM (res is -EPERM) */
+	SAKER_EVF_SUBMITTED  = 1 << 15, /* with IO_URING: a request seen at its submission, whose
+					* success posts no completion (IOSQE_CQE_SKIP_SUCCESS): res
+					* is not known (0: only a failure completes, and is
+					* reported then), the name is the one submitted, marked
+					* cut (docs/kernel.md, "io_uring") */
 };
-#define SAKER_EVF__ALL ((1u << 15) - 1)
+#define SAKER_EVF__ALL ((1u << 16) - 1)
 #define SAKER_ARGS_MAX 2048  /* bytes of a process's arg area read, with the NUL */
 #define SAKER_ANAME_MAX 8    /* ancestors whose comm a record carries: proc.aname[1..8] */
 
@@ -276,6 +281,9 @@ struct saker_tail_sys {
 /* Map and program names sakerd looks up in the object. */
 #define SAKER_MAP_EVENTS     "saker_events"      /* BPF_MAP_TYPE_RINGBUF */
 #define SAKER_MAP_STATS      "saker_stats"       /* BPF_MAP_TYPE_PERCPU_ARRAY of __u64, SAKER_STAT_* */
+#define SAKER_MAP_MARKS      "saker_lsm_mark"    /* BPF_MAP_TYPE_TASK_STORAGE of __u32: what a
+						  * hook saw of the syscall a thread is in,
+						  * for its sys_exit (kept across bundles) */
 #define SAKER_MAP_PROCS      "saker_procs"       /* BPF_MAP_TYPE_LRU_HASH: tgid -> struct
 						  * saker_proc_entry */
 #define SAKER_MAP_RULE_STATS "saker_rule_stats"  /* BPF_MAP_TYPE_PERCPU_ARRAY of struct
@@ -295,9 +303,19 @@ struct saker_tail_sys {
 	X(SAKER_HOOK_IO_URING, saker_io_uring, "saker_progs_uring") \
 	X(SAKER_HOOK_EXIT, saker_proc_exit, "saker_progs_exit") \
 	X(SAKER_HOOK_LSM_OPEN, saker_file_open, "saker_progs_lsm") \
-	X(SAKER_HOOK_CONNECT, saker_connect, "saker_progs_connect")
+	X(SAKER_HOOK_CONNECT, saker_connect, "saker_progs_connect") \
+	X(SAKER_HOOK_EXEC, saker_proc_exec, "saker_progs_exec") \
+	X(SAKER_HOOK_URING_SUBMIT, saker_uring_submit, "saker_progs_submit") \
+	X(SAKER_HOOK_URING_SQE, saker_uring_sqe, "saker_progs_sqe")
 /* Hooks sakerd attaches only where the kernel runs them (the LSM back end). */
 #define SAKER_HOOK_OPTIONAL(h) ((h) == SAKER_HOOK_LSM_OPEN || (h) == SAKER_HOOK_CONNECT)
+/* Hooks on a tracepoint some kernels have and others not, loaded only where the kernel's BTF
+ * names it: io_uring's submission tracepoint, io_uring_submit_req since 6.4 and
+ * io_uring_submit_sqe before (the same request first in both). */
+#define SAKER_HOOK_IF_KERNEL_HAS(h)                                                         \
+	((h) == SAKER_HOOK_URING_SUBMIT ? "io_uring_submit_req"                             \
+	 : (h) == SAKER_HOOK_URING_SQE  ? "io_uring_submit_sqe"                             \
+					: (const char *)0)
 enum saker_hook {
 #define SAKER_HOOK_ENUM(slot, name, map) slot,
 	SAKER_HOOKS(SAKER_HOOK_ENUM)

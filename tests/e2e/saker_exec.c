@@ -8,7 +8,13 @@
  *                        process: the new 64-bit image clears the compat state the call set
  *   fail PATH            execve of PATH, which must fail; prints the errno
  *   read-after SECS PATH sleeps SECS seconds, then opens PATH for reading (a server process that
- *                        reads a file long after it started) */
+ *                        reads a file long after it started)
+ *   forge                calls, with the stack pointer where a fresh image has it (the
+ *                        process's start_stack), calls that return 0 and share a number with an
+ *                        exec of the other ABI: munmap (x86-64 11, i386 execve) and, through
+ *                        int $0x80, oldolduname (i386 59, x86-64 execve) and timerfd_create
+ *                        with descriptor 0 free (i386 322, x86-64 execveat). No exec happens;
+ *                        none may be reported. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +25,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +34,7 @@ extern char **environ;
 static int usage(void)
 {
 	fprintf(stderr, "usage: saker_exec memfd|spawn|int80 PROG ARGS... | fail PATH | "
-			"read-after SECS PATH\n");
+			"read-after SECS PATH | forge\n");
 	return 2;
 }
 
@@ -114,8 +121,69 @@ static int do_int80(int argc, char **argv)
 	return die("int80 execve");
 }
 
+/* The process's start_stack: field 28 of /proc/self/stat (after the parenthesised name). */
+static unsigned long start_stack(void)
+{
+	char buf[1024], *p;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	unsigned long v = 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	for (int field = 2; p && field < 28; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		v = strtoul(p + 1, NULL, 10);
+	return v;
+}
+
+/* Syscall NR with arguments A, B, C and the stack pointer at SP, through the 64-bit entry
+ * (syscall) or the i386 one (int $0x80); the stack is put back before anything else runs. */
+static long call_at_sp(int i386, long nr, long a, long b, long c, unsigned long sp)
+{
+	long ret;
+
+	if (i386)
+		__asm__ volatile("mov %%rsp, %%r12\n\tmov %[sp], %%rsp\n\tint $0x80\n\tmov %%r12, %%rsp"
+				 : "=a"(ret)
+				 : "a"(nr), "b"(a), "c"(b), "d"(c), [sp] "r"(sp)
+				 : "r12", "memory");
+	else
+		__asm__ volatile("mov %%rsp, %%r12\n\tmov %[sp], %%rsp\n\tsyscall\n\tmov %%r12, %%rsp"
+				 : "=a"(ret)
+				 : "a"(nr), "D"(a), "S"(b), "d"(c), [sp] "r"(sp)
+				 : "r12", "rcx", "r11", "memory");
+	return ret;
+}
+
+static int do_forge(void)
+{
+	unsigned long sp = start_stack();
+	char *mem = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+			 -1, 0);
+	long r1, r2, r3;
+
+	if (!sp || mem == MAP_FAILED)
+		return die("forge setup");
+	/* munmap of the upper half: x86-64 11 */
+	r1 = call_at_sp(0, 11, (long)(mem + (1 << 15)), 1 << 15, 0, sp);
+	/* oldolduname(buf): i386 59 */
+	r2 = call_at_sp(1, 59, (long)(unsigned long)mem, 0, 0, sp);
+	/* timerfd_create(CLOCK_MONOTONIC, 0): i386 322, which returns 0 when 0 is the lowest free
+	 * descriptor */
+	close(0);
+	r3 = call_at_sp(1, 322, CLOCK_MONOTONIC, 0, 0, sp);
+	printf("%ld %ld %ld\n", r1, r2, r3);
+	return r1 || r2 || r3;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "forge"))
+		return do_forge();
 	if (argc < 3)
 		return usage();
 	if (!strcmp(argv[1], "memfd") && argc >= 4)

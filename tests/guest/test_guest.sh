@@ -28,6 +28,7 @@ COMPAT_FILE=/tmp/saker-guest-compat/watched
 DENY_FILE=/tmp/saker-guest-deny/victim # the LSM back end's deny check
 OVL_FILE=/tmp/saker-guest-ovl/merged/f  # the overlay check: a file seen through an overlay
 URING_PORT=28917 # the guest's io_uring connect check (no listener there)
+SKIP_FILE=/tmp/saker-guest-skip/f # its io_uring open with no completion on success
 CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
 CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
 QEMU_PID=
@@ -187,7 +188,7 @@ cat > "$E2E_TMP/overlay.yaml" <<YAML
   priority: WARNING
 YAML
 compile_bundle "$E2E_TMP/overlay.yaml" "$BUNDLES/overlay.saker"
-write_uring_net_rules "$E2E_TMP/uring_net.yaml" "$URING_PORT"
+write_uring_net_rules "$E2E_TMP/uring_net.yaml" "$URING_PORT" "$SKIP_FILE"
 compile_bundle "$E2E_TMP/uring_net.yaml" "$BUNDLES/uring_net.saker"
 write_ptrace_rules "$E2E_TMP/ptrace.yaml"
 compile_bundle "$E2E_TMP/ptrace.yaml" "$BUNDLES/ptrace.saker"
@@ -255,6 +256,7 @@ GUEST_COMPAT_FILE='$COMPAT_FILE'
 GUEST_DENY_FILE='$DENY_FILE'
 GUEST_OVL_FILE='$OVL_FILE'
 GUEST_URING_PORT='$URING_PORT'
+GUEST_SKIP_FILE='$SKIP_FILE'
 GUEST_CTR_ID='$CTR_ID'
 GUEST_CTR_ID2='$CTR_ID2'
 EOF

@@ -411,7 +411,8 @@ static void kern_load(struct kern *k, const uint8_t *obj, size_t len, size_t n_r
 	assert_int_equal(bpf_object__load(k->obj), 0);
 	while ((prog = bpf_object__next_program(k->obj, prog))) {
 		if (!bpf_program__autoload(prog))
-			continue; /* the LSM back end's: this kernel may not run them */
+			continue; /* the LSM back end's, or on a tracepoint this kernel lacks */
+		assert_true(k->n_links < 16);
 		k->links[k->n_links] = bpf_program__attach(prog);
 		assert_non_null(k->links[k->n_links]);
 		k->n_links++;
