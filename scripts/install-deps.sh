@@ -10,8 +10,9 @@ build_pkgs=(build-essential cmake pkg-config clang-14 llvm-14-dev libbpf-dev lib
 # liburing-dev the io_uring test program.
 test_pkgs=(libcmocka-dev time bpftool bpftrace jq iproute2 procps podman runc busybox-static openssl
 	curl systemd man-db gcc-multilib liburing-dev)
-# Installed without their recommends (qemu's would add a GUI): the guest-kernel test (tests/guest/).
-lean_test_pkgs=(qemu-system-x86)
+# Installed without their recommends (qemu's would add a GUI): the guest-kernel test (tests/guest/);
+# xz-utils and zstd unpack a kernel package's compressed modules (6.12's overlay.ko.xz).
+lean_test_pkgs=(qemu-system-x86 xz-utils zstd)
 
 pkgs=("${build_pkgs[@]}")
 lean=()

@@ -191,10 +191,9 @@ check_deny() {
 			fail "$what: not refused with EPERM: $(cat "$E2E_TMP/denied.err")"
 		n=$((n + 1))
 		wait_lines "$SAKERD_OUT" "$n"
-		a=$(sed -n "${n}p" "$SAKERD_OUT")
-		expect_eq "$what: action" "$(jq -r '.output_fields["saker.action"]' <<< "$a")" denied
-		expect_eq "$what: res" "$(jq -r '.output_fields["evt.res"]' <<< "$a")" EPERM
-		expect_eq "$what: file" "$(jq -r '.output_fields["fd.name"]' <<< "$a")" "$d"
+		a=$(sed -n "${n}p" "$SAKERD_OUT" | jq -r '.output_fields |
+			"\(.["saker.action"]) \(.["evt.res"]) \(.["fd.name"])"')
+		expect_eq "$what: action, res, file" "$a" "denied EPERM $d"
 		expect_eq "$what: file content" "$(cat "$d")" original
 	}
 	denied "shell redirection" bash -c "echo changed > '$d'"

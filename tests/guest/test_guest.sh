@@ -101,11 +101,11 @@ fetch() {
 		fi
 	fi
 	KDIR="$CACHE/${KPKG}_$KVER"
-	if [ -s "$KDIR/vmlinuz" ] && [ -d "$KDIR/modules" ]; then
+	if [ -s "$KDIR/vmlinuz" ] && [ -e "$KDIR/modules/.kept" ]; then
 		echo "guest: kernel $KPKG $KVER: cached in $KDIR"
 		return 0
 	fi
-	# a cache entry from before the modules were kept: fetched again
+	# a cache entry from before the modules were kept (or kept uncompressed): fetched again
 	rm -rf "$KDIR"
 	t0=$(date +%s%N)
 	FETCH_TMP=$(mktemp -d "$CACHE/.fetch.XXXXXX") || fail "cannot create a directory in $CACHE"
@@ -129,7 +129,16 @@ fetch() {
 	mv "$FETCH_TMP"/root/boot/config-* "$FETCH_TMP/k/config" 2>/dev/null
 	echo "$KPKG $KVER" > "$FETCH_TMP/k/package"
 	mkdir "$FETCH_TMP/k/modules"
-	find "$FETCH_TMP/root/lib/modules" -name overlay.ko -exec cp {} "$FETCH_TMP/k/modules/" \;
+	# as packed (6.1) or compressed (6.12: .ko.xz), unpacked here: busybox's insmod reads neither
+	local mod
+	for mod in $(find "$FETCH_TMP/root/lib/modules" -name 'overlay.ko*'); do
+		case $mod in
+		*.ko) cp "$mod" "$FETCH_TMP/k/modules/overlay.ko" ;;
+		*.ko.xz) xz -dc "$mod" > "$FETCH_TMP/k/modules/overlay.ko" || fail "cannot unpack $mod (xz-utils)" ;;
+		*.ko.zst) zstd -qdc "$mod" > "$FETCH_TMP/k/modules/overlay.ko" || fail "cannot unpack $mod (zstd)" ;;
+		esac
+	done
+	: > "$FETCH_TMP/k/modules/.kept"
 	# Another run may have filled the cache meanwhile; mv -T then fails and its copy is used.
 	mv -T "$FETCH_TMP/k" "$KDIR" 2>/dev/null || [ -s "$KDIR/vmlinuz" ] || fail "cannot move the kernel into $KDIR"
 	rm -rf "$FETCH_TMP"
