@@ -129,6 +129,9 @@ static void open_field(const struct saker_event *ev, int field, struct sk_field_
 	case SK_FLD_FD_NAME:
 		v_slot(v, ev, SAKER_STR_FD_NAME);
 		break;
+	case SK_FLD_FD_NAMERAW:
+		v_slot(v, ev, SAKER_STR_ARG2);
+		break;
 	case SK_FLD_FD_DIRECTORY:
 		/* "/a/b" -> "/a", "/b" -> "/"; a path without a slash has no directory */
 		if (slash) {

@@ -20,6 +20,7 @@
 enum {
 	SK_OPEN_FLAGS = 1 << 0, /* flags, mode */
 	SK_OPEN_PATH  = 1 << 1, /* fd.name, the fd type */
+	SK_OPEN_RAW   = 1 << 2, /* fd.nameraw, in string slot ARG2 */
 };
 
 struct sk_open_state {
@@ -329,6 +330,27 @@ named:
 		sk_cut(sc, SAKER_EVF_PATH_TRUNC);
 }
 
+/* fd.nameraw: the path as the call gave it, user memory read at exit (raceable, as a failed
+ * open's path is: docs/kernel.md), or the kernel's own copy at an io_uring submission. None for
+ * open_by_handle_at, nor for an io_uring open at its completion (the kernel freed it). */
+SK_INLINE void sk_open_get_raw(struct sk_scratch *sc)
+{
+	__s32 *len = &sc->st.str_len[SAKER_STR_ARG2];
+	long n;
+
+	*len = -1;
+	if (sc->st.uring == SK_URING_SUBMITTED) {
+		n = bpf_probe_read_kernel_str(sk_slot(sc, SAKER_STR_ARG2), SAKER_PATH_MAX,
+					      (const void *)sc->st.arg[1]);
+		if (n > 0)
+			*len = (n - 1) & SAKER_STR_MAX;
+		return;
+	}
+	if (sc->st.uring || sc->st.event == SK_EV_OPEN_BY_HANDLE_AT)
+		return;
+	*len = sk_user_str(sc, sc->st.arg[sk_open_path_arg(sc->st.event) & 1], SAKER_STR_ARG2);
+}
+
 /* Computes the groups in G this event does not have yet. */
 SK_GLOBAL int saker_open_compute(__u32 g)
 {
@@ -344,6 +366,8 @@ SK_GLOBAL int saker_open_compute(__u32 g)
 		sk_open_get_flags(sc, os);
 	if (g & SK_OPEN_PATH)
 		sk_open_get_path(sc, os);
+	if (g & SK_OPEN_RAW)
+		sk_open_get_raw(sc);
 	return 0;
 }
 
@@ -419,6 +443,11 @@ SK_SHARED int sk_open_str(struct sk_scratch *sc, int field, const char **p)
 	case SK_FLD_FD_NAME:
 	case SK_FLD_FD_DIRECTORY:
 		break;
+	case SK_FLD_FD_NAMERAW:
+		sk_open_need(sc, SK_OPEN_RAW);
+		len = sc->st.str_len[SAKER_STR_ARG2];
+		*p = sk_slot(sc, SAKER_STR_ARG2);
+		return len < 0 ? -1 : (len & SAKER_STR_MAX);
 	default:
 		return -1;
 	}
@@ -459,7 +488,7 @@ SK_SHARED int sk_open_str(struct sk_scratch *sc, int field, const char **p)
 SK_SHARED __u32 sk_open_fill(struct sk_scratch *sc)
 {
 	struct saker_tail_open *t = (struct saker_tail_open *)sc->tail;
-	struct sk_open_state *os = sk_open_need(sc, SK_OPEN_FLAGS | SK_OPEN_PATH);
+	struct sk_open_state *os = sk_open_need(sc, SK_OPEN_FLAGS | SK_OPEN_PATH | SK_OPEN_RAW);
 
 	t->flags = os->flags;
 	t->mode = os->mode;

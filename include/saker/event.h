@@ -28,7 +28,7 @@
 	X(FD_NAME)   /* fd.name: the path of the file an open installed, or the one it named */ \
 	X(EXEPATH)   /* proc.exepath */ \
 	X(CWD)       /* proc.cwd, with Falco's trailing '/' */ \
-	X(ARG2)      /* the second string argument of the file and sys families */ \
+	X(ARG2)      /* the second string argument of the file and sys families; the open family's fd.nameraw */ \
 	X(EXE)       /* proc.exe: argv[0] of the process's arg area */ \
 	X(ARGS)      /* proc.args: argv[1..] of the arg area, joined by single spaces */ \
 	X(PEXE)      /* proc.pexe: the parent's argv[0], from the process table map */ \

@@ -4,7 +4,8 @@
 # started, and each behaviour done for real: a search for private keys and AWS credentials, bulk
 # removal, a program run from /dev/shm and one from a memfd, a shell spawned by a web server, a
 # system user at a login program, /etc/shadow read by an untrusted program and by a server long
-# after it started. Each alerts by its rule; a near miss of each stays quiet. The test's own rule
+# after it started, and read through a path with '../' twice (fd.nameraw). Each alerts by its
+# rule; a near miss of each stays quiet. The test's own rule
 # checks the exec fields (proc.exe, args, cmdline, cwd, pcmdline, aname, a failed exec's
 # evt.res) and the execs whose ABI changes with the image (i386 execve from a 64-bit process, a
 # 32-bit program started by a 64-bit one). Only alerts naming this test's directory count:
@@ -111,6 +112,11 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$dir/login" "$mark-nobody" |
 "$dir/sshd" read /etc/shadow > /dev/null || fail "sshd read /etc/shadow failed"
 # Read sensitive file trusted after startup: near miss, a server reading at once
 "$dir/httpd" read-after 0 /etc/shadow || fail "httpd read failed"
+# Directory traversal monitored file read: /etc/shadow by a path with '../' twice, from a program
+# whose parent is no shell; near miss: a traversal to a file outside /etc
+trav="$dir/../../../../../../../../etc/../etc/shadow"
+"$EXEC" spawn "$OPENER" saker_opener read "$trav" > /dev/null || fail "traversal read failed"
+"$EXEC" spawn "$OPENER" saker_opener read "$dir/../w/../w/skx_true" > /dev/null || fail "near traversal read failed"
 # the exec fields, and the execs whose ABI changes with the image
 "$dir/skx_true" one "two three" || fail "skx_true failed"
 "$EXEC" spawn "$dir/skx_true" skx_true child-of-exec || fail "spawn failed"
@@ -134,6 +140,7 @@ wait_rule "Run shell untrusted" "$mark-shell"
 wait_rule "System user interactive" "$mark-nobody"
 wait_rule "Read sensitive file untrusted" "$dir/skx_reader"
 wait_rule "Read sensitive file trusted after startup" "$dir/nginx"
+wait_rule "Directory traversal monitored file read" "fileraw=$trav "
 wait_rule "Exec marker" "args=one two three"
 wait_rule "Exec marker" "child-of-exec"
 wait_rule "Exec marker" "child-of-subshell"
@@ -152,6 +159,9 @@ quiet_rule "Run shell untrusted" "$mark-near"
 quiet_rule "System user interactive" "$mark-root"
 quiet_rule "Read sensitive file untrusted" "$dir/sshd"
 quiet_rule "Read sensitive file trusted after startup" "$dir/httpd"
+quiet_rule "Directory traversal monitored file read" "$dir/../w/../w/skx_true"
+out=$(rule_alerts "Directory traversal monitored file read" "fileraw=$trav " | head -1 | jq -r '.output_fields | "\(.["fd.name"]) \(.["fd.nameraw"])"')
+expect_eq "traversal: fd.name and fd.nameraw" "$out" "/etc/shadow $trav"
 n=$(rule_alerts "Exec marker" "cmdline=skx_forge forge " | wc -l)
 [ "$n" = 1 ] || fail "the forged execs (munmap, oldolduname, timerfd_create at start_stack) were reported: $n alerts for skx_forge's one exec: $(rule_alerts "Exec marker" "skx_forge")"
 
@@ -175,4 +185,4 @@ out=$(f "via-int80")
 [[ "$out" == *"type=execve "*"exe=skx_true "*"cmdline=skx_true via-int80 "* ]] || fail "int80 exec: $out"
 out=$(rule_alerts "Exec failed" "$dir/skx_missing" | head -1 | jq -r .output)
 [[ "$out" == *"res=ENOENT raw=-2 cmdline=saker_exec fail $dir/skx_missing"* ]] || fail "failed exec: $out"
-echo "PASS ($E2E_NAME): 9 Falco rules alerted on their behaviour, their near misses stayed quiet; forged execs silent; exec fields checked (i386 and 32-bit execs: $have32 for 64->32)"
+echo "PASS ($E2E_NAME): 10 Falco rules alerted on their behaviour, their near misses stayed quiet; forged execs silent; exec fields checked (i386 and 32-bit execs: $have32 for 64->32)"
