@@ -209,6 +209,19 @@ static int tracefs_has(const char *event)
 	return 0;
 }
 
+/* Whether this kernel's BTF names tracepoint TP (VMLINUX loaded on first need); without BTF,
+ * no. */
+static bool kernel_has_tp(const char *tp, struct btf **vmlinux)
+{
+	char tname[256];
+	if (!*vmlinux)
+		*vmlinux = btf__load_vmlinux_btf();
+	if (!*vmlinux)
+		return false;
+	snprintf(tname, sizeof(tname), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(*vmlinux, tname, BTF_KIND_TYPEDEF) >= 0;
+}
+
 /* One "hook KIND/NAME" line. VMLINUX is loaded on first need. */
 static int check_hook(const char *hook, struct btf **vmlinux, char *err, size_t esz)
 {
@@ -218,19 +231,13 @@ static int check_hook(const char *hook, struct btf **vmlinux, char *err, size_t 
 	size_t kl = (size_t)(slash - hook);
 	const char *name = slash + 1;
 	if ((kl == 6 && !strncmp(hook, "tp_btf", 6))) {
-		if (!*vmlinux) {
-			*vmlinux = btf__load_vmlinux_btf();
-			if (!*vmlinux)
-				return say(err, esz, -ENOTSUP,
-					   "hook %s needs kernel BTF (/sys/kernel/btf/vmlinux), which this kernel lacks",
-					   hook);
-		}
-		char tname[256];
-		snprintf(tname, sizeof(tname), "btf_trace_%s", name);
-		if (btf__find_by_name_kind(*vmlinux, tname, BTF_KIND_TYPEDEF) < 0)
-			return say(err, esz, -ENOTSUP, "hook %s: this kernel has no such tracepoint",
+		if (kernel_has_tp(name, vmlinux))
+			return 0;
+		if (!*vmlinux)
+			return say(err, esz, -ENOTSUP,
+				   "hook %s needs kernel BTF (/sys/kernel/btf/vmlinux), which this kernel lacks",
 				   hook);
-		return 0;
+		return say(err, esz, -ENOTSUP, "hook %s: this kernel has no such tracepoint", hook);
 	}
 	if ((kl == 6 && !strncmp(hook, "raw_tp", 6)) ||
 	    (kl == 14 && !strncmp(hook, "raw_tracepoint", 14)))
@@ -425,19 +432,6 @@ static int find_hooks(struct saker_rt_obj *o, char *err, size_t esz)
 
 static int watch_load(struct saker_rt_obj *o, const char *requires, char *err, size_t esz);
 
-/* Whether this kernel's BTF names tracepoint TP (VMLINUX loaded on first need); without BTF,
- * no. */
-static bool kernel_has_tp(const char *tp, struct btf **vmlinux)
-{
-	char tname[256];
-	if (!*vmlinux)
-		*vmlinux = btf__load_vmlinux_btf();
-	if (!*vmlinux)
-		return false;
-	snprintf(tname, sizeof(tname), "btf_trace_%s", tp);
-	return btf__find_by_name_kind(*vmlinux, tname, BTF_KIND_TYPEDEF) >= 0;
-}
-
 /* The hooks of SAKER_HOOK_IF_KERNEL_HAS whose tracepoint this kernel lacks: their programs
  * stay out (each program's section is tp_btf/ and the tracepoint). */
 static void skip_absent_tps(struct bpf_object *obj)
@@ -580,19 +574,13 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 	ret = find_hooks(o, err, esz);
 	if (ret)
 		goto fail;
-	/* the optional hooks load only where they run: elsewhere their programs stay out */
-	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!SAKER_HOOK_OPTIONAL(h) || !o->body[h] || lsm)
-			continue;
-		bpf_program__set_autoload(o->body[h], false);
-		bpf_program__set_autoload(o->dispatch[h], false);
-		o->body[h] = o->dispatch[h] = NULL;
-	}
-	/* so do the hooks on a tracepoint this kernel lacks */
+	/* The optional hooks load only where they run, and those on a tracepoint this kernel lacks
+	 * not at all: elsewhere their programs stay out, and the hook is not there. */
 	skip_absent_tps(o->obj);
 	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!SAKER_HOOK_IF_KERNEL_HAS(h) || !o->body[h] ||
-		    (bpf_program__autoload(o->body[h]) && bpf_program__autoload(o->dispatch[h])))
+		if (!o->body[h] || (!(SAKER_HOOK_OPTIONAL(h) && !lsm) &&
+				    bpf_program__autoload(o->body[h]) &&
+				    bpf_program__autoload(o->dispatch[h])))
 			continue;
 		bpf_program__set_autoload(o->body[h], false);
 		bpf_program__set_autoload(o->dispatch[h], false);

@@ -1110,9 +1110,10 @@ SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
 	return BPF_CORE_READ(req, tctx, task);
 }
 
-/* A completed io_uring request whose operation is event EV (SAKER_EV_PACK) of x86-64 number NR:
- * the same event as the syscall, of the submitting task, with the request's result. */
-static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr)
+/* An io_uring request whose operation is event EV (SAKER_EV_PACK) of x86-64 number NR: the same
+ * event as the syscall, of the submitting task. At its completion, with the request's result;
+ * SUBMITTED: at its submission (sk_uring_submitted), before it ran, result 0. */
+static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr, __u32 submitted)
 {
 	struct io_kiocb *req = (struct io_kiocb *)r;
 	struct sk_scratch *sc = sk_scratch_idle();
@@ -1121,12 +1122,12 @@ static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr
 	if (!sc)
 		return 0;
 	st = &sc->st;
-	sk_begin(sc, BPF_CORE_READ(req, cqe.res), ev, nr);
+	sk_begin(sc, submitted ? 0 : BPF_CORE_READ(req, cqe.res), ev, nr);
 	for (int k = 0; k < 6; k++)
 		st->arg[k] = 0;
-	st->uring = 1;
+	st->uring = submitted ? SK_URING_SUBMITTED : 1;
 	st->task = (__u64)sk_uring_task(req);
-	sc->hdr.flags |= SAKER_EVF_IO_URING;
+	sc->hdr.flags |= SAKER_EVF_IO_URING | (submitted ? SAKER_EVF_SUBMITTED : 0);
 	switch (st->event) {
 #define SK_URING_ARGS(op, E, n, F, f) case SK_EV_##E: sk_##f##_uring(sc, req); break;
 		SK_URING_OPS(SK_URING_ARGS)
@@ -1149,37 +1150,29 @@ SK_DISPATCHER("tp_btf/io_uring_complete", saker_io_uring, saker_progs_uring, SAK
  * hook sees only if it fails. It is reported now, before it runs: res 0 (its failure comes as a
  * completion, reported then), fd.name the name submitted, made absolute, and marked cut, since
  * which file the open reaches is known only once it ran (fam_open.bpf.c), so the rules on the
- * path may match. */
-static __attribute__((noinline)) int sk_uring_submitted(__u64 r)
+ * path may match. A connect with the flag is not taken: its socket's file is assigned only when
+ * the request is issued, after this tracepoint. */
+#define SK_REQ_F_CQE_SKIP (1u << 6)
+
+SK_INLINE int sk_uring_submitted(__u64 r)
 {
 	struct io_kiocb *req = (struct io_kiocb *)r;
 	__u8 op = BPF_CORE_READ(req, opcode);
-	struct sk_scratch *sc;
-	struct sk_state *st;
-	__u32 flags = 0, ev;
+	__u32 flags = 0;
 
-	if (!(SAKER_VAR_FAMILIES & SK_FB(OPEN)) || (op != 18 && op != 28))
-		return 0;
 	/* the low 32 bits of req->flags (unsigned int up to 6.9, a u64 since) */
 	bpf_core_read(&flags, sizeof(flags), &req->flags);
-	if (!(flags & (1u << 6)))
+	if (!(flags & SK_REQ_F_CQE_SKIP))
 		return 0;
-	sc = sk_scratch_idle();
-	if (!sc)
-		return 0;
-	st = &sc->st;
-	ev = op == 18 ? SAKER_EV_PACK(SK_EV_OPENAT, SK_FAM_OPEN, 0)
-		      : SAKER_EV_PACK(SK_EV_OPENAT2, SK_FAM_OPEN, 0);
-	sk_begin(sc, 0, ev, op == 18 ? 257 : 437);
-	for (int k = 0; k < 6; k++)
-		st->arg[k] = 0;
-	st->uring = SK_URING_SUBMITTED;
-	st->task = (__u64)sk_uring_task(req);
-	sc->hdr.flags |= SAKER_EVF_IO_URING | SAKER_EVF_SUBMITTED;
-	sk_open_uring(sc, req);
-	SAKER_FN_MATCH(sc, st->event);
-	if (st->n_ids)
-		saker_tp_emit(0);
+	switch (op) {
+#define SK_URING_SKIP_CASE(o, E, n, F, f) \
+	case o: \
+		if (SK_FAM_##F != SK_FAM_OPEN || !(SAKER_VAR_FAMILIES & SK_FB(F))) \
+			return 0; \
+		return sk_uring_handle(r, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n, 1);
+		SK_URING_OPS(SK_URING_SKIP_CASE)
+#undef SK_URING_SKIP_CASE
+	}
 	return 0;
 }
 
@@ -1225,7 +1218,7 @@ int saker_io_uring_run(unsigned long long *ctx)
 			return 0; \
 		if (SK_FAM_##F == SK_FAM_OPEN && sk_uring_lsm_took(req)) \
 			return 0; \
-		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n);
+		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n, 0);
 		SK_URING_OPS(SK_URING_CASE)
 #undef SK_URING_CASE
 	}

@@ -320,6 +320,8 @@ SK_SHARED __s32 sk_any_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u
 /* A string argument (user memory at USTR) as the call gave it, into string slot SLOT; returns
  * its length, or -1 when it cannot be read. One longer than 4095 bytes is cut and marked. */
 SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot);
+/* sk_user_str's work; HOW with SK_PATH_KERNEL: the string is in kernel memory. */
+SK_SHARED __s32 sk_any_str(struct sk_scratch *sc, __u64 str, __u32 slot, __u32 how);
 /* Marks the record's path as cut (SAKER_EVF_PATH_TRUNC) or an argument as cut (ARG_TRUNC), and
  * counts it. */
 SK_SHARED void sk_cut(struct sk_scratch *sc, __u32 flag);

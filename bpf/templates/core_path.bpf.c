@@ -217,7 +217,6 @@ SK_SHARED __s32 sk_any_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __u
 	if (n == SK_HALF && !(how & SK_PATH_KERNEL) &&
 	    !bpf_probe_read_user(&more, 1, u + SK_HALF - 1) && more)
 		arg_cut = 1;
-
 	if (sc->walk[SK_HALF] != '/') {
 		struct task_struct *task = sk_task();
 		__u64 d, vm;
@@ -286,18 +285,28 @@ SK_SHARED __s32 sk_user_path(struct sk_scratch *sc, __s64 dirfd, __u64 upath, __
 }
 
 /* A string argument kept as the call gave it (symlink's target, mount's source...): user
- * memory read at syscall exit, raceable as a failed open's path is (docs/kernel.md). */
-SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot)
+ * memory read at syscall exit, raceable as a failed open's path is (docs/kernel.md); or, HOW
+ * with SK_PATH_KERNEL, kernel memory. */
+SK_SHARED __s32 sk_any_str(struct sk_scratch *sc, __u64 str, __u32 slot, __u32 how)
 {
 	char *out = sk_slot(sc, slot);
-	const char *u = (const char *)ustr;
+	const char *u = (const char *)str;
 	char more = 0;
 	long n;
 
-	n = bpf_probe_read_user_str(out, SAKER_PATH_MAX, u);
+	if (how & SK_PATH_KERNEL)
+		n = bpf_probe_read_kernel_str(out, SAKER_PATH_MAX, u);
+	else
+		n = bpf_probe_read_user_str(out, SAKER_PATH_MAX, u);
 	if (n <= 0)
 		return -1;
-	if (n == SAKER_PATH_MAX && !bpf_probe_read_user(&more, 1, u + SAKER_PATH_MAX - 1) && more)
+	if (n == SAKER_PATH_MAX && !(how & SK_PATH_KERNEL) &&
+	    !bpf_probe_read_user(&more, 1, u + SAKER_PATH_MAX - 1) && more)
 		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
 	return (n - 1) & SAKER_STR_MAX;
+}
+
+SK_SHARED __s32 sk_user_str(struct sk_scratch *sc, __u64 ustr, __u32 slot)
+{
+	return sk_any_str(sc, ustr, slot, 0);
 }

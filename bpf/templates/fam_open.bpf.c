@@ -336,19 +336,13 @@ named:
 SK_INLINE void sk_open_get_raw(struct sk_scratch *sc)
 {
 	__s32 *len = &sc->st.str_len[SAKER_STR_ARG2];
-	long n;
 
 	*len = -1;
-	if (sc->st.uring == SK_URING_SUBMITTED) {
-		n = bpf_probe_read_kernel_str(sk_slot(sc, SAKER_STR_ARG2), SAKER_PATH_MAX,
-					      (const void *)sc->st.arg[1]);
-		if (n > 0)
-			*len = (n - 1) & SAKER_STR_MAX;
-		return;
-	}
-	if (sc->st.uring || sc->st.event == SK_EV_OPEN_BY_HANDLE_AT)
-		return;
-	*len = sk_user_str(sc, sc->st.arg[sk_open_path_arg(sc->st.event) & 1], SAKER_STR_ARG2);
+	if (sc->st.uring == SK_URING_SUBMITTED)
+		*len = sk_any_str(sc, sc->st.arg[1], SAKER_STR_ARG2, SK_PATH_KERNEL);
+	else if (!sc->st.uring && sc->st.event != SK_EV_OPEN_BY_HANDLE_AT)
+		*len = sk_user_str(sc, sc->st.arg[sk_open_path_arg(sc->st.event) & 1],
+				   SAKER_STR_ARG2);
 }
 
 /* Computes the groups in G this event does not have yet. */

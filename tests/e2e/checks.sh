@@ -343,7 +343,7 @@ YAML
 # set to a write open of WATCHED, give no alert. Sets ALERTS.
 # next_alert WHAT PROGRAM ARGS...: PROGRAM (which prints its pid) must add one alert line to
 # $SAKERD_OUT, with that pid as proc.vpid. The caller's n counts the lines; LINE gets the new
-# one and FIELDS its output fields less the time and the pid.
+# one, FIELDS its output fields less the time and the pid, OUTPUT its text.
 next_alert() {
 	local what=$1 p
 	shift
@@ -351,15 +351,15 @@ next_alert() {
 	n=$((n + 1))
 	wait_lines "$SAKERD_OUT" "$n"
 	line=$(sed -n "${n}p" "$SAKERD_OUT")
-	# one jq: the vpid, then the other fields
+	# one jq: the vpid, the other fields, the output text
 	local vpid=
-	{ read -r vpid && read -r fields; } <<< "$(jq -c '.output_fields | .["proc.vpid"],
-		del(.["evt.time"], .["proc.vpid"])' <<< "$line")"
+	{ read -r vpid && read -r fields && read -r output; } <<< "$(jq -r '.output_fields["proc.vpid"],
+		(.output_fields | del(.["evt.time"], .["proc.vpid"]) | tojson), .output' <<< "$line")"
 	expect_eq "$what: vpid" "$vpid" "$p"
 }
 
 compat_check() {
-	local w=$2 i386=$3 n=0 line fields a64 o64 a32 s32 o32
+	local w=$2 i386=$3 n=0 line fields output a64 o64 a32 s32 o32
 	mkdir -p "$(dirname "$w")"
 	: > "$w"
 	"$i386" remap /nonexistent > /dev/null 2>&1 || fail "this kernel does not run i386 programs"
@@ -451,15 +451,13 @@ ptrace_check() {
 # descriptor: named from the ring's file table); a read-only io_uring open does not alert. Sets
 # ALERTS.
 uring_check() {
-	local w=$2 uring=$3 n=0 line fields same s_openat s_openat2 u_openat u_openat2
+	local w=$2 uring=$3 n=0 line fields output same s_openat s_openat2 u_openat u_openat2
 	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$1"
 	# alert WHAT PROGRAM ARGS...: next_alert, less fd.num (an io_uring request has its own)
 	alert() {
 		next_alert "$@"
-		local out
 		{ read -r fields && read -r same; } <<< "$(jq -c 'del(.["fd.num"]), del(.["fd.num"], .["proc.name"])' <<< "$fields")"
-		out=${line#*\"output\":\"}
-		echo "$1: ${out%%\",\"output_fields\"*}"
+		echo "$1: $output"
 	}
 	# name WHAT: the alert's proc.name is the io_uring program's, when the output has it
 	name() {
@@ -512,14 +510,13 @@ write_uring_net_rules() {
 # connect to 127.0.0.1:PORT (no listener: refused) alerts as the same program's connect syscall;
 # one to another port does not (test_uring_net.sh, and the guest's uring_net check).
 uring_net_check() {
-	local uring=$2 port=$3 file=$4 n=0 line fields sys uring_f
+	local uring=$2 port=$3 file=$4 n=0 line fields output sys uring_f
 	start_sakerd --json "$1"
 	# u_alert WHAT PROGRAM ARGS...: next_alert, less fd.num (-1 for an io_uring connect)
 	u_alert() {
 		next_alert "$@"
 		fields=$(jq -c 'del(.["fd.num"])' <<< "$fields")
-		local out=${line#*\"output\":\"}
-		echo "$1: ${out%%\",\"output_fields\"*}"
+		echo "$1: $output"
 	}
 	u_alert "connect syscall" "$uring" sysconnect "$port" && sys=$fields
 	u_alert "io_uring connect" "$uring" connect "$port" && uring_f=$fields

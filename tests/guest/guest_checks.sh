@@ -119,7 +119,7 @@ check_falco() {
 # (the descriptor and result included, which the LSM hook reads before the open returns), from
 # 64-bit and i386 programs; its hooks' programs are the ones that ran (metrics).
 check_lsm() {
-	local w=$GUEST_COMPAT_FILE i386=/saker/build/tests/saker_i386 be n line fields got
+	local w=$GUEST_COMPAT_FILE i386=/saker/build/tests/saker_i386 be n line fields output got
 	grep -qw bpf /sys/kernel/security/lsm ||
 		fail "bpf is not among this kernel's LSMs ($(cat /sys/kernel/security/lsm))"
 	mkdir -p "$(dirname "$w")"
@@ -273,7 +273,7 @@ check_race() {
 # overlay's file, then the real file overlayfs opens from its own open, after copying it up for
 # a write), and must alert once, named by the overlay's path, on both back ends.
 check_overlay() {
-	local o f=$GUEST_OVL_FILE be n line fields
+	local o f=$GUEST_OVL_FILE be n line fields output
 	o=$(dirname "$(dirname "$f")")
 	[ -f /saker/overlay.ko ] || fail "no overlay.ko in the guest (the host kept none from the kernel package)"
 	grep -qw overlay /proc/filesystems || insmod /saker/overlay.ko || fail "cannot load overlay.ko"
