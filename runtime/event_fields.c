@@ -827,6 +827,9 @@ void sk_event_field_arg(const struct saker_event *ev, int field, const char *arg
 	case SK_FLD_PROC_EXEPATH:
 		v_slot(v, ev, SAKER_STR_EXEPATH);
 		break;
+	case SK_FLD_PROC_PEXEPATH:
+		v_slot(v, ev, SAKER_STR_PEXEPATH);
+		break;
 	case SK_FLD_PROC_CWD:
 		v_slot(v, ev, SAKER_STR_CWD);
 		break;

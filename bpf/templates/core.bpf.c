@@ -781,6 +781,32 @@ static long sk_count_step(__u32 i, void *arg)
  * event.h's: header, tail, ids, string slots, strings, each part 8-byte aligned. No pointer
  * parameters on purpose: O2 replaces an argument the body does not read with undef, and the
  * verifier then refuses the call when the register happens to hold a pointer. */
+/* proc.pexepath, a captured field (no rule tests it in the kernel): the executable of the parent
+ * (real_parent, as proc.ppid), from its mm, walked as the task's own paths are, from the task's
+ * root (a parent outside a chroot or container root shows its path from the top of its
+ * mounts). None for a parent without an mm (a kernel thread, or one past its exit's release
+ * of it). The working memory has no room for a fifth path (a per-CPU value holds 32 KiB), so
+ * it is walked for each record, when every field is computed, into the second half of walk[]
+ * (free then: only a path string the call passed is read there) and copied from there; a cut
+ * walk shows in the string's cut mark alone (the event's own paths are not cut). */
+SK_INLINE void sk_get_pexepath(struct sk_scratch *sc)
+{
+	struct task_struct *p = BPF_CORE_READ(sk_task(), real_parent);
+	struct file *f;
+	int trunc = 0;
+	__s32 leaf;
+
+	sc->st.str_len[SAKER_STR_PEXEPATH] = -1;
+	if (!p)
+		return;
+	f = BPF_CORE_READ(p, mm, exe_file);
+	if (!f)
+		return;
+	sc->st.str_off[SAKER_STR_PEXEPATH] = __builtin_offsetof(struct sk_scratch, walk) + SK_HALF;
+	sc->st.str_len[SAKER_STR_PEXEPATH] =
+		sk_path_into(sc, f, &sc->walk[SK_HALF], &trunc, &leaf);
+}
+
 SK_GLOBAL int saker_tp_emit(__u32 more)
 {
 	struct sk_scratch *sc = sk_scratch();
@@ -798,6 +824,7 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 		return 0;
 	if (!sc->st.part)
 		sk_fill(sc);
+	sk_get_pexepath(sc);
 	sc->hdr.part = sc->st.part;
 	sc->hdr.n_rules = n;
 	if (more)

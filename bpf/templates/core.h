@@ -300,8 +300,11 @@ SK_SHARED struct file *sk_fd_file(__s64 fd);
  * the first half of sc->walk, NUL-terminated at SK_HALF - 1, and returns where it starts (the
  * root is the empty string at SK_HALF - 1); *TRUNC is set when the walk was cut. */
 SK_SHARED __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc);
-/* Writes the path of FILE into string slot SLOT and returns its length; *TRUNC is set when the
- * walk was cut, *LEAF to the length of the last name. */
+/* Writes the path of FILE into DST (SAKER_PATH_MAX bytes of the scratch) and returns its
+ * length; *TRUNC is set when the walk was cut, *LEAF to the length of the last name. */
+SK_SHARED __u32 sk_path_into(struct sk_scratch *sc, struct file *file, char *dst, int *trunc,
+			     __s32 *leaf);
+/* sk_path_into string slot SLOT. */
 SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, int *trunc,
 			__s32 *leaf);
 /* A path string the call passed (user memory at UPATH) as Falco names it: made absolute with

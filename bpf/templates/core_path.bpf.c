@@ -99,11 +99,10 @@ SK_SHARED __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc)
 	return w->pos;
 }
 
-SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, int *trunc,
-			__s32 *leaf)
+SK_SHARED __u32 sk_path_into(struct sk_scratch *sc, struct file *file, char *dst, int *trunc,
+			     __s32 *leaf)
 {
 	struct sk_walk *w = &sc->wk;
-	char *dst = sk_slot(sc, slot);
 	__u32 n;
 
 	sk_walk(sc, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt),
@@ -128,6 +127,12 @@ SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, in
 	}
 	bpf_probe_read_kernel(dst, n + 1, &sc->walk[w->pos & (SK_HALF - 1)]);
 	return n;
+}
+
+SK_SHARED __u32 sk_path(struct sk_scratch *sc, struct file *file, __u32 slot, int *trunc,
+			__s32 *leaf)
+{
+	return sk_path_into(sc, file, sk_slot(sc, slot), trunc, leaf);
 }
 
 /* One input byte of the normalisation: copies it, or ends a component at a '/' (the end of

@@ -35,7 +35,8 @@
 	X(PARGS)     /* the parent's proc.args, for proc.pcmdline */ \
 	X(SNAME)     /* proc.sname: comm of the session leader */ \
 	X(ANAME1) X(ANAME2) X(ANAME3) X(ANAME4) /* proc.aname[1..8]: comm of the ancestors, */ \
-	X(ANAME5) X(ANAME6) X(ANAME7) X(ANAME8) /* parent first, as far as the chain goes */
+	X(ANAME5) X(ANAME6) X(ANAME7) X(ANAME8) /* parent first, as far as the chain goes */ \
+	X(PEXEPATH)  /* proc.pexepath: the parent's executable, from its mm's exe_file */
 enum saker_str {
 #define SAKER_STR_ENUM(s) SAKER_STR_##s,
 	SAKER_STRS(SAKER_STR_ENUM)

@@ -6,7 +6,7 @@
 # system user at a login program, /etc/shadow read by an untrusted program and by a server long
 # after it started, and read through a path with '../' twice (fd.nameraw). Each alerts by its
 # rule; a near miss of each stays quiet. The test's own rule
-# checks the exec fields (proc.exe, args, cmdline, cwd, pcmdline, aname, a failed exec's
+# checks the exec fields (proc.exe, args, cmdline, cwd, pcmdline, pexepath, aname, a failed exec's
 # evt.res) and the execs whose ABI changes with the image (i386 execve from a 64-bit process, a
 # 32-bit program started by a 64-bit one). Only alerts naming this test's directory count:
 # other tests on the machine exec and read /etc/shadow too.
@@ -47,7 +47,7 @@ cat > "$E2E_TMP/own.yaml" <<'YAML'
 - rule: Exec marker
   desc: a successful exec of one of the test's marker programs
   condition: evt.type in (execve, execveat) and proc.name startswith skx_
-  output: "exec type=%evt.type res=%evt.res raw=%evt.rawres exe=%proc.exe args=%proc.args cmdline=%proc.cmdline cwd=%proc.cwd pcmdline=%proc.pcmdline pexe=%proc.pexe a1=%proc.aname[1] a2=%proc.aname[2] exepath=%proc.exepath"
+  output: "exec type=%evt.type res=%evt.res raw=%evt.rawres exe=%proc.exe args=%proc.args cmdline=%proc.cmdline cwd=%proc.cwd pcmdline=%proc.pcmdline pexe=%proc.pexe pexepath=%proc.pexepath a1=%proc.aname[1] a2=%proc.aname[2] exepath=%proc.exepath"
   priority: NOTICE
 - rule: Exec failed
   desc: an exec the test's helper makes fail
@@ -178,9 +178,12 @@ out=$(f "child-of-exec")
 [[ "$out" == *"pcmdline=saker_exec spawn $dir/skx_true skx_true child-of-exec "* ]] ||
 	fail "pcmdline of a parent exec'd under sakerd: $out"
 [[ "$out" == *"pexe=$EXEC "* && "$out" == *"a1=saker_exec "* ]] || fail "pexe, aname[1]: $out"
+[[ "$out" == *"pexepath=$(readlink -f "$EXEC") "* ]] || fail "pexepath of a parent exec'd under sakerd: $out"
 out=$(f "child-of-subshell")
 [[ "$out" == *"pcmdline=<NA> "* && "$out" == *"a1=bash "* ]] ||
 	fail "pcmdline of a forked parent (no entry: not copied at fork): $out"
+# the parent's executable comes from the parent itself, not the table: a forked shell has it
+[[ "$out" == *"pexepath=$(readlink -f /proc/$$/exe) "* ]] || fail "pexepath of a forked parent: $out"
 out=$(f "via-int80")
 [[ "$out" == *"type=execve "*"exe=skx_true "*"cmdline=skx_true via-int80 "* ]] || fail "int80 exec: $out"
 out=$(rule_alerts "Exec failed" "$dir/skx_missing" | head -1 | jq -r .output)
