@@ -777,10 +777,6 @@ static long sk_count_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Sends one record with the rule ids gathered so far; MORE: another one follows. The layout is
- * event.h's: header, tail, ids, string slots, strings, each part 8-byte aligned. No pointer
- * parameters on purpose: O2 replaces an argument the body does not read with undef, and the
- * verifier then refuses the call when the register happens to hold a pointer. */
 /* proc.pexepath, a captured field (no rule tests it in the kernel): the executable of the parent
  * (real_parent, as proc.ppid), from its mm, walked as the task's own paths are, from the task's
  * root (a parent outside a chroot or container root shows its path from the top of its
@@ -807,6 +803,10 @@ SK_INLINE void sk_get_pexepath(struct sk_scratch *sc)
 		sk_path_into(sc, f, &sc->walk[SK_HALF], &trunc, &leaf);
 }
 
+/* Sends one record with the rule ids gathered so far; MORE: another one follows. The layout is
+ * event.h's: header, tail, ids, string slots, strings, each part 8-byte aligned. No pointer
+ * parameters on purpose: O2 replaces an argument the body does not read with undef, and the
+ * verifier then refuses the call when the register happens to hold a pointer. */
 SK_GLOBAL int saker_tp_emit(__u32 more)
 {
 	struct sk_scratch *sc = sk_scratch();
