@@ -578,9 +578,12 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 	 * not at all: elsewhere their programs stay out, and the hook is not there. */
 	skip_absent_tps(o->obj);
 	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
-		if (!o->body[h] || (!(SAKER_HOOK_OPTIONAL(h) && !lsm) &&
-				    bpf_program__autoload(o->body[h]) &&
-				    bpf_program__autoload(o->dispatch[h])))
+		if (!o->body[h])
+			continue;
+		bool unused = SAKER_HOOK_OPTIONAL(h) && !lsm;
+		bool absent = !bpf_program__autoload(o->body[h]) ||
+			      !bpf_program__autoload(o->dispatch[h]);
+		if (!unused && !absent)
 			continue;
 		bpf_program__set_autoload(o->body[h], false);
 		bpf_program__set_autoload(o->dispatch[h], false);

@@ -782,9 +782,10 @@ static long sk_count_step(__u32 i, void *arg)
  * root (a parent outside a chroot or container root shows its path from the top of its
  * mounts). None for a parent without an mm (a kernel thread, or one past its exit's release
  * of it). The working memory has no room for a fifth path (a per-CPU value holds 32 KiB), so
- * it is walked for each record, when every field is computed, into the second half of walk[]
- * (free then: only a path string the call passed is read there) and copied from there; a cut
- * walk shows in the string's cut mark alone (the event's own paths are not cut). */
+ * it is walked for each record, after every field is computed, into the second half of walk[]
+ * (free then: a path string the call passed, or fam_net's socket-name formatter, uses it only
+ * while fields are computed) and copied from there; a cut walk shows in the string's cut mark
+ * alone (the event's own paths are not cut). */
 SK_INLINE void sk_get_pexepath(struct sk_scratch *sc)
 {
 	struct task_struct *p = BPF_CORE_READ(sk_task(), real_parent);
@@ -824,7 +825,6 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 		return 0;
 	if (!sc->st.part)
 		sk_fill(sc);
-	sk_get_pexepath(sc);
 	sc->hdr.part = sc->st.part;
 	sc->hdr.n_rules = n;
 	if (more)
@@ -838,6 +838,8 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 		sk_stat(SAKER_STAT_LOST_OTHER);
 		goto out;
 	}
+	/* after the fill and every walk of this record: it lives in walk[] */
+	sk_get_pexepath(sc);
 	/* copies by helper: one call each, where inline copies of these would take hundreds of
 	 * instructions (the record's bytes have no known alignment) */
 	ts = sc->st.tail_size;
