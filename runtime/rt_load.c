@@ -500,7 +500,7 @@ int saker_rt_obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, u
 	/* The back end stays what it was for the life of sakerd: the dispatchers are attached
 	 * once, and a replacement shares their hook maps. */
 	if (prev)
-		lsm = prev->lsm;
+		lsm = prev->lsm, snprintf(why, sizeof(why), "%s", prev->backend_note);
 	else if (want == SAKER_RT_BACKEND_TRACEPOINT)
 		lsm = false, snprintf(why, sizeof(why), "--backend tracepoint");
 	else
