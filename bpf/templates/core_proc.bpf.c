@@ -187,26 +187,49 @@ SK_INLINE void sk_get_args(struct sk_scratch *sc)
 		      SAKER_STR_ARGS);
 }
 
-/* The parent's arguments, when the process table knows them. */
+#define SK_PPROC_UP 4 /* ancestors looked at for a parent that forked without exec */
+
+/* T's entry in the process table, if it is T's (not one of a process gone whose pid T reuses). */
+SK_INLINE struct saker_proc_entry *sk_proc_entry(struct task_struct *t)
+{
+	__u32 key = BPF_CORE_READ(t, tgid);
+	struct saker_proc_entry *e = bpf_map_lookup_elem(&saker_procs, &key);
+	__u64 start;
+
+	if (!e)
+		return NULL;
+	start = BPF_CORE_READ(t, group_leader, start_boottime);
+	if (e->src == SAKER_PROC_SRC_PROC ? e->start_ns / SAKER_PROC_TICK_NS != start / SAKER_PROC_TICK_NS
+					  : e->start_ns != start)
+		return NULL;
+	return e;
+}
+
+/* The parent's arguments, when the process table knows them. A parent that forked without
+ * exec (a subshell) has no entry of its own: its arguments are those of the image it runs, which
+ * an ancestor exec'd; the ancestors up to SK_PPROC_UP levels are looked at while they run that
+ * same image (the same struct file as mm->exe_file: a fork shares it, every exec opens a new one,
+ * so an ancestor that exec'd since, or a reaper the parent was moved to, ends the walk). As
+ * Falco's copy of the arguments at fork, this is what the image was started with. */
 SK_INLINE void sk_get_pproc(struct sk_scratch *sc)
 {
-	struct task_struct *p = BPF_CORE_READ(sk_task(), real_parent);
+	struct task_struct *p = BPF_CORE_READ(sk_task(), real_parent), *a;
 	struct saker_proc_entry *e;
-	__u64 start;
-	__u32 key;
+	struct file *exe;
 
 	if (!p)
 		return;
-	key = BPF_CORE_READ(p, tgid);
-	e = bpf_map_lookup_elem(&saker_procs, &key);
-	if (!e)
-		return;
-	start = BPF_CORE_READ(p, group_leader, start_boottime);
-	/* the entry is this parent's, not one of a process gone whose pid it reuses */
-	if (e->src == SAKER_PROC_SRC_PROC ? e->start_ns / SAKER_PROC_TICK_NS != start / SAKER_PROC_TICK_NS
-					  : e->start_ns != start)
-		return;
-	if (e->len > SAKER_ARGS_MAX - 1)
+	e = sk_proc_entry(p);
+	exe = e ? NULL : BPF_CORE_READ(p, mm, exe_file);
+	a = p;
+#pragma unroll
+	for (int i = 0; i < SK_PPROC_UP && !e && exe; i++) {
+		a = BPF_CORE_READ(a, real_parent);
+		if (!a || BPF_CORE_READ(a, mm, exe_file) != exe)
+			break;
+		e = sk_proc_entry(a);
+	}
+	if (!e || e->len > SAKER_ARGS_MAX - 1)
 		return;
 	bpf_probe_read_kernel(&sc->pstr[SK_PS_PARGS], (e->len + 1) & (SAKER_ARGS_MAX - 1), e->args);
 	sk_args_slots(sc, e, __builtin_offsetof(struct sk_scratch, pstr) + SK_PS_PARGS,

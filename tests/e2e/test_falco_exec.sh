@@ -120,8 +120,12 @@ trav="$dir/../../../../../../../../etc/../etc/shadow"
 # the exec fields, and the execs whose ABI changes with the image
 "$dir/skx_true" one "two three" || fail "skx_true failed"
 "$EXEC" spawn "$dir/skx_true" skx_true child-of-exec || fail "spawn failed"
-# a parent that forked and did not exec (a subshell): the table has no entry for it
+# a parent that forked and did not exec (a subshell): the table has no entry for it, its
+# arguments are those of the image it runs, the test's shell's (two subshells deep too); one
+# whose parent left (moved to a reaper, another image) has none
 ( "$dir/skx_true" child-of-subshell; true )
+( ( "$dir/skx_true" in-nested-subshell; true ); true )
+( ( sleep 0.5; "$dir/skx_true" child-of-orphan; true ) & )
 "$EXEC" int80 "$dir/skx_true" skx_true via-int80 || fail "int80 exec failed"
 [ "$have32" = 1 ] && { "$dir/skx_t32" || fail "the 32-bit program failed"; }
 # calls that share an exec's number in the other ABI, returning 0 with the stack pointer where
@@ -144,6 +148,8 @@ wait_rule "Directory traversal monitored file read" "fileraw=$trav "
 wait_rule "Exec marker" "args=one two three"
 wait_rule "Exec marker" "child-of-exec"
 wait_rule "Exec marker" "child-of-subshell"
+wait_rule "Exec marker" "in-nested-subshell"
+wait_rule "Exec marker" "child-of-orphan"
 wait_rule "Exec marker" "via-int80"
 [ "$have32" = 1 ] && wait_rule "Exec marker" "exe=$dir/skx_t32 "
 wait_rule "Exec failed" "$dir/skx_missing"
@@ -179,9 +185,15 @@ out=$(f "child-of-exec")
 	fail "pcmdline of a parent exec'd under sakerd: $out"
 [[ "$out" == *"pexe=$EXEC "* && "$out" == *"a1=saker_exec "* ]] || fail "pexe, aname[1]: $out"
 [[ "$out" == *"pexepath=$(readlink -f "$EXEC") "* ]] || fail "pexepath of a parent exec'd under sakerd: $out"
-out=$(f "child-of-subshell")
+out=$(f "in-nested-subshell")
+[[ "$out" == *"pcmdline=bash "*"test_falco_exec.sh"* && "$out" == *"a1=bash "*"a2=bash "* ]] ||
+	fail "pcmdline of a parent two forks below the test's shell: $out"
+out=$(f "child-of-orphan")
 [[ "$out" == *"pcmdline=<NA> "* && "$out" == *"a1=bash "* ]] ||
-	fail "pcmdline of a forked parent (no entry: not copied at fork): $out"
+	fail "pcmdline of a forked parent whose own parent left: $out"
+out=$(f "child-of-subshell")
+[[ "$out" == *"pcmdline=bash "*"test_falco_exec.sh"* && "$out" == *"a1=bash "* ]] ||
+	fail "pcmdline of a forked parent (the image's arguments, the test's shell's): $out"
 # the parent's executable comes from the parent itself, not the table: a forked shell has it
 [[ "$out" == *"pexepath=$(readlink -f /proc/$$/exe) "* ]] || fail "pexepath of a forked parent: $out"
 out=$(f "via-int80")
