@@ -1129,7 +1129,11 @@ handle:
 #define SK_URING_OPS(X) \
 	X(18, OPENAT, 257, OPEN, open)   /* IORING_OP_OPENAT */ \
 	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */ \
-	X(16, CONNECT, 42, NET, net)     /* IORING_OP_CONNECT */
+	X(16, CONNECT, 42, NET, net)     /* IORING_OP_CONNECT */ \
+	X(45, SOCKET, 41, NET, net)      /* IORING_OP_SOCKET */ \
+	X(13, ACCEPT4, 288, NET, net)    /* IORING_OP_ACCEPT */ \
+	X(9, SENDMSG, 46, NET, net)      /* IORING_OP_SENDMSG */ \
+	X(26, SENDTO, 44, NET, net)      /* IORING_OP_SEND */
 
 /* Who submitted REQ: req->task up to 6.12, req->tctx->task since. */
 SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
@@ -1174,13 +1178,14 @@ static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr
 SK_DISPATCHER("tp_btf/io_uring_complete", saker_io_uring, saker_progs_uring, SAKER_HOOK_IO_URING, 0)
 
 /* A request at its submission, prepared (its arguments are the kernel's copy now). Only one kind
- * is taken here: an open whose success posts no completion (IOSQE_CQE_SKIP_SUCCESS, the request
- * flag REQ_F_CQE_SKIP, whose bit is the sqe flag's, 6, in every version), which the completion
- * hook sees only if it fails. It is reported now, before it runs: res 0 (its failure comes as a
- * completion, reported then), fd.name the name submitted, made absolute, and marked cut, since
- * which file the open reaches is known only once it ran (fam_open.bpf.c), so the rules on the
- * path may match. A connect with the flag is not taken: its socket's file is assigned only when
- * the request is issued, after this tracepoint. */
+ * is taken here: an open or a socket whose success posts no completion (IOSQE_CQE_SKIP_SUCCESS,
+ * the request flag REQ_F_CQE_SKIP, whose bit is the sqe flag's, 6, in every version), which the
+ * completion hook sees only if it fails. It is reported now, before it runs: res 0 (its failure
+ * comes as a completion, reported then). An open's fd.name is the name submitted, made absolute,
+ * and marked cut, since which file the open reaches is known only once it ran (fam_open.bpf.c),
+ * so the rules on the path may match; a socket has its domain, type and protocol, and no
+ * descriptor yet (the fd fields are missing). A connect, accept or send with the flag is not
+ * taken: its socket's file is assigned only when the request is issued, after this tracepoint. */
 #define SK_REQ_F_CQE_SKIP (1u << 6)
 
 SK_INLINE int sk_uring_submitted(__u64 r)
@@ -1196,7 +1201,8 @@ SK_INLINE int sk_uring_submitted(__u64 r)
 	switch (op) {
 #define SK_URING_SKIP_CASE(o, E, n, F, f) \
 	case o: \
-		if (SK_FAM_##F != SK_FAM_OPEN || !(SAKER_VAR_FAMILIES & SK_FB(F))) \
+		if ((SK_FAM_##F != SK_FAM_OPEN && SK_EV_##E != SK_EV_SOCKET) || \
+		    !(SAKER_VAR_FAMILIES & SK_FB(F))) \
 			return 0; \
 		return sk_uring_handle(r, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n, 1);
 		SK_URING_OPS(SK_URING_SKIP_CASE)

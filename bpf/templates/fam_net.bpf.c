@@ -17,6 +17,7 @@
 #define SK_AF_INET    2
 #define SK_AF_INET6   10
 #define SK_AF_NETLINK 16
+#define SK_SOCK_DGRAM 2
 #define SK_SOCK_RAW   3
 #define SK_NAME_MASK  127 /* a tuple is at most 2 * 39 + 2 * 6 + 2 bytes */
 
@@ -116,6 +117,10 @@ SK_INLINE void sk_sock_socket(struct sk_scratch *sc, struct saker_sockfd *s, str
 	}
 	type = BPF_CORE_READ(sk, sk_type);
 	proto = BPF_CORE_READ(sk, sk_protocol);
+	/* a datagram socket's connect leaves the struct socket's state alone: the sock's state
+	 * says it (TCP_ESTABLISHED once the peer is set, as a TCP socket's once it is connected) */
+	if (type == SK_SOCK_DGRAM && BPF_CORE_READ(sk, __sk_common.skc_state) == SK_TCP_ESTABLISHED)
+		s->flags |= SAKER_SOCKF_CONNECTED;
 	if (type == SK_SOCK_RAW)
 		s->l4proto = SAKER_L4_RAW;
 	else if (proto == 6)
@@ -152,7 +157,14 @@ SK_INLINE void sk_sock_info(struct sk_scratch *sc, struct sk_sock_state *ss)
 
 	__builtin_memset(s, 0, sizeof(*s));
 	s->fd = sk_sock_fd(sc);
-	if (sc->st.uring) {
+	if (sc->st.uring == SK_URING_SUBMITTED) {
+		/* a socket seen at its submission (core.bpf.c): not made yet */
+		s->fd = -1;
+		return;
+	} else if (sc->st.uring && !sc->st.arg[5] && s->fd >= 0) {
+		/* a socket or accept of io_uring that got a descriptor: the submitter's */
+		f = sk_fd_file(s->fd);
+	} else if (sc->st.uring) {
 		/* the request's own file (sk_net_uring): it has no descriptor number here */
 		f = (struct file *)sc->st.arg[5];
 		s->fd = -1;
@@ -542,17 +554,75 @@ SK_SHARED int sk_sock_str(struct sk_scratch *sc, int field, const char **p)
  * its arguments as 32-bit words in user memory. The kernel copied them at entry; they are read
  * again here, at exit, so another thread could rewrite them in between (docs/kernel.md, "Races
  * left"). The record keeps the number the call used (102) and names the event it stands for. */
-/* An io_uring connect (core.bpf.c, SK_URING_OPS): the caller's address and its length as
- * connect(2)'s arguments, the socket's file (req->file, which a fixed file has too) in arg[5];
- * no descriptor number (the request does not keep it): fd.num is -1. */
+/* The network operations of io_uring (core.bpf.c, SK_URING_OPS): their arguments as the
+ * syscall's, from the kernel's copy of the request, with the descriptor the operation works on
+ * as -1 (the request does not keep its number) and in arg[5] the socket's file: the request's
+ * own (req->file, which a fixed file has too) for a connect or a send, the new socket's for a
+ * socket or an accept into a fixed-file slot, and 0 for one that got a descriptor, which the
+ * result names (sk_sock_info looks it up in the submitter's table). The kernel's copies of the
+ * arguments cannot be rewritten by another thread; what they point to in user memory can
+ * (connect's address, sendmsg's msghdr and the address it names, read only for an
+ * unconnected socket: docs/kernel.md). */
 SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req)
 {
-	struct io_connect *c = (struct io_connect *)req;
+	__s64 slot = -1;
 
 	sc->st.arg[0] = (__u64)-1;
-	sc->st.arg[1] = (__u64)BPF_CORE_READ(c, addr);
-	sc->st.arg[2] = (__u64)(__s64)BPF_CORE_READ(c, addr_len);
-	sc->st.arg[5] = (__u64)BPF_CORE_READ(c, file);
+	switch (sc->st.event) {
+	case SK_EV_CONNECT: {
+		struct io_connect *c = (struct io_connect *)req;
+
+		sc->st.arg[1] = (__u64)BPF_CORE_READ(c, addr);
+		sc->st.arg[2] = (__u64)(__s64)BPF_CORE_READ(c, addr_len);
+		sc->st.arg[5] = (__u64)BPF_CORE_READ(c, file);
+		return;
+	}
+	case SK_EV_SOCKET: {
+		struct io_socket *so = (struct io_socket *)req;
+
+		sc->st.arg[0] = (__u64)(__s64)BPF_CORE_READ(so, domain);
+		sc->st.arg[1] = (__u64)(__s64)BPF_CORE_READ(so, type);
+		sc->st.arg[2] = (__u64)(__s64)BPF_CORE_READ(so, protocol);
+		slot = SK_URING_SLOT(BPF_CORE_READ(so, file_slot), sc->st.ret);
+		break;
+	}
+	case SK_EV_ACCEPT4: {
+		struct io_accept *a = (struct io_accept *)req;
+
+		sc->st.arg[1] = (__u64)BPF_CORE_READ(a, addr);
+		sc->st.arg[2] = (__u64)BPF_CORE_READ(a, addr_len);
+		sc->st.arg[3] = (__u64)(__s64)BPF_CORE_READ(a, flags);
+		slot = SK_URING_SLOT(BPF_CORE_READ(a, file_slot), sc->st.ret);
+		break;
+	}
+	case SK_EV_SENDMSG:
+	case SK_EV_SENDTO: {
+		struct io_sr_msg *m = (struct io_sr_msg *)req;
+		__u32 flags = BPF_CORE_READ(m, msg_flags);
+
+		/* sendmsg(fd, msg, flags); sendto(fd, buf, len, flags, addr, addrlen) */
+		sc->st.arg[1] = (__u64)BPF_CORE_READ(m, umsg);
+		if (sc->st.event == SK_EV_SENDMSG) {
+			struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+
+			sc->st.arg[2] = flags;
+			/* a ring an i386 process set up takes struct compat_msghdr (which
+			 * sk_sock_user_peer reads by this; the record says the ring's ABI as
+			 * sk_begin found it, x86-64) */
+			sc->st.compat = BPF_CORE_READ_BITFIELD_PROBED(ctx, compat) != 0;
+		} else {
+			sc->st.arg[2] = (__u64)(__s64)BPF_CORE_READ(m, len);
+			sc->st.arg[3] = flags;
+			/* no destination: a send took none before 6.10 (io_sr_msg's addr is
+			 * SEND_ZC's, stale for a send), and since it is the kernel's copy in the
+			 * request's async data, freed before the completion (docs/kernel.md) */
+		}
+		sc->st.arg[5] = (__u64)BPF_CORE_READ(m, file);
+		return;
+	}
+	}
+	if (slot >= 0 && sc->st.ret >= 0)
+		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
 }
 
 SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc)

@@ -110,8 +110,7 @@ SK_INLINE long sk_file_refs(struct file *f)
 	return BPF_CORE_READ((struct file___old *)f, f_count.counter);
 }
 
-/* The file in fixed-file slot SLOT of REQ's ring, or 0. */
-SK_INLINE __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot)
+SK_SHARED __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot)
 {
 	unsigned long p = 0;
 
@@ -144,7 +143,7 @@ SK_INLINE __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot)
 SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 {
 	struct io_open *op = (struct io_open *)req;
-	__u32 slot;
+	__s64 slot;
 
 	sc->st.arg[0] = (__u64)(__s64)BPF_CORE_READ(op, dfd);
 	/* less O_LARGEFILE, which the kernel's prep adds to every request, as openat(2) does
@@ -162,10 +161,9 @@ SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		sc->st.arg[1] = (__u64)BPF_CORE_READ(op, filename, name);
 		return;
 	}
-	if (sc->st.arg[4] && sc->st.ret >= 0) {
-		slot = sc->st.arg[4] == 0xffffffffu ? (__u32)sc->st.ret : (__u32)sc->st.arg[4] - 1;
+	slot = SK_URING_SLOT((__u32)sc->st.arg[4], sc->st.ret);
+	if (slot >= 0 && sc->st.ret >= 0)
 		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
-	}
 }
 
 /* An io_uring open at the LSM hook (core.bpf.c, sk_lsm_handle), which has no request: the

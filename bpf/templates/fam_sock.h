@@ -17,6 +17,8 @@ typedef enum {
 	SK_SS_DISCONNECTING,
 } socket_state;
 
+#define SK_TCP_ESTABLISHED 1
+
 struct in6_addr {
 	__u8 b[16];
 };
@@ -27,6 +29,7 @@ struct sock_common {
 	__be16 skc_dport;
 	__u16 skc_num;
 	unsigned short skc_family;
+	volatile unsigned char skc_state;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
 } SK_CORE;

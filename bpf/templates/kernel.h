@@ -300,6 +300,8 @@ struct io_file_table___old {
 
 struct io_ring_ctx {
 	struct io_file_table file_table;
+	unsigned int compat : 1; /* the ring was set up by an i386 process: its msghdrs are
+				  * struct compat_msghdr */
 } SK_CORE;
 
 struct io_ring_ctx___old {
@@ -328,6 +330,37 @@ struct io_connect {
 	struct file *file;
 	void *addr; /* struct sockaddr __user * */
 	int addr_len;
+} SK_CORE;
+
+/* IORING_OP_SOCKET's state (io_uring/net.c, 5.19 on): socket(2)'s arguments (TYPE with its
+ * SOCK_CLOEXEC / SOCK_NONBLOCK bits, as the syscall takes it) and the fixed-file slot the socket
+ * goes to, 1-based, 0 for a descriptor. */
+struct io_socket {
+	struct file *file;
+	int domain;
+	int type;
+	int protocol;
+	__u32 file_slot;
+} SK_CORE;
+
+/* IORING_OP_ACCEPT's: the listening socket's file, accept4(2)'s other arguments, and the slot
+ * as io_socket's. */
+struct io_accept {
+	struct file *file;
+	void *addr;     /* struct sockaddr __user * */
+	int *addr_len;  /* int __user * */
+	int flags;
+	__u32 file_slot;
+} SK_CORE;
+
+/* IORING_OP_SENDMSG and IORING_OP_SEND's (one struct, io_sr_msg): the socket's file, then a
+ * union of the caller's struct msghdr (user memory; struct compat_msghdr for a compat ring) and
+ * the send's buffer. */
+struct io_sr_msg {
+	struct file *file;
+	void *umsg;
+	int len;
+	unsigned int msg_flags;
 } SK_CORE;
 
 /* IORING_OP_OPENAT and IORING_OP_OPENAT2's state (io_uring/openclose.c). */

@@ -489,13 +489,30 @@ uring_check() {
 	ALERTS=$n
 }
 
-# write_uring_net_rules RULES PORT: one rule, a TCP connect to 127.0.0.1:PORT by any route.
+# write_uring_net_rules RULES PORT FILE: a TCP connect to 127.0.0.1:PORT by any route; a packet
+# socket made by saker_uring; an accept of a connection to 127.0.0.1:PORT+2; a UDP send to
+# 127.0.0.1:PORT+4; a write open of FILE that the kernel could not name for sure.
 write_uring_net_rules() {
 	cat > "$1" <<- YAML
 	- rule: connect to the test port
 	  desc: a TCP connect to 127.0.0.1:$2, by any route
 	  condition: evt.type = connect and fd.sip = 127.0.0.1 and fd.sport = $2
 	  output: "connect %evt.type %fd.sip %fd.sport %fd.l4proto %evt.res %proc.name vpid=%proc.vpid"
+	  priority: notice
+	- rule: packet socket of the test program
+	  desc: an AF_PACKET socket made by saker_uring, by any route
+	  condition: evt.type = socket and evt.arg.domain contains AF_PACKET and proc.name = saker_uring
+	  output: "socket %evt.type %evt.arg.domain %evt.rawarg.type %evt.rawarg.proto %fd.type %evt.res %fd.num vpid=%proc.vpid"
+	  priority: notice
+	- rule: accept on the test port
+	  desc: a connection to 127.0.0.1:$(($2 + 2)) accepted, by any route
+	  condition: evt.type in (accept, accept4) and fd.sip = 127.0.0.1 and fd.sport = $(($2 + 2))
+	  output: "accept %evt.type %fd.sip %fd.sport %fd.l4proto %fd.num %evt.res vpid=%proc.vpid"
+	  priority: notice
+	- rule: UDP send to the test port
+	  desc: a datagram sent to 127.0.0.1:$(($2 + 4)), by any route
+	  condition: evt.type in (sendto, sendmsg) and fd.l4proto = udp and fd.sip = 127.0.0.1 and fd.sport = $(($2 + 4))
+	  output: "send %evt.type %fd.sip %fd.sport %fd.l4proto %fd.connected %evt.res vpid=%proc.vpid"
 	  priority: notice
 	- rule: write open that may be the test file
 	  desc: a write open of $3 that the kernel could not name for sure (an io_uring open seen at
@@ -506,9 +523,12 @@ write_uring_net_rules() {
 	YAML
 }
 
-# uring_net_check BUNDLE URING PORT: with BUNDLE (write_uring_net_rules of PORT), an io_uring
-# connect to 127.0.0.1:PORT (no listener: refused) alerts as the same program's connect syscall;
-# one to another port does not (test_uring_net.sh, and the guest's uring_net check).
+# uring_net_check BUNDLE URING PORT FILE: with BUNDLE (write_uring_net_rules of PORT and FILE),
+# an io_uring connect to 127.0.0.1:PORT (no listener: refused) alerts as the same program's
+# connect syscall; one to another port does not. So do an io_uring socket (also into a fixed
+# slot, and one posting no completion, seen at submission), accept, sendmsg and send, each
+# against its syscall; the same calls on other ports or of another domain stay quiet
+# (test_uring_net.sh, and the guest's uring_net check).
 uring_net_check() {
 	local uring=$2 port=$3 file=$4 n=0 line fields output sys uring_f
 	start_sakerd --json "$1"
@@ -536,8 +556,40 @@ uring_net_check() {
 	expect_eq "skip: type" "$(jq -r '.["evt.type"]' <<< "$fields")" openat
 	expect_eq "skip: file" "$(jq -r '.["fd.name"]' <<< "$fields")" "<cut>$file"
 	u_alert "marker 2" "$uring" sysconnect "$port"
+	# the other network operations, each against its syscall field for field (fd.num too: both
+	# modes set their ring up first, so the descriptors are the same); f FIELD: the last one's
+	f() { jq -r ".[\"$1\"]" <<< "$fields"; }
+	next_alert "socket syscall" "$uring" syssocket packet && sys=$fields
+	next_alert "io_uring socket" "$uring" socket packet && uring_f=$fields
+	expect_eq "io_uring socket alerts as socket" "$uring_f" "$sys"
+	next_alert "io_uring socket into a fixed-file slot" "$uring" socket-fixed packet
+	expect_eq "fixed socket: domain, type, result, descriptor" \
+		"$(f evt.arg.domain) $(f fd.type) $(f evt.res) $(f fd.num)" \
+		"$(jq -r '.["evt.arg.domain"] + " " + .["fd.type"]' <<< "$sys") SUCCESS -1"
+	next_alert "io_uring socket, no completion on success" "$uring" socket-skip packet
+	expect_eq "skip socket: domain, type, result, descriptor" \
+		"$(f evt.arg.domain) $(f fd.type) $(f evt.res) $(f fd.num)" \
+		"$(jq -r '.["evt.arg.domain"]' <<< "$sys") null SUCCESS -1"
+	"$uring" socket inet > /dev/null || fail "io_uring socket inet failed"
+	next_alert "accept4 syscall" "$uring" sysaccept $((port + 2)) && sys=$fields
+	next_alert "io_uring accept" "$uring" accept $((port + 2)) && uring_f=$fields
+	expect_eq "io_uring accept alerts as accept4" "$uring_f" "$sys"
+	expect_eq "accept: type, port" "$(f evt.type) $(f fd.sport)" "accept4 $((port + 2))"
+	"$uring" accept $((port + 3)) > /dev/null || fail "io_uring accept on the other port failed"
+	# no descriptor number for a send: the request does not keep it
+	u_alert "sendmsg syscall" "$uring" syssendmsg $((port + 4)) && sys=$fields
+	u_alert "io_uring sendmsg" "$uring" sendmsg $((port + 4)) && uring_f=$fields
+	expect_eq "io_uring sendmsg (unconnected socket) alerts as sendmsg" "$uring_f" "$sys"
+	u_alert "sendto syscall" "$uring" syssend $((port + 4)) && sys=$fields
+	u_alert "io_uring send" "$uring" send $((port + 4)) && uring_f=$fields
+	expect_eq "io_uring send (connected socket) alerts as sendto" "$uring_f" "$sys"
+	expect_eq "send: type, port, connected" "$(f evt.type) $(f fd.sport) $(f fd.connected)" \
+		"sendto $((port + 4)) true"
+	"$uring" sendmsg $((port + 5)) > /dev/null || fail "io_uring sendmsg to the other port failed"
+	"$uring" send $((port + 5)) > /dev/null || fail "io_uring send to the other port failed"
+	u_alert "marker 3" "$uring" sysconnect "$port"
 	sleep 0.5
 	stop_sakerd TERM
-	expect_eq "alerts (none for the other port, none for the open that completed)" \
+	expect_eq "alerts (none for the other ports, the inet socket, the open that completed)" \
 		"$(wc -l < "$SAKERD_OUT")" "$n"
 }

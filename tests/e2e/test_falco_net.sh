@@ -71,7 +71,7 @@ wait_alerts() {
 # machine (from another checkout), and its alerts must not count here.
 RUN_ID=$(basename "$E2E_TMP" | tr -cd 'A-Za-z0-9' | tail -c 8)
 EXE=/e2e/net_$RUN_ID
-NC_PORT=$((20000 + $$ % 20000))
+NC_PORT=$((20000 + $$ % 4000)) # 20000-23999; test_uring_net takes 24000-31999, below the ephemeral ports
 SSH_IP=198.51.100.$((2 + $$ % 250))
 PACKET="Packet socket created in container"
 REDIRECT="Redirect STDOUT/STDIN to Network Connection in Container"

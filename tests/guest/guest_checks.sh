@@ -304,7 +304,7 @@ lsm) check_lsm ;;
 deny) check_deny ;;
 falco) check_falco ;;
 uring_net) uring_net_check "$B/uring_net.saker" /saker/build/tests/saker_uring "$GUEST_URING_PORT" "$GUEST_SKIP_FILE"
-	echo "io_uring connect alerted as the connect syscall; an open with no completion on success alerted at its submission" ;;
+	echo "io_uring connect, socket, accept, sendmsg and send alerted as their syscalls; an open with no completion on success alerted at its submission" ;;
 alert) shadow_check "$B/shadow.saker" ;;
 filter) filter_check "$B/shadow.saker"; echo "the kernel saw $SEEN syscall exits; 1 event reached user space" ;;
 lost) lost_check "$B/flood.saker" "$GUEST_FLOOD_FILE"; echo "200 matched: $RECEIVED received, $LOST lost" ;;
