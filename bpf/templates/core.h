@@ -95,7 +95,7 @@ struct sk_state {
 struct sk_walk {
 	__u64 d, vm, m;          /* current dentry, its vfsmount and struct mount */
 	__u64 root_d, root_vm;   /* the task's root: the walk stops there */
-	__u64 mnt_off;           /* offsetof(struct mount, mnt) on this kernel */
+	__u64 mnt_root;          /* the root dentry of the mount at vm */
 	__s64 pos;               /* the path so far is walk[pos, SK_HALF - 1) */
 	__s32 leaf;              /* length of the last component, -1 until known */
 	__u32 done;              /* 1 reached the root, 2 ran out of room */

@@ -8,46 +8,38 @@
 #define SK_WALK_MAX   2048   /* path components per walk */
 #define SK_MNT_MAX    1024   /* mount crossings per walk */
 
-/* 1 when the walk at W has nothing left above it: the task's root, the top of its mount tree
- * (or a detached mount), or the root of a file system not mounted in our tree. */
-SK_INLINE int sk_walk_top(struct sk_walk *w)
-{
-	struct dentry *d = (struct dentry *)w->d;
-	struct vfsmount *vm = (struct vfsmount *)w->vm;
-	struct mount *m = (struct mount *)w->m;
-	struct dentry *parent;
+/* The bytes of a dentry one read takes, from d_parent on: d_parent and d_name (its length and
+ * pointer), next to each other on every kernel since 2.6 (checked with the kernel's offsets: one
+ * where they were not would end every walk as cut, failing closed). */
+#define SK_DWIN 24
 
-	if (w->d == w->root_d && w->vm == w->root_vm)
-		return 1;
-	if (w->d == (__u64)BPF_CORE_READ(vm, mnt_root)) {
-		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
-
-		return up == w->m || !up;
-	}
-	parent = BPF_CORE_READ(d, d_parent);
-	return !parent || parent == d;
-}
-
-/* One step up: either leave a mount for the place it is mounted on, or prepend one name. */
+/* One step up: either leave a mount for the place it is mounted on, or prepend one name, or
+ * notice the top (the task's root, the top of its mount tree or a detached mount, the root of a
+ * file system not mounted in our tree). A name costs two helper calls, the most a step costs:
+ * one read of the dentry's parent and name together, one copy of the name. */
 static long sk_walk_step(__u32 i, void *arg)
 {
 	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
 	struct sk_walk *w = &sc->wk;
-	struct dentry *d = (struct dentry *)w->d;
-	struct vfsmount *vm = (struct vfsmount *)w->vm;
-	const unsigned char *name;
-	__u32 len;
+	__u8 win[SK_DWIN];
+	__u64 parent, name;
+	__u32 len, o_par, o_nm;
 	__s64 pos;
 
 	(void)i;
-	if (sk_walk_top(w)) {
+	if (w->d == w->root_d && w->vm == w->root_vm) {
 		w->done = 1;
 		return 1;
 	}
-	if (w->d == (__u64)BPF_CORE_READ(vm, mnt_root)) {
+	if (w->d == w->mnt_root) {
 		struct mount *m = (struct mount *)w->m;
 		__u64 up = (__u64)BPF_CORE_READ(m, mnt_parent);
+		struct vfsmount *vm;
 
+		if (up == w->m || !up) {
+			w->done = 1;
+			return 1;
+		}
 		if (w->mounts >= SK_MNT_MAX) {
 			w->done = 2;
 			return 1;
@@ -55,24 +47,39 @@ static long sk_walk_step(__u32 i, void *arg)
 		w->mounts++;
 		w->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 		w->m = up;
-		w->vm = up + w->mnt_off;
+		vm = (struct vfsmount *)(up + bpf_core_field_offset(struct mount, mnt));
+		w->vm = (__u64)vm;
+		w->mnt_root = (__u64)BPF_CORE_READ(vm, mnt_root);
 		return 0;
 	}
-	len = BPF_CORE_READ(d, d_name.len);
-	name = BPF_CORE_READ(d, d_name.name);
+	o_par = bpf_core_field_offset(struct dentry, d_parent);
+	o_nm = bpf_core_field_offset(struct dentry, d_name) - o_par;
+	if (o_nm != 8 || bpf_core_field_offset(struct qstr, len) != 4 ||
+	    bpf_core_field_offset(struct qstr, name) != 8 ||
+	    bpf_probe_read_kernel(win, sizeof(win), (void *)(w->d + o_par))) {
+		w->done = 2;
+		return 1;
+	}
+	parent = *(__u64 *)win;
+	if (!parent || parent == w->d) {
+		w->done = 1;
+		return 1;
+	}
+	len = *(__u32 *)(win + 12);
+	name = *(__u64 *)(win + 16);
 	if (w->names >= SK_WALK_MAX || len > SK_NAME_MAX || (__s64)len + 1 > w->pos) {
 		w->done = 2;
 		return 1;
 	}
 	w->names++;
 	pos = w->pos - len;
-	bpf_probe_read_kernel(&sc->walk[pos & (SK_HALF - 1)], len & SK_NAME_MAX, name);
+	bpf_probe_read_kernel(&sc->walk[pos & (SK_HALF - 1)], len & SK_NAME_MAX, (void *)name);
 	pos -= 1;
 	sc->walk[pos & (SK_HALF - 1)] = '/';
 	w->pos = pos;
 	if (w->leaf < 0)
 		w->leaf = len;
-	w->d = (__u64)BPF_CORE_READ(d, d_parent);
+	w->d = parent;
 	return 0;
 }
 
@@ -84,8 +91,8 @@ SK_SHARED __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc)
 
 	w->d = d;
 	w->vm = vm;
-	w->mnt_off = bpf_core_field_offset(struct mount, mnt);
-	w->m = w->vm - w->mnt_off;
+	w->m = w->vm - bpf_core_field_offset(struct mount, mnt);
+	w->mnt_root = (__u64)BPF_CORE_READ((struct vfsmount *)vm, mnt_root); /* vm: an argument */
 	w->root_d = (__u64)BPF_CORE_READ(task, fs, root.dentry);
 	w->root_vm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
 	w->pos = SK_HALF - 1;
