@@ -1100,6 +1100,7 @@ struct tb_cheap {
 };
 
 #define TB_GUARD_COST 10 /* the costliest test a guard takes (fields.def's cost) */
+#define TB_ENUM_MAX   9  /* a string field no longer than this names a kind, not a thing */
 
 struct tb {
 	struct cg *g;
@@ -1693,7 +1694,8 @@ static const sk_pred *tb_ident_core(const sk_pred *p)
 
 /* The index of rule I: the most selective test every event it matches passes (a top-level
  * conjunct), as keys leading to I. Strings' = and in first, then the longest startswith, then
- * numbers' = and in; none: the rule runs on every event of its own. */
+ * numbers' = and in, then the few-valued strings' (fd.typechar = f); the cheaper field first
+ * among equals; none: the rule runs on every event of its own. */
 static void tb_index(struct tb *t, size_t ri, const sk_pred *root)
 {
 	const sk_pred *best = NULL;
@@ -1710,7 +1712,13 @@ static void tb_index(struct tb *t, size_t ri, const sk_pred *root)
 		if (tb_const(t->g, p) >= 0)
 			continue;
 		if (p->kind == SK_P_STR && cg_str_field(p->field, &sf)) {
-			if (p->cmp == SK_CMP_EQ && p->n_strs == 1)
+			const struct sk_kernel_facts *kf = cg_kfacts(p->field);
+
+			/* a field of a few short values (fd.typechar, fd.type, fd.l4proto) is
+			 * what most events of its family have: the worst index of all */
+			if (kf && kf->max && kf->max <= TB_ENUM_MAX && (p->cmp == SK_CMP_EQ || p->cmp == SK_CMP_IN))
+				score = 100;
+			else if (p->cmp == SK_CMP_EQ && p->n_strs == 1)
 				score = 1000;
 			else if (p->cmp == SK_CMP_IN && p->n_strs)
 				score = 900;
@@ -1722,7 +1730,10 @@ static void tb_index(struct tb *t, size_t ri, const sk_pred *root)
 			   (p->cmp == SK_CMP_EQ || (p->cmp == SK_CMP_IN && p->n_ivals))) {
 			score = 300;
 		}
-		if (score > best_score) {
+		/* of two as selective, the cheaper field: an event the rule cannot match then
+		 * leaves it before the costlier one is computed for it (proc.name's list before
+		 * fd.name's, which needs the path) */
+		if (score > best_score || (score && score == best_score && cg_cost(p) < cg_cost(best))) {
 			best = p;
 			best_score = score;
 		}
