@@ -161,7 +161,7 @@ SK_INLINE void sk_sock_info(struct sk_scratch *sc, struct sk_sock_state *ss)
 		/* a socket seen at its submission (core.bpf.c): not made yet */
 		s->fd = -1;
 		return;
-	} else if (sc->st.uring && !sc->st.arg[5] && s->fd >= 0) {
+	} else if (sc->st.uring && !sc->st.arg[5] && !sc->st.arg[4] && s->fd >= 0) {
 		/* a socket or accept of io_uring that got a descriptor: the submitter's */
 		f = sk_fd_file(s->fd);
 	} else if (sc->st.uring) {
@@ -558,8 +558,8 @@ SK_SHARED int sk_sock_str(struct sk_scratch *sc, int field, const char **p)
  * syscall's, from the kernel's copy of the request, with the descriptor the operation works on
  * as -1 (the request does not keep its number) and in arg[5] the socket's file: the request's
  * own (req->file, which a fixed file has too) for a connect or a send, the new socket's for a
- * socket or an accept into a fixed-file slot, and 0 for one that got a descriptor, which the
- * result names (sk_sock_info looks it up in the submitter's table). The kernel's copies of the
+ * socket or an accept into a fixed-file slot (arg[4] 1), and 0 for one that got a descriptor,
+ * which the result names (sk_sock_info looks it up in the submitter's table). The kernel's copies of the
  * arguments cannot be rewritten by another thread; what they point to in user memory can
  * (connect's address, sendmsg's msghdr and the address it names, read only for an
  * unconnected socket: docs/kernel.md). */
@@ -621,6 +621,9 @@ SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		return;
 	}
 	}
+	/* arg[4] (unused by socket and accept4) says the result is a slot, not a descriptor:
+	 * a slot whose file cannot be read leaves the socket unknown, never descriptor RET's */
+	sc->st.arg[4] = slot >= 0;
 	if (slot >= 0 && sc->st.ret >= 0)
 		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
 }
