@@ -1122,18 +1122,20 @@ handle:
 
 /* io_uring operations that stand for a syscall (docs/kernel.md, "io_uring"), one line each:
  * X(IORING_OP_ number, the event of events.def it is, that syscall's x86-64 number (the
- * record's nr), its family, the family's prefix). The family's sk_<f>_uring(sc, req) puts the
- * operation's arguments into sc->st.arg in the syscall's order, from the request the kernel
- * holds; its accessors see sc->st.uring set. Adding an operation is one line here and that
- * function. */
+ * record's nr), its family, the family's prefix, whether it is taken at its submission when it
+ * posts no completion on success (1: its arguments are complete once it is prepared; 0: its
+ * socket is known only when it is issued, sk_uring_submitted)). The family's sk_<f>_uring(sc,
+ * req) puts the operation's arguments into sc->st.arg in the syscall's order, from the request
+ * the kernel holds; its accessors see sc->st.uring set. Adding an operation is one line here
+ * and that function. */
 #define SK_URING_OPS(X) \
-	X(18, OPENAT, 257, OPEN, open)   /* IORING_OP_OPENAT */ \
-	X(28, OPENAT2, 437, OPEN, open)  /* IORING_OP_OPENAT2 */ \
-	X(16, CONNECT, 42, NET, net)     /* IORING_OP_CONNECT */ \
-	X(45, SOCKET, 41, NET, net)      /* IORING_OP_SOCKET */ \
-	X(13, ACCEPT4, 288, NET, net)    /* IORING_OP_ACCEPT */ \
-	X(9, SENDMSG, 46, NET, net)      /* IORING_OP_SENDMSG */ \
-	X(26, SENDTO, 44, NET, net)      /* IORING_OP_SEND */
+	X(18, OPENAT, 257, OPEN, open, 1)   /* IORING_OP_OPENAT */ \
+	X(28, OPENAT2, 437, OPEN, open, 1)  /* IORING_OP_OPENAT2 */ \
+	X(16, CONNECT, 42, NET, net, 0)     /* IORING_OP_CONNECT */ \
+	X(45, SOCKET, 41, NET, net, 1)      /* IORING_OP_SOCKET */ \
+	X(13, ACCEPT4, 288, NET, net, 0)    /* IORING_OP_ACCEPT */ \
+	X(9, SENDMSG, 46, NET, net, 0)      /* IORING_OP_SENDMSG */ \
+	X(26, SENDTO, 44, NET, net, 0)      /* IORING_OP_SEND */
 
 /* Who submitted REQ: req->task up to 6.12, req->tctx->task since. */
 SK_INLINE struct task_struct *sk_uring_task(struct io_kiocb *req)
@@ -1162,7 +1164,7 @@ static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr
 	st->task = (__u64)sk_uring_task(req);
 	sc->hdr.flags |= SAKER_EVF_IO_URING | (submitted ? SAKER_EVF_SUBMITTED : 0);
 	switch (st->event) {
-#define SK_URING_ARGS(op, E, n, F, f) case SK_EV_##E: sk_##f##_uring(sc, req); break;
+#define SK_URING_ARGS(op, E, n, F, f, sub) case SK_EV_##E: sk_##f##_uring(sc, req); break;
 		SK_URING_OPS(SK_URING_ARGS)
 #undef SK_URING_ARGS
 	}
@@ -1177,8 +1179,8 @@ static __attribute__((noinline)) int sk_uring_handle(__u64 r, __u32 ev, __u32 nr
  * arguments, which changed in 6.3). Operations of families no rule looks at stop at the switch. */
 SK_DISPATCHER("tp_btf/io_uring_complete", saker_io_uring, saker_progs_uring, SAKER_HOOK_IO_URING, 0)
 
-/* A request at its submission, prepared (its arguments are the kernel's copy now). Only one kind
- * is taken here: an open or a socket whose success posts no completion (IOSQE_CQE_SKIP_SUCCESS,
+/* A request at its submission, prepared (its arguments are the kernel's copy now). Taken here:
+ * an operation SK_URING_OPS marks (an open, a socket) whose success posts no completion (IOSQE_CQE_SKIP_SUCCESS,
  * the request flag REQ_F_CQE_SKIP, whose bit is the sqe flag's, 6, in every version), which the
  * completion hook sees only if it fails. It is reported now, before it runs: res 0 (its failure
  * comes as a completion, reported then). An open's fd.name is the name submitted, made absolute,
@@ -1199,10 +1201,9 @@ SK_INLINE int sk_uring_submitted(__u64 r)
 	if (!(flags & SK_REQ_F_CQE_SKIP))
 		return 0;
 	switch (op) {
-#define SK_URING_SKIP_CASE(o, E, n, F, f) \
+#define SK_URING_SKIP_CASE(o, E, n, F, f, sub) \
 	case o: \
-		if ((SK_FAM_##F != SK_FAM_OPEN && SK_EV_##E != SK_EV_SOCKET) || \
-		    !(SAKER_VAR_FAMILIES & SK_FB(F))) \
+		if (!(sub) || !(SAKER_VAR_FAMILIES & SK_FB(F))) \
 			return 0; \
 		return sk_uring_handle(r, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n, 1);
 		SK_URING_OPS(SK_URING_SKIP_CASE)
@@ -1247,7 +1248,7 @@ int saker_io_uring_run(unsigned long long *ctx)
 	__u8 op = BPF_CORE_READ((struct io_kiocb *)req, opcode);
 
 	switch (op) {
-#define SK_URING_CASE(o, E, n, F, f) \
+#define SK_URING_CASE(o, E, n, F, f, sub) \
 	case o: \
 		if (!(SAKER_VAR_FAMILIES & SK_FB(F))) \
 			return 0; \

@@ -351,8 +351,12 @@ SK_SHARED __u64 sk_uring_fixed_file(struct io_kiocb *req, __u32 slot);
 /* The fixed-file slot an operation that makes a file (an open, socket, accept) put it in, its
  * 0-based index, from the request's FILE_SLOT (1-based, IORING_FILE_INDEX_ALLOC: the kernel
  * chose it and returned it as RET), or -1 when the file got a descriptor. */
-#define SK_URING_SLOT(file_slot, ret) \
-	(!(file_slot) ? -1 : (file_slot) == 0xffffffffu ? (__s64)(__u32)(ret) : (__s64)(file_slot) - 1)
+SK_INLINE __s64 sk_uring_slot(__u32 file_slot, __s64 ret)
+{
+	if (!file_slot)
+		return -1;
+	return file_slot == 0xffffffffu ? (__s64)(__u32)ret : (__s64)file_slot - 1;
+}
 
 /* From the generated module (abi.h): the families some rule looks at. */
 extern const __u32 SAKER_VAR_FAMILIES;

@@ -9,9 +9,16 @@
 #define SK_MNT_MAX    1024   /* mount crossings per walk */
 
 /* The bytes of a dentry one read takes, from d_parent on: d_parent and d_name (its length and
- * pointer), next to each other on every kernel since 2.6 (checked with the kernel's offsets: one
- * where they were not would end every walk as cut, failing closed). */
+ * pointer), next to each other on every kernel since 2.6 (sk_walk checks the kernel's offsets:
+ * on one where they were not, every walk would end at once as cut, failing closed). */
 #define SK_DWIN 24
+
+SK_INLINE int sk_dentry_win_ok(void)
+{
+	return bpf_core_field_offset(struct dentry, d_name) -
+			       bpf_core_field_offset(struct dentry, d_parent) == 8 &&
+	       bpf_core_field_offset(struct qstr, len) == 4 && bpf_core_field_offset(struct qstr, name) == 8;
+}
 
 /* One step up: either leave a mount for the place it is mounted on, or prepend one name, or
  * notice the top (the task's root, the top of its mount tree or a detached mount, the root of a
@@ -23,7 +30,7 @@ static long sk_walk_step(__u32 i, void *arg)
 	struct sk_walk *w = &sc->wk;
 	__u8 win[SK_DWIN];
 	__u64 parent, name;
-	__u32 len, o_par, o_nm;
+	__u32 len;
 	__s64 pos;
 
 	(void)i;
@@ -52,11 +59,8 @@ static long sk_walk_step(__u32 i, void *arg)
 		w->mnt_root = (__u64)BPF_CORE_READ(vm, mnt_root);
 		return 0;
 	}
-	o_par = bpf_core_field_offset(struct dentry, d_parent);
-	o_nm = bpf_core_field_offset(struct dentry, d_name) - o_par;
-	if (o_nm != 8 || bpf_core_field_offset(struct qstr, len) != 4 ||
-	    bpf_core_field_offset(struct qstr, name) != 8 ||
-	    bpf_probe_read_kernel(win, sizeof(win), (void *)(w->d + o_par))) {
+	if (bpf_probe_read_kernel(win, sizeof(win),
+				  (void *)(w->d + bpf_core_field_offset(struct dentry, d_parent)))) {
 		w->done = 2;
 		return 1;
 	}
@@ -101,7 +105,10 @@ SK_SHARED __s64 sk_walk(struct sk_scratch *sc, __u64 d, __u64 vm, int *trunc)
 	w->names = w->mounts = 0;
 	sc->walk[SK_HALF - 1] = 0;
 	/* every step prepends a name or crosses a mount; the extra one notices the top */
-	bpf_loop(SK_WALK_MAX + SK_MNT_MAX + 1, sk_walk_step, &cb, 0);
+	if (sk_dentry_win_ok())
+		bpf_loop(SK_WALK_MAX + SK_MNT_MAX + 1, sk_walk_step, &cb, 0);
+	else
+		w->done = 2;
 	*trunc = w->done != 1;
 	return w->pos;
 }

@@ -583,7 +583,7 @@ SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		sc->st.arg[0] = (__u64)(__s64)BPF_CORE_READ(so, domain);
 		sc->st.arg[1] = (__u64)(__s64)BPF_CORE_READ(so, type);
 		sc->st.arg[2] = (__u64)(__s64)BPF_CORE_READ(so, protocol);
-		slot = SK_URING_SLOT(BPF_CORE_READ(so, file_slot), sc->st.ret);
+		slot = sk_uring_slot(BPF_CORE_READ(so, file_slot), sc->st.ret);
 		break;
 	}
 	case SK_EV_ACCEPT4: {
@@ -592,7 +592,7 @@ SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		sc->st.arg[1] = (__u64)BPF_CORE_READ(a, addr);
 		sc->st.arg[2] = (__u64)BPF_CORE_READ(a, addr_len);
 		sc->st.arg[3] = (__u64)(__s64)BPF_CORE_READ(a, flags);
-		slot = SK_URING_SLOT(BPF_CORE_READ(a, file_slot), sc->st.ret);
+		slot = sk_uring_slot(BPF_CORE_READ(a, file_slot), sc->st.ret);
 		break;
 	}
 	case SK_EV_SENDMSG:

@@ -161,7 +161,7 @@ SK_SHARED void sk_open_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		sc->st.arg[1] = (__u64)BPF_CORE_READ(op, filename, name);
 		return;
 	}
-	slot = SK_URING_SLOT((__u32)sc->st.arg[4], sc->st.ret);
+	slot = sk_uring_slot((__u32)sc->st.arg[4], sc->st.ret);
 	if (slot >= 0 && sc->st.ret >= 0)
 		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
 }

@@ -44,17 +44,18 @@ static int usage(void)
 	return 2;
 }
 
-/* Submits SQE's request (with FLAGS) and waits for its completion: its result, or -errno of
- * the submission; with IOSQE_CQE_SKIP_SUCCESS, waits a little and returns 0 (no completion). */
+/* Submits SQE's request (with FLAGS added) and waits for its completion: its result, or -errno
+ * of the submission; with IOSQE_CQE_SKIP_SUCCESS (in FLAGS or already on SQE), waits a little
+ * and returns 0, or the result of a completion that came (a failure). */
 static int run(struct io_uring *ring, struct io_uring_sqe *sqe, unsigned flags)
 {
+	unsigned skip = (sqe->flags |= flags) & IOSQE_CQE_SKIP_SUCCESS;
 	struct io_uring_cqe *cqe;
 	int ret;
 
-	sqe->flags |= flags;
 	if ((ret = io_uring_submit(ring)) != 1)
 		return ret < 0 ? ret : -EIO;
-	if (flags & IOSQE_CQE_SKIP_SUCCESS) {
+	if (skip) {
 		usleep(100000);
 		if (io_uring_peek_cqe(ring, &cqe) == 0) {
 			ret = cqe->res;
@@ -107,13 +108,7 @@ static int sockets(const char *mode, const char *arg)
 			io_uring_prep_socket(sqe, dom, type, proto, 0);
 			ret = run(&ring, sqe, !strcmp(op, "socket-skip") ? IOSQE_CQE_SKIP_SUCCESS : 0);
 		}
-		if (ret < 0) {
-			fprintf(stderr, "saker_uring: %s %s: %s\n", mode, arg, strerror(-ret));
-			return 1;
-		}
-		return 0;
-	}
-	if (!strcmp(op, "accept")) {
+	} else if (!strcmp(op, "accept")) {
 		int one = 1;
 
 		s = socket(AF_INET, SOCK_STREAM, 0);
@@ -241,23 +236,17 @@ int main(int argc, char **argv)
 	} else {
 		return usage();
 	}
-	if ((ret = io_uring_submit(&ring)) != 1) {
-		fprintf(stderr, "saker_uring: submit: %s\n", strerror(ret < 0 ? -ret : EIO));
-		return 1;
-	}
 	if (!strcmp(mode, "skip")) {
 		/* no completion comes on success: the descriptor is the lowest free one */
-		usleep(100000);
+		if ((ret = run(&ring, sqe, 0)) < 0) {
+			fprintf(stderr, "saker_uring: skip %s: %s\n", path, strerror(-ret));
+			return 1;
+		}
 		ret = fcntl(3 + 1, F_GETFD) >= 0 || fcntl(3, F_GETFD) >= 0 ? 0 : -1;
 		io_uring_queue_exit(&ring);
 		return ret ? 1 : 0;
 	}
-	if ((ret = io_uring_wait_cqe(&ring, &cqe)) < 0) {
-		fprintf(stderr, "saker_uring: wait: %s\n", strerror(-ret));
-		return 1;
-	}
-	ret = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
+	ret = run(&ring, sqe, 0);
 	io_uring_queue_exit(&ring);
 	if (ret < 0) {
 		fprintf(stderr, "saker_uring: %s %s: %s\n", mode, path, strerror(-ret));
