@@ -394,8 +394,8 @@ static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *n
 		ret = saker_rt_obj_load(&s->obj, b, rt->conf->ring_bytes, prev ? prev->obj : NULL,
 					saker_rt_backend_parse(rt->conf->backend), err, esz);
 	/* What each rule does when it matches: kill where enforcing; deny where enforcing on the
-	 * LSM back end, the only one that runs before the open happens (elsewhere 'deny' needs
-	 * --deny-as-alert); otherwise only alert. */
+	 * LSM back end, the only one that runs before an open, connect or exec happens (elsewhere
+	 * 'deny' needs --deny-as-alert); otherwise only alert. */
 	bool lsm = !ret && saker_rt_obj_lsm(s->obj);
 	uint8_t *act = calloc(b->n_rules ? b->n_rules : 1, 1);
 	size_t n_deny = 0;
@@ -421,7 +421,9 @@ static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *n
 		goto fail;
 	rt->render.lsm = lsm;
 	if (lsm)
-		rt_log(rt, "%s: back end lsm: lsm/file_open runs the open rules (and denies), tracepoints the others",
+		rt_log(rt, "%s: back end lsm: lsm/file_open runs the open rules (and denies), "
+		       "fexit/__sys_connect_file the connect syscall's, lsm/socket_connect and "
+		       "lsm/bprm_creds_from_file deny connects and execs, tracepoints the others",
 		       name);
 	else
 		rt_log(rt, "%s: back end tracepoint: tracepoints run every rule (no LSM back end: %s)", name,

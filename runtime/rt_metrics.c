@@ -179,7 +179,7 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 		free(rk);
 	}
 	head(s, "saker_enforced_total", "counter",
-	     "Per rule with an action: SIGKILLs the kernel sent (outcome=killed), opens the LSM hook refused (outcome=denied) and matches on sakerd itself or PID 1 it spared (outcome=spared), in the bundle object in force; enforcing=false for a rule that only alerts (--enforce off, --deny-as-alert).");
+	     "Per rule with an action: SIGKILLs the kernel sent (outcome=killed), opens, connects and execs the LSM hooks refused (outcome=denied) and matches on sakerd itself or PID 1 it spared (outcome=spared), in the bundle object in force; enforcing=false for a rule that only alerts (--enforce off, --deny-as-alert).");
 	for (size_t i = 0; i < rt->n_sources; i++) {
 		const struct rt_source *src = rt->sources[i];
 		uint32_t n = src->bundle->n_rules;

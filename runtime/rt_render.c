@@ -424,9 +424,10 @@ static const char *action_outcome(const struct saker_rt_render *r, const struct 
 			return "denied";
 		if (ev->h.flags & SAKER_EVF_SPARED)
 			return "spared (sakerd itself or PID 1)";
-		/* the LSM back end's tracepoints see what never reached lsm/file_open (O_PATH
-		 * opens, failed ones): after the fact */
-		return r->lsm ? "not denied (seen after the open)" : "not denied (no LSM back end)";
+		/* the LSM back end's other hooks see what never reached its refusing ones (O_PATH
+		 * opens, failed ones; an event whose hook run found the per-CPU memory busy):
+		 * after the fact */
+		return r->lsm ? "not denied (seen after the fact)" : "not denied (no LSM back end)";
 	}
 	if (ev->h.flags & SAKER_EVF_KILLED)
 		return "killed";

@@ -123,6 +123,22 @@ struct {
 	__type(value, __u32);
 } saker_progs_connect SEC(".maps");
 
+/* The LSM back end's socket_connect hook's (connects judged for deny). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_lsm_connect SEC(".maps");
+
+/* The LSM back end's bprm_creds_from_file hook's (execs judged for deny). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SAKER_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} saker_progs_lsm_exec SEC(".maps");
+
 /* The exec hook's (the kernel's word that an exec happened, for the sys_exit hook). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -298,7 +314,10 @@ SK_INLINE void sk_get_vids(struct sk_scratch *sc)
 SK_INLINE void sk_get_cred(struct sk_scratch *sc)
 {
 	struct task_struct *task = sk_task();
-	const struct cred *cr = BPF_CORE_READ(task, cred);
+	struct linux_binprm *bprm = sk_bprm(sc);
+	/* an exec judged before its image: the credentials it will run with (a set-user-ID
+	 * program's, computed by then) */
+	const struct cred *cr = bprm ? BPF_CORE_READ(bprm, cred) : BPF_CORE_READ(task, cred);
 
 	sc->hdr.uid = BPF_CORE_READ(cr, euid.val);
 	sc->hdr.gid = BPF_CORE_READ(cr, egid.val);
@@ -319,12 +338,61 @@ SK_INLINE void sk_get_cred(struct sk_scratch *sc)
 	}
 }
 
+/* One byte of the exec's file name in the second half of walk[]: where its last '/' is. */
+static long sk_slash_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+
+	if (i >= sc->hx.len)
+		return 1;
+	if (sc->walk[SK_HALF + (i & (SK_HALF - 1))] == '/')
+		sc->hx.start = i;
+	return 0;
+}
+
+/* The name the exec BPRM gives the process, as begin_new_exec sets it: the last component of the
+ * name it was called by (a symlink's own name; "3" for /dev/fd/3 up to 6.13), or the file's name
+ * where the kernel takes it from the file (a descriptor's exec, since 6.14); cut to 15 bytes.
+ * The file name is read into the second half of walk[], unused by the exec family's fields. */
+SK_INLINE void sk_bprm_comm(struct sk_scratch *sc, struct linux_binprm *bprm)
+{
+	struct sk_cb cb = { .sc = sc };
+	const char *src;
+	long n;
+
+	if (bpf_core_field_exists(((struct linux_binprm___comm *)0)->comm_from_dentry) &&
+	    BPF_CORE_READ_BITFIELD_PROBED((struct linux_binprm___comm *)bprm, comm_from_dentry)) {
+		n = bpf_probe_read_kernel_str(sc->hdr.comm, SAKER_COMM_LEN,
+					      BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name));
+		sc->st.comm_len = n > 0 ? n - 1 : 0;
+		return;
+	}
+	n = bpf_probe_read_kernel_str(&sc->walk[SK_HALF], SK_HALF, BPF_CORE_READ(bprm, filename));
+	if (n <= 1)
+		return;
+	sc->hx.len = n - 1;
+	sc->hx.start = -1;
+	bpf_loop(SK_HALF, sk_slash_step, &cb, 0);
+	n = n - 1 - (sc->hx.start + 1);
+	if (n > SAKER_COMM_LEN - 1)
+		n = SAKER_COMM_LEN - 1;
+	src = &sc->walk[SK_HALF + ((sc->hx.start + 1) & (SK_HALF - 1))];
+	bpf_probe_read_kernel(sc->hdr.comm, n & (SAKER_COMM_LEN - 1), src);
+	sc->st.comm_len = n & (SAKER_COMM_LEN - 1);
+}
+
 SK_INLINE void sk_get_comm(struct sk_scratch *sc)
 {
 	struct task_struct *task = sk_task();
+	struct linux_binprm *bprm = sk_bprm(sc);
 	long n;
 
 	__builtin_memset(sc->hdr.comm, 0, SAKER_COMM_LEN);
+	sc->st.comm_len = 0;
+	if (bprm) {
+		sk_bprm_comm(sc, bprm);
+		return;
+	}
 	n = bpf_probe_read_kernel_str(sc->hdr.comm, SAKER_COMM_LEN, &task->comm);
 	sc->st.comm_len = n > 0 ? n - 1 : 0;
 }
@@ -425,7 +493,9 @@ SK_INLINE void sk_get_cid(struct sk_scratch *sc)
 SK_INLINE void sk_get_exe(struct sk_scratch *sc)
 {
 	struct task_struct *task = sk_task();
-	struct file *f = BPF_CORE_READ(task, mm, exe_file);
+	struct linux_binprm *bprm = sk_bprm(sc);
+	/* an exec judged before its image: the file it runs (a script's interpreter) */
+	struct file *f = bprm ? BPF_CORE_READ(bprm, file) : BPF_CORE_READ(task, mm, exe_file);
 	int trunc = 0;
 	__s32 leaf;
 
@@ -689,19 +759,26 @@ SK_GLOBAL int saker_tp_add(__u32 rule)
 	struct sk_scratch *sc = sk_scratch();
 	struct saker_rule_stat *rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
 	struct saker_rule_action *ra = bpf_map_lookup_elem(&saker_rule_actions, &rule);
+	__u32 judge;
 
 	if (!sc)
 		return 0;
-	if (rs) {
+	/* an event judged for deny only is counted when it is refused (sk_count_step), and
+	 * killed, if at all, by the hook that reports it otherwise */
+	judge = sc->st.lsm & SK_LSM_JUDGE;
+	if (rs && !judge) {
 		rs->matched++;
 		if (sc->hdr.flags & SAKER_EVF_PATH_TRUNC)
 			rs->cut++;
 	}
-	/* deny only where the operation has not happened yet: the LSM hook's events */
-	if (ra && (ra->action == SAKER_ACTION_KILL || (ra->action == SAKER_ACTION_DENY && sc->st.lsm)))
+	/* deny only where the operation has not happened yet: the LSM hooks' events */
+	if (ra && ((ra->action == SAKER_ACTION_KILL && !judge) ||
+		   (ra->action == SAKER_ACTION_DENY && (sc->st.lsm & SK_LSM_BEFORE))))
 		sk_enforce(sc, ra);
 	if (sc->st.n_ids >= SAKER_REC_RULES) {
-		/* the caller did not send the full record: cannot happen, but never silently */
+		/* the caller did not send the full record: cannot happen, except for an event
+		 * judged for deny only (SK_LSM_JUDGE) with more matches than a record holds,
+		 * whose ids past those are dropped; never silently */
 		sk_stat(SAKER_STAT_LOST_OTHER);
 		return 1;
 	}
@@ -718,7 +795,8 @@ SK_GLOBAL int saker_tp_match(__u32 rule)
 
 	if (!sc)
 		return 0;
-	if (sc->st.n_ids >= SAKER_REC_RULES)
+	/* an event judged for deny only is sent once, when it is known to be refused */
+	if (sc->st.n_ids >= SAKER_REC_RULES && !(sc->st.lsm & SK_LSM_JUDGE))
 		saker_tp_emit(1);
 	saker_tp_add(rule);
 	return 0;
@@ -754,7 +832,7 @@ SK_INLINE void sk_fill(struct sk_scratch *sc)
 
 struct sk_count_ctx {
 	struct sk_scratch *sc;
-	__u32 n, sent;
+	__u32 n, sent, judged;
 };
 
 /* One rule id of the record just sent: it was emitted, or lost with the record. */
@@ -769,6 +847,12 @@ static long sk_count_step(__u32 i, void *arg)
 	rule = c->sc->ids[i & (SAKER_REC_RULES - 1)];
 	rs = bpf_map_lookup_elem(&saker_rule_stats, &rule);
 	if (rs) {
+		/* a refused event judged for deny only: its matches are counted now */
+		if (c->judged) {
+			rs->matched++;
+			if (c->sc->hdr.flags & SAKER_EVF_PATH_TRUNC)
+				rs->cut++;
+		}
 		if (c->sent)
 			rs->emitted++;
 		else
@@ -834,6 +918,7 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	cc.sc = sc;
 	cc.n = n;
 	cc.sent = 0;
+	cc.judged = sc->st.lsm & SK_LSM_JUDGE;
 	if (!rec) {
 		sk_stat(SAKER_STAT_LOST_OTHER);
 		goto out;
@@ -1103,15 +1188,18 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	if (ev < 0)
 		return 0;
 	/* an open the LSM hook already took, a connect the connect hook did (which saw its
-	 * result: FINAL) */
+	 * result: FINAL), or one lsm/socket_connect refused (an i386 socketcall's too) */
 	if ((SAKER_VAR_FAMILIES & SK_FB(OPEN)) && SAKER_EV_FAMILY(ev) == SK_FAM_OPEN &&
 	    sk_lsm_took(nr | SK_MARK_SET, ret, 0))
 		return 0;
-	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) && SAKER_EV_ID(ev) == SK_EV_CONNECT &&
+	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) &&
+	    (SAKER_EV_ID(ev) == SK_EV_CONNECT || SAKER_EV_ID(ev) == SK_EV_SOCKETCALL) &&
 	    sk_lsm_took(nr | SK_MARK_SET, ret, 1))
 		return 0;
-	/* a successful exec is only the one above */
-	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC && ret >= 0)
+	/* a successful exec is only the one above; a failed one lsm/bprm_creds_from_file refused
+	 * was reported there */
+	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC &&
+	    (ret >= 0 || sk_lsm_took(nr | SK_MARK_SET, ret, 1)))
 		return 0;
 handle:
 	/* inline, once: its frame is this program's, not one more under the rules' */
@@ -1231,9 +1319,10 @@ int saker_uring_sqe_run(unsigned long long *ctx)
 	return sk_uring_submitted(ctx[0]);
 }
 
-/* An io_uring open the LSM hook took: one it refused (and reported), when the completion runs
- * in the task the hook ran in. The others are reported here, on either back end: the hook
- * cannot tell IORING_OP_OPENAT from OPENAT2, nor knows the descriptor or slot it gets. */
+/* An io_uring open or connect an LSM hook took: one it refused (and reported), when the
+ * completion runs in the task the hook ran in. The others are reported here, on either back
+ * end: lsm/file_open cannot tell IORING_OP_OPENAT from OPENAT2, nor knows the descriptor or
+ * slot it gets, and lsm/socket_connect judges connects for deny only. */
 SK_INLINE int sk_uring_lsm_took(__u64 req)
 {
 	__s32 res = BPF_CORE_READ((struct io_kiocb *)req, cqe.res);
@@ -1252,7 +1341,8 @@ int saker_io_uring_run(unsigned long long *ctx)
 	case o: \
 		if (!(SAKER_VAR_FAMILIES & SK_FB(F))) \
 			return 0; \
-		if (SK_FAM_##F == SK_FAM_OPEN && sk_uring_lsm_took(req)) \
+		if ((SK_FAM_##F == SK_FAM_OPEN || SK_EV_##E == SK_EV_CONNECT) && \
+		    sk_uring_lsm_took(req)) \
 			return 0; \
 		return sk_uring_handle(req, SAKER_EV_PACK(SK_EV_##E, SK_FAM_##F, 0), n, 0);
 		SK_URING_OPS(SK_URING_CASE)
@@ -1308,6 +1398,8 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 			return 0;
 	}
 	sk_begin(sc, sk_lsm_fd(t), ev, nr);
+	/* an io_uring open is reported at its completion, unless refused here */
+	st->lsm = SK_LSM_ON | SK_LSM_BEFORE | (regs ? 0 : SK_LSM_JUDGE);
 	if (regs) {
 		sk_regs_args(st, regs);
 	} else {
@@ -1315,12 +1407,10 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 		st->task = (__u64)BPF_CORE_READ(t, group_leader);
 		sc->hdr.flags |= SAKER_EVF_IO_URING;
 	}
-	st->lsm = 1;
 	st->arg[5] = (__u64)file;
 	sc->hdr.flags |= SAKER_EVF_LSM;
 	SAKER_FN_MATCH(sc, st->event);
 	deny = (sc->hdr.flags & SAKER_EVF_DENIED) != 0;
-	/* an io_uring open is reported at its completion, unless refused here */
 	if (st->n_ids && (regs || deny)) {
 		/* a refused open fails with EPERM, and has no descriptor */
 		if (deny)
@@ -1402,13 +1492,17 @@ int saker_connect_run(unsigned long long *ctx)
 	ev = SAKER_FN_EVENT(nr);
 	if (ev < 0 || SAKER_EV_ID(ev) != SK_EV_CONNECT)
 		return 0;
+	/* refused by lsm/socket_connect, and reported there; sys_exit clears the mark */
+	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, 0);
+	if (m && *m == (nr | SK_MARK_SET | SK_MARK_DENIED))
+		return 0;
 	sc = sk_scratch_idle();
 	if (!sc)
 		return 0;
 	st = &sc->st;
 	sk_begin(sc, (__s64)(int)ctx[4], ev, nr);
+	st->lsm = SK_LSM_ON;
 	sk_regs_args(st, regs);
-	st->lsm = 1;
 	st->arg[4] = ctx[1]; /* the kernel's copy of the address */
 	st->arg[5] = ctx[0]; /* the socket's file */
 	sc->hdr.flags |= SAKER_EVF_LSM;
@@ -1420,6 +1514,160 @@ int saker_connect_run(unsigned long long *ctx)
 		*m = nr | SK_MARK_SET;
 	st->lsm = 0;
 	return 0;
+}
+
+/* The LSM back end's refusal of connects: lsm/socket_connect (struct socket *sock, struct
+ * sockaddr *address, int addrlen, int ret) runs inside __sys_connect_file, which every connect
+ * reaches (the syscall of either ABI, i386 socketcall, io_uring's IORING_OP_CONNECT inline or in
+ * an io-wq worker), with the kernel's copy of the address, before the socket is asked to connect.
+ * It judges the connect for the rules of action deny only (sakerd set SAKER_BACKEND_DENY), as the
+ * connect it is about to be: result 0, the socket as it is before the connect (no local port
+ * yet unless bound, not connected), the peer from the kernel's copy. A refused connect fails with
+ * EPERM and is reported here, once: the connect hook, sys_exit and io_uring's completion skip it
+ * by the thread's mark. One let through is reported by those, with its result. */
+SK_DISPATCHER("lsm/socket_connect", saker_socket_connect, saker_progs_lsm_connect,
+	      SAKER_HOOK_LSM_CONNECT, (int)ctx[3])
+
+/* struct socket's file (a flavour: fam_sock.h has the members the family reads) */
+struct socket___file {
+	struct file *file;
+} SK_CORE;
+
+SK_INLINE int sk_connect_judge(struct pt_regs *regs, struct socket___file *sock, __u64 addr,
+			       __u32 ev, __u32 nr, struct task_struct *t)
+{
+	/* NULL also while an event on this CPU, preempted in an LSM program, is evaluated: the
+	 * connect is then not judged (it cannot be refused), and is reported by the others */
+	struct sk_scratch *sc = sk_scratch_idle();
+	struct sk_state *st;
+	__u32 *m;
+
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, 0, ev, nr);
+	st->lsm = SK_LSM_ON | SK_LSM_BEFORE | SK_LSM_JUDGE;
+	if (regs) {
+		sk_regs_args(st, regs);
+		/* i386 socketcall(2): only its connect */
+		if (SAKER_EV_ID(ev) == SK_EV_SOCKETCALL && sk_net_socketcall(sc) != SK_EV_CONNECT)
+			goto out;
+	} else {
+		/* io_uring: the request's descriptor is not known here, as at its completion */
+		for (int k = 0; k < 4; k++)
+			st->arg[k] = 0;
+		st->arg[0] = (__u64)(__s64)-1;
+		st->uring = 1;
+		st->task = (__u64)BPF_CORE_READ(t, group_leader);
+		sc->hdr.flags |= SAKER_EVF_IO_URING;
+	}
+	st->arg[4] = addr; /* the kernel's copy of the address */
+	st->arg[5] = (__u64)BPF_CORE_READ(sock, file);
+	sc->hdr.flags |= SAKER_EVF_LSM;
+	SAKER_FN_MATCH(sc, st->event);
+	if (!(sc->hdr.flags & SAKER_EVF_DENIED))
+		goto out;
+	/* refused: it fails with EPERM */
+	st->ret = -1;
+	saker_tp_emit(0);
+	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (m)
+		*m = (regs ? nr | SK_MARK_SET : SK_MARK_URING) | SK_MARK_DENIED;
+	st->lsm = 0;
+	return -1; /* -EPERM */
+out:
+	st->n_ids = 0;
+	st->lsm = 0;
+	return 0;
+}
+
+SEC("lsm/socket_connect")
+int saker_socket_connect_run(unsigned long long *ctx)
+{
+	struct socket___file *sock = (struct socket___file *)ctx[0];
+	int prev = (int)ctx[3];
+	struct task_struct *t;
+	struct pt_regs *regs;
+	__u32 nr;
+	int ev;
+
+	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(NET)) || !sk_backend_has(SAKER_BACKEND_DENY))
+		return prev;
+	t = bpf_get_current_task_btf();
+	if (t->flags & SK_PF_KTHREAD)
+		return 0;
+	if (!(t->flags & SK_PF_IO_WORKER)) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(t);
+		nr = (__u32)regs->orig_ax;
+		if (nr != SK_NR_IO_URING_ENTER) {
+			ev = SAKER_FN_EVENT(nr);
+			if (ev < 0 || (SAKER_EV_ID(ev) != SK_EV_CONNECT &&
+				       SAKER_EV_ID(ev) != SK_EV_SOCKETCALL))
+				return 0;
+			return sk_connect_judge(regs, sock, ctx[1], ev, nr, t);
+		}
+	}
+	return sk_connect_judge(0, sock, ctx[1], SAKER_EV_PACK(SK_EV_CONNECT, SK_FAM_NET, 0),
+				SK_NR64_CONNECT, t);
+}
+
+/* The LSM back end's refusal of execs: lsm/bprm_creds_from_file (struct linux_binprm *bprm,
+ * struct file *file, int ret) runs in begin_new_exec, once per exec, once the binary format
+ * has found the final executable (the interpreter of a script) and before the point of no
+ * return, in the task that calls exec, whatever its route (execve or execveat from either ABI).
+ * It judges the exec for the rules of action deny only (sakerd set SAKER_BACKEND_DENY), as the
+ * exec it is about to be: result 0, the process fields of the new image where the new image
+ * changes them (sk_bprm: its name, executable and credentials from BPRM; proc.exe and proc.args,
+ * captured only, from the call), the others (pid, parents, cwd, tty, container) the task's. A
+ * refused exec fails with EPERM, the caller's image untouched, and is reported here, once:
+ * sys_exit skips it by the thread's mark. One let through is reported by sys_exit, after it
+ * happened, with the new image's fields. */
+SK_DISPATCHER("lsm/bprm_creds_from_file", saker_bprm_creds, saker_progs_lsm_exec,
+	      SAKER_HOOK_LSM_EXEC, (int)ctx[2])
+
+SEC("lsm/bprm_creds_from_file")
+int saker_bprm_creds_run(unsigned long long *ctx)
+{
+	int prev = (int)ctx[2];
+	struct task_struct *t;
+	struct pt_regs *regs;
+	struct sk_scratch *sc;
+	struct sk_state *st;
+	__u32 nr, *m;
+
+	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(EXEC)) || !sk_backend_has(SAKER_BACKEND_DENY))
+		return prev;
+	t = bpf_get_current_task_btf();
+	/* a kernel thread's exec (a user-mode helper) is no syscall: no exec number */
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = (__u32)regs->orig_ax;
+	if (!sk_exec_nr(nr))
+		return 0;
+	/* NULL also while an event on this CPU, preempted in an LSM program, is evaluated: the exec
+	 * is then not judged (it cannot be refused), and sys_exit reports it */
+	sc = sk_scratch_idle();
+	if (!sc)
+		return 0;
+	st = &sc->st;
+	sk_begin(sc, 0, sk_exec_ev(nr), nr);
+	st->lsm = SK_LSM_ON | SK_LSM_BEFORE | SK_LSM_JUDGE;
+	sk_regs_args(st, regs);
+	st->arg[5] = ctx[0]; /* the struct linux_binprm: sk_bprm */
+	sc->hdr.flags |= SAKER_EVF_LSM;
+	SAKER_FN_MATCH(sc, st->event);
+	if (!(sc->hdr.flags & SAKER_EVF_DENIED)) {
+		st->n_ids = 0;
+		st->lsm = 0;
+		return 0;
+	}
+	/* refused: it fails with EPERM */
+	st->ret = -1;
+	saker_tp_emit(0);
+	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (m)
+		*m = nr | SK_MARK_SET | SK_MARK_DENIED;
+	st->lsm = 0;
+	return -1; /* -EPERM */
 }
 
 /* ---- the process table's hooks -------------------------------------------------------------- */

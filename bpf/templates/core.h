@@ -77,17 +77,23 @@ struct sk_state {
 	__s32 str_len[SAKER_STR__COUNT]; /* length of each string slot, -1: missing (or not yet) */
 	__u16 uring;      /* an io_uring operation (docs/kernel.md): arg[] as its family put them;
 			   * SK_URING_SUBMITTED: seen at its submission (core.bpf.c) */
-	__u16 lsm;        /* an event of the LSM back end's hooks (docs/kernel.md, "Back ends"):
-			   * arg[5] is the open's or the connect's struct file (an open's ret the
-			   * descriptor reserved for it, a connect's arg[4] the kernel's copy of the
-			   * address); set while that program runs (a tracepoint finding it set on
-			   * its CPU leaves the scratch alone) */
+	__u16 lsm;        /* an event of the LSM back end's hooks (docs/kernel.md, "Back ends"),
+			   * SK_LSM_*: arg[5] is the open's or the connect's struct file (an open's
+			   * ret the descriptor reserved for it, a connect's arg[4] the kernel's
+			   * copy of the address); set while that program runs (a tracepoint finding
+			   * it set on its CPU leaves the scratch alone) */
 	__u64 task;       /* the task the event is about when it is not the current one (io_uring:
 			   * the submitter), else 0: sk_task() returns it */
 	__u16 str_off[SAKER_STR__COUNT]; /* where each slot past the paths starts in pstr */
 	__u64 now;        /* the event's time (bpf_ktime_get_boot_ns), read once when first needed
 			   * (proc.duration, the record's ts_ns), 0 until then: sk_now() */
 };
+
+/* sk_state.lsm's bits. */
+#define SK_LSM_ON     1 /* seen by a hook of the LSM back end */
+#define SK_LSM_BEFORE 2 /* before the operation: a rule of action deny can refuse it */
+#define SK_LSM_JUDGE  4 /* judged for deny only: reported, counted and enforced only if a deny
+			 * rule refuses it (another hook reports it otherwise), never killed here */
 
 /* Loop states of the bpf_loop callbacks. They too live in the map: a loop variable on the stack
  * is a different verifier state at every iteration, and the callback would be checked once per
@@ -294,6 +300,16 @@ SK_SHARED struct sk_scratch *sk_scratch(void);
 SK_SHARED void sk_stat(__u32 which);
 /* The task the event is about: the current one, or an io_uring request's submitter. */
 SK_SHARED struct task_struct *sk_task(void);
+/* The exec judged before its new image is in place (lsm/bprm_creds_from_file, core.bpf.c): its
+ * struct linux_binprm (arg[5]); NULL for every other event. The process fields that the new
+ * image changes (proc.name, proc.exepath and what the executable is, proc.exe and proc.args,
+ * the credentials) are then read from it and from the call, the rest from the task as always. */
+SK_INLINE struct linux_binprm *sk_bprm(struct sk_scratch *sc)
+{
+	if (sc->st.lsm && sc->st.family == SK_FAM_EXEC)
+		return (struct linux_binprm *)sc->st.arg[5];
+	return 0;
+}
 /* The current task's struct file at FD, or NULL. */
 SK_SHARED struct file *sk_fd_file(__s64 fd);
 /* Writes the absolute path of dentry D on mount VM, as the current task sees it, backwards into

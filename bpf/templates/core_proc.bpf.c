@@ -36,7 +36,9 @@ SK_INLINE void sk_get_pblock(struct sk_scratch *sc)
 	struct tty_struct *tty = BPF_CORE_READ(sig, tty);
 	struct pid *sp = BPF_CORE_READ(sig, pids[SK_PIDTYPE_SID]);
 	struct pid *tp = BPF_CORE_READ(task, thread_pid);
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct linux_binprm *bprm = sk_bprm(sc);
+	/* an exec judged before its image: what the file it runs is */
+	struct file *exe = bprm ? BPF_CORE_READ(bprm, file) : BPF_CORE_READ(task, mm, exe_file);
 	__u32 level = BPF_CORE_READ(tp, level);
 	__u64 ns = 0, sns = 0;
 
@@ -151,6 +153,67 @@ SK_INLINE void sk_args_slots(struct sk_scratch *sc, const struct saker_proc_entr
 	sc->st.str_len[args] = e0 < e->len ? e->len - e0 - 1 : 0;
 }
 
+#define SK_CALL_ARGV 64 /* arguments of an exec judged before its image read from the call */
+
+/* The argv of the exec judged before its image: execve (path, argv, envp), execveat (dirfd,
+ * path, argv, envp, flags). */
+SK_INLINE __u64 sk_call_argv(struct sk_scratch *sc)
+{
+	return sc->st.event == SK_EV_EXECVEAT ? sc->st.arg[2] : sc->st.arg[1];
+}
+
+/* One argument of the exec judged before its image (sk_call_args): the string at argv[I] of the
+ * call appended to sc->pe.args with its NUL, as in an arg area. The loop state is sc->hx's (free
+ * once proc.name and container.id are computed): len, the bytes so far; run, 1 while going on,
+ * 2 at argv's end, 0 once cut. */
+static long sk_argv_step(__u32 i, void *arg)
+{
+	struct sk_scratch *sc = ((struct sk_cb *)arg)->sc;
+	__u32 w = sc->st.compat ? 4 : 8, p = sc->hx.len & (SAKER_ARGS_MAX - 1);
+	__u64 ptr = 0;
+	long n;
+
+	if (sc->hx.len >= SAKER_ARGS_MAX - 1) {
+		sc->hx.run = 0;
+		return 1;
+	}
+	if (bpf_probe_read_user(&ptr, w, (void *)(sk_call_argv(sc) + (__u64)i * w)) || !ptr) {
+		sc->hx.run = 2;
+		return 1;
+	}
+	n = bpf_probe_read_user_str(&sc->pe.args[p], SAKER_ARGS_MAX - p, (void *)ptr);
+	if (n <= 0) {
+		sc->hx.run = 2;
+		return 1;
+	}
+	sc->hx.len = p + n;
+	return 0;
+}
+
+/* The arguments of an exec judged before its image is in place: the new arg area does not exist
+ * yet (the kernel is building it in an mm that is not the task's), so they are the call's argv,
+ * read from the caller's memory after the kernel copied it (another thread of the caller can
+ * have changed them since: these fields are captured for the alert, and no rule tests them in
+ * the kernel). A script's interpreter is not in front of them, as it is in the new image's.
+ * Returns the bytes read, as an arg area (each string with its NUL), or 0. */
+SK_INLINE __u64 sk_call_args(struct sk_scratch *sc)
+{
+	struct sk_cb cb = { .sc = sc };
+
+	sc->hx.len = 0;
+	sc->hx.run = 1;
+	if (!sk_call_argv(sc))
+		return 0;
+	bpf_loop(SK_CALL_ARGV, sk_argv_step, &cb, 0);
+	/* cut by the area's size, or more arguments than the loop reads */
+	if (sc->hx.run != 2 || sc->hx.len > SAKER_ARGS_MAX - 1) {
+		sc->hdr.flags |= SAKER_EVF_ARGS_TRUNC;
+		sk_stat(SAKER_STAT_ARG_TRUNC);
+		return SAKER_ARGS_MAX - 1;
+	}
+	return sc->hx.len;
+}
+
 SK_INLINE void sk_get_args(struct sk_scratch *sc)
 {
 	struct task_struct *task = sk_task();
@@ -159,6 +222,12 @@ SK_INLINE void sk_get_args(struct sk_scratch *sc)
 	__u64 start, end, n;
 	int last_nul;
 
+	if (sk_bprm(sc)) {
+		n = sk_call_args(sc);
+		if (!n)
+			return;
+		goto area;
+	}
 	if (!mm)
 		return; /* a kernel thread has none */
 	start = BPF_CORE_READ(mm, arg_start);
@@ -173,6 +242,7 @@ SK_INLINE void sk_get_args(struct sk_scratch *sc)
 	}
 	if (bpf_probe_read_user(sc->pe.args, n & (SAKER_ARGS_MAX - 1), (void *)start))
 		return;
+area:
 	/* the area ends with its last argument's NUL; a cut one does not */
 	last_nul = sc->pe.args[(n - 1) & (SAKER_ARGS_MAX - 1)] == 0;
 	if (last_nul && !(sc->hdr.flags & SAKER_EVF_ARGS_TRUNC))

@@ -199,6 +199,19 @@ struct kernfs_node {
 	const char *name;
 } SK_CORE;
 
+/* An exec being prepared (lsm/bprm_creds_from_file): the final executable (the interpreter of
+ * a script), the credentials it will run with, and the name it was called by. */
+struct linux_binprm {
+	struct file *file;
+	struct cred *cred;
+	const char *filename;
+} SK_CORE;
+/* Since 6.14 an exec of a descriptor (execveat with AT_EMPTY_PATH) names the process after the
+ * file rather than after "/dev/fd/N". */
+struct linux_binprm___comm {
+	unsigned int comm_from_dentry : 1;
+} SK_CORE;
+
 /* kernfs_node's parent link was renamed in Linux 6.15; both spellings are probed. */
 struct kernfs_node___new {
 	struct kernfs_node *__parent;

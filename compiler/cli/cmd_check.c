@@ -113,10 +113,11 @@ static void print_rule(const sk_rule *r, bool left_out)
 		       saker_action_names[r->item->action]);
 	else if (r->item->action == SAKER_ACTION_KILL)
 		printf("; action kill, in the kernel on any back end");
-	else if (r->item->action == SAKER_ACTION_DENY && sk_rule_not_open(r) >= 0)
-		printf("; action deny refused: only opens can be denied");
+	else if (r->item->action == SAKER_ACTION_DENY && sk_rule_not_deniable(r) >= 0)
+		printf("; action deny refused: only opens, connects and execs can be denied");
 	else if (r->item->action == SAKER_ACTION_DENY)
-		printf("; action deny, on the LSM back end (lsm/file_open; sakerd refuses it elsewhere)");
+		printf("; action deny, on the LSM back end (%s; sakerd refuses it elsewhere)",
+		       sk_rule_deny_hooks(r));
 	printf("\n");
 }
 

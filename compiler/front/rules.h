@@ -137,9 +137,11 @@ int sk_load_string(sk_comp *c, const char *name, const char *yaml, size_t len); 
 int sk_expand(sk_comp *c);   /* expand.c: parse conditions, substitute lists and macros */
 int sk_typecheck(sk_comp *c); /* typecheck.c: fields, operators, values, outputs -> sk_cexpr */
 int sk_plan(sk_comp *c);      /* plan.c: kernel part and residual of each rule, capture plan */
-/* plan.c: the first event of planned rule R that is not an open (the only operation 'deny' can
- * refuse), or -1 when all are. */
-int sk_rule_not_open(const sk_rule *r);
+/* plan.c: the first event of planned rule R that is neither an open, a connect nor an exec
+ * (the operations 'deny' can refuse), or -1 when all are. */
+int sk_rule_not_deniable(const sk_rule *r);
+/* plan.c: the LSM hooks that refuse planned rule R's events ("lsm/file_open", ...), for messages */
+const char *sk_rule_deny_hooks(const sk_rule *r);
 int sk_lower(sk_comp *c);     /* lower.c: each rule's kernel part to the predicate codegen takes */
 int sk_lint(sk_comp *c);      /* lint.c: warnings about rules that are valid but suspicious */
 /* The front end and the planner in order (typecheck, plan, lower, lint). */

@@ -621,12 +621,31 @@ static void leave_out(sk_comp *c, sk_rule *r)
 	sk_arena_push(c->arena, (void ***)&c->left_out, &c->n_left_out, r);
 }
 
-int sk_rule_not_open(const sk_rule *r)
+int sk_rule_not_deniable(const sk_rule *r)
 {
 	for (size_t k = 0; k < r->n_syscalls; k++)
-		if (sk_events[r->syscalls[k]].family != SK_FAM_OPEN)
+		if (sk_events[r->syscalls[k]].family != SK_FAM_OPEN &&
+		    sk_events[r->syscalls[k]].family != SK_FAM_EXEC && r->syscalls[k] != SK_EV_CONNECT)
 			return r->syscalls[k];
 	return -1;
+}
+
+const char *sk_rule_deny_hooks(const sk_rule *r)
+{
+	static const char *const hooks[8] = {
+		"", "lsm/file_open", "lsm/socket_connect", "lsm/file_open, lsm/socket_connect",
+		"lsm/bprm_creds_from_file", "lsm/file_open, lsm/bprm_creds_from_file",
+		"lsm/socket_connect, lsm/bprm_creds_from_file",
+		"lsm/file_open, lsm/socket_connect, lsm/bprm_creds_from_file",
+	};
+	unsigned h = 0;
+
+	for (size_t k = 0; k < r->n_syscalls; k++) {
+		h |= sk_events[r->syscalls[k]].family == SK_FAM_OPEN ? 1u : 0u;
+		h |= r->syscalls[k] == SK_EV_CONNECT ? 2u : 0u;
+		h |= sk_events[r->syscalls[k]].family == SK_FAM_EXEC ? 4u : 0u;
+	}
+	return hooks[h];
 }
 
 int sk_plan(sk_comp *c)
@@ -665,13 +684,15 @@ int sk_plan(sk_comp *c)
 				 "(sakerd tests part of it after the event)",
 				 r->item->name, saker_action_names[r->item->action],
 				 r->plan == SAKER_PLAN_PARTIAL ? "partial" : "user");
-		} else if (r->item->action == SAKER_ACTION_DENY && sk_rule_not_open(r) >= 0) {
-			/* the LSM back end refuses opens only (lsm/file_open, docs/kernel.md) */
+		} else if (r->item->action == SAKER_ACTION_DENY && sk_rule_not_deniable(r) >= 0) {
+			/* the LSM back end refuses opens, connects and execs only (lsm/file_open,
+			 * lsm/socket_connect, lsm/bprm_creds_from_file; docs/kernel.md) */
 			sk_span at = r->item->action_span.file ? r->item->action_span : r->item->name_span;
 			sk_error(c->diag, at, "bad-action",
 				 "rule '%s': action 'deny' can refuse only opens (open, openat, openat2, "
-				 "creat, open_by_handle_at), and this rule also runs on %s",
-				 r->item->name, sk_events[sk_rule_not_open(r)].name);
+				 "creat, open_by_handle_at), connects and execs (execve, execveat), and this "
+				 "rule also runs on %s",
+				 r->item->name, sk_events[sk_rule_not_deniable(r)].name);
 		}
 		if (r->residual)
 			capture_expr(c, r, r->residual);

@@ -70,10 +70,11 @@ enum saker_event_flag {
 					* about the event's own paths) */
 	SAKER_EVF_LSM        = 1 << 13, /* seen by the LSM back end's hooks: an open at
 					* lsm/file_open, before it completes (res and the descriptor
-					* are the ones the kernel reserved for it), or a connect at
-					* its fexit hook (docs/kernel.md, "Back ends") */
-	SAKER_EVF_DENIED     = 1 << 14, /* a rule of action deny held: the LSM hook refused the
-					* open with EPERM (res is -EPERM) */
+					* are the ones the kernel reserved for it), a connect at
+					* its fexit hook, or a connect or exec refused before it
+					* happened (docs/kernel.md, "Back ends") */
+	SAKER_EVF_DENIED     = 1 << 14, /* a rule of action deny held: an LSM hook refused the
+					* open, connect or exec with EPERM (res is -EPERM) */
 	SAKER_EVF_SUBMITTED  = 1 << 15, /* with IO_URING: a request seen at its submission, whose
 					* success posts no completion (IOSQE_CQE_SKIP_SUCCESS): res
 					* is not known (0: only a failure completes, and is
@@ -307,9 +308,13 @@ struct saker_tail_sys {
 	X(SAKER_HOOK_CONNECT, saker_connect, "saker_progs_connect") \
 	X(SAKER_HOOK_EXEC, saker_proc_exec, "saker_progs_exec") \
 	X(SAKER_HOOK_URING_SUBMIT, saker_uring_submit, "saker_progs_submit") \
-	X(SAKER_HOOK_URING_SQE, saker_uring_sqe, "saker_progs_sqe")
+	X(SAKER_HOOK_URING_SQE, saker_uring_sqe, "saker_progs_sqe") \
+	X(SAKER_HOOK_LSM_CONNECT, saker_socket_connect, "saker_progs_lsm_connect") \
+	X(SAKER_HOOK_LSM_EXEC, saker_bprm_creds, "saker_progs_lsm_exec")
 /* Hooks sakerd attaches only where the kernel runs them (the LSM back end). */
-#define SAKER_HOOK_OPTIONAL(h) ((h) == SAKER_HOOK_LSM_OPEN || (h) == SAKER_HOOK_CONNECT)
+#define SAKER_HOOK_OPTIONAL(h)                                                             \
+	((h) == SAKER_HOOK_LSM_OPEN || (h) == SAKER_HOOK_CONNECT || (h) == SAKER_HOOK_LSM_CONNECT || \
+	 (h) == SAKER_HOOK_LSM_EXEC)
 /* Hooks on a tracepoint some kernels have and others not, loaded only where the kernel's BTF
  * names it: io_uring's submission tracepoint, io_uring_submit_req since 6.4 and
  * io_uring_submit_sqe before (the same request first in both). */

@@ -314,6 +314,12 @@ build_i386() {
 		"$SAKER_SOURCE_DIR/tests/e2e/saker_i386.c" 2> "$E2E_TMP/gcc-m32.err"
 }
 
+# build_i386_net OUT: the i386 socket-call program, its errors in $E2E_TMP/gcc-m32.err.
+build_i386_net() {
+	gcc -m32 -static -O1 -fno-pie -no-pie -Wall -Wextra -Werror -o "$1" \
+		"$SAKER_SOURCE_DIR/tests/e2e/saker_i386_net.c" 2> "$E2E_TMP/gcc-m32.err"
+}
+
 # build_uring OUT: the io_uring test program (liburing-dev), its errors in $E2E_TMP/gcc-uring.err.
 build_uring() {
 	gcc -O1 -Wall -Wextra -Werror -o "$1" "$SAKER_SOURCE_DIR/tests/e2e/saker_uring.c" -luring \

@@ -4,10 +4,13 @@
  * what it learnt, and exits 0 when the calls did what the mode expects.
  *   pair MODE    MODE socketcall or direct: socket, then connect to a listener on 127.0.0.1
  *                (made with the C library), prints lport and sport
- *   packet MODE  socket(AF_PACKET, SOCK_RAW, 0) */
+ *   packet MODE  socket(AF_PACKET, SOCK_RAW, 0)
+ *   connect MODE PORT  socket, then connect to 127.0.0.1:PORT; prints res=0 or res=-ERRNO and
+ *                exits 0 either way */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,7 +51,8 @@ int main(int argc, char **argv)
 	int sc, l;
 	long fd;
 
-	if (argc != 3 || (strcmp(argv[2], "socketcall") && strcmp(argv[2], "direct")))
+	if (argc < 3 || (strcmp(argv[2], "socketcall") && strcmp(argv[2], "direct")) ||
+	    argc != (strcmp(argv[1], "connect") ? 3 : 4))
 		return 2;
 	sc = !strcmp(argv[2], "socketcall");
 	printf("pid=%d\n", (int)getpid());
@@ -57,9 +61,17 @@ int main(int argc, char **argv)
 		printf("res=%ld\n", fd);
 		return 0;
 	}
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (!strcmp(argv[1], "connect")) {
+		sa.sin_port = htons((unsigned short)atoi(argv[3]));
+		fd = i_socket(sc, AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			return 1;
+		printf("res=%ld\n", i_connect(sc, (int)fd, &sa));
+		return 0;
+	}
 	if (strcmp(argv[1], "pair"))
 		return 2;
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1) ||
 	    getsockname(l, (struct sockaddr *)&sa, &len))

@@ -188,8 +188,10 @@ int main(int argc, char **argv)
 			perror("saker_uring: socket");
 			return 1;
 		}
+		/* a failed connect is no failure of the program: it says why on stderr */
 		if (mode[0] == 's') {
-			(void)!connect(s, (struct sockaddr *)&sin, sizeof(sin));
+			if (connect(s, (struct sockaddr *)&sin, sizeof(sin)))
+				fprintf(stderr, "saker_uring: connect: %s\n", strerror(errno));
 			return 0;
 		}
 		if ((ret = io_uring_queue_init(4, &ring, 0)) < 0) {
@@ -202,6 +204,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "saker_uring: connect submit/wait failed\n");
 			return 1;
 		}
+		if (cqe->res < 0)
+			fprintf(stderr, "saker_uring: io_uring connect: %s\n", strerror(-cqe->res));
 		io_uring_cqe_seen(&ring, cqe);
 		io_uring_queue_exit(&ring);
 		return 0;

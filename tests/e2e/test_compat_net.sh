@@ -6,10 +6,10 @@
 # kernel. An AF_PACKET socket through socketcall alerts the packet rule; the same program's
 # AF_INET sockets do not.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.sh"
 need_root
 
-gcc -m32 -static -O1 -fno-pie -no-pie -Wall -Wextra -Werror -o "$E2E_TMP/i386_net" \
-	"$SAKER_SOURCE_DIR/tests/e2e/saker_i386_net.c" 2> "$E2E_TMP/gcc-m32.err" ||
+build_i386_net "$E2E_TMP/i386_net" ||
 	skip "cannot build 32-bit programs (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
 NET="$E2E_TMP/i386_net"
 

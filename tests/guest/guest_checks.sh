@@ -4,7 +4,7 @@
 # checks of tests/e2e/checks.sh; the kernel, container and requires checks are the guest's own.
 # usage: guest_checks.sh --list | CHECK
 # Reads /saker/guest.env, written by the host (tests/guest/test_guest.sh).
-CHECKS="kernel lsm deny race overlay alert filter lost default_rules refusal container requires compat ptrace uring uring_net falco"
+CHECKS="kernel lsm deny deny_reload race overlay alert filter lost default_rules refusal container requires compat ptrace uring uring_net falco"
 if [ "${1:-}" = --list ]; then
 	echo "$CHECKS"
 	exit 0
@@ -114,24 +114,34 @@ check_falco() {
 	echo "Falco's ruleset loaded; find -name id_rsa alerted"
 }
 
+# prog_ns METRICS PROG: the nanoseconds the kernel counted in program PROG (sakerd's metrics).
+prog_ns() {
+	sed -n "s/^saker_bpf_program_run_seconds_total{bundle=\".*\",program=\"$2\"} //p" <<< "$1" |
+		awk '{ printf "%.0f", $1 * 1e9; n = 1 } END { if (!n) printf "0" }'
+}
+
 # The LSM back end (docs/kernel.md, "Back ends"), which this kernel runs: sakerd takes it by
 # default and says so; the same opens give the same alerts on both back ends, field for field
 # (the descriptor and result included, which the LSM hook reads before the open returns), from
-# 64-bit and i386 programs; its hooks' programs are the ones that ran (metrics).
+# 64-bit and i386 programs; its hooks' programs are the ones that ran (metrics). Also prints the
+# program time per read open of the watched file (which the rule evaluates and lets go) on each
+# back end, from the kernel's counters: an emulated CPU's figures, compared with each other only.
 check_lsm() {
 	local w=$GUEST_COMPAT_FILE i386=/saker/build/tests/saker_i386 be n line fields output got
+	local m0 m1 t_exit t_open cost= i
 	grep -qw bpf /sys/kernel/security/lsm ||
 		fail "bpf is not among this kernel's LSMs ($(cat /sys/kernel/security/lsm))"
 	mkdir -p "$(dirname "$w")"
 	: > "$w"
+	echo 1 > /proc/sys/kernel/bpf_stats_enabled || fail "cannot enable kernel.bpf_stats_enabled"
 	# the tracepoint back end by choice, then the default (auto), which must take the LSM one
 	for be in tracepoint lsm; do
 		if [ "$be" = lsm ]; then
-			start_sakerd --json "$B/compat.saker"
+			start_sakerd --json --metrics-addr 127.0.0.1:18766 "$B/compat.saker"
 			grep -q "back end lsm: lsm/file_open runs the open rules" "$SAKERD_ERR" ||
 				fail "sakerd did not take the LSM back end by default: $(cat "$SAKERD_ERR")"
 		else
-			start_sakerd --json --backend "$be" "$B/compat.saker"
+			start_sakerd --json --metrics-addr 127.0.0.1:18766 --backend "$be" "$B/compat.saker"
 			grep -q "back end $be" "$SAKERD_ERR" || fail "sakerd --backend $be does not say it runs it"
 		fi
 		n=0
@@ -144,6 +154,15 @@ check_lsm() {
 		next_alert "$be: i386 openat" "$i386" openat "$w" && got="$got$fields;"
 		"$OPENER" read "$w" > /dev/null || fail "$be: read open failed"
 		next_alert "$be: marker" "$OPENER" write "$w" && got="$got$fields;"
+		# 2,000 read opens by the shell itself (no process started), timed by the kernel
+		m0=$(wget -q -O - http://127.0.0.1:18766/metrics) || fail "$be: cannot read sakerd's metrics"
+		for i in $(seq 2000); do : < "$w"; done
+		m1=$(wget -q -O - http://127.0.0.1:18766/metrics) || fail "$be: cannot read sakerd's metrics"
+		t_exit=$(($(prog_ns "$m1" saker_sys_exit) - $(prog_ns "$m0" saker_sys_exit)))
+		t_open=$(($(prog_ns "$m1" saker_file_open) - $(prog_ns "$m0" saker_file_open)))
+		[ "$t_exit" -gt 0 ] || fail "$be: the kernel counted no time in sys_exit"
+		[ "$be" = tracepoint ] || [ "$t_open" -gt 0 ] || fail "$be: the kernel counted no time in lsm/file_open"
+		cost="$cost $be: $(((t_exit + t_open) / 2000)) ns (sys_exit $((t_exit / 2000)), lsm/file_open $((t_open / 2000)));"
 		sleep 0.5
 		expect_eq "$be: alerts (none for the read)" "$(wc -l < "$SAKERD_OUT")" "$n"
 		if [ "$be" = lsm ]; then
@@ -156,7 +175,6 @@ check_lsm() {
 	# the LSM back end's hooks are attached and fire (the kernel's run counters, through
 	# sakerd's metrics): an open's and a connect's
 	local port=$GUEST_URING_PORT m runs
-	echo 1 > /proc/sys/kernel/bpf_stats_enabled || fail "cannot enable kernel.bpf_stats_enabled"
 	start_sakerd --json --metrics-addr 127.0.0.1:18765 "$B/uring_net.saker"
 	n=0
 	next_alert "lsm: connect" /saker/build/tests/saker_uring sysconnect "$port"
@@ -170,60 +188,153 @@ check_lsm() {
 		runs=$(sed -n "s/^saker_bpf_program_runs_total{bundle=\".*\",program=\"$prog\"} //p" <<< "$m")
 		[ "${runs:-0}" -gt 0 ] || fail "the LSM back end's $prog did not run (runs: '${runs}')"
 	done
+	echo "program time per read open of the watched file (2,000, emulated CPU):$cost"
 	echo "auto took the LSM back end; 7 opens alerted the same on both back ends; lsm/file_open and the connect hook ran"
 }
 
-# A rule of action deny on the LSM back end: the write opens (a shell's truncating redirection,
-# openat2, the legacy open, an i386 open, io_uring) fail with EPERM and leave the file as it was,
-# each alert says denied with res EPERM; a read open goes through; the counters say how many;
-# after a reload (SIGHUP) the back end and the refusal hold. With --enforce off nothing is
-# refused and the alerts say "would deny".
-check_deny() {
-	local d=$GUEST_DENY_FILE n=0 a
-	mkdir -p "$(dirname "$d")"
+# Rules of action deny on the LSM back end, one bundle (tests/guest/test_guest.sh), one sakerd
+# for all (each start costs seconds under emulation).
+# - Opens (lsm/file_open): the write opens (a shell's truncating redirection, openat2, the legacy
+#   open, an i386 open, io_uring) fail with EPERM and leave the file as it was, each alert says
+#   denied with res EPERM; a read open goes through.
+# - Connects (lsm/socket_connect): a TCP connect to the refused port fails with EPERM by every
+#   route (the x86-64 call, the i386 call and socketcall, io_uring). A connect to the next port
+#   is let through to the kernel (which refuses it: nothing listens) and its alert-only rule
+#   reports it once, with that result.
+# - Execs (lsm/bprm_creds_from_file), judged on the new image's fields before it is in place:
+#   the victim program (a copy of bash) by its path, through a symlink (the name is the link's,
+#   the executable the victim), as a script's interpreter, through the i386 entry, and from a
+#   shell with arguments; a memfd by the fileless rule (execveat). Another program runs, and its
+#   alert-only rule reports it once (after the exec, at sys_exit).
+# Each refused call is reported once, by its hook. The counters match per rule (matched and
+# enforced; the hooks that judge connects and execs count nothing they do not refuse). With
+# --enforce off nothing is refused, the alerts say "would deny", and the shell's exec, alerted
+# after it ran, has the same fields as when it was refused before it ran. (deny_reload: the
+# same after a reload.)
+# next_line WANT WHAT CMD...: CMD, which must fail with WANT (a grep pattern) on its stdout
+# or stderr; then the next alert: A "rule|action res", F its fields less time, res, action
+# and vpid
+next_line() {
+	local want=$1 what=$2
+	shift 2
+	"$@" > "$E2E_TMP/x.out" 2> "$E2E_TMP/x.err"
+	grep -q -e "$want" "$E2E_TMP/x.out" "$E2E_TMP/x.err" ||
+		fail "$what: did not fail with '$want': $(cat "$E2E_TMP/x.out" "$E2E_TMP/x.err")"
+	n=$((n + 1))
+	wait_lines "$SAKERD_OUT" "$n"
+	{ read -r a && read -r f; } <<< "$(sed -n "${n}p" "$SAKERD_OUT" | jq -r '
+		"\(.rule)|\(.output_fields["saker.action"] // "-") \(.output_fields["evt.res"])",
+		(.output_fields | del(.["evt.time"], .["evt.res"], .["saker.action"], .["proc.vpid"]) | tojson)')"
+}
+deny_setup() {
+	mkdir -p "$(dirname "$d")" "$(dirname "$v")"
 	echo original > "$d"
+	cp /bin/bash "$v" && cp /bin/bash "$o" && ln -sf victim "$(dirname "$v")/link" ||
+		fail "cannot make the programs"
+	printf '#!%s\ntrue\n' "$v" > "$(dirname "$v")/script.sh" && chmod 755 "$(dirname "$v")/script.sh" ||
+		fail "cannot make the script"
+}
+check_deny() {
+	local d=$GUEST_DENY_FILE n=0 a f s denied_f dry_f
+	local p=$GUEST_DENY_PORT i386=/saker/build/tests/saker_i386_net uring=/saker/build/tests/saker_uring
+	local v=$GUEST_DENY_EXE o=$GUEST_OTHER_EXE exec=/saker/build/tests/saker_exec x
+	x=$(dirname "$v")
+	deny_setup
 	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$B/deny.saker"
 	denied() {
-		local what=$1
-		shift
-		"$@" > /dev/null 2> "$E2E_TMP/denied.err" && fail "$what: the write open was not refused"
-		grep -q "Operation not permitted" "$E2E_TMP/denied.err" ||
-			fail "$what: not refused with EPERM: $(cat "$E2E_TMP/denied.err")"
-		n=$((n + 1))
-		wait_lines "$SAKERD_OUT" "$n"
-		a=$(sed -n "${n}p" "$SAKERD_OUT" | jq -r '.output_fields |
-			"\(.["saker.action"]) \(.["evt.res"]) \(.["fd.name"])"')
-		expect_eq "$what: action, res, file" "$a" "denied EPERM $d"
-		expect_eq "$what: file content" "$(cat "$d")" original
+		next_line "Operation not permitted" "$1" "${@:2}"
+		expect_eq "$1: rule|action res" "$a" "Deny writes to the victim|denied EPERM"
+		expect_eq "$1: file" "$(jq -r '.["fd.name"]' <<< "$f")" "$d"
+		expect_eq "$1: file content" "$(cat "$d")" original
 	}
 	denied "shell redirection" bash -c "echo changed > '$d'"
 	denied "openat2" "$OPENER" openat2 "$d"
 	denied "open" "$OPENER" legacy-open "$d"
 	denied "i386 open" /saker/build/tests/saker_i386 open "$d"
-	denied "io_uring openat" /saker/build/tests/saker_uring openat "$d"
+	denied "io_uring openat" "$uring" openat "$d"
 	"$OPENER" read "$d" > /dev/null || fail "a read open was refused"
+	# connects: the sport field of each
+	refused() {
+		next_line 'Operation not permitted\|^res=-1$' "$1" "${@:2}"
+		expect_eq "$1: rule|action res port" "$a $(jq -r '.["fd.sport"]' <<< "$f")" \
+			"Deny connects to the victim port|denied EPERM $p"
+	}
+	refused "connect" "$uring" sysconnect "$p"
+	refused "io_uring connect" "$uring" connect "$p"
+	refused "i386 connect" "$i386" connect direct "$p"
+	refused "i386 socketcall connect" "$i386" connect socketcall "$p"
+	next_line "Connection refused" "connect to the next port" "$uring" sysconnect $((p + 1))
+	expect_eq "connect to the next port: rule|action res port" "$a $(jq -r '.["fd.sport"]' <<< "$f")" \
+		"Connects to the next port|- ECONNREFUSED $((p + 1))"
+	# execs: type, name, executable and command line of each
+	xfields() { jq -r '"\(.["evt.type"]) \(.["proc.name"]) \(.["proc.exepath"]) \(.["proc.cmdline"])"' <<< "$f"; }
+	refused_exec() {
+		next_line "$1" "$2" "${@:4}"
+		expect_eq "$2: rule|action res type name exe cmdline" "$a $(xfields)" "Deny the victim program|denied EPERM $3"
+	}
+	refused_exec '^1$' "exec by path" "execve victim $v victim" "$exec" fail "$v"
+	refused_exec '^1$' "exec of a symlink" "execve link $v link" "$exec" fail "$x/link"
+	refused_exec '^1$' "script with the victim as interpreter" "execve script.sh $v script.sh" \
+		"$exec" fail "$x/script.sh"
+	refused_exec 'Operation not permitted' "i386 exec" "execve victim $v victim -c true" \
+		"$exec" int80 "$v" victim -c true
+	refused_exec 'Operation not permitted' "exec from a shell" "execve victim $v victim -c exit 0" \
+		bash -c "$v -c 'exit 0'"
+	denied_f=$f
+	next_line 'Operation not permitted' "memfd" "$exec" memfd "$o" other -c true
+	expect_eq "fileless exec: rule|action res type memfd" "$a $(jq -r '"\(.["evt.type"]) \(.["proc.is_exe_from_memfd"])"' <<< "$f")" \
+		"Deny fileless programs|denied EPERM execveat true"
+	"$o" -c true || fail "the other program did not run"
+	n=$((n + 1))
+	wait_lines "$SAKERD_OUT" "$n"
+	a=$(sed -n "${n}p" "$SAKERD_OUT" | jq -r '"\(.rule)|\(.output_fields["evt.res"]) \(.output_fields["proc.name"]) \(.output_fields["proc.cmdline"])"')
+	expect_eq "the other program's exec" "$a" "Exec of the other program|SUCCESS other other -c true"
 	sleep 0.5
-	expect_eq "alerts (one per refused open, none for the read)" "$(wc -l < "$SAKERD_OUT")" "$n"
+	expect_eq "alerts (one per refused call and per let-through one, none for the read)" \
+		"$(wc -l < "$SAKERD_OUT")" "$n"
 	stop_sakerd TERM
-	expect_eq "enforced counter" "$(jq -r '.rules[0].enforced' "$E2E_TMP/stats.json")" "$n"
-	# a reload keeps the back end (the LSM dispatcher stays attached; the new body takes over)
-	start_sakerd --json "$B/deny.saker"
-	kill -HUP "$SAKERD_PID"
-	for i in $(seq 100); do grep -q 'reloaded, digest' "$SAKERD_ERR" && break; sleep 0.1; done
-	grep -q 'reloaded, digest' "$SAKERD_ERR" || fail "the reload did not happen: $(cat "$SAKERD_ERR")"
-	expect_eq "back end lines after a reload" "$(grep -c 'back end lsm' "$SAKERD_ERR")" 2
-	n=0
-	denied "open after a reload" "$OPENER" write "$d"
-	sleep 0.5
-	expect_eq "alerts after a reload (one per open)" "$(wc -l < "$SAKERD_OUT")" 1
-	stop_sakerd TERM
+	s=$(jq -r '[.rules[] | "\(.kernel_matched)/\(.enforced)"] | join(" ")' "$E2E_TMP/stats.json")
+	expect_eq "matched/enforced per rule" "$s" "5/5 4/4 1/0 5/5 1/1 1/0"
 	start_sakerd --json --enforce off "$B/deny.saker"
 	bash -c "echo changed > '$d'" || fail "the dry run refused a write open"
 	wait_lines "$SAKERD_OUT" 1
-	expect_eq "dry run: action" "$(jq -r '.output_fields["saker.action"]' "$SAKERD_OUT")" "would deny"
+	"$uring" sysconnect "$p" 2> "$E2E_TMP/x.err"
+	grep -q "Connection refused" "$E2E_TMP/x.err" || fail "the dry run refused a connect: $(cat "$E2E_TMP/x.err")"
+	wait_lines "$SAKERD_OUT" 2
+	bash -c "$v -c 'exit 0'" || fail "the dry run refused the exec"
+	wait_lines "$SAKERD_OUT" 3
+	expect_eq "dry run: actions" "$(jq -r '.output_fields["saker.action"]' "$SAKERD_OUT" | sort -u)" "would deny"
 	expect_eq "dry run: file content" "$(cat "$d")" changed
+	dry_f=$(sed -n 3p "$SAKERD_OUT" | jq -c '.output_fields | del(.["evt.time"], .["evt.res"], .["saker.action"], .["proc.vpid"])')
+	expect_eq "the refused exec's fields (before its image) and the same exec's after it" "$denied_f" "$dry_f"
 	stop_sakerd TERM
-	echo "5 write opens refused with EPERM, the file unchanged; the read went through; refused after a reload too; the dry run only alerted"
+	echo "5 write opens refused with EPERM, the file unchanged, the read went through; 4 connects refused (syscall, i386, socketcall, io_uring), the other port's went through; 6 execs refused (path, symlink, script interpreter, i386, shell, memfd) with the new image's fields, the other program ran; each alerted once, counters per rule; the dry run only alerted, same exec fields"
+}
+
+# check_deny's bundle after a reload (SIGHUP): the back end holds (the LSM dispatchers stay
+# attached; the new bodies take over), and an open, a connect and an exec are still refused,
+# each alerted once.
+check_deny_reload() {
+	local d=$GUEST_DENY_FILE n=0 a f p=$GUEST_DENY_PORT v=$GUEST_DENY_EXE o=$GUEST_OTHER_EXE i
+	local uring=/saker/build/tests/saker_uring
+	deny_setup
+	start_sakerd --json "$B/deny.saker"
+	kill -HUP "$SAKERD_PID"
+	# (a reload verifies the whole object again: seconds under emulation)
+	for i in $(seq 600); do grep -q 'reloaded, digest' "$SAKERD_ERR" && break; sleep 0.1; done
+	grep -q 'reloaded, digest' "$SAKERD_ERR" || fail "the reload did not happen: $(cat "$SAKERD_ERR")"
+	expect_eq "back end lines after a reload" "$(grep -c 'back end lsm' "$SAKERD_ERR")" 2
+	next_line "Operation not permitted" "open after a reload" "$OPENER" write "$d"
+	expect_eq "open after a reload: rule|action res" "$a" "Deny writes to the victim|denied EPERM"
+	next_line "Operation not permitted" "connect after a reload" "$uring" sysconnect "$p"
+	expect_eq "connect after a reload: rule|action res" "$a" "Deny connects to the victim port|denied EPERM"
+	next_line "Operation not permitted" "exec after a reload" bash -c "$v -c 'exit 0'"
+	expect_eq "exec after a reload: rule|action res" "$a" "Deny the victim program|denied EPERM"
+	expect_eq "file content" "$(cat "$d")" original
+	sleep 0.5
+	expect_eq "alerts after a reload (one per call)" "$(wc -l < "$SAKERD_OUT")" 3
+	stop_sakerd TERM
+	echo "after a reload: the LSM back end held, an open, a connect and an exec were refused, each alerted once"
 }
 
 # The descriptor race of tests/e2e/test_race.sh, on the LSM back end: a second thread that
@@ -302,6 +413,7 @@ overlay) check_overlay ;;
 race) check_race ;;
 lsm) check_lsm ;;
 deny) check_deny ;;
+deny_reload) check_deny_reload ;;
 falco) check_falco ;;
 uring_net) uring_net_check "$B/uring_net.saker" /saker/build/tests/saker_uring "$GUEST_URING_PORT" "$GUEST_SKIP_FILE"
 	echo "io_uring connect, socket, accept, sendmsg and send alerted as their syscalls; an open with no completion on success alerted at its submission" ;;

@@ -28,7 +28,8 @@ uptime_s() { cut -d' ' -f1 /proc/uptime; }
 pass=0 failed=
 echo
 say "booted $(uname -r) at $(uptime_s) s"
-for c in $(bash /saker/src/tests/guest/guest_checks.sh --list); do
+. /saker/guest.env
+for c in $GUEST_CHECKS; do
 	t0=$(uptime_s)
 	timeout -s KILL 120 bash /saker/src/tests/guest/guest_checks.sh "$c"
 	st=$?

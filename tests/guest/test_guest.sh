@@ -7,7 +7,9 @@
 # Environment (besides lib.sh's): SAKER_GUEST_KERNELS, the kernel packages to boot, each a
 # package, a metapackage or a pattern with '*' (default linux-image-cloud-amd64, Debian 12's
 # 6.1); SAKER_GUEST_CACHE, where kernels are kept (default BUILD/tests/guest/cache);
-# SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 480; the checks take about 300).
+# SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 480; the checks
+# take about 300 to 400); SAKER_GUEST_CHECKS, the checks to run (default all, as in CI);
+# SAKER_GUEST_APPEND, more kernel parameters (loglevel=7 shows a soft lockup's stack).
 # Needs no root on this machine: the kernel work happens in the guest.
 . "$(dirname "$0")/../e2e/lib.sh" || exit 2
 . "$(dirname "$0")/../e2e/checks.sh" || exit 2
@@ -28,6 +30,9 @@ COMPAT_FILE=/tmp/saker-guest-compat/watched
 DENY_FILE=/tmp/saker-guest-deny/victim # the LSM back end's deny check
 OVL_FILE=/tmp/saker-guest-ovl/merged/f  # the overlay check: a file seen through an overlay
 URING_PORT=28917 # the guest's io_uring connect check (no listener there)
+DENY_PORT=28933  # the deny check's refused port (no listener); DENY_PORT+1 is let through
+DENY_EXE=/tmp/saker-guest-deny/bin/victim # the deny check's refused program (a copy of bash)
+OTHER_EXE=/tmp/saker-guest-deny/bin/other # and the one it lets through (another copy)
 SKIP_FILE=/tmp/saker-guest-skip/f # its io_uring open with no completion on success
 CTR_ID=$(printf 'saker guest container 1' | sha256sum | cut -c1-64)
 CTR_ID2=$(printf 'saker guest container 2' | sha256sum | cut -c1-64)
@@ -187,6 +192,34 @@ cat > "$E2E_TMP/deny.yaml" <<YAML
   output: type=%evt.type file=%fd.name res=%evt.res fd=%fd.num
   priority: CRITICAL
   action: deny
+- rule: Deny connects to the victim port
+  desc: the LSM back end refuses a TCP connect to port $DENY_PORT, by any route
+  condition: evt.type = connect and fd.l4proto = tcp and fd.sport = $DENY_PORT
+  output: deny type=%evt.type sport=%fd.sport res=%evt.res
+  priority: CRITICAL
+  action: deny
+- rule: Connects to the next port
+  desc: an alert-only rule on a connect the deny rule lets through
+  condition: evt.type = connect and fd.l4proto = tcp and fd.sport = $((DENY_PORT + 1))
+  output: next type=%evt.type sport=%fd.sport res=%evt.res
+  priority: NOTICE
+- rule: Deny the victim program
+  desc: the LSM back end refuses an exec of the test's victim program, by any route or name
+  condition: evt.type in (execve, execveat) and proc.exepath = $DENY_EXE
+  output: deny type=%evt.type name=%proc.name exe=%proc.exepath uid=%user.uid cmdline=%proc.cmdline res=%evt.res
+  priority: CRITICAL
+  action: deny
+- rule: Deny fileless programs
+  desc: the LSM back end refuses an exec of a memfd
+  condition: evt.type in (execve, execveat) and proc.is_exe_from_memfd = true
+  output: deny fileless type=%evt.type memfd=%proc.is_exe_from_memfd res=%evt.res
+  priority: CRITICAL
+  action: deny
+- rule: Exec of the other program
+  desc: an alert-only rule on an exec the deny rules let through
+  condition: evt.type = execve and proc.exepath = $OTHER_EXE
+  output: other type=%evt.type name=%proc.name exe=%proc.exepath cmdline=%proc.cmdline res=%evt.res
+  priority: NOTICE
 YAML
 compile_bundle "$E2E_TMP/deny.yaml" "$BUNDLES/deny.saker"
 cat > "$E2E_TMP/overlay.yaml" <<YAML
@@ -203,6 +236,8 @@ write_ptrace_rules "$E2E_TMP/ptrace.yaml"
 compile_bundle "$E2E_TMP/ptrace.yaml" "$BUNDLES/ptrace.saker"
 build_i386 "$E2E_TMP/saker_i386" ||
 	fail "cannot build the 32-bit test program (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
+build_i386_net "$E2E_TMP/saker_i386_net" ||
+	fail "cannot build the 32-bit socket program (gcc -m32: install gcc-multilib): $(head -n 3 "$E2E_TMP/gcc-m32.err")"
 build_uring "$E2E_TMP/saker_uring" ||
 	fail "cannot build the io_uring test program (install liburing-dev): $(head -n 3 "$E2E_TMP/gcc-uring.err")"
 gcc -O1 -Wall -Wextra -Werror -pthread -o "$E2E_TMP/saker_race" "$SAKER_SOURCE_DIR/tests/e2e/saker_race.c" \
@@ -244,6 +279,8 @@ make_initramfs() {
 	add_binary "$root" "$SAKERD" /saker/bin/sakerd
 	add_binary "$root" "$OPENER" /saker/build/tests/saker_opener
 	add_binary "$root" "$E2E_TMP/saker_i386" /saker/build/tests/saker_i386
+	add_binary "$root" "$E2E_TMP/saker_i386_net" /saker/build/tests/saker_i386_net
+	add_binary "$root" "$SAKER_BINARY_DIR/tests/saker_exec" /saker/build/tests/saker_exec
 	add_binary "$root" "$E2E_TMP/saker_uring" /saker/build/tests/saker_uring
 	add_binary "$root" "$E2E_TMP/saker_race" /saker/build/tests/saker_race
 	cp "$KDIR"/modules/*.ko "$root/saker/" 2>/dev/null || true
@@ -258,6 +295,7 @@ make_initramfs() {
 	chmod 640 "$root/etc/shadow"
 	cat > "$root/saker/guest.env" <<EOF
 GUEST_RELEASE='$KRELEASE'
+GUEST_CHECKS='$CHECKS'
 GUEST_NEXT='$KNEXT'
 GUEST_HOOKS='$HOOKS'
 GUEST_FLOOD_FILE='$FLOOD_FILE'
@@ -265,6 +303,9 @@ GUEST_COMPAT_FILE='$COMPAT_FILE'
 GUEST_DENY_FILE='$DENY_FILE'
 GUEST_OVL_FILE='$OVL_FILE'
 GUEST_URING_PORT='$URING_PORT'
+GUEST_DENY_PORT='$DENY_PORT'
+GUEST_DENY_EXE='$DENY_EXE'
+GUEST_OTHER_EXE='$OTHER_EXE'
 GUEST_SKIP_FILE='$SKIP_FILE'
 GUEST_CTR_ID='$CTR_ID'
 GUEST_CTR_ID2='$CTR_ID2'
@@ -275,7 +316,8 @@ EOF
 
 # ---- one boot per kernel --------------------------------------------------------------------------
 
-CHECKS=$(bash "$HERE/guest_checks.sh" --list)
+# SAKER_GUEST_CHECKS: a subset of the checks, for work on one of them (CI runs them all)
+CHECKS=${SAKER_GUEST_CHECKS:-$(bash "$HERE/guest_checks.sh" --list)}
 n_checks=$(echo "$CHECKS" | wc -w)
 verdicts=()
 failed=0
@@ -306,7 +348,7 @@ for spec in $KERNELS; do
 		t0=$(date +%s)
 		qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none \
 			-kernel "$KDIR/vmlinuz" -initrd "$E2E_TMP/initramfs.gz" \
-			-append "console=ttyS0 panic=-1 quiet" < /dev/null > "$log" 2>&1 &
+			-append "console=ttyS0 panic=-1 quiet ${SAKER_GUEST_APPEND:-}" < /dev/null > "$log" 2>&1 &
 		QEMU_PID=$!
 		timed_out=1
 		stuck=0
