@@ -577,10 +577,15 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 	/* The optional hooks load only where they run, and those on a tracepoint this kernel lacks
 	 * not at all: elsewhere their programs stay out, and the hook is not there. */
 	skip_absent_tps(o->obj);
+	bool deny = false;
+	for (uint32_t r = 0; r < b->n_rules; r++)
+		deny |= b->rules[r].action == SAKER_ACTION_DENY;
+	/* An unused hook keeps its map (hook_map[h]): a later bundle that uses the hook shares it,
+	 * and attaches the dispatcher then. */
 	for (int h = 0; h < SAKER_HOOK__COUNT; h++) {
 		if (!o->body[h])
 			continue;
-		bool unused = SAKER_HOOK_OPTIONAL(h) && !lsm;
+		bool unused = (SAKER_HOOK_OPTIONAL(h) && !lsm) || (SAKER_HOOK_DENY_ONLY(h) && !deny);
 		bool absent = !bpf_program__autoload(o->body[h]) ||
 			      !bpf_program__autoload(o->dispatch[h]);
 		if (!unused && !absent)

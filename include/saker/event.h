@@ -315,6 +315,10 @@ struct saker_tail_sys {
 #define SAKER_HOOK_OPTIONAL(h)                                                             \
 	((h) == SAKER_HOOK_LSM_OPEN || (h) == SAKER_HOOK_CONNECT || (h) == SAKER_HOOK_LSM_CONNECT || \
 	 (h) == SAKER_HOOK_LSM_EXEC)
+/* Of those, the hooks that only refuse (docs/kernel.md, "Judged for deny only"): loaded only
+ * for a bundle with a rule of action deny, since each body is verified with the rules'
+ * interpreter, the largest part of a load. */
+#define SAKER_HOOK_DENY_ONLY(h) ((h) == SAKER_HOOK_LSM_CONNECT || (h) == SAKER_HOOK_LSM_EXEC)
 /* Hooks on a tracepoint some kernels have and others not, loaded only where the kernel's BTF
  * names it: io_uring's submission tracepoint, io_uring_submit_req since 6.4 and
  * io_uring_submit_sqe before (the same request first in both). */

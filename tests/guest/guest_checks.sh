@@ -207,8 +207,8 @@ check_lsm() {
 #   shell with arguments; a memfd by the fileless rule (execveat). Another program runs, and its
 #   alert-only rule reports it once (after the exec, at sys_exit).
 # Each refused call is reported once, by its hook. The counters match per rule (matched and
-# enforced; the hooks that judge connects and execs count nothing they do not refuse). After a
-# reload (SIGHUP) the back end and the refusals hold. With --enforce off nothing is refused, the
+# enforced; the hooks that judge connects and execs count nothing they do not refuse). After
+# reloads (SIGHUP) to a bundle without deny rules and back, the back end and the refusals hold. With --enforce off nothing is refused, the
 # alerts say "would deny", and the shell's exec, alerted after it ran, has the same fields as
 # when it was refused before it ran.
 # next_line WANT WHAT CMD...: CMD, which must fail with WANT (a grep pattern) on its stdout
@@ -235,7 +235,9 @@ check_deny() {
 	echo original > "$d"
 	cp /bin/bash "$v" && cp /bin/bash "$o" && ln -sf victim "$x/link" || fail "cannot make the programs"
 	printf '#!%s\ntrue\n' "$v" > "$x/script.sh" && chmod 755 "$x/script.sh" || fail "cannot make the script"
-	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$B/deny.saker"
+	# (a copy, so that a reload can read another bundle there)
+	cp "$B/deny.saker" "$E2E_TMP/live.saker"
+	start_sakerd --json --stats-file "$E2E_TMP/stats.json" "$E2E_TMP/live.saker"
 	denied() {
 		next_line "Operation not permitted" "$1" "${@:2}"
 		expect_eq "$1: rule|action res" "$a" "Deny writes to the victim|denied EPERM"
@@ -293,13 +295,22 @@ check_deny() {
 	for i in $(seq 100); do [ -s "$E2E_TMP/stats.json" ] && break; sleep 0.1; done
 	s=$(jq -r '[.rules[] | "\(.kernel_matched)/\(.enforced)"] | join(" ")' "$E2E_TMP/stats.json")
 	expect_eq "matched/enforced per rule" "$s" "5/5 4/4 1/0 5/5 1/1 1/0"
-	# a reload keeps the back end (the LSM dispatchers stay attached; the new bodies take over)
-	# and the refusals: an open, a connect and an exec again (a reload verifies the whole
-	# object again: seconds under emulation)
-	kill -HUP "$SAKERD_PID"
-	for i in $(seq 600); do grep -q 'reloaded, digest' "$SAKERD_ERR" && break; sleep 0.1; done
-	grep -q 'reloaded, digest' "$SAKERD_ERR" || fail "the reload did not happen: $(cat "$SAKERD_ERR")"
-	expect_eq "back end lines after a reload" "$(grep -c 'back end lsm' "$SAKERD_ERR")" 2
+	# reloads keep the back end (the LSM dispatchers stay attached; the new bodies take over):
+	# to a bundle without deny rules (whose objects leave out the hooks that only refuse), then
+	# back to this one, and the refusals hold: an open, a connect and an exec again (a reload
+	# verifies the whole object again: seconds under emulation)
+	reload_to() {
+		cp "$1" "$E2E_TMP/live.saker"
+		kill -HUP "$SAKERD_PID"
+		for i in $(seq 600); do
+			[ "$(grep -c 'reloaded, digest' "$SAKERD_ERR")" = "$2" ] && break
+			sleep 0.1
+		done
+		expect_eq "reloads done" "$(grep -c 'reloaded, digest' "$SAKERD_ERR")" "$2"
+	}
+	reload_to "$B/compat.saker" 1
+	reload_to "$B/deny.saker" 2
+	expect_eq "back end lines after two reloads" "$(grep -c 'back end lsm' "$SAKERD_ERR")" 3
 	next_line "Operation not permitted" "open after a reload" "$OPENER" write "$d"
 	expect_eq "open after a reload: rule|action res" "$a" "Deny writes to the victim|denied EPERM"
 	next_line "Operation not permitted" "connect after a reload" "$uring" sysconnect "$p"

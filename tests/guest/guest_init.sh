@@ -31,14 +31,14 @@ say "booted $(uname -r) at $(uptime_s) s"
 . /saker/guest.env
 for c in $GUEST_CHECKS; do
 	t0=$(uptime_s)
-	timeout -s KILL 120 bash /saker/src/tests/guest/guest_checks.sh "$c"
+	timeout -s KILL 180 bash /saker/src/tests/guest/guest_checks.sh "$c"
 	st=$?
 	t1=$(uptime_s)
 	if [ $st = 0 ]; then
 		say "check $c: PASS ($t0 s to $t1 s)"
 		pass=$((pass + 1))
 	else
-		[ $st = 137 ] && say "check $c: killed after 120 s"
+		[ $st = 137 ] && say "check $c: killed after 180 s"
 		say "check $c: FAIL (exit $st)"
 		failed="$failed $c"
 	fi

@@ -7,7 +7,7 @@
 # Environment (besides lib.sh's): SAKER_GUEST_KERNELS, the kernel packages to boot, each a
 # package, a metapackage or a pattern with '*' (default linux-image-cloud-amd64, Debian 12's
 # 6.1); SAKER_GUEST_CACHE, where kernels are kept (default BUILD/tests/guest/cache);
-# SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 480; the checks
+# SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 600; the checks
 # take about 300 to 400); SAKER_GUEST_CHECKS, the checks to run (default all, as in CI);
 # SAKER_GUEST_APPEND, more kernel parameters (loglevel=7 shows a soft lockup's stack).
 # Needs no root on this machine: the kernel work happens in the guest.
@@ -18,7 +18,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REBUNDLE="$SAKER_BINARY_DIR/tests/saker_rebundle"
 CACHE=${SAKER_GUEST_CACHE:-$SAKER_BINARY_DIR/tests/guest/cache}
 LOGS="$SAKER_BINARY_DIR/tests/guest"
-TIMEOUT=${SAKER_GUEST_TIMEOUT:-480}
+TIMEOUT=${SAKER_GUEST_TIMEOUT:-600}
 KERNELS=${SAKER_GUEST_KERNELS:-linux-image-cloud-amd64}
 # Hooks a bundle may ask for that newer kernels have: all three are in the BTF of the 6.18 kernel
 # saker is developed on; Debian's 6.1 has none of them (its io_uring submission tracepoint is
