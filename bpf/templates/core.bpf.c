@@ -1193,13 +1193,13 @@ int saker_sys_exit_run(unsigned long long *ctx)
 	    sk_lsm_took(nr | SK_MARK_SET, ret, 0))
 		return 0;
 	if ((SAKER_VAR_FAMILIES & SK_FB(NET)) &&
-	    (SAKER_EV_ID(ev) == SK_EV_CONNECT || SAKER_EV_ID(ev) == SK_EV_SOCKETCALL) &&
+	    (SAKER_EV_ID(ev) == SK_EV_CONNECT || (SAKER_EV_ID(ev) == SK_EV_SOCKETCALL && ret == -1)) &&
 	    sk_lsm_took(nr | SK_MARK_SET, ret, 1))
 		return 0;
 	/* a successful exec is only the one above; a failed one lsm/bprm_creds_from_file refused
 	 * was reported there */
 	if (SAKER_EV_FAMILY(ev) == SK_FAM_EXEC &&
-	    (ret >= 0 || sk_lsm_took(nr | SK_MARK_SET, ret, 1)))
+	    (ret >= 0 || (ret == -1 && sk_lsm_took(nr | SK_MARK_SET, ret, 1))))
 		return 0;
 handle:
 	/* inline, once: its frame is this program's, not one more under the rules' */
@@ -1376,6 +1376,41 @@ SK_INLINE __s64 sk_lsm_fd(struct task_struct *t)
 	return next ? next - 1 : 0;
 }
 
+/* How task T reached an LSM hook: SK_VIA_NONE, a kernel thread (its saved registers are no
+ * syscall's); SK_VIA_SYSCALL, in the syscall numbered *NR, whose registers are *REGS;
+ * SK_VIA_URING, running an io_uring request (an io-wq worker, or inside io_uring_enter). */
+enum { SK_VIA_NONE, SK_VIA_SYSCALL, SK_VIA_URING };
+SK_INLINE int sk_lsm_via(struct task_struct *t, struct pt_regs **regs, __u32 *nr)
+{
+	if (t->flags & SK_PF_KTHREAD)
+		return SK_VIA_NONE;
+	if (t->flags & SK_PF_IO_WORKER)
+		return SK_VIA_URING;
+	*regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	*nr = (__u32)(*regs)->orig_ax;
+	return *nr == SK_NR_IO_URING_ENTER ? SK_VIA_URING : SK_VIA_SYSCALL;
+}
+
+/* The end of an event judged for deny only (SK_LSM_JUDGE; docs/kernel.md), its rules run:
+ * refused, it is sent, failing with EPERM, and task T is marked KEY | SK_MARK_DENIED for the
+ * hook that would report the failure; let through, nothing is sent. Returns the verdict. */
+SK_INLINE int sk_judged(struct sk_scratch *sc, struct task_struct *t, __u32 key)
+{
+	int deny = (sc->hdr.flags & SAKER_EVF_DENIED) != 0;
+	__u32 *m;
+
+	if (deny) {
+		sc->st.ret = -1;
+		saker_tp_emit(0);
+		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (m)
+			*m = key | SK_MARK_DENIED;
+	}
+	sc->st.n_ids = 0;
+	sc->st.lsm = 0;
+	return deny ? -1 /* -EPERM */ : 0;
+}
+
 /* An open the hook takes: event EV (SAKER_EV_PACK) numbered NR, of the syscall whose registers
  * are REGS or, REGS NULL, an io_uring request run by task T. Returns the hook's verdict. */
 SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, __u32 nr,
@@ -1385,7 +1420,7 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	 * is then left to the tracepoints (it is not marked), and cannot be denied */
 	struct sk_scratch *sc = sk_scratch_idle();
 	struct sk_state *st;
-	__u32 key = regs ? nr | SK_MARK_SET : SK_MARK_URING, deny, *m = 0;
+	__u32 key = nr | SK_MARK_SET, deny, *m = 0;
 
 	if (!sc)
 		return 0;
@@ -1410,17 +1445,17 @@ SK_INLINE int sk_lsm_handle(struct pt_regs *regs, struct file *file, __u32 ev, _
 	st->arg[5] = (__u64)file;
 	sc->hdr.flags |= SAKER_EVF_LSM;
 	SAKER_FN_MATCH(sc, st->event);
+	/* io_uring's completion needs the mark only for a refused open (sk_uring_lsm_took) */
+	if (!regs)
+		return sk_judged(sc, t, SK_MARK_URING);
 	deny = (sc->hdr.flags & SAKER_EVF_DENIED) != 0;
-	if (st->n_ids && (regs || deny)) {
+	if (st->n_ids) {
 		/* a refused open fails with EPERM, and has no descriptor */
 		if (deny)
 			st->ret = -1;
 		saker_tp_emit(0);
 	}
-	/* the syscall's exit knows by this that the open was reported; io_uring's completion
-	 * needs it only for a refused one (sk_uring_lsm_took) */
-	if (!m && deny)
-		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* the syscall's exit knows by this that the open was reported */
 	if (m)
 		*m = key | (deny ? SK_MARK_DENIED : 0);
 	st->lsm = 0;
@@ -1445,18 +1480,14 @@ int saker_file_open_run(unsigned long long *ctx)
 	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(OPEN)))
 		return prev;
 	t = bpf_get_current_task_btf();
-	/* a kernel thread's saved registers are no syscall's */
-	if (t->flags & SK_PF_KTHREAD)
+	switch (sk_lsm_via(t, &regs, &nr)) {
+	case SK_VIA_NONE:
 		return 0;
-	if (!(t->flags & SK_PF_IO_WORKER)) {
-		regs = (struct pt_regs *)bpf_task_pt_regs(t);
-		nr = (__u32)regs->orig_ax;
-		if (nr != SK_NR_IO_URING_ENTER) {
-			ev = SAKER_FN_EVENT(nr);
-			if (ev < 0 || SAKER_EV_FAMILY(ev) != SK_FAM_OPEN)
-				return 0;
-			return sk_lsm_handle(regs, file, ev, nr, t);
-		}
+	case SK_VIA_SYSCALL:
+		ev = SAKER_FN_EVENT(nr);
+		if (ev < 0 || SAKER_EV_FAMILY(ev) != SK_FAM_OPEN)
+			return 0;
+		return sk_lsm_handle(regs, file, ev, nr, t);
 	}
 	/* io_uring: judged here only for the rules of action deny */
 	if (!sk_backend_has(SAKER_BACKEND_DENY))
@@ -1492,10 +1523,12 @@ int saker_connect_run(unsigned long long *ctx)
 	ev = SAKER_FN_EVENT(nr);
 	if (ev < 0 || SAKER_EV_ID(ev) != SK_EV_CONNECT)
 		return 0;
-	/* refused by lsm/socket_connect, and reported there; sys_exit clears the mark */
-	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, 0);
-	if (m && *m == (nr | SK_MARK_SET | SK_MARK_DENIED))
-		return 0;
+	/* refused by lsm/socket_connect (EPERM), and reported there; sys_exit clears the mark */
+	if ((int)ctx[4] == -1) {
+		m = bpf_task_storage_get(&saker_lsm_mark, t, 0, 0);
+		if (m && *m == (nr | SK_MARK_SET | SK_MARK_DENIED))
+			return 0;
+	}
 	sc = sk_scratch_idle();
 	if (!sc)
 		return 0;
@@ -1540,7 +1573,6 @@ SK_INLINE int sk_connect_judge(struct pt_regs *regs, struct socket___file *sock,
 	 * connect is then not judged (it cannot be refused), and is reported by the others */
 	struct sk_scratch *sc = sk_scratch_idle();
 	struct sk_state *st;
-	__u32 *m;
 
 	if (!sc)
 		return 0;
@@ -1550,8 +1582,10 @@ SK_INLINE int sk_connect_judge(struct pt_regs *regs, struct socket___file *sock,
 	if (regs) {
 		sk_regs_args(st, regs);
 		/* i386 socketcall(2): only its connect */
-		if (SAKER_EV_ID(ev) == SK_EV_SOCKETCALL && sk_net_socketcall(sc) != SK_EV_CONNECT)
-			goto out;
+		if (SAKER_EV_ID(ev) == SK_EV_SOCKETCALL && sk_net_socketcall(sc) != SK_EV_CONNECT) {
+			st->lsm = 0;
+			return 0;
+		}
 	} else {
 		/* io_uring: the request's descriptor is not known here, as at its completion */
 		for (int k = 0; k < 4; k++)
@@ -1565,20 +1599,7 @@ SK_INLINE int sk_connect_judge(struct pt_regs *regs, struct socket___file *sock,
 	st->arg[5] = (__u64)BPF_CORE_READ(sock, file);
 	sc->hdr.flags |= SAKER_EVF_LSM;
 	SAKER_FN_MATCH(sc, st->event);
-	if (!(sc->hdr.flags & SAKER_EVF_DENIED))
-		goto out;
-	/* refused: it fails with EPERM */
-	st->ret = -1;
-	saker_tp_emit(0);
-	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (m)
-		*m = (regs ? nr | SK_MARK_SET : SK_MARK_URING) | SK_MARK_DENIED;
-	st->lsm = 0;
-	return -1; /* -EPERM */
-out:
-	st->n_ids = 0;
-	st->lsm = 0;
-	return 0;
+	return sk_judged(sc, t, regs ? nr | SK_MARK_SET : SK_MARK_URING);
 }
 
 SEC("lsm/socket_connect")
@@ -1594,18 +1615,14 @@ int saker_socket_connect_run(unsigned long long *ctx)
 	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(NET)) || !sk_backend_has(SAKER_BACKEND_DENY))
 		return prev;
 	t = bpf_get_current_task_btf();
-	if (t->flags & SK_PF_KTHREAD)
+	switch (sk_lsm_via(t, &regs, &nr)) {
+	case SK_VIA_NONE:
 		return 0;
-	if (!(t->flags & SK_PF_IO_WORKER)) {
-		regs = (struct pt_regs *)bpf_task_pt_regs(t);
-		nr = (__u32)regs->orig_ax;
-		if (nr != SK_NR_IO_URING_ENTER) {
-			ev = SAKER_FN_EVENT(nr);
-			if (ev < 0 || (SAKER_EV_ID(ev) != SK_EV_CONNECT &&
-				       SAKER_EV_ID(ev) != SK_EV_SOCKETCALL))
-				return 0;
-			return sk_connect_judge(regs, sock, ctx[1], ev, nr, t);
-		}
+	case SK_VIA_SYSCALL:
+		ev = SAKER_FN_EVENT(nr);
+		if (ev < 0 || (SAKER_EV_ID(ev) != SK_EV_CONNECT && SAKER_EV_ID(ev) != SK_EV_SOCKETCALL))
+			return 0;
+		return sk_connect_judge(regs, sock, ctx[1], ev, nr, t);
 	}
 	return sk_connect_judge(0, sock, ctx[1], SAKER_EV_PACK(SK_EV_CONNECT, SK_FAM_NET, 0),
 				SK_NR64_CONNECT, t);
@@ -1633,7 +1650,7 @@ int saker_bprm_creds_run(unsigned long long *ctx)
 	struct pt_regs *regs;
 	struct sk_scratch *sc;
 	struct sk_state *st;
-	__u32 nr, *m;
+	__u32 nr;
 
 	if (prev || !(SAKER_VAR_FAMILIES & SK_FB(EXEC)) || !sk_backend_has(SAKER_BACKEND_DENY))
 		return prev;
@@ -1655,19 +1672,7 @@ int saker_bprm_creds_run(unsigned long long *ctx)
 	st->arg[5] = ctx[0]; /* the struct linux_binprm: sk_bprm */
 	sc->hdr.flags |= SAKER_EVF_LSM;
 	SAKER_FN_MATCH(sc, st->event);
-	if (!(sc->hdr.flags & SAKER_EVF_DENIED)) {
-		st->n_ids = 0;
-		st->lsm = 0;
-		return 0;
-	}
-	/* refused: it fails with EPERM */
-	st->ret = -1;
-	saker_tp_emit(0);
-	m = bpf_task_storage_get(&saker_lsm_mark, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (m)
-		*m = nr | SK_MARK_SET | SK_MARK_DENIED;
-	st->lsm = 0;
-	return -1; /* -EPERM */
+	return sk_judged(sc, t, nr | SK_MARK_SET);
 }
 
 /* ---- the process table's hooks -------------------------------------------------------------- */

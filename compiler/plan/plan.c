@@ -621,11 +621,22 @@ static void leave_out(sk_comp *c, sk_rule *r)
 	sk_arena_push(c->arena, (void ***)&c->left_out, &c->n_left_out, r);
 }
 
+/* The LSM hook that can refuse event EV, as a bit of sk_rule_deny_hooks' table, or 0. */
+static unsigned deny_hook(int ev)
+{
+	if (sk_events[ev].family == SK_FAM_OPEN)
+		return 1; /* lsm/file_open */
+	if (ev == SK_EV_CONNECT)
+		return 2; /* lsm/socket_connect */
+	if (sk_events[ev].family == SK_FAM_EXEC)
+		return 4; /* lsm/bprm_creds_from_file */
+	return 0;
+}
+
 int sk_rule_not_deniable(const sk_rule *r)
 {
 	for (size_t k = 0; k < r->n_syscalls; k++)
-		if (sk_events[r->syscalls[k]].family != SK_FAM_OPEN &&
-		    sk_events[r->syscalls[k]].family != SK_FAM_EXEC && r->syscalls[k] != SK_EV_CONNECT)
+		if (!deny_hook(r->syscalls[k]))
 			return r->syscalls[k];
 	return -1;
 }
@@ -640,11 +651,8 @@ const char *sk_rule_deny_hooks(const sk_rule *r)
 	};
 	unsigned h = 0;
 
-	for (size_t k = 0; k < r->n_syscalls; k++) {
-		h |= sk_events[r->syscalls[k]].family == SK_FAM_OPEN ? 1u : 0u;
-		h |= r->syscalls[k] == SK_EV_CONNECT ? 2u : 0u;
-		h |= sk_events[r->syscalls[k]].family == SK_FAM_EXEC ? 4u : 0u;
-	}
+	for (size_t k = 0; k < r->n_syscalls; k++)
+		h |= deny_hook(r->syscalls[k]);
 	return hooks[h];
 }
 
