@@ -486,6 +486,84 @@ bool saker_rt_lsm_usable(char *why, size_t wsz)
 	return false;
 }
 
+/* SAKER_DEBUG_VERIFIER (docs/kernel.md, "Load time"), for work on the templates: "1" prints
+ * the verifier's statistics of each program on stderr (its instructions and states, its time);
+ * "PROG=FILE" writes PROG's whole log (every instruction it verified) to FILE instead. */
+struct vdebug {
+	size_t n;
+	struct bpf_program **prog;
+	char **buf;
+	const char *full, *file;
+};
+
+#define VDEBUG_STATS (64u << 10)
+#define VDEBUG_FULL  (512u << 20) /* the kernel takes at most 1 GiB less a byte */
+
+static void vdebug_arm(struct vdebug *d, struct bpf_object *obj)
+{
+	const char *v = getenv("SAKER_DEBUG_VERIFIER"), *eq;
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!v || !*v)
+		return;
+	eq = strchr(v, '=');
+	if (eq) {
+		d->full = strndup(v, (size_t)(eq - v));
+		d->file = eq + 1;
+	}
+	bpf_object__for_each_program(prog, obj)
+		n++;
+	d->prog = calloc(n ? n : 1, sizeof(*d->prog));
+	d->buf = calloc(n ? n : 1, sizeof(*d->buf));
+	if (!d->prog || !d->buf)
+		return;
+	bpf_object__for_each_program(prog, obj) {
+		bool full = d->full && !strcmp(d->full, bpf_program__name(prog));
+		size_t size = full ? VDEBUG_FULL : VDEBUG_STATS;
+
+		if (!bpf_program__autoload(prog) || (d->full && !full))
+			continue;
+		d->buf[d->n] = calloc(1, size);
+		if (!d->buf[d->n])
+			continue;
+		bpf_program__set_log_buf(prog, d->buf[d->n], size);
+		bpf_program__set_log_level(prog, full ? 2 : 4);
+		d->prog[d->n++] = prog;
+	}
+}
+
+static void vdebug_report(struct vdebug *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const char *name = bpf_program__name(d->prog[i]);
+		char *log = d->buf[i];
+
+		if (d->full) {
+			FILE *f = fopen(d->file, "w");
+			if (!f || fputs(log, f) < 0 || fclose(f))
+				fprintf(stderr, "sakerd: verifier: cannot write %s's log to %s\n", name,
+					d->file);
+			else
+				fprintf(stderr, "sakerd: verifier: %s's log is in %s\n", name, d->file);
+		} else {
+			char *save = NULL, *line = strtok_r(log, "\n", &save);
+
+			fprintf(stderr, "sakerd: verifier: %s (%s):", name,
+				bpf_program__section_name(d->prog[i]));
+			for (const char *sep = " "; line; line = strtok_r(NULL, "\n", &save), sep = "; ")
+				fprintf(stderr, "%s%s", sep, line);
+			fputc('\n', stderr);
+		}
+		bpf_program__set_log_buf(d->prog[i], NULL, 0);
+		free(log);
+	}
+	free(d->prog);
+	free(d->buf);
+	free((char *)d->full);
+}
+
 static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uint32_t ring_bytes,
 		    const struct saker_rt_obj *prev, bool lsm, char *err, size_t esz);
 
@@ -664,7 +742,10 @@ static int obj_load(struct saker_rt_obj **out, const struct saker_bundle *b, uin
 		goto fail;
 	}
 
+	struct vdebug vd;
+	vdebug_arm(&vd, o->obj);
 	ret = bpf_object__load(o->obj);
+	vdebug_report(&vd);
 	if (ret) {
 		/* Programs load in order; the first without an fd is the one refused. */
 		const char *pname = NULL, *sec = NULL;

@@ -390,9 +390,12 @@ static int source_new(struct saker_rt *rt, struct saker_bundle *b, const char *n
 	for (int i = 0; i < 32; i++)
 		snprintf(s->digest + 2 * i, 3, "%02x", b->digest[i]);
 	ret = saker_rt_check_requires(b->requires, err, esz);
+	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
 	if (!ret)
 		ret = saker_rt_obj_load(&s->obj, b, rt->conf->ring_bytes, prev ? prev->obj : NULL,
 					saker_rt_backend_parse(rt->conf->backend), err, esz);
+	/* most of it is the kernel verifying the programs (docs/kernel.md, "Load time") */
+	s->load_ns = clock_ns(CLOCK_MONOTONIC) - t0;
 	/* What each rule does when it matches: kill where enforcing; deny where enforcing on the
 	 * LSM back end, the only one that runs before an open, connect or exec happens (elsewhere
 	 * 'deny' needs --deny-as-alert); otherwise only alert. */
@@ -493,8 +496,8 @@ int saker_rt_add(struct saker_rt *rt, struct saker_bundle *b, const char *name, 
 	v[rt->n_sources++] = s;
 	rt->sources = v;
 	pthread_mutex_unlock(&rt->lock);
-	rt_log(rt, "%s: loaded, digest %s, %u rules (%zu enabled)", s->name, s->digest,
-	       s->bundle->n_rules, s->n_enabled);
+	rt_log(rt, "%s: loaded, digest %s, %u rules (%zu enabled), in %.2f s", s->name, s->digest,
+	       s->bundle->n_rules, s->n_enabled, (double)s->load_ns / 1e9);
 	if (dns_names(rt, rt->sources, rt->n_sources))
 		return say(err, esz, -ENOMEM, "out of memory");
 	return 0;
@@ -698,8 +701,9 @@ int saker_rt_reload(struct saker_rt *rt, struct saker_bundle **b, const char *co
 	rt->c.reloads++;
 	pthread_mutex_unlock(&rt->lock);
 	for (i = 0; i < n; i++)
-		rt_log(rt, "%s: reloaded, digest %s, %u rules (%zu enabled)", fresh[i]->name,
-		       fresh[i]->digest, fresh[i]->bundle->n_rules, fresh[i]->n_enabled);
+		rt_log(rt, "%s: reloaded, digest %s, %u rules (%zu enabled), in %.2f s", fresh[i]->name,
+		       fresh[i]->digest, fresh[i]->bundle->n_rules, fresh[i]->n_enabled,
+		       (double)fresh[i]->load_ns / 1e9);
 	/* the new set's names; the addresses of names kept stay, so no check goes blind */
 	if (dns_names(rt, rt->sources, rt->n_sources))
 		rt_log(rt, "reload: out of memory for the names to resolve: the old ones stay");

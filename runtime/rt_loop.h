@@ -35,6 +35,7 @@ struct rt_source {
 	struct saker_rt_obj *obj;
 	struct rt_rule *rules;        /* one per bundle rule */
 	size_t n_enabled;
+	int64_t load_ns;              /* how long loading its object took (mostly verification) */
 	uint64_t received;            /* records from this source's ring buffer */
 	uint64_t kernel_last[SAKER_STAT__COUNT]; /* last values read, kept after unload */
 };

@@ -229,6 +229,13 @@ int saker_rt_metrics_text(struct saker_rt *rt, struct saker_rt_str *s, bool *hea
 		label(s, rt->sources[i]->name);
 		saker_rt_str_printf(s, "\",digest=\"%s\"} 1\n", rt->sources[i]->digest);
 	}
+	head(s, "saker_bundle_load_seconds", "gauge",
+	     "How long loading each bundle in force took (mostly the kernel verifying its programs).");
+	for (size_t i = 0; i < rt->n_sources; i++) {
+		saker_rt_str_puts(s, "saker_bundle_load_seconds{bundle=\"");
+		label(s, rt->sources[i]->name);
+		saker_rt_str_printf(s, "\"} %.3f\n", (double)rt->sources[i]->load_ns / 1e9);
+	}
 	head(s, "saker_reloads_total", "counter", "Bundle reloads that took effect.");
 	saker_rt_str_printf(s, "saker_reloads_total %" PRIu64 "\n", ld(&c->reloads));
 

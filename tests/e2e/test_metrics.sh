@@ -56,6 +56,12 @@ metric() { # NAME{LABELS} -> value
 expect_eq "alerts of the rule" "$(metric "saker_alerts_total{bundle=\"$E2E_TMP/target.saker\",rule=\"Write to target\",priority=\"Critical\",enabled=\"true\"}")" 1
 expect_eq "bundle digest" "$(metric "saker_bundle_info{bundle=\"$E2E_TMP/target.saker\",digest=\"$digest\"}")" 1
 expect_eq "events received" "$(metric saker_events_received_total)" 1
+# the load time, in the metrics and the log: the same figure, above 0
+load=$(metric "saker_bundle_load_seconds{bundle=\"$E2E_TMP/target.saker\"}")
+awk -v t="$load" 'BEGIN { exit !(t > 0) }' || fail "bundle load seconds: '$load'"
+logged=$(sed -n "s/.*: loaded, digest $digest, .*, in \([0-9.]*\) s\$/\1/p" "$SAKERD_ERR")
+awk -v a="$load" -v b="$logged" 'BEGIN { d = a - b; exit !(b != "" && d < 0.006 && d > -0.006) }' ||
+	fail "the log says a load time of '$logged' s, the metrics $load s: $(cat "$SAKERD_ERR")"
 expect_eq "ring buffer drops" "$(metric 'saker_drops_total{cause="ring_buffer_full"}')" 0
 [ "$(metric saker_events_seen_total)" -ge 1 ] || fail "events seen: $(metric saker_events_seen_total)"
 expect_eq "stdout delivered" "$(metric 'saker_output_delivered_total{output="stdout"}')" 1
