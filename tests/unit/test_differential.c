@@ -940,7 +940,11 @@ static void check_own(struct diff *d, const struct op *o, long ret)
 	struct stat st;
 
 	if (d->own != 1)
-		fail_msg("%s: %d events of ours, expected 1", o->desc, d->own);
+		fail_msg("%s: %d events of ours, expected 1 (so far: %lu malformed records, %lu parts "
+			 "without their first; the kernel's counters: %" PRIu64 " records lost, %" PRIu64
+			 " lost otherwise)",
+			 o->desc, d->own, d->decode_errors, d->lost_parts, kern_stat(d, SAKER_STAT_LOST),
+			 kern_stat(d, SAKER_STAT_LOST_OTHER));
 	if (ev->h.nr != (uint32_t)o->nr || ev->h.event != sk_event_from_nr(SK_ARCH_X86_64, o->nr) ||
 	    ev->h.arch != SK_ARCH_X86_64 || ev->h.res != ret || t->flags != want_flags ||
 	    t->fd != (ret < 0 ? -1 : ret)) {
