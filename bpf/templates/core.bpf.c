@@ -888,6 +888,53 @@ SK_INLINE void sk_get_pexepath(struct sk_scratch *sc)
 		sk_path_into(sc, f, &sc->walk[SK_HALF], &trunc, &leaf);
 }
 
+struct sk_put_ctx {
+	struct sk_scratch *sc;
+	struct sk_record *rec;
+	__u64 slot, area, off; /* where the slots and the strings start in rec, the strings' end */
+};
+
+/* String slot K of the record: copied into the string area at its end, or left out. A bpf_loop
+ * callback: the verifier checks it once (as an unrolled or plain loop, each slot's branches
+ * multiplied the states of the next: two thirds of a body's verification). */
+static long sk_put_str(__u32 k, void *arg)
+{
+	struct sk_put_ctx *p = arg;
+	struct sk_scratch *sc = p->sc;
+	struct sk_record *rec = p->rec;
+	struct saker_event_str *slot;
+	const char *src;
+	__u64 at;
+	__s32 len;
+
+	if (k >= SAKER_STR__COUNT)
+		return 1;
+	slot = (struct saker_event_str *)&rec->b[(p->slot + 4 * k) & (SK_REC_HEAD - 4)];
+	len = sc->st.str_len[k];
+	src = k < SK_PATH_SLOTS ? sc->str[k & (SK_PATH_SLOTS - 1)]
+				: (const char *)sc + sc->st.str_off[k];
+	slot->off = SAKER_STR_NONE;
+	slot->len = 0;
+	if (len < 0)
+		return 0;
+	len &= SAKER_STR_MAX;
+	/* the strings together may not fit the area: one that does not is left out, and the
+	 * record says it was cut (the paths come first) */
+	if (p->area + p->off + len + 1 > SK_REC_AREA) {
+		sk_cut(sc, SAKER_EVF_ARG_TRUNC);
+		return 0;
+	}
+	slot->off = p->off;
+	slot->len = len;
+	at = p->area + p->off;
+	/* the word holding the NUL is zeroed first: its padding is not an earlier record's bytes */
+	*(__u64 *)&rec->b[(at + (len & ~7u)) & (SK_REC_AREA - 8)] = 0;
+	bpf_probe_read_kernel(&rec->b[at & (SK_REC_AREA - 1)], len, src);
+	rec->b[(at + len) & (SK_REC_AREA - 1)] = 0;
+	p->off += (len + 8) & ~7u;
+	return 0;
+}
+
 /* Sends one record with the rule ids gathered so far; MORE: another one follows. The layout is
  * event.h's: header, tail, ids, string slots, strings, each part 8-byte aligned. No pointer
  * parameters on purpose: O2 replaces an argument the body does not read with undef, and the
@@ -898,8 +945,9 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	__u32 zero = 0;
 	struct sk_record *rec = bpf_map_lookup_elem(&saker_record, &zero);
 	struct sk_count_ctx cc;
+	struct sk_put_ctx sp;
 	struct saker_event_str *slot;
-	__u64 pos, area, off = 0, size;
+	__u64 pos, area, off, size;
 	__u32 n, ts;
 
 	if (!sc)
@@ -943,31 +991,13 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	/* an odd number of slots leaves 4 bytes of padding, which are 0 */
 	if (SAKER_STR__COUNT & 1)
 		*(__u32 *)&slot[SAKER_STR__COUNT] = 0;
-	for (int k = 0; k < SAKER_STR__COUNT; k++) {
-		__s32 len = sc->st.str_len[k];
-		const char *src = k < SK_PATH_SLOTS ? sc->str[k < SK_PATH_SLOTS ? k : 0]
-						    : (const char *)sc + sc->st.str_off[k];
-
-		slot[k].off = SAKER_STR_NONE;
-		slot[k].len = 0;
-		if (len < 0)
-			continue;
-		len &= SAKER_STR_MAX;
-		/* the strings together may not fit the area: one that does not is left out, and
-		 * the record says it was cut (the paths come first) */
-		if (area + off + len + 1 > SK_REC_AREA) {
-			sk_cut(sc, SAKER_EVF_ARG_TRUNC);
-			continue;
-		}
-		slot[k].off = off;
-		slot[k].len = len;
-		/* the word holding the NUL is zeroed first: its padding is not an earlier
-		 * record's bytes */
-		*(__u64 *)&rec->b[(area + off + (len & ~7u)) & (SK_REC_AREA - 8)] = 0;
-		bpf_probe_read_kernel(&rec->b[(area + off) & (SK_REC_AREA - 1)], len, src);
-		rec->b[(area + off + len) & (SK_REC_AREA - 1)] = 0;
-		off += (len + 8) & ~7u;
-	}
+	sp.sc = sc;
+	sp.rec = rec;
+	sp.slot = pos;
+	sp.area = area;
+	sp.off = 0;
+	bpf_loop(SAKER_STR__COUNT, sk_put_str, &sp, 0);
+	off = sp.off;
 	size = area + off;
 	sc->hdr.size = size;
 	bpf_probe_read_kernel(rec->b, sizeof(sc->hdr), &sc->hdr);

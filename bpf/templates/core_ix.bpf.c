@@ -583,11 +583,37 @@ SK_GLOBAL int saker_ix_resume(void)
 	return 0;
 }
 
+/* One round: the interpreter until it stops, then what it stopped for (a field's value to
+ * compute, or a full record to send); ends the rounds when it is done. A bpf_loop callback, so
+ * that the verifier checks one round, not every one of the SK_IX_ROUNDS. */
+static long sk_ix_round(__u32 round, void *arg)
+{
+	struct sk_scratch *sc = sk_scratch();
+	int why;
+
+	(void)round;
+	(void)arg;
+	if (!sc)
+		return 1;
+	why = saker_ix_resume();
+	if (why == SK_IXS_LOAD) {
+		saker_ix_load(sc->ix.want);
+		return 0;
+	}
+	if (why == SK_IXS_FULL) {
+		saker_tp_emit(1);
+		saker_tp_add(sc->ix.pending);
+		return 0;
+	}
+	sc->ix.phase = SK_IXP_DONE;
+	return 1;
+}
+
 /* Selects and evaluates the rules of event EV. The interpreter stops when it needs a field's
  * value or has a full record; here, at its top, the value is computed or the record sent, and
  * it goes on. The rounds are bounded by the loads (a few per field an event's candidates test,
  * more only when they test more fields than there are refs) and the records. */
-SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
+SK_GLOBAL int saker_ix_start(__u32 ev)
 {
 	struct sk_scratch *sc = sk_scratch();
 	const struct saker_ix_event *e;
@@ -613,19 +639,22 @@ SK_GLOBAL int SAKER_FN_IX_RUN(__u32 ev)
 	} else {
 		sk_ix_candidates(ix, e);
 	}
-	for (int round = 0; round < SK_IX_ROUNDS; round++) {
-		int why = saker_ix_resume();
+	return 1;
+}
 
-		if (why == SK_IXS_LOAD)
-			saker_ix_load(sc->ix.want);
-		else if (why == SK_IXS_FULL) {
-			saker_tp_emit(1);
-			saker_tp_add(sc->ix.pending);
-		}
-		else
-			return 0;
-	}
-	/* never silently: the event's remaining candidates were not evaluated */
-	sk_stat(SAKER_STAT_LOST_OTHER);
+/* Selects and evaluates the rules of event EV: saker_ix_start, then the rounds. Inlined into
+ * each body (the rounds' callback is then a frame in place of this function's, which the
+ * deepest chains need: codegen.c's stack check); its few instructions are verified there. */
+SK_SHARED int SAKER_FN_IX_RUN(__u32 ev)
+{
+	struct sk_scratch *sc;
+
+	if (!saker_ix_start(ev))
+		return 0;
+	bpf_loop(SK_IX_ROUNDS, sk_ix_round, NULL, 0);
+	sc = sk_scratch();
+	if (sc && sc->ix.phase != SK_IXP_DONE)
+		/* never silently: the event's remaining candidates were not evaluated */
+		sk_stat(SAKER_STAT_LOST_OTHER);
 	return 0;
 }
