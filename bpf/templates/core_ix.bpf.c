@@ -588,13 +588,10 @@ SK_GLOBAL int saker_ix_resume(void)
  * that the verifier checks one round, not every one of the SK_IX_ROUNDS. */
 static long sk_ix_round(__u32 round, void *arg)
 {
-	struct sk_scratch *sc = sk_scratch();
+	struct sk_scratch *sc = *(struct sk_scratch **)arg; /* (not looked up again each round) */
 	int why;
 
 	(void)round;
-	(void)arg;
-	if (!sc)
-		return 1;
 	why = saker_ix_resume();
 	if (why == SK_IXS_LOAD) {
 		saker_ix_load(sc->ix.want);
@@ -649,11 +646,10 @@ SK_SHARED int SAKER_FN_IX_RUN(__u32 ev)
 {
 	struct sk_scratch *sc;
 
-	if (!saker_ix_start(ev))
+	if (!saker_ix_start(ev) || !(sc = sk_scratch()))
 		return 0;
-	bpf_loop(SK_IX_ROUNDS, sk_ix_round, NULL, 0);
-	sc = sk_scratch();
-	if (sc && sc->ix.phase != SK_IXP_DONE)
+	bpf_loop(SK_IX_ROUNDS, sk_ix_round, &sc, 0);
+	if (sc->ix.phase != SK_IXP_DONE)
 		/* never silently: the event's remaining candidates were not evaluated */
 		sk_stat(SAKER_STAT_LOST_OTHER);
 	return 0;
