@@ -1083,6 +1083,7 @@ SK_INLINE struct sk_scratch *sk_scratch_idle(void)
 /* fam_net.bpf.c: turns an i386 socketcall into the socket call it stands for (sc->st.event and
  * its arguments); returns that event, or SK_EV__COUNT for a call saker does not hook. */
 SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc);
+SK_SHARED void sk_net_lsm_uring(struct sk_scratch *sc, struct task_struct *t);
 
 /* A syscall some rule looks at (EV: SAKER_EV_PACK of abi.h): its arguments in order, whatever
  * the ABI, then the rules. */
@@ -1617,13 +1618,7 @@ SK_INLINE int sk_connect_judge(struct pt_regs *regs, struct socket___file *sock,
 			return 0;
 		}
 	} else {
-		/* io_uring: the request's descriptor is not known here, as at its completion */
-		for (int k = 0; k < 4; k++)
-			st->arg[k] = 0;
-		st->arg[0] = (__u64)(__s64)-1;
-		st->uring = 1;
-		st->task = (__u64)BPF_CORE_READ(t, group_leader);
-		sc->hdr.flags |= SAKER_EVF_IO_URING;
+		sk_net_lsm_uring(sc, t);
 	}
 	st->arg[4] = addr; /* the kernel's copy of the address */
 	st->arg[5] = (__u64)BPF_CORE_READ(sock, file);

@@ -628,6 +628,20 @@ SK_SHARED void sk_net_uring(struct sk_scratch *sc, struct io_kiocb *req)
 		sc->st.arg[5] = sk_uring_fixed_file(req, slot);
 }
 
+/* An io_uring connect at lsm/socket_connect (core.bpf.c, sk_connect_judge), which has no
+ * request: the arguments as sk_net_uring's, less what the hook has (the address, the socket's
+ * file) and what it cannot know (the descriptor, -1 as at the completion). T is the task the
+ * request runs in, an io-wq worker or the submitter: the process is its group leader. */
+SK_SHARED void sk_net_lsm_uring(struct sk_scratch *sc, struct task_struct *t)
+{
+	for (int k = 0; k < 4; k++)
+		sc->st.arg[k] = 0;
+	sc->st.arg[0] = (__u64)(__s64)-1;
+	sc->st.uring = 1;
+	sc->st.task = (__u64)BPF_CORE_READ(t, group_leader);
+	sc->hdr.flags |= SAKER_EVF_IO_URING;
+}
+
 SK_SHARED __u32 sk_net_socketcall(struct sk_scratch *sc)
 {
 	__u32 w[6] = { 0 };

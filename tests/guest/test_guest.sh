@@ -8,7 +8,7 @@
 # package, a metapackage or a pattern with '*' (default linux-image-cloud-amd64, Debian 12's
 # 6.1); SAKER_GUEST_CACHE, where kernels are kept (default BUILD/tests/guest/cache);
 # SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 600; the checks
-# take about 300 to 400); SAKER_GUEST_CHECKS, the checks to run (default all, as in CI);
+# take about 120 to 160 here); SAKER_GUEST_CHECKS, the checks to run (default all, as in CI);
 # SAKER_GUEST_APPEND, more kernel parameters (loglevel=7 shows a soft lockup's stack).
 # Needs no root on this machine: the kernel work happens in the guest.
 . "$(dirname "$0")/../e2e/lib.sh" || exit 2
