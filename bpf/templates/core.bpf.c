@@ -718,6 +718,15 @@ SK_SHARED struct saker_rule_stat *sk_rule_stat(__u32 rule)
 
 /* ---- records ----------------------------------------------------------------------------- */
 
+/* Whether sakerd set BIT (SAKER_BACKEND_*) of the back end in force. */
+SK_INLINE int sk_backend_has(__u32 bit)
+{
+	__u32 zero = 0;
+	struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
+
+	return e && (e->backend & bit);
+}
+
 /* Rule RULE of action kill held: SIGKILL to the current process, unless it is sakerd itself
  * (its pid namespace and pid there, as saker_enforce names them) or the host's PID 1. The
  * signal is delivered on the way back to user space: the process runs no instruction of its own
@@ -762,6 +771,13 @@ SK_GLOBAL int saker_tp_add(__u32 rule)
 	__u32 judge;
 
 	if (!sc)
+		return 0;
+	/* An io_uring open taken at its submission (it posts no completion on success) while
+	 * lsm/file_open judges io_uring opens for deny: a deny rule is that hook's to judge, on the
+	 * file the open reaches, and to report if it refuses the open. Here it would say "not
+	 * denied" of an open about to be refused (and count it twice). */
+	if (ra && ra->action == SAKER_ACTION_DENY && sc->st.uring == SK_URING_SUBMITTED &&
+	    sk_backend_has(SAKER_BACKEND_DENY))
 		return 0;
 	/* an event judged for deny only is counted when it is refused (sk_count_step), and
 	 * killed, if at all, by the hook that reports it otherwise */
@@ -1144,15 +1160,6 @@ SK_INLINE __u32 sk_exec_ev(__u32 nr)
 	if (nr == SK_NR32_EXECVE)
 		return SAKER_EV_PACK(SK_EV_EXECVE, SK_FAM_EXEC, 1);
 	return SAKER_EV_PACK(SK_EV_EXECVEAT, SK_FAM_EXEC, 1);
-}
-
-/* Whether sakerd set BIT (SAKER_BACKEND_*) of the back end in force. */
-SK_INLINE int sk_backend_has(__u32 bit)
-{
-	__u32 zero = 0;
-	struct saker_enforce *e = bpf_map_lookup_elem(&saker_enforce, &zero);
-
-	return e && (e->backend & bit);
 }
 
 /* Whether the exec hook saw the exec numbered NR that task T's syscall now ending made succeed;
