@@ -526,12 +526,18 @@ static void vdebug_arm(struct vdebug *d, struct bpf_object *obj)
 		if (!bpf_program__autoload(prog) || (d->full && !full))
 			continue;
 		d->buf[d->n] = calloc(1, size);
-		if (!d->buf[d->n])
+		if (!d->buf[d->n]) {
+			fprintf(stderr, "sakerd: verifier: no memory for %s's log (%zu bytes)\n",
+				bpf_program__name(prog), size);
 			continue;
+		}
 		bpf_program__set_log_buf(prog, d->buf[d->n], size);
 		bpf_program__set_log_level(prog, full ? 2 : 4);
 		d->prog[d->n++] = prog;
 	}
+	if (d->full && !d->n)
+		fprintf(stderr, "sakerd: verifier: SAKER_DEBUG_VERIFIER names no program of this object that loads: '%s'\n",
+			d->full);
 }
 
 static void vdebug_report(struct vdebug *d)

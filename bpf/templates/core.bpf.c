@@ -927,13 +927,13 @@ static long sk_put_str(__u32 k, void *arg)
 		return 1;
 	slot = (struct saker_event_str *)&rec->b[(p->slot + 4 * k) & (SK_REC_HEAD - 4)];
 	len = sc->st.str_len[k];
-	src = k < SK_PATH_SLOTS ? sc->str[k & (SK_PATH_SLOTS - 1)]
-				: (const char *)sc + sc->st.str_off[k];
 	slot->off = SAKER_STR_NONE;
 	slot->len = 0;
 	if (len < 0)
 		return 0;
 	len &= SAKER_STR_MAX;
+	src = k < SK_PATH_SLOTS ? sc->str[k & (SK_PATH_SLOTS - 1)]
+				: (const char *)sc + sc->st.str_off[k];
 	/* the strings together may not fit the area: one that does not is left out, and the
 	 * record says it was cut (the paths come first) */
 	if (p->area + p->off + len + 1 > SK_REC_AREA) {
@@ -963,7 +963,7 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	struct sk_count_ctx cc;
 	struct sk_put_ctx sp;
 	struct saker_event_str *slot;
-	__u64 pos, area, off, size;
+	__u64 pos, area, size;
 	__u32 n, ts;
 
 	if (!sc)
@@ -1007,14 +1007,9 @@ SK_GLOBAL int saker_tp_emit(__u32 more)
 	/* an odd number of slots leaves 4 bytes of padding, which are 0 */
 	if (SAKER_STR__COUNT & 1)
 		*(__u32 *)&slot[SAKER_STR__COUNT] = 0;
-	sp.sc = sc;
-	sp.rec = rec;
-	sp.slot = pos;
-	sp.area = area;
-	sp.off = 0;
+	sp = (struct sk_put_ctx){ .sc = sc, .rec = rec, .slot = pos, .area = area };
 	bpf_loop(SAKER_STR__COUNT, sk_put_str, &sp, 0);
-	off = sp.off;
-	size = area + off;
+	size = area + sp.off;
 	sc->hdr.size = size;
 	bpf_probe_read_kernel(rec->b, sizeof(sc->hdr), &sc->hdr);
 	asm volatile("" : "+r"(size));

@@ -195,8 +195,8 @@ check_lsm() {
 # Rules of action deny on the LSM back end, one bundle (tests/guest/test_guest.sh), one sakerd
 # for all (each start costs seconds under emulation).
 # - Opens (lsm/file_open): the write opens (a shell's truncating redirection, openat2, the legacy
-#   open, an i386 open, io_uring with and without a completion on success) fail with EPERM and leave the file as it was, each alert says
-#   denied with res EPERM; a read open goes through.
+#   open, an i386 open, io_uring with and without a completion on success) fail with EPERM and
+#   leave the file as it was, each alert says denied with res EPERM; a read open goes through.
 # - Connects (lsm/socket_connect): a TCP connect to the refused port fails with EPERM by every
 #   route (the x86-64 call, the i386 call and socketcall, io_uring). A connect to the next port
 #   is let through to the kernel (which refuses it: nothing listens) and its alert-only rule

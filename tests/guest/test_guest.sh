@@ -9,7 +9,7 @@
 # 6.1); SAKER_GUEST_CACHE, where kernels are kept (default BUILD/tests/guest/cache);
 # SAKER_GUEST_TIMEOUT, seconds one boot may take before qemu is killed (default 600; the checks
 # take about 120 to 160 here); SAKER_GUEST_CHECKS, the checks to run (default all, as in CI);
-# SAKER_GUEST_APPEND, more kernel parameters (loglevel=7 shows a soft lockup's stack).
+# SAKER_GUEST_APPEND, more kernel parameters (after the rig's own, loglevel=5 among them).
 # Needs no root on this machine: the kernel work happens in the guest.
 . "$(dirname "$0")/../e2e/lib.sh" || exit 2
 . "$(dirname "$0")/../e2e/checks.sh" || exit 2
@@ -412,9 +412,10 @@ for spec in $KERNELS; do
 	# Two boots. The race check needs the two threads of its test program to run at the same
 	# time, which only multi-threaded TCG gives: it boots alone that way. Every other check
 	# runs single-threaded: with a thread per vCPU the guest hung now and then (about one boot
-	# in fifteen, a task in a soft lockup on one vCPU and sakerd blocked) while sakerd attached
-	# or detached its hooks, which rewrites kernel code another vCPU may be running; the
-	# guest's load is one thread most of the time, so this costs little (docs/testing.md).
+	# in fifteen, a task in a soft lockup on one vCPU and sakerd blocked; the one with times on
+	# record began as sakerd attached its hooks, which rewrites kernel code another vCPU may be
+	# running). The guest's load is one thread most of the time, so this costs little
+	# (docs/testing.md).
 	race='' rest=''
 	for c in $CHECKS; do
 		if [ "$c" = race ]; then race=race; else rest="$rest $c"; fi
